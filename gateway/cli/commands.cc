@@ -1,0 +1,79 @@
+#include "gateway/cli/commands.h"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+#include <string>
+
+#include "gateway/cli/serve_command.h"
+
+namespace gw::cli {
+namespace {
+
+// Commands whose feature is not built yet say so and fail, rather than
+// pretending to work.
+int not_yet(const std::string& command, const std::string& what) {
+  std::cerr << "gateway " << command << ": " << what << " is not available in this version yet\n";
+  return kExitFailure;
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+  CLI::App app{"Helpline gateway: SMS, WhatsApp and Telegram conversations with flows and operators", "gateway"};
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "Show the help of every command");
+
+  ServeOptions serve_opts;
+  auto* serve = app.add_subcommand("serve", "Run the gateway (HTTP webhooks, workers, console)");
+  serve->add_option("--config", serve_opts.config_path,
+                    "JSON configuration file (default: the embedded default: SQLite under ./data, "
+                    "the shipped content, the browser simulator, 127.0.0.1:8080)");
+
+  std::string content_dir = ".";
+  auto* check = app.add_subcommand("check", "Validate flows, templates and translations");
+  check->add_option("--content", content_dir, "Content directory (holding flows/, templates/, translations/)");
+
+  std::string lang, from, channel = "sms";
+  bool sim_json = false;
+  auto* simulate = app.add_subcommand("simulate", "Talk to the flows in the terminal: one message a line on stdin");
+  simulate->add_option("--lang", lang, "The person's language (e.g. ar, fa, uk)");
+  simulate->add_option("--from", from, "Who is texting (e.g. +447700900123)");
+  simulate->add_option("--channel", channel, "sms, whatsapp or telegram")
+      ->check(CLI::IsMember({"sms", "whatsapp", "telegram"}));
+  simulate->add_flag("--json", sim_json, "Print JSON Lines, one object a message sent");
+  simulate->add_option("--content", content_dir, "Content directory");
+
+  std::string text;
+  bool seg_json = false;
+  auto* segments = app.add_subcommand("segments", "Show the SMS encoding and segment count of TEXT");
+  segments->add_option("TEXT", text, "The message text")->required();
+  segments->add_flag("--json", seg_json, "Print one JSON object");
+
+  auto* version = app.add_subcommand("version", "Print the version");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e) == 0 ? kExitOk : kExitUsage;
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e) == 0 ? kExitOk : kExitUsage;
+  } catch (const CLI::ParseError& e) {
+    std::string msg = e.what();
+    if (msg.find('\n') != std::string::npos) msg = msg.substr(0, msg.find('\n'));
+    std::cerr << "gateway: " << msg << " (see 'gateway --help')\n";
+    return kExitUsage;
+  }
+
+  if (*serve) return run_serve(serve_opts);
+  if (*check) return not_yet("check", "content validation");
+  if (*simulate) return not_yet("simulate", "the flow simulator");
+  if (*segments) return not_yet("segments", "SMS segment counting");
+  if (*version) {
+    std::cout << "gateway " << GATEWAY_VERSION << "\n";
+    return kExitOk;
+  }
+  return kExitUsage;
+}
+
+}  // namespace gw::cli

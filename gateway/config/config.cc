@@ -1,0 +1,275 @@
+#include "gateway/config/config.h"
+
+#include <arpa/inet.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "gateway/config/json_reader.h"
+
+namespace gw {
+namespace {
+
+using nlohmann::json;
+
+bool is_http_url(const std::string& s) {
+  static const std::regex kUrl(R"(^https?://[A-Za-z0-9.\-\[\]:]+(:\d+)?(/[^\s]*)?$)");
+  return std::regex_match(s, kUrl);
+}
+
+std::string strip_trailing_slash(std::string s) {
+  while (!s.empty() && s.back() == '/') s.pop_back();
+  return s;
+}
+
+void read_listen(JsonReader& r, const json& obj, Config& cfg) {
+  std::string text = cfg.listen.to_string();
+  if (!r.get_string(obj, "listen", &text)) return;
+  auto parsed = parse_listen_address(text);
+  if (!parsed) {
+    r.problem(r.path_of("listen"), parsed.error().message);
+    return;
+  }
+  cfg.listen = *parsed;
+}
+
+void read_database(JsonReader& r, const json& obj, Config& cfg) {
+  const json* db = r.get_object(obj, "database");
+  if (!db) return;
+  auto scope = r.enter("database");
+  r.only_keys(*db, {"driver", "path", "url"});
+  r.get_string(*db, "driver", &cfg.database.driver);
+  r.get_string(*db, "path", &cfg.database.path);
+  r.get_string(*db, "url", &cfg.database.url);
+  if (cfg.database.driver == "sqlite") {
+    if (cfg.database.path.empty()) r.problem(r.path_of("path"), "must not be empty for the sqlite driver");
+  } else if (cfg.database.driver == "postgres") {
+    if (cfg.database.url.empty()) r.problem(r.path_of("url"), "is required for the postgres driver");
+  } else {
+    r.problem(r.path_of("driver"), "must be \"sqlite\" or \"postgres\", not \"" + cfg.database.driver + "\"");
+  }
+}
+
+void read_keys(JsonReader& r, const json& obj, Config& cfg) {
+  const json* keys = r.get_object(obj, "keys");
+  if (!keys) return;
+  auto scope = r.enter("keys");
+  r.only_keys(*keys, {"data", "data_previous", "index", "file"});
+  r.get_string(*keys, "data", &cfg.keys.data);
+  r.get_string_list(*keys, "data_previous", &cfg.keys.data_previous);
+  r.get_string(*keys, "index", &cfg.keys.index);
+  r.get_string(*keys, "file", &cfg.keys.file);
+  if (cfg.keys.data.empty() != cfg.keys.index.empty()) {
+    r.problem(r.current_path(), "\"data\" and \"index\" must be given together");
+  }
+}
+
+void read_http(JsonReader& r, const json& obj, Config& cfg) {
+  const json* http = r.get_object(obj, "http");
+  if (!http) return;
+  auto scope = r.enter("http");
+  r.only_keys(*http, {"threads", "read_timeout_ms", "write_timeout_ms", "keep_alive_timeout_s",
+                      "keep_alive_max", "max_body_bytes"});
+  r.get_int(*http, "threads", &cfg.http.threads, 1, 1024);
+  r.get_int(*http, "read_timeout_ms", &cfg.http.read_timeout_ms, 1, 600000);
+  r.get_int(*http, "write_timeout_ms", &cfg.http.write_timeout_ms, 1, 600000);
+  r.get_int(*http, "keep_alive_timeout_s", &cfg.http.keep_alive_timeout_s, 0, 3600);
+  r.get_int(*http, "keep_alive_max", &cfg.http.keep_alive_max, 1, 1000000);
+  r.get_int64(*http, "max_body_bytes", &cfg.http.max_body_bytes, 1024, 64LL * 1024 * 1024);
+}
+
+void read_channel(JsonReader& r, const json& ch, ChannelConfig& c) {
+  r.get_string(ch, "id", &c.id);
+  r.get_string(ch, "type", &c.type);
+  static const std::regex kId(R"(^[a-z0-9][a-z0-9_\-]{0,62}$)");
+  if (c.id.empty()) {
+    r.problem(r.path_of("id"), "is required");
+  } else if (!std::regex_match(c.id, kId)) {
+    r.problem(r.path_of("id"), "must be lower-case letters, digits, '-' or '_' (it appears in URLs)");
+  }
+  if (c.type == "twilio") {
+    r.only_keys(ch, {"id", "type", "account_sid", "auth_token", "from", "messaging_service_sid",
+                     "api_base", "max_per_second", "smart_encoding"});
+    c.api_base = "https://api.twilio.com";
+    r.get_string(ch, "account_sid", &c.account_sid);
+    r.get_string(ch, "auth_token", &c.auth_token);
+    r.get_string(ch, "from", &c.from);
+    r.get_string(ch, "messaging_service_sid", &c.messaging_service_sid);
+    r.get_string(ch, "api_base", &c.api_base);
+    r.get_double(ch, "max_per_second", &c.max_per_second, 0.001, 10000);
+    r.get_bool(ch, "smart_encoding", &c.smart_encoding);
+    static const std::regex kSid(R"(^AC[0-9a-fA-F]{32}$)");
+    if (c.account_sid.empty()) r.problem(r.path_of("account_sid"), "is required for a twilio channel");
+    else if (!std::regex_match(c.account_sid, kSid)) r.problem(r.path_of("account_sid"), "must be \"AC\" followed by 32 hex digits");
+    if (c.auth_token.empty() && !r.has_problem_at(r.path_of("auth_token"))) r.problem(r.path_of("auth_token"), "is required for a twilio channel");
+    if (c.from.empty() && c.messaging_service_sid.empty()) {
+      r.problem(r.path_of("from"), "a twilio channel needs \"from\" or \"messaging_service_sid\"");
+    }
+  } else if (c.type == "telegram") {
+    r.only_keys(ch, {"id", "type", "bot_token", "secret_token", "api_base"});
+    c.api_base = "https://api.telegram.org";
+    r.get_string(ch, "bot_token", &c.bot_token);
+    r.get_string(ch, "secret_token", &c.secret_token);
+    r.get_string(ch, "api_base", &c.api_base);
+    if (c.bot_token.empty() && !r.has_problem_at(r.path_of("bot_token"))) r.problem(r.path_of("bot_token"), "is required for a telegram channel");
+    if (c.secret_token.empty() && !r.has_problem_at(r.path_of("secret_token"))) r.problem(r.path_of("secret_token"), "is required for a telegram channel");
+  } else if (c.type == "web") {
+    r.only_keys(ch, {"id", "type"});
+  } else if (!c.type.empty()) {
+    r.problem(r.path_of("type"), "must be \"twilio\", \"telegram\" or \"web\", not \"" + c.type + "\"");
+  } else {
+    r.problem(r.path_of("type"), "is required");
+  }
+  c.api_base = strip_trailing_slash(c.api_base);
+  if (!c.api_base.empty() && !is_http_url(c.api_base)) {
+    r.problem(r.path_of("api_base"), "must be an http:// or https:// URL");
+  }
+}
+
+void read_channels(JsonReader& r, const json& obj, Config& cfg) {
+  const json* list = r.get_array(obj, "channels");
+  if (!list) return;
+  cfg.channels.clear();
+  std::set<std::string> seen;
+  for (size_t i = 0; i < list->size(); ++i) {
+    auto scope = r.enter_index("channels", i);
+    const json& ch = (*list)[i];
+    if (!ch.is_object()) {
+      r.problem(r.current_path(), "must be an object");
+      continue;
+    }
+    ChannelConfig c;
+    read_channel(r, ch, c);
+    if (!c.id.empty() && !seen.insert(c.id).second) {
+      r.problem(r.path_of("id"), "duplicates the id of an earlier channel");
+    }
+    cfg.channels.push_back(std::move(c));
+  }
+}
+
+}  // namespace
+
+std::string ListenAddress::to_string() const {
+  if (host.find(':') != std::string::npos) return "[" + host + "]:" + std::to_string(port);
+  return host + ":" + std::to_string(port);
+}
+
+EnvLookup process_env() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    const char* v = std::getenv(name.c_str());
+    if (!v) return std::nullopt;
+    return std::string(v);
+  };
+}
+
+Config default_config() {
+  Config cfg;
+  cfg.public_url = "http://" + cfg.listen.to_string();
+  ChannelConfig web;
+  web.id = "web";
+  web.type = "web";
+  cfg.channels.push_back(web);
+  return cfg;
+}
+
+Result<ListenAddress> parse_listen_address(const std::string& text) {
+  ListenAddress out;
+  std::string port_text;
+  if (!text.empty() && text.front() == '[') {
+    auto close = text.find(']');
+    if (close == std::string::npos || close + 1 >= text.size() || text[close + 1] != ':') {
+      return Error::invalid("\"" + text + "\" is not host:port (IPv6 is written [::1]:8080)");
+    }
+    out.host = text.substr(1, close - 1);
+    port_text = text.substr(close + 2);
+  } else {
+    auto colon = text.rfind(':');
+    if (colon == std::string::npos || text.find(':') != colon) {
+      return Error::invalid("\"" + text + "\" is not host:port (e.g. 127.0.0.1:8080)");
+    }
+    out.host = text.substr(0, colon);
+    port_text = text.substr(colon + 1);
+  }
+  if (out.host == "localhost") out.host = "127.0.0.1";
+  unsigned char buf[sizeof(struct in6_addr)];
+  const bool v4 = inet_pton(AF_INET, out.host.c_str(), buf) == 1;
+  const bool v6 = inet_pton(AF_INET6, out.host.c_str(), buf) == 1;
+  if (!v4 && !v6) {
+    return Error::invalid("\"" + out.host + "\" is not an IP address (use e.g. 127.0.0.1, 0.0.0.0 or [::1])");
+  }
+  static const std::regex kPort(R"(^\d{1,5}$)");
+  if (!std::regex_match(port_text, kPort) || std::stoi(port_text) > 65535) {
+    return Error::invalid("port \"" + port_text + "\" must be a number from 0 to 65535");
+  }
+  out.port = std::stoi(port_text);
+  return out;
+}
+
+Result<Config> parse_config(const json& doc, const EnvLookup& env, const std::string& source) {
+  JsonReader r(env);
+  Config cfg = default_config();
+  cfg.source = source;
+  cfg.public_url.clear();
+  if (!doc.is_object()) return Error::invalid(source + ": $: the configuration must be a JSON object");
+  r.only_keys(doc, {"listen", "public_url", "database", "content_dir", "channels", "keys", "http", "log_level"});
+  read_listen(r, doc, cfg);
+  r.get_string(doc, "public_url", &cfg.public_url);
+  r.get_string(doc, "content_dir", &cfg.content_dir);
+  r.get_string(doc, "log_level", &cfg.log_level);
+  read_database(r, doc, cfg);
+  read_keys(r, doc, cfg);
+  read_http(r, doc, cfg);
+  read_channels(r, doc, cfg);
+
+  if (cfg.public_url.empty()) cfg.public_url = "http://" + cfg.listen.to_string();
+  cfg.public_url = strip_trailing_slash(cfg.public_url);
+  if (!is_http_url(cfg.public_url)) r.problem("$.public_url", "must be an http:// or https:// URL");
+  if (cfg.content_dir.empty()) r.problem("$.content_dir", "must not be empty");
+  static const std::set<std::string> kLevels = {"debug", "info", "warn", "error"};
+  if (!kLevels.count(cfg.log_level)) r.problem("$.log_level", "must be one of debug, info, warn, error");
+  if (cfg.database.driver == "postgres" && cfg.keys.data.empty()) {
+    r.problem("$.keys", "encryption keys are required with the postgres driver (several instances share them)");
+  }
+  if (cfg.keys.file.empty() && cfg.database.driver == "sqlite") {
+    cfg.keys.file = (std::filesystem::path(cfg.database.path).parent_path() / "keys.json").string();
+  }
+  if (!r.problems().empty()) {
+    std::string msg;
+    for (const auto& p : r.problems()) {
+      if (!msg.empty()) msg += '\n';
+      msg += source + ": " + p.path + ": " + p.message;
+    }
+    return Error::invalid(msg);
+  }
+  return cfg;
+}
+
+Result<Config> load_config_file(const std::string& path, const EnvLookup& env) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error::io(path + ": cannot open the configuration file");
+  std::stringstream buf;
+  buf << in.rdbuf();
+  const std::string text = buf.str();
+  json doc;
+  try {
+    doc = json::parse(text);
+  } catch (const json::parse_error& e) {
+    // Turn the byte offset into line:column so the person can find the mistake.
+    size_t line = 1, col = 1;
+    for (size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
+      if (text[i] == '\n') { ++line; col = 1; } else { ++col; }
+    }
+    std::string what = e.what();
+    auto pos = what.find("syntax error");
+    return Error::invalid(path + ":" + std::to_string(line) + ":" + std::to_string(col) + ": " +
+                          (pos == std::string::npos ? what : what.substr(pos)));
+  }
+  return parse_config(doc, env, path);
+}
+
+}  // namespace gw

@@ -1,0 +1,102 @@
+// The gateway's configuration: a JSON file, or the embedded default when none
+// is given.
+//
+// Any string value written "env:NAME" is read from the environment variable
+// NAME, so secrets never live in the file. Validation collects every problem
+// (unknown key, wrong type, missing environment variable, bad address, ...)
+// with its JSON path and reports them together. Every key has a default except
+// the ones a channel cannot work without.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "gateway/core/result.h"
+
+namespace gw {
+
+struct ListenAddress {
+  std::string host = "127.0.0.1";
+  int port = 8080;  // 0 = any free port
+  std::string to_string() const;  // "127.0.0.1:8080", "[::1]:8080"
+};
+
+struct DatabaseConfig {
+  std::string driver = "sqlite";         // "sqlite" or "postgres"
+  std::string path = "data/gateway.db";  // sqlite
+  std::string url;                       // postgres connection URI
+};
+
+// Encryption keys: base64 of 32 random bytes each. With SQLite they may be
+// absent: then they are generated into `file` (default: keys.json beside the
+// database) on first start.
+struct KeysConfig {
+  std::string data;                        // active data-encryption key
+  std::vector<std::string> data_previous;  // older keys, still readable (rotation)
+  std::string index;                       // HMAC key for looking contacts up
+  std::string file;                        // where generated keys live
+};
+
+struct ChannelConfig {
+  std::string id;
+  std::string type;  // "twilio", "telegram" or "web"
+  // twilio
+  std::string account_sid;
+  std::string auth_token;
+  std::string from;
+  std::string messaging_service_sid;
+  double max_per_second = 1.0;
+  bool smart_encoding = true;
+  // telegram
+  std::string bot_token;
+  std::string secret_token;
+  // twilio and telegram
+  std::string api_base;
+};
+
+struct HttpConfig {
+  int threads = 16;
+  int read_timeout_ms = 5000;
+  int write_timeout_ms = 5000;
+  int keep_alive_timeout_s = 5;
+  int keep_alive_max = 100;
+  int64_t max_body_bytes = 1024 * 1024;
+};
+
+struct Config {
+  std::string source = "embedded default";  // the file it came from
+  ListenAddress listen;
+  std::string public_url;  // no trailing slash
+  DatabaseConfig database;
+  std::string content_dir = ".";
+  std::vector<ChannelConfig> channels;
+  KeysConfig keys;
+  HttpConfig http;
+  std::string log_level = "info";
+};
+
+// Looks an environment variable up; nullopt when unset.
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+EnvLookup process_env();
+
+// The configuration used when no file is given: SQLite under ./data, the
+// shipped content in ".", the browser simulator channel, 127.0.0.1:8080.
+Config default_config();
+
+// Builds a Config from parsed JSON. On failure the Error lists every problem,
+// one a line, as "<source>: <json path>: <what is wrong>".
+Result<Config> parse_config(const nlohmann::json& doc, const EnvLookup& env,
+                            const std::string& source = "config");
+
+// Reads and parses `path`; a JSON syntax error is reported with line and column.
+Result<Config> load_config_file(const std::string& path, const EnvLookup& env);
+
+// Parses "host:port", "[v6]:port"; the host must be an IP address literal or
+// "localhost".
+Result<ListenAddress> parse_listen_address(const std::string& text);
+
+}  // namespace gw

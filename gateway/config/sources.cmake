@@ -1,0 +1,4 @@
+target_sources(gateway_core PRIVATE
+  gateway/config/config.cc
+  gateway/config/json_reader.cc
+)

@@ -1,0 +1,6 @@
+target_sources(gateway_core PRIVATE
+  gateway/core/result.cc
+  gateway/core/clock.cc
+  gateway/core/ids.cc
+  gateway/core/log.cc
+)

@@ -1,0 +1,150 @@
+#include "gateway/config/config.h"
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+
+using nlohmann::json;
+
+namespace {
+
+gw::EnvLookup fake_env(std::map<std::string, std::string> vars) {
+  return [vars](const std::string& name) -> std::optional<std::string> {
+    auto it = vars.find(name);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+const char* kDesignExample = R"({
+  "listen": "127.0.0.1:8080",
+  "public_url": "http://127.0.0.1:8080",
+  "database": {"driver": "sqlite", "path": "data/gateway.db"},
+  "content_dir": ".",
+  "channels": [
+    {"id": "uk-sms", "type": "twilio", "account_sid": "AC0123456789abcdef0123456789abcdef",
+     "auth_token": "env:TWILIO_AUTH_TOKEN", "from": "+447700900000",
+     "api_base": "https://api.twilio.com", "max_per_second": 1},
+    {"id": "tg", "type": "telegram", "bot_token": "env:TELEGRAM_BOT_TOKEN",
+     "secret_token": "env:TELEGRAM_SECRET", "api_base": "https://api.telegram.org"}
+  ]
+})";
+
+}  // namespace
+
+TEST_CASE("the embedded default listens on 127.0.0.1:8080 with SQLite under ./data and the web channel",
+          "[config]") {
+  gw::Config cfg = gw::default_config();
+  CHECK(cfg.listen.to_string() == "127.0.0.1:8080");
+  CHECK(cfg.public_url == "http://127.0.0.1:8080");
+  CHECK(cfg.database.driver == "sqlite");
+  CHECK(cfg.database.path == "data/gateway.db");
+  CHECK(cfg.content_dir == ".");
+  REQUIRE(cfg.channels.size() == 1);
+  CHECK(cfg.channels[0].type == "web");
+}
+
+TEST_CASE("the configuration shown in DESIGN.md parses, with env: values read from the environment",
+          "[config]") {
+  auto env = fake_env({{"TWILIO_AUTH_TOKEN", "tw-secret"}, {"TELEGRAM_BOT_TOKEN", "123:abc"},
+                       {"TELEGRAM_SECRET", "tg-secret"}});
+  auto cfg = gw::parse_config(json::parse(kDesignExample), env, "gateway.json");
+  REQUIRE(cfg.ok());
+  REQUIRE(cfg->channels.size() == 2);
+  CHECK(cfg->channels[0].auth_token == "tw-secret");
+  CHECK(cfg->channels[0].from == "+447700900000");
+  CHECK(cfg->channels[0].max_per_second == 1.0);
+  CHECK(cfg->channels[1].bot_token == "123:abc");
+  CHECK(cfg->channels[1].secret_token == "tg-secret");
+  CHECK(cfg->keys.file == "data/keys.json");
+}
+
+TEST_CASE("every configuration problem is reported at once with its JSON path", "[config]") {
+  json doc = json::parse(kDesignExample);
+  doc["listen"] = "127.0.0.1:99999";
+  doc["colour"] = "blue";
+  doc["database"]["path"] = 42;
+  doc["channels"][0]["max_per_second"] = "fast";
+  doc["channels"][1]["bogus"] = true;
+  auto cfg = gw::parse_config(doc, fake_env({{"TWILIO_AUTH_TOKEN", "x"}}), "gw.json");
+  REQUIRE_FALSE(cfg.ok());
+  const std::string& m = cfg.error().message;
+  CHECK(m.find("gw.json: $.listen: port \"99999\" must be a number from 0 to 65535") != std::string::npos);
+  CHECK(m.find("gw.json: $.colour: unknown key") != std::string::npos);
+  CHECK(m.find("gw.json: $.database.path: must be a string, not an integer") != std::string::npos);
+  CHECK(m.find("gw.json: $.channels[0].max_per_second: must be a number, not a string") != std::string::npos);
+  CHECK(m.find("gw.json: $.channels[1].bogus: unknown key") != std::string::npos);
+  CHECK(m.find("gw.json: $.channels[1].bot_token: environment variable TELEGRAM_BOT_TOKEN is not set") !=
+        std::string::npos);
+  CHECK(m.find("gw.json: $.channels[1].secret_token: environment variable TELEGRAM_SECRET is not set") !=
+        std::string::npos);
+  // One problem a line, nothing else.
+  CHECK(std::count(m.begin(), m.end(), '\n') == 6);
+}
+
+TEST_CASE("a missing environment variable names the variable but never a secret value", "[config]") {
+  json doc = json::parse(kDesignExample);
+  auto cfg = gw::parse_config(doc, fake_env({{"TELEGRAM_BOT_TOKEN", "123:topsecret"}, {"TELEGRAM_SECRET", "s"}}));
+  REQUIRE_FALSE(cfg.ok());
+  CHECK(cfg.error().message.find("TWILIO_AUTH_TOKEN is not set") != std::string::npos);
+  CHECK(cfg.error().message.find("topsecret") == std::string::npos);
+}
+
+TEST_CASE("listen addresses accept IPv4, bracketed IPv6 and localhost and reject the rest", "[config]") {
+  CHECK(gw::parse_listen_address("0.0.0.0:80")->host == "0.0.0.0");
+  CHECK(gw::parse_listen_address("[::1]:8080")->host == "::1");
+  CHECK(gw::parse_listen_address("[::1]:8080")->to_string() == "[::1]:8080");
+  CHECK(gw::parse_listen_address("localhost:0")->port == 0);
+  CHECK_FALSE(gw::parse_listen_address("8080").ok());
+  CHECK_FALSE(gw::parse_listen_address("example.org:80").ok());
+  CHECK_FALSE(gw::parse_listen_address("::1:8080").ok());
+  CHECK_FALSE(gw::parse_listen_address("127.0.0.1:http").ok());
+}
+
+TEST_CASE("channel rules: unknown type, bad account SID, duplicate id, missing sender", "[config]") {
+  json doc = {{"channels", json::array({
+                  {{"id", "a"}, {"type", "carrier-pigeon"}},
+                  {{"id", "b"}, {"type", "twilio"}, {"account_sid", "XX1"}, {"auth_token", "t"}},
+                  {{"id", "b"}, {"type", "web"}},
+                  {{"id", "Bad Id"}, {"type", "web"}},
+              })}};
+  auto cfg = gw::parse_config(doc, fake_env({}), "c.json");
+  REQUIRE_FALSE(cfg.ok());
+  const std::string& m = cfg.error().message;
+  CHECK(m.find("$.channels[0].type: must be \"twilio\", \"telegram\" or \"web\"") != std::string::npos);
+  CHECK(m.find("$.channels[1].account_sid: must be \"AC\" followed by 32 hex digits") != std::string::npos);
+  CHECK(m.find("$.channels[1].from: a twilio channel needs") != std::string::npos);
+  CHECK(m.find("$.channels[2].id: duplicates the id of an earlier channel") != std::string::npos);
+  CHECK(m.find("$.channels[3].id: must be lower-case") != std::string::npos);
+}
+
+TEST_CASE("an empty object gives the defaults, and public_url follows listen", "[config]") {
+  auto cfg = gw::parse_config(json::parse(R"({"listen": "127.0.0.1:9999"})"), fake_env({}));
+  REQUIRE(cfg.ok());
+  CHECK(cfg->public_url == "http://127.0.0.1:9999");
+  CHECK(cfg->http.threads == 16);
+  CHECK(cfg->database.path == "data/gateway.db");
+}
+
+TEST_CASE("postgres needs a URL and explicit keys", "[config]") {
+  auto cfg = gw::parse_config(json::parse(R"({"database": {"driver": "postgres"}})"), fake_env({}));
+  REQUIRE_FALSE(cfg.ok());
+  CHECK(cfg.error().message.find("$.database.url: is required for the postgres driver") != std::string::npos);
+  CHECK(cfg.error().message.find("$.keys: encryption keys are required") != std::string::npos);
+}
+
+TEST_CASE("a JSON syntax error in the file is reported with file, line and column", "[config]") {
+  auto dir = std::filesystem::temp_directory_path() / ("gw-config-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto path = (dir / "bad.json").string();
+  std::ofstream(path) << "{\n  \"listen\": \"127.0.0.1:8080\",\n  oops\n}\n";
+  auto cfg = gw::load_config_file(path, fake_env({}));
+  REQUIRE_FALSE(cfg.ok());
+  CHECK(cfg.error().message.rfind(path + ":3:3: syntax error", 0) == 0);
+  auto missing = gw::load_config_file((dir / "nope.json").string(), fake_env({}));
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error().message.find("cannot open") != std::string::npos);
+  std::filesystem::remove_all(dir);
+}
