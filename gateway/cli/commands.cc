@@ -5,6 +5,7 @@
 #include <iostream>
 #include <string>
 
+#include "gateway/cli/segments_command.h"
 #include "gateway/cli/serve_command.h"
 
 namespace gw::cli {
@@ -68,7 +69,7 @@ int run(int argc, char** argv) {
   if (*serve) return run_serve(serve_opts);
   if (*check) return not_yet("check", "content validation");
   if (*simulate) return not_yet("simulate", "the flow simulator");
-  if (*segments) return not_yet("segments", "SMS segment counting");
+  if (*segments) return run_segments(text, seg_json, std::cout);
   if (*version) {
     std::cout << "gateway " << GATEWAY_VERSION << "\n";
     return kExitOk;

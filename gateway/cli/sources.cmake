@@ -1,4 +1,6 @@
 target_sources(gateway_core PRIVATE
   gateway/cli/commands.cc
   gateway/cli/serve_command.cc
+  gateway/cli/segments_command.cc
+  gateway/cli/shutdown_signals.cc
 )

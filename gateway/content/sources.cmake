@@ -1,3 +1,4 @@
 target_sources(gateway_core PRIVATE
   gateway/content/content_dir.cc
+  gateway/content/sms_encoding.cc
 )

@@ -3,4 +3,5 @@ target_sources(gateway_core PRIVATE
   gateway/core/clock.cc
   gateway/core/ids.cc
   gateway/core/log.cc
+  gateway/core/periodic_worker.cc
 )

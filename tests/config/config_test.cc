@@ -148,3 +148,14 @@ TEST_CASE("a JSON syntax error in the file is reported with file, line and colum
   CHECK(missing.error().message.find("cannot open") != std::string::npos);
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("the example configurations in config/ are valid when their secrets are set", "[config]") {
+  auto env = fake_env({{"TWILIO_AUTH_TOKEN", "t"}, {"TELEGRAM_BOT_TOKEN", "b"}, {"TELEGRAM_SECRET", "s"},
+                       {"GATEWAY_DATABASE_URL", "postgresql://gw@localhost/gw"},
+                       {"GATEWAY_DATA_KEY", "k"}, {"GATEWAY_INDEX_KEY", "i"}});
+  for (const char* name : {"gateway.sqlite.json", "gateway.postgres.json"}) {
+    auto cfg = gw::load_config_file(std::string(GATEWAY_SOURCE_DIR) + "/config/" + name, env);
+    INFO(name << ": " << (cfg.ok() ? "" : cfg.error().message));
+    CHECK(cfg.ok());
+  }
+}

@@ -1,2 +1,3 @@
 target_sources(gateway_tests PRIVATE
+  tests/support/subprocess.cc
 )

@@ -1,0 +1,54 @@
+#include "gateway/core/periodic_worker.h"
+
+#include <exception>
+
+#include "gateway/core/log.h"
+
+namespace gw {
+
+PeriodicWorker::PeriodicWorker(std::string name, std::chrono::milliseconds interval, std::function<void()> task)
+    : name_(std::move(name)), interval_(interval), task_(std::move(task)) {}
+
+PeriodicWorker::~PeriodicWorker() { stop(); }
+
+void PeriodicWorker::start() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  thread_ = std::thread([this] { loop(); });
+}
+
+void PeriodicWorker::stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void PeriodicWorker::wake() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    woken_ = true;
+  }
+  cv_.notify_all();
+}
+
+void PeriodicWorker::loop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stopping_) {
+    woken_ = false;
+    lock.unlock();
+    try {
+      task_();
+    } catch (const std::exception& e) {
+      // A task must not take the process down; it is logged and runs again next time.
+      log::error("worker.task_failed", {{"worker", name_}, {"what", e.what()}});
+    }
+    lock.lock();
+    cv_.wait_for(lock, interval_, [this] { return stopping_ || woken_; });
+  }
+}
+
+}  // namespace gw

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the gateway needs (only those missing), then
+# configures and builds it into ./build (Release).
+#
+#   scripts/setup.sh            runtime + build packages, build/gateway
+#   scripts/setup.sh --tests    also the packages the test suite uses
+#
+# Environment: BUILD_DIR (default build), BUILD_TYPE (default Release),
+# CMAKE_ARGS (extra arguments for cmake's configure step).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  build-essential cmake pkg-config git
+  libcpp-httplib-dev libcurl4-openssl-dev libsqlite3-dev nlohmann-json3-dev libssl-dev
+  libicu-dev libspdlog-dev libcli11-dev libphonenumber-dev libgettextpo-dev libargon2-dev libpq-dev
+  catch2 ca-certificates
+)
+if [[ "${1:-}" == "--tests" ]]; then
+  # promtool (prometheus) checks /metrics; sqlite3 and curl are used by tests.
+  packages+=(prometheus sqlite3 curl)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}" >&2
+  sudo=""
+  if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+build_dir="${BUILD_DIR:-build}"
+# shellcheck disable=SC2086
+cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}" ${CMAKE_ARGS:-} >/dev/null
+cmake --build "$build_dir" -j2

@@ -1,0 +1,3 @@
+target_sources(gateway_tests PRIVATE
+  tests/content/sms_encoding_test.cc
+)
