@@ -2,5 +2,6 @@ target_sources(gateway_tests PRIVATE
   tests/core/result_test.cc
   tests/core/clock_test.cc
   tests/core/log_test.cc
+  tests/core/digest_test.cc
   tests/core/periodic_worker_test.cc
 )

@@ -1,0 +1,3 @@
+target_sources(gateway_core PRIVATE
+  gateway/channels/twilio/twilio_signature.cc
+)

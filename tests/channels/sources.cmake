@@ -1,0 +1,3 @@
+target_sources(gateway_tests PRIVATE
+  tests/channels/twilio/twilio_signature_test.cc
+)
