@@ -1,3 +1,4 @@
 target_sources(gateway_core PRIVATE
   gateway/channels/twilio/twilio_signature.cc
+  gateway/channels/twilio/twilio_inbound.cc
 )

@@ -1,3 +1,4 @@
 target_sources(gateway_tests PRIVATE
   tests/channels/twilio/twilio_signature_test.cc
+  tests/channels/twilio/twilio_inbound_test.cc
 )
