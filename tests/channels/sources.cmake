@@ -1,4 +1,5 @@
 target_sources(gateway_tests PRIVATE
   tests/channels/twilio/twilio_signature_test.cc
   tests/channels/twilio/twilio_inbound_test.cc
+  tests/channels/telegram/telegram_update_test.cc
 )
