@@ -3,6 +3,7 @@ target_sources(gateway_core PRIVATE
   gateway/core/clock.cc
   gateway/core/ids.cc
   gateway/core/digest.cc
+  gateway/core/backoff.cc
   gateway/core/log.cc
   gateway/core/periodic_worker.cc
 )

@@ -3,5 +3,6 @@ target_sources(gateway_tests PRIVATE
   tests/core/clock_test.cc
   tests/core/log_test.cc
   tests/core/digest_test.cc
+  tests/core/backoff_test.cc
   tests/core/periodic_worker_test.cc
 )
