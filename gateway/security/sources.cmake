@@ -1,2 +1,4 @@
 target_sources(gateway_core PRIVATE
+  gateway/security/crypto.cc
+  gateway/security/key_file.cc
 )

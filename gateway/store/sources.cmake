@@ -1,2 +1,10 @@
 target_sources(gateway_core PRIVATE
+  gateway/store/migrations.cc
+  gateway/store/record_values.cc
+  gateway/store/sqlite/database.cc
+  gateway/store/sqlite/migrator.cc
+  gateway/store/sqlite/sqlite_store.cc
+  gateway/store/sqlite/sqlite_store_messages.cc
+  gateway/store/sqlite/sqlite_store_staff.cc
+  gateway/store/sqlite/statement.cc
 )

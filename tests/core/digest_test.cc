@@ -26,6 +26,8 @@ TEST_CASE("base64 round-trips every padding length and rejects malformed text", 
   }
   CHECK_FALSE(gw::base64_decode("Zm9"));
   CHECK_FALSE(gw::base64_decode("Zm9v!A=="));
+  CHECK_FALSE(gw::base64_decode("Zg==Zm9v"));
+  CHECK_FALSE(gw::base64_decode("Z==="));
 }
 
 TEST_CASE("constant_time_equal compares contents and lengths", "[core][digest]") {

@@ -1,0 +1,180 @@
+#include "gateway/security/crypto.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+
+#include <cstring>
+#include <exception>
+#include <memory>
+
+#include "gateway/core/digest.h"
+#include "gateway/core/ids.h"
+
+namespace gw {
+namespace {
+
+struct CtxFree {
+  void operator()(EVP_CIPHER_CTX* c) const { EVP_CIPHER_CTX_free(c); }
+};
+using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, CtxFree>;
+
+const unsigned char* u8(std::string_view s) {
+  return reinterpret_cast<const unsigned char*>(s.data());
+}
+
+Result<std::array<unsigned char, Crypto::kKeySize>> decode_key(const std::string& b64,
+                                                               const std::string& name) {
+  auto raw = base64_decode(b64);
+  if (!raw) return Error::invalid(name + " is not valid standard base64");
+  if (raw->size() != Crypto::kKeySize) {
+    const size_t got = raw->size();
+    OPENSSL_cleanse(raw->data(), raw->size());
+    return Error::invalid(name + " must decode to 32 bytes, got " + std::to_string(got));
+  }
+  std::array<unsigned char, Crypto::kKeySize> key{};
+  std::memcpy(key.data(), raw->data(), key.size());
+  OPENSSL_cleanse(raw->data(), raw->size());
+  return key;
+}
+
+// The header (version + key id) is authenticated together with the caller's aad;
+// the header has a fixed length, so (header, aad) pairs cannot be confused.
+std::string full_aad(std::string_view header, std::string_view aad) {
+  std::string out(header);
+  out.append(aad);
+  return out;
+}
+
+}  // namespace
+
+Crypto::~Crypto() {
+  for (auto& k : data_keys_) OPENSSL_cleanse(k.key.data(), k.key.size());
+  OPENSSL_cleanse(index_key_.data(), index_key_.size());
+}
+
+Result<Crypto> Crypto::from_keys(const std::vector<std::string>& data_keys_b64,
+                                 const std::string& index_key_b64) {
+  if (data_keys_b64.empty()) return Error::invalid("no data encryption key given");
+  Crypto c;
+  for (size_t i = 0; i < data_keys_b64.size(); ++i) {
+    auto key = decode_key(data_keys_b64[i], "data key #" + std::to_string(i + 1));
+    if (!key) return key.error();
+    DataKey dk;
+    dk.key = *key;
+    unsigned char digest[SHA256_DIGEST_LENGTH];
+    SHA256(dk.key.data(), dk.key.size(), digest);
+    std::memcpy(dk.id.data(), digest, kKeyIdSize);
+    for (const auto& other : c.data_keys_) {
+      if (other.id == dk.id) {
+        return Error::invalid("data key #" + std::to_string(i + 1) + " repeats an earlier data key");
+      }
+    }
+    c.data_keys_.push_back(dk);
+  }
+  auto index = decode_key(index_key_b64, "index key");
+  if (!index) return index.error();
+  c.index_key_ = *index;
+  for (const auto& dk : c.data_keys_) {
+    if (CRYPTO_memcmp(dk.key.data(), c.index_key_.data(), kKeySize) == 0) {
+      return Error::invalid("index key must differ from every data key");
+    }
+  }
+  return c;
+}
+
+Result<std::string> Crypto::encrypt(std::string_view plaintext, std::string_view aad) const {
+  const DataKey& dk = data_keys_.front();
+  std::string out;
+  out.reserve(kOverhead + plaintext.size());
+  out.push_back(static_cast<char>(kVersion));
+  out.append(reinterpret_cast<const char*>(dk.id.data()), kKeyIdSize);
+  try {
+    out.append(random_bytes(kNonceSize));
+  } catch (const std::exception&) {
+    return Error::internal("no randomness available for a nonce");
+  }
+  const std::string header = out.substr(0, 1 + kKeyIdSize);
+  const std::string ad = full_aad(header, aad);
+
+  CipherCtx ctx(EVP_CIPHER_CTX_new());
+  if (!ctx) return Error::internal("EVP_CIPHER_CTX_new failed");
+  const auto* nonce = reinterpret_cast<const unsigned char*>(out.data() + 1 + kKeyIdSize);
+  int len = 0;
+  if (EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, kNonceSize, nullptr) != 1 ||
+      EVP_EncryptInit_ex(ctx.get(), nullptr, nullptr, dk.key.data(), nonce) != 1 ||
+      EVP_EncryptUpdate(ctx.get(), nullptr, &len, u8(ad), static_cast<int>(ad.size())) != 1) {
+    return Error::internal("AES-GCM setup failed");
+  }
+  const size_t ct_at = out.size();
+  out.resize(ct_at + plaintext.size() + kTagSize);
+  auto* ct = reinterpret_cast<unsigned char*>(out.data() + ct_at);
+  int written = 0;
+  if (!plaintext.empty() &&
+      EVP_EncryptUpdate(ctx.get(), ct, &written, u8(plaintext), static_cast<int>(plaintext.size())) != 1) {
+    return Error::internal("AES-GCM encryption failed");
+  }
+  int final_len = 0;
+  if (EVP_EncryptFinal_ex(ctx.get(), ct + written, &final_len) != 1 ||
+      static_cast<size_t>(written + final_len) != plaintext.size() ||
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagSize, ct + plaintext.size()) != 1) {
+    return Error::internal("AES-GCM finalisation failed");
+  }
+  return out;
+}
+
+Result<std::string> Crypto::decrypt(std::string_view blob, std::string_view aad) const {
+  if (blob.size() < kOverhead) return Error::invalid("encrypted value is truncated");
+  if (static_cast<uint8_t>(blob[0]) != kVersion) {
+    return Error::invalid("encrypted value has unknown version " + std::to_string(uint8_t(blob[0])));
+  }
+  const DataKey* key = nullptr;
+  for (const auto& dk : data_keys_) {
+    if (std::memcmp(dk.id.data(), blob.data() + 1, kKeyIdSize) == 0) key = &dk;
+  }
+  if (key == nullptr) {
+    return Error::not_found("encrypted value uses key id " + to_hex(std::string(blob.substr(1, kKeyIdSize))) +
+                            ", which is not loaded");
+  }
+  const std::string ad = full_aad(blob.substr(0, 1 + kKeyIdSize), aad);
+  const auto* nonce = u8(blob.substr(1 + kKeyIdSize));
+  const std::string_view ct = blob.substr(1 + kKeyIdSize + kNonceSize, blob.size() - kOverhead);
+  std::string tag(blob.substr(blob.size() - kTagSize));
+
+  CipherCtx ctx(EVP_CIPHER_CTX_new());
+  if (!ctx) return Error::internal("EVP_CIPHER_CTX_new failed");
+  int len = 0;
+  if (EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, kNonceSize, nullptr) != 1 ||
+      EVP_DecryptInit_ex(ctx.get(), nullptr, nullptr, key->key.data(), nonce) != 1 ||
+      EVP_DecryptUpdate(ctx.get(), nullptr, &len, u8(ad), static_cast<int>(ad.size())) != 1) {
+    return Error::internal("AES-GCM setup failed");
+  }
+  std::string out(ct.size(), '\0');
+  int written = 0;
+  if (!ct.empty() && EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &written,
+                                       u8(ct), static_cast<int>(ct.size())) != 1) {
+    return Error::internal("AES-GCM decryption failed");
+  }
+  int final_len = 0;
+  if (EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagSize, tag.data()) != 1 ||
+      EVP_DecryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(out.data()) + written, &final_len) !=
+          1) {
+    OPENSSL_cleanse(out.data(), out.size());
+    return Error::denied("encrypted value failed authentication (tampered, wrong key or wrong column)");
+  }
+  return out;
+}
+
+std::string Crypto::index_hash(std::string_view value) const {
+  return hmac_sha256(std::string_view(reinterpret_cast<const char*>(index_key_.data()), index_key_.size()),
+                     value);
+}
+
+std::string Crypto::active_key_id() const {
+  const auto& id = data_keys_.front().id;
+  return to_hex(std::string(reinterpret_cast<const char*>(id.data()), id.size()));
+}
+
+}  // namespace gw

@@ -1,0 +1,79 @@
+// Crypto: encryption at rest for the few things the gateway must keep about a
+// person (their address, message bodies, flow answers), and a keyed hash to find
+// a contact without storing their address in clear.
+//
+// Data keys encrypt with AES-256-GCM. Each value is self-describing:
+//   [version=1][key id: 4 bytes][nonce: 12 bytes][ciphertext][tag: 16 bytes]
+// where key id = first 4 bytes of SHA-256(key). The version byte and key id are
+// authenticated along with the caller's associated data (e.g. "contacts.address"),
+// so a value copied into another column, or a header edited, fails to decrypt.
+//
+// Rotation: load several data keys. The first is active (encrypts); all of them
+// decrypt, chosen by the key id in the value. Re-encrypting old rows is a job for
+// a later migration tool; until then keep old keys loaded.
+//
+// The index key is a separate HMAC-SHA256 key, so that leaking index hashes says
+// nothing about the data key and vice versa.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gateway/core/result.h"
+
+namespace gw {
+
+class Crypto {
+ public:
+  static constexpr size_t kKeySize = 32;
+  static constexpr uint8_t kVersion = 1;
+  static constexpr size_t kKeyIdSize = 4;
+  static constexpr size_t kNonceSize = 12;
+  static constexpr size_t kTagSize = 16;
+  static constexpr size_t kOverhead = 1 + kKeyIdSize + kNonceSize + kTagSize;
+
+  // Keys are standard base64 of exactly 32 bytes. The first data key is the active
+  // one. Errors name the key ("data key #2", "index key") and never include it.
+  // Fails if there is no data key, if two data keys are equal, or if the index
+  // key equals a data key.
+  static Result<Crypto> from_keys(const std::vector<std::string>& data_keys_b64,
+                                  const std::string& index_key_b64);
+
+  Crypto(const Crypto&) = default;
+  Crypto& operator=(const Crypto&) = default;
+  Crypto(Crypto&&) = default;
+  Crypto& operator=(Crypto&&) = default;
+  ~Crypto();  // wipes key material
+
+  // Encrypts with the active key and a fresh random nonce; two encryptions of the
+  // same plaintext differ. `aad` is bound to the value and must be given again to
+  // decrypt it.
+  Result<std::string> encrypt(std::string_view plaintext, std::string_view aad) const;
+
+  // Fails (kInvalidArgument for a blob that is too short or of an unknown version,
+  // kNotFound for an unknown key id, kPermissionDenied for a failed authentication:
+  // tampering, wrong aad, wrong key) and never returns partial plaintext.
+  Result<std::string> decrypt(std::string_view blob, std::string_view aad) const;
+
+  // HMAC-SHA256(index key, value): 32 raw bytes. Deterministic, so equal inputs
+  // give equal hashes: use it as a lookup key for values stored encrypted.
+  std::string index_hash(std::string_view value) const;
+
+  // Hex id of the active data key (first 4 bytes of its SHA-256), safe to log.
+  std::string active_key_id() const;
+
+ private:
+  struct DataKey {
+    std::array<unsigned char, kKeyIdSize> id{};
+    std::array<unsigned char, kKeySize> key{};
+  };
+  Crypto() = default;
+
+  std::vector<DataKey> data_keys_;
+  std::array<unsigned char, kKeySize> index_key_{};
+};
+
+}  // namespace gw

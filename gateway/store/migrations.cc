@@ -1,0 +1,153 @@
+#include "gateway/store/migrations.h"
+
+#include <string>
+
+namespace gw {
+namespace {
+
+// Times are Unix milliseconds (INTEGER). Columns holding Crypto output are BLOBs;
+// their associated data is "<table>.<column>". Contacts are looked up by
+// address_hash = Crypto::index_hash(address), never by the address.
+constexpr const char* kInitialSchema = R"sql(
+CREATE TABLE contacts (
+  id              INTEGER PRIMARY KEY,
+  channel_id      TEXT    NOT NULL,
+  address_hash    BLOB    NOT NULL,
+  address         BLOB    NOT NULL,
+  language        TEXT    NOT NULL DEFAULT '',
+  country         TEXT    NOT NULL DEFAULT '',
+  opted_out       INTEGER NOT NULL DEFAULT 0,
+  consent         TEXT    NOT NULL DEFAULT 'none' CHECK (consent IN ('none', 'given', 'declined')),
+  created_at      INTEGER NOT NULL,
+  updated_at      INTEGER NOT NULL,
+  last_inbound_at INTEGER,
+  UNIQUE (channel_id, address_hash)
+);
+
+CREATE TABLE conversations (
+  id          INTEGER PRIMARY KEY,
+  contact_id  INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+  channel_id  TEXT    NOT NULL,
+  state       TEXT    NOT NULL CHECK (state IN ('bot', 'waiting', 'assigned', 'closed')),
+  created_at  INTEGER NOT NULL,
+  updated_at  INTEGER NOT NULL
+);
+-- At most one open conversation per contact and channel.
+CREATE UNIQUE INDEX conversations_one_open ON conversations(contact_id, channel_id) WHERE state <> 'closed';
+
+CREATE TABLE sessions (
+  contact_id  INTEGER PRIMARY KEY REFERENCES contacts(id) ON DELETE CASCADE,
+  state       BLOB    NOT NULL,
+  expires_at  INTEGER NOT NULL,
+  updated_at  INTEGER NOT NULL
+);
+
+CREATE TABLE messages (
+  id              INTEGER PRIMARY KEY,
+  contact_id      INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+  conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+  channel_id      TEXT    NOT NULL,
+  direction       TEXT    NOT NULL CHECK (direction IN ('in', 'out')),
+  provider_id     TEXT,
+  status          TEXT    NOT NULL,
+  error_code      INTEGER,
+  body            BLOB    NOT NULL,
+  segments        INTEGER NOT NULL DEFAULT 0,
+  created_at      INTEGER NOT NULL,
+  updated_at      INTEGER NOT NULL,
+  -- Provider retries are deduplicated here; NULL provider ids never collide.
+  UNIQUE (channel_id, direction, provider_id)
+);
+CREATE INDEX messages_by_conversation ON messages(conversation_id, id);
+CREATE INDEX messages_by_contact ON messages(contact_id);
+
+CREATE TABLE outbox (
+  id              INTEGER PRIMARY KEY,
+  message_id      INTEGER NOT NULL UNIQUE REFERENCES messages(id) ON DELETE CASCADE,
+  contact_id      INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+  conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+  channel_id      TEXT    NOT NULL,
+  state           TEXT    NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'failed')),
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  lease_until     INTEGER,
+  last_error      BLOB,
+  created_at      INTEGER NOT NULL,
+  updated_at      INTEGER NOT NULL
+);
+CREATE INDEX outbox_due ON outbox(channel_id, state, next_attempt_at);
+CREATE INDEX outbox_by_conversation ON outbox(conversation_id, id);
+CREATE INDEX outbox_by_contact ON outbox(contact_id);
+
+CREATE TABLE accounts (
+  id            INTEGER PRIMARY KEY,
+  username      TEXT    NOT NULL UNIQUE COLLATE NOCASE,
+  password_hash TEXT    NOT NULL,
+  role          TEXT    NOT NULL CHECK (role IN ('operator', 'supervisor', 'editor', 'admin')),
+  disabled      INTEGER NOT NULL DEFAULT 0,
+  created_at    INTEGER NOT NULL
+);
+
+CREATE TABLE handovers (
+  id              INTEGER PRIMARY KEY,
+  conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+  contact_id      INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+  queue           TEXT    NOT NULL,
+  priority        TEXT    NOT NULL CHECK (priority IN ('urgent', 'high', 'normal')),
+  language        TEXT    NOT NULL DEFAULT '',
+  reason          BLOB    NOT NULL,
+  state           TEXT    NOT NULL CHECK (state IN ('waiting', 'assigned', 'closed')),
+  operator_id     INTEGER REFERENCES accounts(id) ON DELETE SET NULL,
+  created_at      INTEGER NOT NULL,
+  assigned_at     INTEGER,
+  closed_at       INTEGER
+);
+CREATE INDEX handovers_by_conversation ON handovers(conversation_id, id);
+CREATE INDEX handovers_by_contact ON handovers(contact_id);
+CREATE INDEX handovers_open ON handovers(state, queue) WHERE state <> 'closed';
+
+-- Append-only: who did what. Never addresses or message bodies.
+CREATE TABLE audit_log (
+  id          INTEGER PRIMARY KEY,
+  at          INTEGER NOT NULL,
+  actor       TEXT    NOT NULL,
+  action      TEXT    NOT NULL,
+  subject     TEXT    NOT NULL,
+  detail_json TEXT    NOT NULL DEFAULT '{}'
+);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+)sql";
+
+}  // namespace
+
+const std::vector<Migration>& sqlite_migrations() {
+  static const std::vector<Migration> kAll = {
+      {1, "initial schema", kInitialSchema},
+  };
+  return kAll;
+}
+
+Result<std::vector<const Migration*>> pending_migrations(const std::vector<Migration>& all,
+                                                         int current_version) {
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (all[i].version != static_cast<int>(i) + 1) {
+      return Error::internal("migration #" + std::to_string(i + 1) + " is numbered " +
+                             std::to_string(all[i].version) + "; versions must run 1..N without gaps");
+    }
+  }
+  const int latest = static_cast<int>(all.size());
+  if (current_version > latest) {
+    return Error::invalid("database schema is at version " + std::to_string(current_version) +
+                          " but this gateway knows versions up to " + std::to_string(latest) +
+                          "; it was written by a newer gateway, upgrade this one");
+  }
+  if (current_version < 0) return Error::internal("negative schema version");
+  std::vector<const Migration*> out;
+  for (int v = current_version + 1; v <= latest; ++v) out.push_back(&all[static_cast<size_t>(v - 1)]);
+  return out;
+}
+
+}  // namespace gw

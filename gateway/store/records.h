@@ -1,0 +1,113 @@
+// Plain records the Store reads and writes. No backend types here: the SQLite
+// backend and a later PostgreSQL one fill the same structs.
+//
+// Text-valued enumerations are kept as the strings stored in the database (the
+// allowed values are listed beside each field); the Store refuses others with
+// kInvalidArgument. Sensitive fields (marked "encrypted at rest") are plaintext
+// in memory only: the Store encrypts them with Crypto before they reach disk.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "gateway/core/clock.h"
+
+namespace gw {
+
+struct Contact {
+  int64_t id = 0;
+  std::string channel_id;
+  std::string address;   // phone number / chat id as the channel gives it; encrypted at rest
+  std::string language;  // BCP-47-ish code chosen by the person, "" until known
+  std::string country;   // ISO 3166 alpha-2, "" until known
+  bool opted_out = false;
+  std::string consent = "none";  // "none" | "given" | "declined"
+  TimePoint created_at{};
+  TimePoint updated_at{};
+  std::optional<TimePoint> last_inbound_at;
+};
+
+struct Conversation {
+  int64_t id = 0;
+  int64_t contact_id = 0;
+  std::string channel_id;
+  std::string state = "bot";  // "bot" | "waiting" | "assigned" | "closed"
+  TimePoint created_at{};
+  TimePoint updated_at{};
+};
+
+struct Message {
+  int64_t id = 0;
+  int64_t contact_id = 0;
+  int64_t conversation_id = 0;
+  std::string channel_id;
+  std::string direction;                   // "in" | "out"
+  std::optional<std::string> provider_id;  // Twilio MessageSid, Telegram update/message id
+  // "received" (inbound) | "queued" | "sending" | "sent" | "delivered" | "undelivered" |
+  // "failed" | "read" | "held"; see message_status.h for the order.
+  std::string status;
+  std::optional<int> error_code;  // provider error code (e.g. Twilio 30003)
+  std::string body;               // encrypted at rest
+  int segments = 0;               // SMS segments billed, 0 when unknown
+  TimePoint created_at{};
+  TimePoint updated_at{};
+};
+
+struct InsertedMessage {
+  int64_t id = 0;
+  bool inserted = false;  // false: a message with this provider id was stored before
+};
+
+struct OutboxItem {
+  int64_t id = 0;
+  int64_t message_id = 0;
+  int64_t contact_id = 0;
+  int64_t conversation_id = 0;
+  std::string channel_id;
+  std::string state;  // "pending" | "sending" | "sent" | "failed"
+  int attempts = 0;   // claims so far, including the current one
+  TimePoint next_attempt_at{};
+  std::optional<TimePoint> lease_until;
+  std::string last_error;  // of the previous attempt; encrypted at rest (may quote a number)
+  // Filled by claim_due_outbox:
+  std::string body;     // the message text, decrypted
+  std::string address;  // the contact's address, decrypted
+};
+
+struct Handover {
+  int64_t id = 0;
+  int64_t conversation_id = 0;
+  int64_t contact_id = 0;
+  std::string queue;
+  std::string priority = "normal";  // "urgent" | "high" | "normal"
+  std::string language;
+  std::string reason;                  // why the bot handed over; encrypted at rest (may be free text)
+  std::string state = "waiting";       // "waiting" | "assigned" | "closed"
+  std::optional<int64_t> operator_id;  // Account id
+  TimePoint created_at{};
+  std::optional<TimePoint> assigned_at;
+  std::optional<TimePoint> closed_at;
+};
+
+struct Account {
+  int64_t id = 0;
+  std::string username;  // unique, compared case-insensitively (ASCII)
+  std::string password_hash;
+  std::string role = "operator";  // "operator" | "supervisor" | "editor" | "admin"
+  bool disabled = false;
+  TimePoint created_at{};
+};
+
+// Who did what to which thing. Never holds an address or a message body: the
+// subject is an id ("contact:42"), details are ids, counts and codes.
+struct AuditEntry {
+  int64_t id = 0;  // set by the store
+  TimePoint at{};
+  std::string actor;    // "system", "account:7", ...
+  std::string action;   // "contact.erased", "account.login", ...
+  std::string subject;  // "contact:42"
+  std::string detail_json = "{}";
+};
+
+}  // namespace gw

@@ -1,0 +1,97 @@
+// SqliteStore: the Store on one SQLite connection. Private to the backend;
+// users call open_sqlite_store() (sqlite_store.h).
+//
+// The implementation is split by entity group:
+//   sqlite_store.cc           opening, contacts, conversations, sessions, erasure
+//   sqlite_store_messages.cc  messages and the outbox
+//   sqlite_store_staff.cc     handovers, accounts, audit log
+// Every public method takes mu_ for its whole duration and checks the connection
+// is open; helpers ending in _locked expect mu_ held.
+#pragma once
+
+#include <mutex>
+#include <string>
+
+#include "gateway/security/crypto.h"
+#include "gateway/store/sqlite/database.h"
+#include "gateway/store/store.h"
+
+namespace gw::sqlite {
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(Database db, const Crypto& crypto, Clock& clock)
+      : db_(std::move(db)), crypto_(crypto), clock_(clock) {}
+  ~SqliteStore() override;
+
+  Result<Contact> upsert_contact(const std::string& channel_id, const std::string& address,
+                                 TimePoint now) override;
+  Result<std::optional<Contact>> find_contact(const std::string& channel_id,
+                                              const std::string& address) override;
+  Result<Contact> get_contact(int64_t id) override;
+  Status update_contact(const Contact& c) override;
+
+  Result<Conversation> open_or_get_conversation(int64_t contact_id, const std::string& channel_id,
+                                                TimePoint now) override;
+  Status set_conversation_state(int64_t conversation_id, const std::string& state, TimePoint now) override;
+
+  Status save_session(int64_t contact_id, const std::string& state_json, TimePoint expires_at,
+                      TimePoint now) override;
+  Result<std::optional<std::string>> load_session(int64_t contact_id, TimePoint now) override;
+  Status delete_session(int64_t contact_id) override;
+
+  Result<InsertedMessage> insert_inbound(const Message& msg) override;
+  Result<int64_t> enqueue_outbound(const Message& msg, TimePoint not_before) override;
+  Result<std::vector<Message>> list_messages(int64_t conversation_id) override;
+  Status update_message_status(const std::string& channel_id, const std::string& provider_id,
+                               const std::string& status, std::optional<int> error_code,
+                               TimePoint now) override;
+
+  Result<std::vector<OutboxItem>> claim_due_outbox(const std::string& channel_id, TimePoint now, int limit,
+                                                   std::chrono::milliseconds lease) override;
+  Status mark_outbox_sent(int64_t outbox_id, const std::string& provider_id, int segments,
+                          TimePoint now) override;
+  Status mark_outbox_retry(int64_t outbox_id, TimePoint next_attempt_at, const std::string& error,
+                           TimePoint now) override;
+  Status mark_outbox_failed(int64_t outbox_id, std::optional<int> error_code, const std::string& error,
+                            TimePoint now) override;
+  Result<int64_t> outbox_depth() override;
+
+  Result<int64_t> create_handover(const Handover& h) override;
+  Result<std::optional<Handover>> active_handover(int64_t conversation_id) override;
+  Status update_handover(const Handover& h) override;
+
+  Result<int64_t> create_account(const Account& a) override;
+  Result<std::optional<Account>> find_account(const std::string& username) override;
+  Status update_account(const Account& a) override;
+
+  Status append_audit(const AuditEntry& e) override;
+  Result<std::vector<AuditEntry>> list_audit(int limit) override;
+
+  Status erase_contact(int64_t contact_id) override;
+
+  Status ping() override;
+  Status close() override;
+
+ private:
+  Status check_open_locked() const;
+  Result<std::optional<Contact>> find_contact_locked(const std::string& channel_id, const std::string& hash);
+  Result<Contact> get_contact_locked(int64_t id);
+  Result<Contact> read_contact(const Statement& st) const;
+  Status append_audit_locked(const AuditEntry& e);
+  // Sets the message's status to `status` if that outranks the stored one.
+  Status raise_message_status_locked(int64_t message_id, const std::string& status,
+                                     std::optional<int> error_code, TimePoint now);
+  // Encrypts or decrypts a column value; aad is "<table>.<column>".
+  Result<std::string> seal(std::string_view plaintext, const char* aad) const;
+  Result<std::string> open(std::string_view blob, const char* aad, int64_t row_id) const;
+  // `t`, or the clock's now when t is unset (the epoch).
+  TimePoint or_now(TimePoint t) const { return t == TimePoint{} ? clock_.now() : t; }
+
+  std::mutex mu_;
+  Database db_;
+  const Crypto crypto_;
+  Clock& clock_;
+};
+
+}  // namespace gw::sqlite

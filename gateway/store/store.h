@@ -1,0 +1,135 @@
+// Store: everything the gateway keeps, behind one interface so that the SQLite
+// backend (default, one instance) and a PostgreSQL backend (several instances)
+// are interchangeable. No backend types appear here.
+//
+// Contracts shared by every backend:
+// - Thread-safe: any method may be called from any thread.
+// - Sensitive fields (Contact::address, Message::body, session state, handover
+//   reason, outbox last_error) are encrypted with Crypto before they are written;
+//   they come back decrypted. A contact is found by Crypto::index_hash(address),
+//   so the address itself is never stored in clear, not even in an index.
+// - Times are stored as Unix milliseconds; sub-millisecond parts are dropped.
+// - Errors: kNotFound for a missing id, kAlreadyExists for a unique conflict,
+//   kInvalidArgument for a value outside the allowed set (record_values.h),
+//   kUnavailable when the database is busy or closed. No error message carries
+//   an address or a body.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gateway/core/clock.h"
+#include "gateway/core/result.h"
+#include "gateway/store/records.h"
+
+namespace gw {
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // ---- Contacts: one per (channel_id, address). ----
+  // Returns the contact for (channel_id, address), creating it (consent "none")
+  // if there is none.
+  virtual Result<Contact> upsert_contact(const std::string& channel_id, const std::string& address,
+                                         TimePoint now) = 0;
+  virtual Result<std::optional<Contact>> find_contact(const std::string& channel_id,
+                                                      const std::string& address) = 0;
+  virtual Result<Contact> get_contact(int64_t id) = 0;
+  // Writes language, country, opted_out, consent and last_inbound_at of the
+  // contact with c.id (other fields are ignored); sets updated_at to now.
+  virtual Status update_contact(const Contact& c) = 0;
+
+  // ---- Conversations: at most one not "closed" per (contact, channel). ----
+  // Returns that open conversation, or creates one in state "bot".
+  virtual Result<Conversation> open_or_get_conversation(int64_t contact_id, const std::string& channel_id,
+                                                        TimePoint now) = 0;
+  virtual Status set_conversation_state(int64_t conversation_id, const std::string& state, TimePoint now) = 0;
+
+  // ---- Flow sessions: one per contact, opaque JSON, encrypted. ----
+  virtual Status save_session(int64_t contact_id, const std::string& state_json, TimePoint expires_at,
+                              TimePoint now) = 0;
+  // nullopt when there is none or it expired (expires_at <= now); an expired
+  // session is deleted on the way.
+  virtual Result<std::optional<std::string>> load_session(int64_t contact_id, TimePoint now) = 0;
+  virtual Status delete_session(int64_t contact_id) = 0;
+
+  // ---- Messages ----
+  // Stores an inbound message (direction forced to "in"; status "received" when
+  // empty). Deduplicated by (channel_id, "in", provider_id): a provider retry
+  // returns the first message's id with inserted = false and changes nothing.
+  // Messages without a provider id are never deduplicated.
+  virtual Result<InsertedMessage> insert_inbound(const Message& msg) = 0;
+  // Stores an outbound message (direction "out", status "queued", no provider id)
+  // and its outbox row (pending, due at not_before) in one transaction.
+  // Returns the message id.
+  virtual Result<int64_t> enqueue_outbound(const Message& msg, TimePoint not_before) = 0;
+  // Every message of the conversation, oldest first, bodies decrypted.
+  virtual Result<std::vector<Message>> list_messages(int64_t conversation_id) = 0;
+  // Applies a provider status callback to the outbound message with this provider
+  // id. Order tolerant and idempotent: only a higher-ranked status replaces the
+  // stored one (message_status_supersedes); error_code is written with it.
+  // kNotFound if no outbound message has that provider id (yet).
+  virtual Status update_message_status(const std::string& channel_id, const std::string& provider_id,
+                                       const std::string& status, std::optional<int> error_code,
+                                       TimePoint now) = 0;
+
+  // ---- Outbox: durable queue of outbound messages, per channel. ----
+  // Atomically claims up to `limit` due items of the channel: pending with
+  // next_attempt_at <= now, or sending whose lease expired (lease_until <= now,
+  // a worker died). Claimed items become "sending", lease_until = now + lease,
+  // attempts + 1. Per-conversation order: an item is not claimable while an
+  // earlier item of its conversation is still pending or sending, so at most one
+  // item per conversation is in flight. Oldest first. An item whose body or
+  // address cannot be decrypted is marked failed and skipped.
+  virtual Result<std::vector<OutboxItem>> claim_due_outbox(const std::string& channel_id, TimePoint now,
+                                                           int limit, std::chrono::milliseconds lease) = 0;
+  // The provider accepted it: outbox "sent"; message gets provider_id, segments
+  // and status "sent" (unless a callback already ranked it higher).
+  virtual Status mark_outbox_sent(int64_t outbox_id, const std::string& provider_id, int segments,
+                                  TimePoint now) = 0;
+  // A transient failure: back to "pending", due at next_attempt_at.
+  virtual Status mark_outbox_retry(int64_t outbox_id, TimePoint next_attempt_at, const std::string& error,
+                                   TimePoint now) = 0;
+  // A permanent failure: outbox "failed"; message status "failed" with error_code.
+  virtual Status mark_outbox_failed(int64_t outbox_id, std::optional<int> error_code,
+                                    const std::string& error, TimePoint now) = 0;
+  // Items pending or sending, all channels.
+  virtual Result<int64_t> outbox_depth() = 0;
+
+  // ---- Handovers to a human operator ----
+  virtual Result<int64_t> create_handover(const Handover& h) = 0;
+  // The newest handover of the conversation that is not "closed".
+  virtual Result<std::optional<Handover>> active_handover(int64_t conversation_id) = 0;
+  // Writes queue, priority, language, reason, state, operator_id, assigned_at and
+  // closed_at of the handover with h.id.
+  virtual Status update_handover(const Handover& h) = 0;
+
+  // ---- Staff accounts ----
+  // kAlreadyExists if the username is taken (case-insensitively).
+  virtual Result<int64_t> create_account(const Account& a) = 0;
+  virtual Result<std::optional<Account>> find_account(const std::string& username) = 0;
+  // Writes password_hash, role and disabled of the account with a.id.
+  virtual Status update_account(const Account& a) = 0;
+
+  // ---- Audit log: append-only (the database refuses updates and deletes). ----
+  virtual Status append_audit(const AuditEntry& e) = 0;
+  // The newest `limit` entries, newest first.
+  virtual Result<std::vector<AuditEntry>> list_audit(int limit) = 0;
+
+  // Deletes the contact and everything of theirs (conversations, session,
+  // messages, outbox items, handovers) in one transaction, and appends the audit
+  // entry "contact.erased" with subject "contact:<id>" and nothing else about
+  // them. kNotFound if there is no such contact.
+  virtual Status erase_contact(int64_t contact_id) = 0;
+
+  // Readiness: the database answers a trivial query.
+  virtual Status ping() = 0;
+  // Releases the database; every later call returns kUnavailable. Idempotent.
+  virtual Status close() = 0;
+};
+
+}  // namespace gw

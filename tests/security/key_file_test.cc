@@ -1,0 +1,100 @@
+#include "gateway/security/key_file.h"
+
+#include <sys/stat.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "gateway/core/digest.h"
+#include "gateway/security/crypto.h"
+#include "tests/security/temp_dir.h"
+
+namespace fs = std::filesystem;
+using gw::ErrorCode;
+using gw::testing::TempDir;
+
+namespace {
+
+unsigned mode_of(const fs::path& p) {
+  struct stat st {};
+  REQUIRE(::stat(p.c_str(), &st) == 0);
+  return st.st_mode & 07777;
+}
+
+void write_file(const fs::path& p, const std::string& content, fs::perms perms) {
+  std::ofstream(p) << content;
+  fs::permissions(p, perms);
+}
+
+}  // namespace
+
+TEST_CASE("a missing key file is created with mode 0600 and reused on the next call", "[security]") {
+  TempDir dir;
+  const fs::path path = dir.path() / "nested" / "data" / "keys.json";
+  bool created = false;
+  auto first = gw::load_or_create_key_file(path, &created);
+  REQUIRE(first.ok());
+  CHECK(created);
+  CHECK(mode_of(path) == 0600);
+  CHECK(gw::base64_decode(first->data_b64)->size() == 32);
+  CHECK(gw::base64_decode(first->index_b64)->size() == 32);
+  CHECK(first->data_b64 != first->index_b64);
+  CHECK(gw::Crypto::from_keys({first->data_b64}, first->index_b64).ok());
+
+  auto second = gw::load_or_create_key_file(path, &created);
+  REQUIRE(second.ok());
+  CHECK_FALSE(created);
+  CHECK(second->data_b64 == first->data_b64);
+  CHECK(second->index_b64 == first->index_b64);
+
+  // No temporary file is left behind.
+  size_t entries = 0;
+  for (const auto& e : fs::directory_iterator(path.parent_path())) {
+    (void)e;
+    ++entries;
+  }
+  CHECK(entries == 1);
+}
+
+TEST_CASE("a key file readable by group or others is refused", "[security]") {
+  TempDir dir;
+  const fs::path path = dir.path() / "keys.json";
+  REQUIRE(gw::load_or_create_key_file(path, nullptr).ok());
+  fs::permissions(path, fs::perms(0644));
+  auto r = gw::load_or_create_key_file(path, nullptr);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code == ErrorCode::kPermissionDenied);
+  CHECK(r.error().message.find("0644") != std::string::npos);
+
+  fs::permissions(path, fs::perms(0640));
+  CHECK_FALSE(gw::load_or_create_key_file(path, nullptr).ok());
+  fs::permissions(path, fs::perms(0400));
+  CHECK(gw::load_or_create_key_file(path, nullptr).ok());
+}
+
+TEST_CASE("a malformed key file is refused, not overwritten", "[security]") {
+  TempDir dir;
+  const fs::path path = dir.path() / "keys.json";
+  const std::string short_key = gw::base64_encode("short");
+  const std::string good = gw::base64_encode(std::string(32, 'k'));
+  const std::vector<std::string> bad_contents = {
+      "not json",
+      "[]",
+      nlohmann::json{{"data", good}}.dump(),
+      nlohmann::json{{"data", good}, {"index", 5}}.dump(),
+      nlohmann::json{{"data", short_key}, {"index", good}}.dump(),
+  };
+  for (const auto& content : bad_contents) {
+    write_file(path, content, fs::perms(0600));
+    bool created = true;
+    auto r = gw::load_or_create_key_file(path, &created);
+    INFO(content);
+    REQUIRE_FALSE(r.ok());
+    CHECK_FALSE(created);
+    CHECK(r.error().message.find(good) == std::string::npos);
+    std::ifstream in(path);
+    std::string now((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK(now == content);
+  }
+}

@@ -1,0 +1,67 @@
+// StoreFixture: a fresh SQLite store for one test, in memory or in a file under
+// a temporary directory, with a FakeClock and freshly generated keys.
+#pragma once
+
+#include <catch2/catch.hpp>
+#include <memory>
+#include <string>
+
+#include "gateway/core/digest.h"
+#include "gateway/core/ids.h"
+#include "gateway/security/crypto.h"
+#include "gateway/store/sqlite/sqlite_store.h"
+#include "tests/security/temp_dir.h"
+#include "tests/support/fake_clock.h"
+
+namespace gw::testing {
+
+inline Crypto make_test_crypto() {
+  auto c = Crypto::from_keys({base64_encode(random_bytes(32))}, base64_encode(random_bytes(32)));
+  REQUIRE(c.ok());
+  return *c;
+}
+
+struct StoreFixture {
+  FakeClock clock;
+  Crypto crypto = make_test_crypto();
+  TempDir dir;
+  std::string path = ":memory:";
+  std::unique_ptr<Store> store;
+
+  // `in_file`: use dir/data/gateway.db instead of ":memory:".
+  explicit StoreFixture(bool in_file = false) {
+    if (in_file) path = (dir.path() / "data" / "gateway.db").string();
+    reopen();
+  }
+
+  void reopen() {
+    if (store) REQUIRE(store->close().ok());
+    store.reset();
+    auto r = open_sqlite_store(path, crypto, clock);
+    REQUIRE(r.ok());
+    store = std::move(*r);
+  }
+
+  Contact contact(const std::string& address, const std::string& channel = "uk-sms") {
+    auto c = store->upsert_contact(channel, address, clock.now());
+    REQUIRE(c.ok());
+    return *c;
+  }
+
+  Conversation conversation(const Contact& c) {
+    auto conv = store->open_or_get_conversation(c.id, c.channel_id, clock.now());
+    REQUIRE(conv.ok());
+    return *conv;
+  }
+
+  Message message(const Conversation& conv, const std::string& body) const {
+    Message m;
+    m.contact_id = conv.contact_id;
+    m.conversation_id = conv.id;
+    m.channel_id = conv.channel_id;
+    m.body = body;
+    return m;
+  }
+};
+
+}  // namespace gw::testing
