@@ -33,7 +33,8 @@ struct HttpResponse {
   HttpHeaders headers;  // names lower-cased
   std::string body;
 
-  // The first value of header `name` (lower-case), or "".
+  // The first value of header `name`, or "". Names compare ASCII case-insensitively,
+  // so header("Retry-After") and header("retry-after") are the same.
   std::string header(const std::string& name) const;
 };
 

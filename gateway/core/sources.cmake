@@ -6,4 +6,7 @@ target_sources(gateway_core PRIVATE
   gateway/core/backoff.cc
   gateway/core/log.cc
   gateway/core/periodic_worker.cc
+  gateway/core/http_client.cc
+  gateway/core/curl_http_client.cc
+  gateway/core/form_encoding.cc
 )

@@ -5,4 +5,7 @@ target_sources(gateway_tests PRIVATE
   tests/core/digest_test.cc
   tests/core/backoff_test.cc
   tests/core/periodic_worker_test.cc
+  tests/core/curl_http_client_test.cc
+  tests/core/curl_http_client_tls_test.cc
+  tests/core/form_encoding_test.cc
 )
