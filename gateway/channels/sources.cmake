@@ -2,4 +2,7 @@ target_sources(gateway_core PRIVATE
   gateway/channels/twilio/twilio_signature.cc
   gateway/channels/twilio/twilio_inbound.cc
   gateway/channels/telegram/telegram_update.cc
+  gateway/channels/twilio/twilio_messages_api.cc
+  gateway/channels/twilio/twilio_sender.cc
+  gateway/channels/outbox_worker.cc
 )

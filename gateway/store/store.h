@@ -97,6 +97,9 @@ class Store {
   // A permanent failure: outbox "failed"; message status "failed" with error_code.
   virtual Status mark_outbox_failed(int64_t outbox_id, std::optional<int> error_code,
                                     const std::string& error, TimePoint now) = 0;
+  // Not sent and not to be retried by itself (e.g. WhatsApp free text outside
+  // the 24-hour window): outbox "failed" with `reason`, message status "held".
+  virtual Status mark_outbox_held(int64_t outbox_id, const std::string& reason, TimePoint now) = 0;
   // Items pending or sending, all channels.
   virtual Result<int64_t> outbox_depth() = 0;
 

@@ -2,4 +2,6 @@ target_sources(gateway_tests PRIVATE
   tests/channels/twilio/twilio_signature_test.cc
   tests/channels/twilio/twilio_inbound_test.cc
   tests/channels/telegram/telegram_update_test.cc
+  tests/channels/twilio/twilio_messages_api_test.cc
+  tests/channels/outbox_worker_test.cc
 )

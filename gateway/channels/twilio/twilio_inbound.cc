@@ -5,14 +5,14 @@
 namespace gw {
 namespace {
 
-const std::string* find_param(const FormParams& params, const std::string& name) {
+const std::string* find_param(const FormFields& params, const std::string& name) {
   for (const auto& [k, v] : params) {
     if (k == name) return &v;
   }
   return nullptr;
 }
 
-std::string get(const FormParams& params, const std::string& name) {
+std::string get(const FormFields& params, const std::string& name) {
   const std::string* v = find_param(params, name);
   return v ? *v : std::string();
 }
@@ -38,7 +38,7 @@ const char* channel_kind_name(ChannelKind k) {
   return "sms";
 }
 
-Result<InboundMessage> parse_twilio_inbound(const FormParams& params, const std::string& channel_id,
+Result<InboundMessage> parse_twilio_inbound(const FormFields& params, const std::string& channel_id,
                                             const std::string& expected_account_sid) {
   static const std::regex kMessageSid(R"(^(SM|MM)[0-9a-fA-F]{32}$)");
   InboundMessage m;

@@ -18,7 +18,7 @@ namespace gw {
 // REQUIRES: the request's signature was already checked.
 // Errors (kInvalidArgument) name the parameter that is missing or malformed,
 // never its value. A message for another account is kPermissionDenied.
-Result<InboundMessage> parse_twilio_inbound(const FormParams& params, const std::string& channel_id,
+Result<InboundMessage> parse_twilio_inbound(const FormFields& params, const std::string& channel_id,
                                             const std::string& expected_account_sid);
 
 }  // namespace gw

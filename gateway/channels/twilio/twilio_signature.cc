@@ -63,8 +63,8 @@ std::string without_default_port(std::string_view url) {
   return p.scheme + "://" + p.authority + p.rest;
 }
 
-std::string compute_twilio_signature(std::string_view auth_token, std::string_view url, const FormParams& params) {
-  FormParams sorted = params;
+std::string compute_twilio_signature(std::string_view auth_token, std::string_view url, const FormFields& params) {
+  FormFields sorted = params;
   std::sort(sorted.begin(), sorted.end());  // by name, then by value for a repeated name
   std::string data(url);
   for (const auto& [name, value] : sorted) {
@@ -74,7 +74,7 @@ std::string compute_twilio_signature(std::string_view auth_token, std::string_vi
   return base64_encode(hmac_sha1(auth_token, data));
 }
 
-bool validate_twilio_signature(std::string_view auth_token, std::string_view url, const FormParams& params,
+bool validate_twilio_signature(std::string_view auth_token, std::string_view url, const FormFields& params,
                                std::string_view signature) {
   if (signature.empty() || auth_token.empty()) return false;
   bool valid = false;

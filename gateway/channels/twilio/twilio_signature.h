@@ -11,19 +11,17 @@
 
 #include <string>
 #include <string_view>
-#include <utility>
-#include <vector>
+
+#include "gateway/core/form_encoding.h"
 
 namespace gw {
 
-using FormParams = std::vector<std::pair<std::string, std::string>>;
-
 // The signature Twilio would send for `url` and form `params`.
-std::string compute_twilio_signature(std::string_view auth_token, std::string_view url, const FormParams& params);
+std::string compute_twilio_signature(std::string_view auth_token, std::string_view url, const FormFields& params);
 
 // True when `signature` matches for `url` (with or without its default port)
 // and `params`. Comparison in constant time.
-bool validate_twilio_signature(std::string_view auth_token, std::string_view url, const FormParams& params,
+bool validate_twilio_signature(std::string_view auth_token, std::string_view url, const FormFields& params,
                                std::string_view signature);
 
 // For a request whose body is not a form (e.g. JSON): `url` must carry

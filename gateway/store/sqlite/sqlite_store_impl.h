@@ -55,6 +55,7 @@ class SqliteStore final : public Store {
                            TimePoint now) override;
   Status mark_outbox_failed(int64_t outbox_id, std::optional<int> error_code, const std::string& error,
                             TimePoint now) override;
+  Status mark_outbox_held(int64_t outbox_id, const std::string& reason, TimePoint now) override;
   Result<int64_t> outbox_depth() override;
 
   Result<int64_t> create_handover(const Handover& h) override;
@@ -80,6 +81,8 @@ class SqliteStore final : public Store {
   Result<Contact> read_contact(const Statement& st) const;
   Status append_audit_locked(const AuditEntry& e);
   // Sets the message's status to `status` if that outranks the stored one.
+  Status finish_outbox(int64_t outbox_id, const std::string& message_status, std::optional<int> error_code,
+                       const std::string& error, TimePoint now);
   Status raise_message_status_locked(int64_t message_id, const std::string& status,
                                      std::optional<int> error_code, TimePoint now);
   // Encrypts or decrypts a column value; aad is "<table>.<column>".

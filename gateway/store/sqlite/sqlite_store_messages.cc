@@ -293,6 +293,15 @@ Status SqliteStore::mark_outbox_retry(int64_t outbox_id, TimePoint next_attempt_
 
 Status SqliteStore::mark_outbox_failed(int64_t outbox_id, std::optional<int> error_code,
                                        const std::string& error, TimePoint now) {
+  return finish_outbox(outbox_id, "failed", error_code, error, now);
+}
+
+Status SqliteStore::mark_outbox_held(int64_t outbox_id, const std::string& reason, TimePoint now) {
+  return finish_outbox(outbox_id, "held", std::nullopt, reason, now);
+}
+
+Status SqliteStore::finish_outbox(int64_t outbox_id, const std::string& message_status,
+                                  std::optional<int> error_code, const std::string& error, TimePoint now) {
   std::lock_guard<std::mutex> lock(mu_);
   if (Status s = check_open_locked(); !s) return s;
   auto sealed = seal(error, "outbox.last_error");
@@ -315,7 +324,16 @@ Status SqliteStore::mark_outbox_failed(int64_t outbox_id, std::optional<int> err
   if (!st) return st.error();
   st->bind(1, outbox_id).bind(2, Blob{*sealed}).bind(3, to_unix_ms(now));
   if (Status s = st->run(); !s) return s;
-  if (Status s = raise_message_status_locked(message_id, "failed", error_code, now); !s) return s;
+  if (message_status == "held") {
+    // "held" ranks with "queued", so it is set directly on a message not yet sent.
+    auto held = db_.prepare(
+        "UPDATE messages SET status = 'held', updated_at = ?2 WHERE id = ?1 AND status IN ('queued', 'sending')");
+    if (!held) return held.error();
+    held->bind(1, message_id).bind(2, to_unix_ms(now));
+    if (Status s = held->run(); !s) return s;
+  } else if (Status s = raise_message_status_locked(message_id, message_status, error_code, now); !s) {
+    return s;
+  }
   return tx->commit();
 }
 

@@ -6,7 +6,7 @@ namespace {
 const std::string kAccount = "AC0123456789abcdef0123456789abcdef";
 const std::string kSid = "SM0123456789abcdef0123456789abcdef";
 
-gw::FormParams base() {
+gw::FormFields base() {
   return {{"AccountSid", kAccount}, {"MessageSid", kSid}, {"From", "+447700900123"},
           {"To", "+447700900000"},  {"Body", "Help"},     {"NumSegments", "1"},
           {"NumMedia", "0"},        {"ApiVersion", "2010-04-01"}, {"FromCountry", "GB"}};
@@ -27,7 +27,7 @@ TEST_CASE("an SMS webhook becomes an inbound message, unknown parameters ignored
 }
 
 TEST_CASE("a WhatsApp webhook carries profile, WaId, buttons and media", "[twilio][inbound]") {
-  gw::FormParams p = {{"AccountSid", kAccount}, {"MessageSid", "MM0123456789abcdef0123456789abcdef"},
+  gw::FormFields p = {{"AccountSid", kAccount}, {"MessageSid", "MM0123456789abcdef0123456789abcdef"},
                       {"From", "whatsapp:+393331234567"}, {"To", "whatsapp:+390000000000"},
                       {"Body", ""}, {"ProfileName", "Amal"}, {"WaId", "393331234567"},
                       {"ButtonText", "Yes"}, {"ButtonPayload", "consent_yes"}, {"NumMedia", "2"},
@@ -51,7 +51,7 @@ TEST_CASE("a WhatsApp webhook carries profile, WaId, buttons and media", "[twili
 TEST_CASE("missing or malformed parameters are refused with the parameter named, not its value",
           "[twilio][inbound]") {
   auto without = [](const std::string& key) {
-    gw::FormParams p = base();
+    gw::FormFields p = base();
     std::erase_if(p, [&](const auto& kv) { return kv.first == key; });
     return p;
   };
@@ -65,16 +65,16 @@ TEST_CASE("missing or malformed parameters are refused with the parameter named,
   auto other = gw::parse_twilio_inbound(base(), "uk-sms", "AC99999999999999999999999999999999");
   REQUIRE_FALSE(other.ok());
   CHECK(other.error().code == gw::ErrorCode::kPermissionDenied);
-  gw::FormParams p = base();
+  gw::FormFields p = base();
   p.emplace_back("NumMedia", "x");
   p.erase(p.begin() + 6);
   CHECK_FALSE(gw::parse_twilio_inbound(p, "uk-sms", kAccount).ok());
-  gw::FormParams media = base();
+  gw::FormFields media = base();
   media[6].second = "1";
   auto no_url = gw::parse_twilio_inbound(media, "uk-sms", kAccount);
   REQUIRE_FALSE(no_url.ok());
   CHECK(no_url.error().message.find("MediaUrl0") != std::string::npos);
-  gw::FormParams bad_sid = base();
+  gw::FormFields bad_sid = base();
   bad_sid[1].second = "SM123";
   CHECK_FALSE(gw::parse_twilio_inbound(bad_sid, "uk-sms", kAccount).ok());
 }

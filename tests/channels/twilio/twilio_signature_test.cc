@@ -13,8 +13,8 @@ json load_vectors() {
   return json::parse(in);
 }
 
-gw::FormParams to_params(const json& p) {
-  gw::FormParams out;
+gw::FormFields to_params(const json& p) {
+  gw::FormFields out;
   for (auto& [k, v] : p.items()) {
     if (v.is_array()) {
       for (const auto& x : v) out.emplace_back(k, x.get<std::string>());
@@ -40,7 +40,7 @@ TEST_CASE("every signature vector of Twilio's helper libraries validates", "[twi
       CHECK_FALSE(gw::validate_twilio_body_signature(token, url, v["body"].get<std::string>() + " ", sig));
       continue;
     }
-    const gw::FormParams params = v["params"] == "default" ? to_params(doc["params"]) : to_params(v["params"]);
+    const gw::FormFields params = v["params"] == "default" ? to_params(doc["params"]) : to_params(v["params"]);
     CHECK(gw::compute_twilio_signature(token, url, params) == sig);
     CHECK(gw::validate_twilio_signature(token, url, params, sig));
     // The same request seen with the default port added or removed by a proxy still validates.
@@ -48,7 +48,7 @@ TEST_CASE("every signature vector of Twilio's helper libraries validates", "[twi
     CHECK(gw::validate_twilio_signature(token, gw::without_default_port(url), params, sig));
     // Anything changed fails: token, a parameter, the URL, the signature.
     CHECK_FALSE(gw::validate_twilio_signature("54321", url, params, sig));
-    gw::FormParams tampered = params;
+    gw::FormFields tampered = params;
     if (!tampered.empty()) {
       tampered[0].second += "0";
       CHECK_FALSE(gw::validate_twilio_signature(token, url, tampered, sig));
@@ -59,8 +59,8 @@ TEST_CASE("every signature vector of Twilio's helper libraries validates", "[twi
 }
 
 TEST_CASE("the order in which parameters arrive does not matter, repeated values are sorted", "[twilio][signature]") {
-  const gw::FormParams a = {{"Digits", "5678"}, {"Sid", "CA123"}, {"Digits", "1234"}, {"SidAccount", "AC123"}};
-  const gw::FormParams b = {{"SidAccount", "AC123"}, {"Digits", "1234"}, {"Sid", "CA123"}, {"Digits", "5678"}};
+  const gw::FormFields a = {{"Digits", "5678"}, {"Sid", "CA123"}, {"Digits", "1234"}, {"SidAccount", "AC123"}};
+  const gw::FormFields b = {{"SidAccount", "AC123"}, {"Digits", "1234"}, {"Sid", "CA123"}, {"Digits", "5678"}};
   const std::string url = "https://mycompany.com/myapp.php?foo=1&bar=2";
   CHECK(gw::compute_twilio_signature("12345", url, a) == "IK+Dwps556ElfBT0I3Rgjkr1wJU=");
   CHECK(gw::compute_twilio_signature("12345", url, b) == "IK+Dwps556ElfBT0I3Rgjkr1wJU=");

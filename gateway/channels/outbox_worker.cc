@@ -1,0 +1,93 @@
+#include "gateway/channels/outbox_worker.h"
+
+#include <algorithm>
+
+#include "gateway/core/log.h"
+
+namespace gw {
+
+OutboxWorker::OutboxWorker(Store& store, Clock& clock, ChannelSender& sender, OutboxWorkerOptions options,
+                           UnitRandom random, OutboxObserver observer)
+    : store_(store),
+      clock_(clock),
+      sender_(sender),
+      options_(options),
+      random_(std::move(random)),
+      observer_(std::move(observer)),
+      limiter_(options.max_per_second, std::max(1.0, options.max_per_second), clock) {}
+
+Result<int> OutboxWorker::run_once() {
+  auto items = store_.claim_due_outbox(sender_.channel_id(), clock_.now(), options_.batch, options_.lease);
+  if (!items) return items.error();
+  for (const OutboxItem& item : *items) handle(item);
+  return static_cast<int>(items->size());
+}
+
+void OutboxWorker::handle(const OutboxItem& item) {
+  const std::string& channel = sender_.channel_id();
+  auto contact = store_.get_contact(item.contact_id);
+  if (!contact) {
+    // Erased while queued: the outbox row went with it; nothing to send.
+    return;
+  }
+  if (contact->opted_out) {
+    (void)store_.mark_outbox_failed(item.id, std::nullopt, "the contact has opted out", clock_.now());
+    if (observer_.outcome) observer_.outcome(channel, "opted_out");
+    return;
+  }
+
+  const Millis wait = limiter_.reserve();
+  if (wait.count() > 0) clock_.sleep_for(wait);
+
+  const SendOutcome out = sender_.send(item, *contact);
+  const TimePoint now = clock_.now();
+  switch (out.kind) {
+    case SendOutcome::Kind::kAccepted: {
+      if (auto s = store_.mark_outbox_sent(item.id, out.provider_id, out.segments, now); !s) {
+        log::error("outbox.record_failed", {{"channel", channel}, {"outbox_id", item.id},
+                                            {"error", s.error().to_string()}});
+      }
+      if (observer_.sent) observer_.sent(channel, out.segments);
+      log::info("outbox.sent", {{"channel", channel}, {"outbox_id", item.id}, {"attempt", item.attempts},
+                                {"segments", out.segments}});
+      return;
+    }
+    case SendOutcome::Kind::kRetry: {
+      if (item.attempts >= options_.backoff.max_attempts) {
+        (void)store_.mark_outbox_failed(item.id, out.error_code, "gave up after " +
+                                        std::to_string(item.attempts) + " attempts: " + out.error, now);
+        if (observer_.outcome) observer_.outcome(channel, "failed");
+        log::warn("outbox.gave_up", {{"channel", channel}, {"outbox_id", item.id}, {"attempts", item.attempts}});
+        return;
+      }
+      Millis delay = full_jitter_delay(options_.backoff, item.attempts - 1, random_());
+      if (out.retry_after) delay = std::max(delay, *out.retry_after);
+      (void)store_.mark_outbox_retry(item.id, now + delay, out.error, now);
+      if (observer_.outcome) observer_.outcome(channel, "retry");
+      log::info("outbox.retry", {{"channel", channel}, {"outbox_id", item.id}, {"attempt", item.attempts},
+                                 {"delay_ms", delay.count()}, {"error", out.error}});
+      return;
+    }
+    case SendOutcome::Kind::kHeld: {
+      (void)store_.mark_outbox_held(item.id, out.error, now);
+      if (observer_.outcome) observer_.outcome(channel, "held");
+      log::info("outbox.held", {{"channel", channel}, {"outbox_id", item.id}, {"reason", out.error}});
+      return;
+    }
+    case SendOutcome::Kind::kPermanent: {
+      (void)store_.mark_outbox_failed(item.id, out.error_code, out.error, now);
+      if (out.recipient_opted_out) {
+        Contact c = *contact;
+        c.opted_out = true;
+        (void)store_.update_contact(c);
+        log::info("contact.opted_out", {{"contact_id", c.id}, {"source", "provider"}});
+      }
+      if (observer_.outcome) observer_.outcome(channel, "failed");
+      log::warn("outbox.failed", {{"channel", channel}, {"outbox_id", item.id},
+                                  {"code", out.error_code ? *out.error_code : 0}, {"error", out.error}});
+      return;
+    }
+  }
+}
+
+}  // namespace gw

@@ -1,0 +1,64 @@
+// OutboxWorker: moves one channel's outbox items to its provider.
+//
+// Each pass claims the due items (the store leases them, keeps the order
+// within a conversation and hands an item whose worker died to the next pass),
+// waits as the channel's rate limit asks, and sends. Then:
+// - accepted:  recorded as sent with the provider id and segment count;
+// - retry:     due again after max(Retry-After, full-jitter backoff); given up
+//              after BackoffPolicy::max_attempts attempts;
+// - permanent: failed with the provider's code; Twilio 21610 (the person
+//              texted STOP to the carrier) marks the contact opted out.
+// Nothing is ever sent to a contact who has opted out.
+//
+// Duplicates: the item is marked sent only after the provider answered. A crash
+// (or a lost answer) between the provider accepting and that record leaves the
+// item leased; when the lease expires it is sent again. That window is the only
+// source of a duplicate send; the README says so.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "gateway/channels/channel_sender.h"
+#include "gateway/core/backoff.h"
+#include "gateway/core/clock.h"
+#include "gateway/store/store.h"
+
+namespace gw {
+
+struct OutboxWorkerOptions {
+  int batch = 10;              // items claimed per pass
+  Millis lease{120000};        // an item claimed by a worker that died is retried after this
+  BackoffPolicy backoff;
+  double max_per_second = 1.0;  // the channel's sending rate
+};
+
+// Counts for /metrics, called after each outcome.
+struct OutboxObserver {
+  std::function<void(const std::string& channel, int segments)> sent;
+  std::function<void(const std::string& channel, const std::string& outcome)> outcome;  // retry, failed
+};
+
+class OutboxWorker {
+ public:
+  OutboxWorker(Store& store, Clock& clock, ChannelSender& sender, OutboxWorkerOptions options,
+               UnitRandom random, OutboxObserver observer = {});
+
+  // One pass. Returns how many items it handled (any outcome), or an Error from
+  // the store. Safe to call from one thread at a time per worker; several
+  // workers (processes) may share a store.
+  Result<int> run_once();
+
+ private:
+  void handle(const OutboxItem& item);
+
+  Store& store_;
+  Clock& clock_;
+  ChannelSender& sender_;
+  OutboxWorkerOptions options_;
+  UnitRandom random_;
+  OutboxObserver observer_;
+  RateLimiter limiter_;
+};
+
+}  // namespace gw

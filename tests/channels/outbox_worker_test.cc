@@ -1,0 +1,177 @@
+#include "gateway/channels/outbox_worker.h"
+
+#include <catch2/catch.hpp>
+#include <deque>
+
+#include "tests/store/store_fixture.h"
+
+namespace {
+
+using gw::SendOutcome;
+using K = gw::SendOutcome::Kind;
+
+// Records every send and answers from a script (default: accepted).
+class ScriptedSender final : public gw::ChannelSender {
+ public:
+  explicit ScriptedSender(gw::Clock& clock) : clock_(clock) {}
+  const std::string& channel_id() const override { return id_; }
+  SendOutcome send(const gw::OutboxItem& item, const gw::Contact&) override {
+    sent_bodies.push_back(item.body);
+    sent_at.push_back(clock_.now());
+    if (script.empty()) {
+      SendOutcome ok;
+      ok.kind = K::kAccepted;
+      ok.provider_id = "SM" + std::to_string(sent_bodies.size());
+      ok.segments = 1;
+      return ok;
+    }
+    SendOutcome o = script.front();
+    script.pop_front();
+    return o;
+  }
+  std::deque<SendOutcome> script;
+  std::vector<std::string> sent_bodies;
+  std::vector<gw::TimePoint> sent_at;
+
+ private:
+  gw::Clock& clock_;
+  std::string id_ = "uk-sms";
+};
+
+SendOutcome outcome(K kind, std::optional<int> code = std::nullopt) {
+  SendOutcome o;
+  o.kind = kind;
+  o.error_code = code;
+  o.error = "HTTP error";
+  return o;
+}
+
+struct WorkerFixture : gw::testing::StoreFixture {
+  ScriptedSender sender{clock};
+  gw::OutboxWorkerOptions options;
+  double random = 0.5;
+  std::vector<std::string> outcomes;
+  std::unique_ptr<gw::OutboxWorker> worker;
+
+  WorkerFixture() { rebuild(); }
+  void rebuild() {
+    gw::OutboxObserver obs;
+    obs.outcome = [this](const std::string&, const std::string& o) { outcomes.push_back(o); };
+    worker = std::make_unique<gw::OutboxWorker>(*store, clock, sender, options, [this] { return random; }, obs);
+  }
+  int64_t enqueue(const gw::Conversation& conv, const std::string& body) {
+    auto id = store->enqueue_outbound(message(conv, body), clock.now());
+    REQUIRE(id.ok());
+    return *id;
+  }
+  std::string status_of(const gw::Conversation& conv, size_t index) {
+    auto msgs = store->list_messages(conv.id);
+    REQUIRE(msgs.ok());
+    REQUIRE(msgs->size() > index);
+    return (*msgs)[index].status;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("the outbox worker sends due items, records them sent, and keeps conversation order", "[outbox]") {
+  WorkerFixture f;
+  f.options.max_per_second = 100;
+  f.rebuild();
+  auto conv = f.conversation(f.contact("+447700900123"));
+  f.enqueue(conv, "one");
+  f.enqueue(conv, "two");
+  // Per-conversation order: one item in flight at a time, so two passes.
+  REQUIRE(*f.worker->run_once() == 1);
+  REQUIRE(*f.worker->run_once() == 1);
+  CHECK(*f.worker->run_once() == 0);
+  CHECK(f.sender.sent_bodies == std::vector<std::string>{"one", "two"});
+  CHECK(f.status_of(conv, 0) == "sent");
+  CHECK(*f.store->outbox_depth() == 0);
+}
+
+TEST_CASE("outbox retries a 429 with backoff and sends once", "[outbox]") {
+  WorkerFixture f;
+  auto conv = f.conversation(f.contact("+447700900123"));
+  f.enqueue(conv, "hello");
+  SendOutcome busy = outcome(K::kRetry, 20429);
+  busy.retry_after = gw::Millis(5000);
+  f.sender.script.push_back(busy);
+  f.sender.script.push_back(outcome(K::kRetry, 500));
+
+  REQUIRE(*f.worker->run_once() == 1);  // 429: Retry-After 5 s beats the jittered 0.5 s
+  CHECK(*f.worker->run_once() == 0);
+  f.clock.advance(gw::Millis(4999));
+  CHECK(*f.worker->run_once() == 0);
+  f.clock.advance(gw::Millis(1));
+  REQUIRE(*f.worker->run_once() == 1);  // 500: attempt 2, full jitter of up to 2 s → 1 s at 0.5
+  f.clock.advance(gw::Millis(999));
+  CHECK(*f.worker->run_once() == 0);
+  f.clock.advance(gw::Millis(1));
+  REQUIRE(*f.worker->run_once() == 1);  // accepted
+  CHECK(f.sender.sent_bodies.size() == 3);
+  CHECK(f.status_of(conv, 0) == "sent");
+  CHECK(*f.worker->run_once() == 0);
+  CHECK(f.sender.sent_bodies.size() == 3);
+  CHECK(f.outcomes == std::vector<std::string>{"retry", "retry"});
+}
+
+TEST_CASE("a permanent failure is not retried; 21610 opts the contact out and stops further sends", "[outbox]") {
+  WorkerFixture f;
+  f.options.max_per_second = 100;
+  f.rebuild();
+  auto contact = f.contact("+447700900123");
+  auto conv = f.conversation(contact);
+  f.enqueue(conv, "first");
+  f.enqueue(conv, "second");
+  SendOutcome stop = outcome(K::kPermanent, 21610);
+  stop.recipient_opted_out = true;
+  f.sender.script.push_back(stop);
+  REQUIRE(*f.worker->run_once() == 1);
+  CHECK(f.status_of(conv, 0) == "failed");
+  CHECK(f.store->get_contact(contact.id)->opted_out);
+  REQUIRE(*f.worker->run_once() == 1);  // the second item is failed without a send
+  CHECK(f.sender.sent_bodies.size() == 1);
+  CHECK(f.status_of(conv, 1) == "failed");
+  CHECK(f.outcomes == std::vector<std::string>{"failed", "opted_out"});
+}
+
+TEST_CASE("the worker gives up after the configured number of attempts", "[outbox]") {
+  WorkerFixture f;
+  f.options.backoff.max_attempts = 3;
+  f.rebuild();
+  auto conv = f.conversation(f.contact("+447700900123"));
+  f.enqueue(conv, "x");
+  for (int i = 0; i < 5; ++i) f.sender.script.push_back(outcome(K::kRetry, 503));
+  for (int i = 0; i < 3; ++i) {
+    REQUIRE(*f.worker->run_once() == 1);
+    f.clock.advance(gw::Millis(600000));
+  }
+  CHECK(*f.worker->run_once() == 0);
+  CHECK(f.sender.sent_bodies.size() == 3);
+  CHECK(f.status_of(conv, 0) == "failed");
+}
+
+TEST_CASE("the channel rate limit spaces sends on the clock", "[outbox]") {
+  WorkerFixture f;
+  f.options.max_per_second = 1;
+  f.rebuild();
+  for (const char* who : {"+447700900001", "+447700900002", "+447700900003"}) {
+    f.enqueue(f.conversation(f.contact(who)), "hi");
+  }
+  REQUIRE(*f.worker->run_once() == 3);
+  REQUIRE(f.sender.sent_at.size() == 3);
+  CHECK(f.sender.sent_at[1] - f.sender.sent_at[0] == gw::Millis(1000));
+  CHECK(f.sender.sent_at[2] - f.sender.sent_at[1] == gw::Millis(1000));
+}
+
+TEST_CASE("a held message is recorded as held and not retried", "[outbox]") {
+  WorkerFixture f;
+  auto conv = f.conversation(f.contact("whatsapp:+393331234567"));
+  f.enqueue(conv, "hello");
+  f.sender.script.push_back(outcome(K::kHeld));
+  REQUIRE(*f.worker->run_once() == 1);
+  CHECK(f.status_of(conv, 0) == "held");
+  f.clock.advance(gw::Millis(3600000));
+  CHECK(*f.worker->run_once() == 0);
+}
