@@ -6,3 +6,4 @@ target_sources(gateway_core PRIVATE
   gateway/channels/twilio/twilio_sender.cc
   gateway/channels/outbox_worker.cc
 )
+include(gateway/channels/telegram/sources.cmake)

@@ -5,3 +5,5 @@ target_sources(gateway_tests PRIVATE
   tests/channels/twilio/twilio_messages_api_test.cc
   tests/channels/outbox_worker_test.cc
 )
+include(tests/channels/telegram/sources.cmake)
+include(tests/contract/sources.cmake)
