@@ -1,12 +1,140 @@
 #include "gateway/cli/serve_command.h"
 
+#include <atomic>
+#include <filesystem>
+#include <sstream>
 #include <iostream>
+#include <memory>
+
+#include "gateway/cli/commands.h"
+#include "gateway/cli/shutdown_signals.h"
+#include "gateway/config/config.h"
+#include "gateway/content/content_dir.h"
+#include "gateway/core/clock.h"
+#include "gateway/core/log.h"
+#include "gateway/http/core_metrics.h"
+#include "gateway/http/health.h"
+#include "gateway/http/metrics.h"
+#include "gateway/http/server.h"
+#include "gateway/security/crypto.h"
+#include "gateway/security/key_file.h"
+#include "gateway/store/sqlite/sqlite_store.h"
 
 namespace gw::cli {
+namespace {
 
-int run_serve(const ServeOptions&) {
-  std::cerr << "gateway serve: being wired\n";
-  return 1;
+// Prints every line of `message` prefixed with the command, so that a
+// multi-problem configuration error reads as one problem a line.
+int fail(const std::string& message) {
+  std::istringstream lines(message);
+  for (std::string line; std::getline(lines, line);) std::cerr << "gateway serve: " << line << "\n";
+  return kExitFailure;
+}
+
+Result<Config> load_config(const ServeOptions& options) {
+  if (options.config_path.empty()) return default_config();
+  return load_config_file(options.config_path, process_env());
+}
+
+// The data and index keys: from the configuration, or generated on first
+// start into a 0600 file beside the SQLite database.
+Result<Crypto> load_crypto(const Config& cfg) {
+  if (!cfg.keys.data.empty()) {
+    std::vector<std::string> data = {cfg.keys.data};
+    data.insert(data.end(), cfg.keys.data_previous.begin(), cfg.keys.data_previous.end());
+    return Crypto::from_keys(data, cfg.keys.index);
+  }
+  bool created = false;
+  auto material = load_or_create_key_file(cfg.keys.file, &created);
+  if (!material) return material.error();
+  if (created) {
+    log::warn("keys.generated", {{"file", cfg.keys.file},
+                                 {"advice", "back this file up apart from the database; without it the data "
+                                            "cannot be read"}});
+  }
+  return Crypto::from_keys({material->data_b64}, material->index_b64);
+}
+
+Result<std::unique_ptr<Store>> open_store(const Config& cfg, const Crypto& crypto, Clock& clock) {
+  if (cfg.database.driver == "sqlite") return open_sqlite_store(cfg.database.path, crypto, clock);
+  return Error::unimplemented("the " + cfg.database.driver + " driver is not available in this version yet");
+}
+
+http::HttpOptions http_options(const Config& cfg) {
+  http::HttpOptions o;
+  o.threads = cfg.http.threads;
+  o.read_timeout_ms = cfg.http.read_timeout_ms;
+  o.write_timeout_ms = cfg.http.write_timeout_ms;
+  o.keep_alive_timeout_s = cfg.http.keep_alive_timeout_s;
+  o.keep_alive_max = cfg.http.keep_alive_max;
+  o.max_body_bytes = static_cast<size_t>(cfg.http.max_body_bytes);
+  return o;
+}
+
+}  // namespace
+
+int run_serve(const ServeOptions& options) {
+  // 1. Signals first, so that every thread started below inherits the mask.
+  std::atomic<http::HttpServer*> live_server{nullptr};
+  ShutdownSignals signals([&](int sig) {
+    log::info("shutdown.requested", {{"signal", sig}});
+    if (http::HttpServer* s = live_server.load()) s->stop();
+  });
+
+  // 2. Configuration and logging.
+  auto cfg = load_config(options);
+  if (!cfg) return fail(cfg.error().message);
+  log::Level level = log::Level::kInfo;
+  log::parse_level(cfg->log_level, &level);
+  log::init(level);
+  log::info("gateway.starting", {{"version", GATEWAY_VERSION}, {"config", cfg->source}});
+
+  // 3. Keys and the store.
+  SystemClock clock;
+  auto crypto = load_crypto(*cfg);
+  if (!crypto) return fail(crypto.error().message);
+  auto store = open_store(*cfg, *crypto, clock);
+  if (!store) return fail(store.error().message);
+  std::unique_ptr<Store> db = std::move(*store);
+
+  // 4. Metrics, readiness and the HTTP server.
+  metrics::Registry registry;
+  metrics::CoreMetrics core_metrics(registry, GATEWAY_VERSION, clock.now());
+  core_metrics.set_outbox_depth_source([&db] { return db->outbox_depth(); });
+  http::ReadinessChecks readiness;
+  readiness.add("store", [&db] { return db->ping(); });
+  const std::string content_dir = cfg->content_dir;
+  readiness.add("content", [content_dir] { return check_content_dir(content_dir); });
+  if (auto content = check_content_dir(content_dir); !content) {
+    log::warn("content.missing", {{"problem", content.error().message}});
+  }
+
+  http::HttpServer server(registry, http_options(*cfg));
+  http::add_health_routes(server, readiness, registry);
+  auto port = server.bind(cfg->listen.host, cfg->listen.port);
+  if (!port) {
+    (void)db->close();  // nothing was written yet; the bind error is what matters
+    return fail(port.error().message);
+  }
+  ListenAddress bound = cfg->listen;
+  bound.port = *port;
+  log::info("http.listening", {{"listen", bound.to_string()}, {"public_url", cfg->public_url},
+                               {"channels", cfg->channels.size()}});
+
+  // 5. Serve until SIGTERM/SIGINT; then requests in flight finish.
+  // A signal that came before this point finds no server; stop() after it
+  // is seen makes run() return at once.
+  live_server.store(&server);
+  if (signals.received() == 0) server.run();
+  live_server.store(nullptr);
+
+  // 6. Workers stop, then the store closes.
+  if (auto closed = db->close(); !closed) {
+    log::error("store.close_failed", {{"error", closed.error().to_string()}});
+    return kExitFailure;
+  }
+  log::info("shutdown.complete");
+  return kExitOk;
 }
 
 }  // namespace gw::cli

@@ -170,6 +170,7 @@ EnvLookup process_env() {
 Config default_config() {
   Config cfg;
   cfg.public_url = "http://" + cfg.listen.to_string();
+  cfg.keys.file = "data/keys.json";
   ChannelConfig web;
   web.id = "web";
   web.type = "web";
@@ -215,6 +216,7 @@ Result<Config> parse_config(const json& doc, const EnvLookup& env, const std::st
   Config cfg = default_config();
   cfg.source = source;
   cfg.public_url.clear();
+  cfg.keys.file.clear();  // derived from the database path unless given
   if (!doc.is_object()) return Error::invalid(source + ": $: the configuration must be a JSON object");
   r.only_keys(doc, {"listen", "public_url", "database", "content_dir", "channels", "keys", "http", "log_level"});
   read_listen(r, doc, cfg);

@@ -1,2 +1,6 @@
 target_sources(gateway_core PRIVATE
+  gateway/http/metrics.cc
+  gateway/http/core_metrics.cc
+  gateway/http/server.cc
+  gateway/http/health.cc
 )

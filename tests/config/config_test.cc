@@ -42,6 +42,7 @@ TEST_CASE("the embedded default listens on 127.0.0.1:8080 with SQLite under ./da
   CHECK(cfg.database.driver == "sqlite");
   CHECK(cfg.database.path == "data/gateway.db");
   CHECK(cfg.content_dir == ".");
+  CHECK(cfg.keys.file == "data/keys.json");
   REQUIRE(cfg.channels.size() == 1);
   CHECK(cfg.channels[0].type == "web");
 }

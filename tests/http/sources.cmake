@@ -1,2 +1,6 @@
 target_sources(gateway_tests PRIVATE
+  tests/http/metrics_test.cc
+  tests/http/promtool_test.cc
+  tests/http/server_test.cc
+  tests/http/health_test.cc
 )

@@ -1,0 +1,54 @@
+#include "gateway/http/core_metrics.h"
+
+#include <unistd.h>
+
+#include <fstream>
+
+namespace gw::metrics {
+namespace {
+constexpr const char* kOutboxDepth = "gateway_outbox_depth";
+constexpr const char* kOutboxDepthHelp = "Outbox items not yet sent or failed.";
+}  // namespace
+
+CoreMetrics::CoreMetrics(Registry& registry, const std::string& version, TimePoint started_at)
+    : registry_(registry),
+      messages_(registry.counter("gateway_messages_total", "Messages received or sent, by channel.",
+                                 {"channel", "direction"})) {
+  registry.gauge("gateway_build_info", "Always 1; the version label says which build runs.", {"version"})
+      .with({version})
+      .set(1);
+  registry.gauge("gateway_process_start_time_seconds", "Start time of the process since the Unix epoch.")
+      .get()
+      .set(static_cast<double>(to_unix_ms(started_at)) / 1000.0);
+  registry.gauge_callback("gateway_process_resident_memory_bytes", "Resident memory size in bytes.",
+                          [] { return resident_memory_bytes(); });
+  // Registered now with no source, so the family is always listed.
+  registry.gauge_callback(kOutboxDepth, kOutboxDepthHelp, GaugeCallback{});
+}
+
+void CoreMetrics::set_outbox_depth_source(std::function<Result<int64_t>()> source) {
+  GaugeCallback callback;
+  if (source) {
+    callback = [source = std::move(source)]() -> Result<double> {
+      Result<int64_t> depth = source();
+      if (!depth) return depth.error();
+      return static_cast<double>(*depth);
+    };
+  }
+  registry_.gauge_callback(kOutboxDepth, kOutboxDepthHelp, std::move(callback));
+}
+
+Counter& CoreMetrics::messages(const std::string& channel, const std::string& direction) {
+  return messages_.with({channel, direction});
+}
+
+Result<double> resident_memory_bytes() {
+  std::ifstream in("/proc/self/statm");
+  long long size_pages = 0, resident_pages = 0;
+  if (!(in >> size_pages >> resident_pages)) return Error::io("cannot read /proc/self/statm");
+  const long page = sysconf(_SC_PAGESIZE);
+  if (page <= 0) return Error::io("cannot read the page size");
+  return static_cast<double>(resident_pages) * static_cast<double>(page);
+}
+
+}  // namespace gw::metrics

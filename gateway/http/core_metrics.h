@@ -1,0 +1,47 @@
+// The gateway's core metrics, registered in one place so that their names, help
+// texts and labels are decided once:
+//   gateway_build_info{version}                 1
+//   gateway_process_start_time_seconds          unix time the process started
+//   gateway_process_resident_memory_bytes       read from /proc/self/statm at scrape
+//   gateway_messages_total{channel,direction}   fed by the channels (direction: inbound|outbound)
+//   gateway_outbox_depth                        outbox items waiting, asked of the store at scrape
+// The HTTP metrics (gateway_http_*) are registered by HttpServer.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "gateway/core/clock.h"
+#include "gateway/core/result.h"
+#include "gateway/http/metrics.h"
+
+namespace gw::metrics {
+
+inline constexpr const char* kInbound = "inbound";
+inline constexpr const char* kOutbound = "outbound";
+
+class CoreMetrics {
+ public:
+  // Registers the core metrics in `registry` (which must outlive this object).
+  // `started_at` is when the process started.
+  CoreMetrics(Registry& registry, const std::string& version, TimePoint started_at);
+
+  // Where gateway_outbox_depth comes from, e.g. [&store] { return store.outbox_depth(); }.
+  // Called at every scrape without registry locks; an Error leaves the gauge out of
+  // that scrape. Replaces any earlier source.
+  void set_outbox_depth_source(std::function<Result<int64_t>()> source);
+
+  // The counter of messages on `channel` (a configured channel id, never an address)
+  // in `direction` (kInbound or kOutbound). Takes a lock: keep the reference.
+  Counter& messages(const std::string& channel, const std::string& direction);
+
+ private:
+  Registry& registry_;
+  CounterFamily& messages_;
+};
+
+// Resident set size of this process in bytes, from /proc/self/statm.
+Result<double> resident_memory_bytes();
+
+}  // namespace gw::metrics

@@ -1,0 +1,378 @@
+#include "gateway/http/server.h"
+
+#include <cxxabi.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <string_view>
+#include <typeinfo>
+
+#include "gateway/core/log.h"
+
+namespace gw::http {
+
+// httplib::Server whose listening socket can be closed whether or not listen has
+// started yet: httplib's own stop() does nothing before its accept loop runs, so a
+// stop() racing with run() would leave run() serving for ever.
+class HttpServer::Listener : public httplib::Server {
+ public:
+  void close_listener() {
+    const socket_t sock = svr_sock_.exchange(INVALID_SOCKET);
+    if (sock != INVALID_SOCKET) {
+      ::shutdown(sock, SHUT_RDWR);  // wakes a blocked accept()
+      ::close(sock);
+    }
+  }
+};
+
+namespace {
+
+const std::string kUnmatched = "unmatched";
+
+// What the current request on this pool thread is: httplib runs a request from
+// pre-routing to logging on one thread, and its hooks see a const Request, so the
+// start time and the matched route travel here.
+struct RequestState {
+  std::chrono::steady_clock::time_point start;
+  const std::string* route = nullptr;
+  metrics::Histogram* duration = nullptr;
+  bool active = false;
+};
+thread_local RequestState t_request;
+
+void mark_route(const std::string& label, metrics::Histogram* duration) {
+  t_request.route = &label;
+  t_request.duration = duration;
+}
+
+std::string method_label(const std::string& m) {
+  static constexpr std::array<std::string_view, 9> kKnown = {"GET",     "HEAD",  "POST",  "PUT",    "DELETE",
+                                                             "OPTIONS", "PATCH", "TRACE", "CONNECT"};
+  for (auto k : kKnown) {
+    if (m == k) return m;
+  }
+  return "other";
+}
+
+// The error code and message of a status httplib produced on its own.
+std::pair<std::string, std::string> describe_status(int status) {
+  switch (status) {
+    case 400:
+      return {"bad_request", "the request could not be parsed"};
+    case 404:
+      return {"not_found", "no route matches this path"};
+    case 405:
+      return {"method_not_allowed", "this method is not allowed here"};
+    case 411:
+      return {"length_required", "a request body needs a Content-Length"};
+    case 413:
+      return {"payload_too_large", "the request body is too large"};
+    case 414:
+      return {"uri_too_long", "the request line is too long"};
+    case 415:
+      return {"unsupported_media_type", "this content type is not accepted"};
+    case 416:
+      return {"range_not_satisfiable", "the requested range cannot be served"};
+    case 503:
+      return {"unavailable", "the service is unavailable"};
+    default:
+      break;
+  }
+  if (status >= 500) return {"internal", "internal error"};
+  return {"http_" + std::to_string(status), "the request failed"};
+}
+
+std::string exception_type(const std::exception_ptr& ep) {
+  try {
+    std::rethrow_exception(ep);
+  } catch (const std::exception& e) {
+    int rc = 0;
+    char* name = abi::__cxa_demangle(typeid(e).name(), nullptr, nullptr, &rc);
+    std::string out = rc == 0 && name ? name : typeid(e).name();
+    std::free(name);
+    return out;
+  } catch (...) {
+    return "non-std exception";
+  }
+}
+
+// A 500 after a handler threw: what it had put in the response is dropped.
+void reset_to_internal_error(httplib::Response& res) {
+  res.headers.clear();
+  res.body.clear();
+  res.content_length_ = 0;
+  res.content_provider_ = nullptr;
+  res.is_chunked_content_provider_ = false;
+  send_json_error(res, 500, "internal", "internal error");
+}
+
+bool starts_with(const std::string& s, std::string_view prefix) {
+  return s.rfind(prefix, 0) == 0;
+}
+
+void refuse_and_close(httplib::Response& res, int status, std::string code, std::string message) {
+  send_json_error(res, status, std::move(code), std::move(message));
+  // The rest of the body is still on the wire: ask the client to close.
+  res.set_header("Connection", "close");
+}
+
+}  // namespace
+
+void send_json(httplib::Response& res, int status, const nlohmann::json& body) {
+  res.status = status;
+  res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
+}
+
+void send_json_error(httplib::Response& res, int status, std::string code, std::string message) {
+  send_json(res, status, {{"error", std::move(code)}, {"message", std::move(message)}});
+}
+
+HttpServer::HttpServer(metrics::Registry& registry, HttpOptions options)
+    : options_(options),
+      server_(std::make_unique<Listener>()),
+      requests_(registry.counter("gateway_http_requests_total",
+                                 "HTTP requests served, by route, method and status.",
+                                 {"route", "method", "status"})),
+      durations_(registry.histogram(
+          "gateway_http_request_duration_seconds",
+          "Time from reading a request's headers to its response being ready to write.", {"route"})),
+      unmatched_duration_(durations_.with({kUnmatched})) {
+  install_hooks();
+}
+
+HttpServer::~HttpServer() {
+  stop();
+}
+
+void HttpServer::install_hooks() {
+  const bool reuse_port = options_.reuse_port;
+  server_->set_socket_options([reuse_port](socket_t sock) {
+    const int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    if (reuse_port) ::setsockopt(sock, SOL_SOCKET, SO_REUSEPORT, &yes, sizeof(yes));
+    // Accepted sockets inherit this from the listening socket on Linux.
+    ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof(yes));
+  });
+  const size_t threads = static_cast<size_t>(std::max(1, options_.threads));
+  server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  server_->set_read_timeout(options_.read_timeout_ms / 1000, (options_.read_timeout_ms % 1000) * 1000);
+  server_->set_write_timeout(options_.write_timeout_ms / 1000, (options_.write_timeout_ms % 1000) * 1000);
+  server_->set_keep_alive_timeout(options_.keep_alive_timeout_s);
+  server_->set_keep_alive_max_count(static_cast<size_t>(std::max(1, options_.keep_alive_max)));
+  // Applies to Content-Length bodies httplib reads itself (any method); POST bodies
+  // are read in handle_post, which also counts chunked ones.
+  server_->set_payload_max_length(options_.max_body_bytes);
+
+  server_->set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+    t_request = RequestState{std::chrono::steady_clock::now(), &kUnmatched, nullptr, true};
+    // httplib reads chunked bodies of other methods without any limit.
+    if (req.method != "POST" && req.has_header("Transfer-Encoding")) {
+      refuse_and_close(res, 411, "length_required", "a request body needs a Content-Length");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  // A client that asks before sending a body (curl does past 1 KiB) learns at once
+  // that it is too large, instead of sending it for nothing.
+  const size_t max_body = options_.max_body_bytes;
+  server_->set_expect_100_continue_handler([max_body](const httplib::Request& req, httplib::Response& res) {
+    if (req.get_header_value<uint64_t>("Content-Length") > max_body) {
+      // Left to the error handler, which fills in the JSON body: httplib sets no
+      // Content-Length on this path for a body set here.
+      res.status = 413;
+      res.set_header("Connection", "close");
+      return 413;
+    }
+    return 100;
+  });
+  server_->Get(".*", [this](const httplib::Request& req, httplib::Response& res) { handle_get(req, res); });
+  server_->Post(".*", [this](const httplib::Request& req, httplib::Response& res,
+                             const httplib::ContentReader& reader) { handle_post(req, res, reader); });
+
+  // Statuses httplib sets on its own (404, 413, 400, ...) come with an empty body.
+  server_->set_error_handler(
+      httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
+        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        auto [code, message] = describe_status(res.status);
+        send_json_error(res, res.status, code, message);
+        return httplib::Server::HandlerResponse::Handled;
+      }));
+  // Backstop for exceptions thrown inside httplib's routing; handlers' own are
+  // caught in invoke().
+  server_->set_exception_handler([](const httplib::Request& req, httplib::Response& res,
+                                    std::exception_ptr ep) {
+    log::error("http_exception", {{"method", method_label(req.method)}, {"exception", exception_type(ep)}});
+    reset_to_internal_error(res);
+  });
+  // Runs for every response httplib writes (its own errors included), just before
+  // writing it. Metrics are recorded here rather than in the logger, which runs
+  // after the write: a client that has its response can rely on being counted.
+  server_->set_post_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    if (!res.has_header("Cache-Control")) res.set_header("Cache-Control", "no-store");
+    if (!res.has_header("X-Content-Type-Options")) res.set_header("X-Content-Type-Options", "nosniff");
+    if (stopping_.load() && !res.has_header("Connection")) res.set_header("Connection", "close");
+    record(req, res);
+  });
+}
+
+void HttpServer::add_route(std::vector<Route>& routes, const std::string& method, const std::string& pattern,
+                           const std::string& route_label, Handler handler) {
+  try {
+    Route r{std::regex(pattern, std::regex::ECMAScript), route_label, std::move(handler), nullptr};
+    r.duration = &durations_.with({route_label});
+    routes.push_back(std::move(r));
+  } catch (const std::regex_error&) {
+    log::error("http_route_rejected",
+               {{"method", method}, {"route", route_label}, {"problem", "invalid pattern"}});
+  }
+}
+
+void HttpServer::get(const std::string& pattern, const std::string& route_label, Handler handler) {
+  add_route(get_routes_, "GET", pattern, route_label, std::move(handler));
+}
+
+void HttpServer::post(const std::string& pattern, const std::string& route_label, Handler handler) {
+  add_route(post_routes_, "POST", pattern, route_label, std::move(handler));
+}
+
+const HttpServer::Route* HttpServer::match(const std::vector<Route>& routes, const std::string& path) const {
+  for (const Route& r : routes) {
+    if (std::regex_match(path, r.pattern)) return &r;
+  }
+  return nullptr;
+}
+
+void HttpServer::handle_get(const httplib::Request& req, httplib::Response& res) {
+  const Route* route = match(get_routes_, req.path);
+  if (!route) {
+    send_json_error(res, 404, "not_found", "no route matches this path");
+    return;
+  }
+  httplib::Request r = req;
+  invoke(*route, r, res);
+}
+
+void HttpServer::handle_post(const httplib::Request& req, httplib::Response& res,
+                             const httplib::ContentReader& reader) {
+  const Route* route = match(post_routes_, req.path);
+  if (route) mark_route(route->label, route->duration);
+  if (req.is_multipart_form_data()) {
+    refuse_and_close(res, 415, "unsupported_media_type", "multipart bodies are not accepted");
+    return;
+  }
+  std::string body;
+  bool too_large = false;
+  const size_t limit = options_.max_body_bytes;
+  const bool read_ok = reader([&](const char* data, size_t n) {
+    if (n > limit - body.size()) {
+      too_large = true;
+      return false;
+    }
+    body.append(data, n);
+    return true;
+  });
+  // httplib sets 413 itself when the Content-Length is over the limit.
+  if (too_large || res.status == 413) {
+    refuse_and_close(res, 413, "payload_too_large",
+                     "the request body is larger than " + std::to_string(limit) + " bytes");
+    return;
+  }
+  if (!read_ok) {
+    refuse_and_close(res, 400, "bad_request", "the request body could not be read");
+    return;
+  }
+  if (!route) {
+    send_json_error(res, 404, "not_found", "no route matches this path");
+    return;
+  }
+  httplib::Request r = req;
+  r.body = std::move(body);
+  if (starts_with(r.get_header_value("Content-Type"), "application/x-www-form-urlencoded")) {
+    httplib::detail::parse_query_text(r.body, r.params);
+  }
+  invoke(*route, r, res);
+}
+
+void HttpServer::invoke(const Route& route, httplib::Request& req, httplib::Response& res) {
+  mark_route(route.label, route.duration);
+  // Captures must point into this copy's path, not the original's.
+  std::regex_match(req.path, req.matches, route.pattern);
+  try {
+    route.handler(req, res);
+    return;
+  } catch (...) {
+    log::error("http_handler_exception", {{"route", route.label},
+                                          {"method", method_label(req.method)},
+                                          {"exception", exception_type(std::current_exception())}});
+  }
+  reset_to_internal_error(res);
+}
+
+void HttpServer::record(const httplib::Request& req, const httplib::Response& res) {
+  RequestState& st = t_request;
+  const std::string& route = st.active && st.route ? *st.route : kUnmatched;
+  requests_.with({route, method_label(req.method), std::to_string(res.status)}).inc();
+  if (st.active) {
+    const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - st.start;
+    (st.duration ? *st.duration : unmatched_duration_).observe(elapsed.count());
+  }
+  st = RequestState{};
+}
+
+Result<int> HttpServer::bind(const std::string& host, int port) {
+  if (bound_) return Error::invalid("the server is already bound");
+  if (port < 0 || port > 65535) return Error::invalid("listen port out of range: " + std::to_string(port));
+  if (host.empty()) return Error::invalid("listen host is empty");
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE;
+  addrinfo* found = nullptr;
+  const int gai = ::getaddrinfo(host.c_str(), nullptr, &hints, &found);
+  if (gai != 0) return Error::invalid("cannot resolve listen address '" + host + "': " + ::gai_strerror(gai));
+  ::freeaddrinfo(found);
+
+  errno = 0;
+  int bound = -1;
+  if (port == 0) {
+    bound = server_->bind_to_any_port(host);
+  } else if (server_->bind_to_port(host, port)) {
+    bound = port;
+  }
+  if (bound < 0) {
+    const int err = errno;
+    return Error::io("cannot listen on " + host + ":" + std::to_string(port) +
+                     (err ? std::string(": ") + std::strerror(err) : std::string()));
+  }
+  bound_ = true;
+  return bound;
+}
+
+void HttpServer::run() {
+  if (!bound_) {
+    log::error("http_run_without_bind");
+    return;
+  }
+  if (stopping_.load()) return;
+  if (!server_->listen_after_bind()) log::error("http_accept_failed");
+}
+
+void HttpServer::stop() {
+  stopping_.store(true);
+  server_->close_listener();
+}
+
+bool HttpServer::is_running() const {
+  return server_->is_running();
+}
+
+}  // namespace gw::http

@@ -1,0 +1,135 @@
+// HttpServer: the gateway's HTTP listener, a thin policy layer over httplib::Server.
+//
+// What it adds to httplib, and why:
+// - TCP_NODELAY. Debian's compiled cpp-httplib has Nagle's algorithm on, which caps a
+//   keep-alive connection at ~40 requests/s. The socket options callback replaces
+//   httplib's defaults, so SO_REUSEADDR (restart while old connections sit in
+//   TIME_WAIT) is set there too. SO_REUSEPORT is off unless asked for: with it a
+//   second gateway started on the same port would silently share the traffic.
+// - A bounded thread pool, keep-alive limits and timeouts set on purpose. Each
+//   keep-alive connection holds a pool thread until it goes idle for
+//   keep_alive_timeout_s, so `threads` bounds concurrent connections, not requests.
+// - A body limit that httplib does not enforce by itself: chunked bodies bypass its
+//   payload limit, and it refuses url-encoded forms over 8 KiB (a long Arabic SMS
+//   from Twilio is bigger). POST bodies are read here, up to max_body_bytes; a
+//   chunked body on any other method is refused with 411; a body announced with
+//   "Expect: 100-continue" and too large a Content-Length is refused before it is sent.
+// - JSON error bodies everywhere ({"error": code, "message": text}), Cache-Control:
+//   no-store and X-Content-Type-Options: nosniff on every response.
+// - Metrics: gateway_http_requests_total{route,method,status} and
+//   gateway_http_request_duration_seconds{route}. `route` is the label given at
+//   registration, or "unmatched": a raw path never becomes a label (it may hold ids).
+//   Recorded just before the response is written, so a client that got its answer
+//   has been counted.
+// - Handler exceptions become a 500 and a log line (route, method, exception type;
+//   never the request body or the exception text, which may quote it).
+//
+// Lifecycle: construct, register routes, bind(), then run() on a thread of its own;
+// stop() from any thread. One bind/run per object.
+#pragma once
+
+#include <httplib.h>
+
+#include <atomic>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "gateway/core/result.h"
+#include "gateway/http/metrics.h"
+
+namespace gw::http {
+
+struct HttpOptions {
+  int threads = 16;                     // pool size = concurrent connections served
+  int read_timeout_ms = 5000;           // per read on a connection
+  int write_timeout_ms = 5000;          // per write on a connection
+  int keep_alive_timeout_s = 5;         // an idle keep-alive connection is closed after this
+  int keep_alive_max = 100;             // requests per connection before it is closed
+  size_t max_body_bytes = 1024 * 1024;  // larger request bodies get 413
+  bool reuse_port = false;              // SO_REUSEPORT on the listening socket
+};
+
+using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
+
+// Sets `status` and a JSON body (Content-Type: application/json). Invalid UTF-8 in
+// strings is replaced, never thrown.
+void send_json(httplib::Response& res, int status, const nlohmann::json& body);
+// Sets `status` and {"error": code, "message": message}. `message` is shown to the
+// client: no phone numbers, message text or internal details in it.
+void send_json_error(httplib::Response& res, int status, std::string code, std::string message);
+
+class HttpServer {
+ public:
+  // `registry` receives the HTTP metrics and must outlive the server.
+  explicit HttpServer(metrics::Registry& registry, HttpOptions options = {});
+  // Stops listening. REQUIRES: run() is not running (it has returned, or never ran).
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Registers a handler for GET (and HEAD) / POST requests whose whole path matches
+  // the ECMAScript regex `pattern`; captures are in req.matches. Routes are tried in
+  // registration order. `route_label` names the route in metrics (e.g.
+  // "twilio_inbound"). POST handlers see the body in req.body and, for url-encoded
+  // forms, the fields in req.params. An invalid pattern is a bug: it is logged and
+  // the route is not added.
+  // REQUIRES: run() has not started.
+  void get(const std::string& pattern, const std::string& route_label, Handler handler);
+  void post(const std::string& pattern, const std::string& route_label, Handler handler);
+
+  // Opens the listening socket on host:port (port 0 picks a free port) and returns
+  // the bound port. Connections made after this queue until run() serves them.
+  // Errors: kInvalidArgument for an unresolvable host or a port out of range, kIo
+  // when the address cannot be bound (in use, not permitted), kInvalidArgument when
+  // already bound.
+  Result<int> bind(const std::string& host, int port);
+
+  // Serves until stop(), then waits for requests in flight (and for connections
+  // already accepted) to finish before returning. Returns at once if not bound or
+  // if stop() came first. An idle keep-alive connection can delay the return by up
+  // to keep_alive_timeout_s (httplib only notices the stop between requests).
+  void run();
+
+  // Stops accepting connections; run() returns once in-flight requests are done.
+  // Responses written after stop() carry "Connection: close". Does not block;
+  // safe from any thread and more than once.
+  void stop();
+
+  // True while run() is serving (from just after it starts until it returns).
+  bool is_running() const;
+
+ private:
+  class Listener;
+  struct Route {
+    std::regex pattern;
+    std::string label;
+    Handler handler;
+    metrics::Histogram* duration = nullptr;
+  };
+
+  void add_route(std::vector<Route>& routes, const std::string& method, const std::string& pattern,
+                 const std::string& route_label, Handler handler);
+  void install_hooks();
+  const Route* match(const std::vector<Route>& routes, const std::string& path) const;
+  void handle_get(const httplib::Request& req, httplib::Response& res);
+  void handle_post(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader);
+  void invoke(const Route& route, httplib::Request& req, httplib::Response& res);
+  void record(const httplib::Request& req, const httplib::Response& res);
+
+  HttpOptions options_;
+  std::unique_ptr<Listener> server_;
+  std::vector<Route> get_routes_;
+  std::vector<Route> post_routes_;
+  metrics::CounterFamily& requests_;
+  metrics::HistogramFamily& durations_;
+  metrics::Histogram& unmatched_duration_;
+  std::atomic<bool> stopping_{false};
+  bool bound_ = false;
+};
+
+}  // namespace gw::http
