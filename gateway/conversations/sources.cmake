@@ -1,0 +1,4 @@
+target_sources(gateway_core PRIVATE
+  gateway/conversations/keywords.cc
+  gateway/conversations/conversations.cc
+)

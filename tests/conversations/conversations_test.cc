@@ -1,0 +1,128 @@
+#include "gateway/conversations/conversations.h"
+
+#include <catch2/catch.hpp>
+
+#include "tests/store/store_fixture.h"
+
+namespace {
+
+struct ConvFixture : gw::testing::StoreFixture {
+  gw::TemplateCatalog catalog = *gw::TemplateCatalog::load(std::string(GATEWAY_SOURCE_DIR) + "/templates");
+  std::vector<std::string> woken;
+  gw::Conversations conversations{*store, clock, catalog, [this](const std::string& ch) { woken.push_back(ch); }};
+  int next_sid = 0;
+
+  gw::InboundMessage sms(const std::string& body, const std::string& from = "+447700900123") {
+    gw::InboundMessage m;
+    m.channel_id = "uk-sms";
+    m.from = from;
+    m.to = "+447700900000";
+    m.body = body;
+    m.provider_id = "SM" + std::to_string(++next_sid);
+    return m;
+  }
+  gw::ReceiveResult receive(const gw::InboundMessage& m) {
+    auto r = conversations.receive(m);
+    REQUIRE(r.ok());
+    return *r;
+  }
+  std::vector<gw::Message> outbound(int64_t contact_id) {
+    auto conv = store->open_or_get_conversation(contact_id, "uk-sms", clock.now());
+    auto all = store->list_messages(conv->id);
+    std::vector<gw::Message> out;
+    for (auto& m : *all) {
+      if (m.direction == "out") out.push_back(m);
+    }
+    return out;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("keywords fold case, width and surrounding punctuation", "[conversations][keywords]") {
+  CHECK(gw::fold_keyword("  Stop! ") == "stop");
+  CHECK(gw::fold_keyword("ＳＴＯＰ") == "stop");
+  CHECK(gw::fold_keyword("STOP please") == "stop please");
+  gw::TemplateCatalog catalog = *gw::TemplateCatalog::load(std::string(GATEWAY_SOURCE_DIR) + "/templates");
+  gw::KeywordMatcher m(catalog);
+  for (const char* w : {"STOP", "stopall", "Unsubscribe", "cancel", "END", "quit", "revoke", "OPTOUT", "stop."}) {
+    INFO(w);
+    CHECK(m.match(w) == gw::Keyword::kStop);
+  }
+  CHECK(m.match("start") == gw::Keyword::kStart);
+  CHECK(m.match("UNSTOP") == gw::Keyword::kStart);
+  CHECK(m.match("help") == gw::Keyword::kHelp);
+  CHECK(m.match("Info") == gw::Keyword::kHelp);
+  CHECK(m.match("please stop") == gw::Keyword::kNone);
+  CHECK(m.match("") == gw::Keyword::kNone);
+}
+
+TEST_CASE("a message is stored once: a provider retry gets no second reply", "[conversations]") {
+  ConvFixture f;
+  auto m = f.sms("hello");
+  auto first = f.receive(m);
+  CHECK_FALSE(first.duplicate);
+  CHECK(first.action == "reply");
+  auto again = f.receive(m);
+  CHECK(again.duplicate);
+  CHECK(again.message_id == first.message_id);
+  CHECK(f.outbound(first.contact_id).size() == 1);
+  CHECK(f.woken == std::vector<std::string>{"uk-sms"});
+}
+
+TEST_CASE("STOP opts out in any state and nothing more is sent; START opts back in", "[conversations]") {
+  ConvFixture f;
+  auto r = f.receive(f.sms("hi"));
+  REQUIRE(f.outbound(r.contact_id).size() == 1);
+  CHECK(f.receive(f.sms("Stop")).action == "opt_out");
+  CHECK(f.store->get_contact(r.contact_id)->opted_out);
+  f.receive(f.sms("are you there?"));
+  f.receive(f.sms("HELP"));
+  CHECK(f.outbound(r.contact_id).size() == 1);  // nothing after STOP, not even help
+
+  CHECK(f.receive(f.sms("start")).action == "opt_in");
+  CHECK_FALSE(f.store->get_contact(r.contact_id)->opted_out);
+  auto out = f.outbound(r.contact_id);
+  REQUIRE(out.size() == 2);
+  CHECK(out[1].body == f.catalog.text("system.opted_in"));
+}
+
+TEST_CASE("YES resumes only a contact who stopped; otherwise it is an ordinary answer", "[conversations]") {
+  ConvFixture f;
+  CHECK(f.receive(f.sms("yes")).action == "reply");
+  f.receive(f.sms("STOP"));
+  CHECK(f.receive(f.sms("YES")).action == "opt_in");
+}
+
+TEST_CASE("HELP and INFO answer with the help template", "[conversations]") {
+  ConvFixture f;
+  auto r = f.receive(f.sms("info"));
+  CHECK(r.action == "help");
+  auto out = f.outbound(r.contact_id);
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].body == f.catalog.text("system.help"));
+}
+
+TEST_CASE("Twilio's OptOutType is honoured even when the word is a localised one", "[conversations]") {
+  ConvFixture f;
+  auto m = f.sms("ARRET");
+  m.opt_out_type = "STOP";
+  CHECK(f.receive(m).action == "opt_out");
+}
+
+TEST_CASE("an inbound message opens the WhatsApp window by recording its time", "[conversations]") {
+  ConvFixture f;
+  auto r = f.receive(f.sms("hi", "whatsapp:+393331234567"));
+  auto c = f.store->get_contact(r.contact_id);
+  REQUIRE(c->last_inbound_at);
+  CHECK(*c->last_inbound_at == f.clock.now());
+}
+
+TEST_CASE("templates load from templates/ and a missing key never renders empty", "[content][templates]") {
+  auto catalog = gw::TemplateCatalog::load(std::string(GATEWAY_SOURCE_DIR) + "/templates");
+  REQUIRE(catalog.ok());
+  CHECK(catalog->find("system.help") != nullptr);
+  CHECK(catalog->text("no.such.key") == "no.such.key");
+  CHECK(catalog->keywords("keyword.stop").size() == 8);
+  CHECK_FALSE(gw::TemplateCatalog::load("/nonexistent").ok());
+}

@@ -1,0 +1,3 @@
+target_sources(gateway_tests PRIVATE
+  tests/conversations/conversations_test.cc
+)
