@@ -5,5 +5,6 @@ target_sources(gateway_core PRIVATE
   gateway/channels/twilio/twilio_messages_api.cc
   gateway/channels/twilio/twilio_sender.cc
   gateway/channels/outbox_worker.cc
+  gateway/channels/webhook_routes.cc
 )
 include(gateway/channels/telegram/sources.cmake)

@@ -4,6 +4,7 @@ target_sources(gateway_tests PRIVATE
   tests/channels/telegram/telegram_update_test.cc
   tests/channels/twilio/twilio_messages_api_test.cc
   tests/channels/outbox_worker_test.cc
+  tests/channels/webhook_routes_test.cc
 )
 include(tests/channels/telegram/sources.cmake)
 include(tests/contract/sources.cmake)

@@ -1,0 +1,161 @@
+#include "gateway/channels/webhook_routes.h"
+
+#include <map>
+
+#include "gateway/channels/telegram/telegram_update.h"
+#include "gateway/channels/twilio/twilio_inbound.h"
+#include "gateway/channels/twilio/twilio_signature.h"
+#include "gateway/core/digest.h"
+#include "gateway/core/form_encoding.h"
+#include "gateway/core/log.h"
+
+namespace gw {
+namespace {
+
+constexpr const char* kEmptyTwiml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>";
+
+const ChannelConfig* find_channel(const Config& cfg, const std::string& id, const std::string& type) {
+  for (const auto& c : cfg.channels) {
+    if (c.id == id && c.type == type) return &c;
+  }
+  return nullptr;
+}
+
+// Parses and authenticates a Twilio form POST. On failure the response is
+// already written and nullopt returned.
+std::optional<FormFields> authenticated_twilio_form(const WebhookContext& ctx, const ChannelConfig& ch,
+                                                    const httplib::Request& req, httplib::Response& res) {
+  if (req.get_header_value("Content-Type").rfind("application/x-www-form-urlencoded", 0) != 0) {
+    http::send_json_error(res, 415, "unsupported_media_type",
+                          "expected an application/x-www-form-urlencoded body, as Twilio sends");
+    return std::nullopt;
+  }
+  auto form = form_urldecode(req.body);
+  if (!form) {
+    http::send_json_error(res, 400, "malformed_form", "the form body is malformed: " + form.error().message);
+    return std::nullopt;
+  }
+  const std::string signature = req.get_header_value("X-Twilio-Signature");
+  if (signature.empty()) {
+    http::send_json_error(res, 403, "missing_signature", "the X-Twilio-Signature header is missing");
+    return std::nullopt;
+  }
+  const std::string url = ctx.config.public_url + req.target;
+  if (!validate_twilio_signature(ch.auth_token, url, *form, signature)) {
+    log::warn("webhook.bad_signature", {{"channel", ch.id}, {"route", "twilio"}});
+    http::send_json_error(res, 403, "bad_signature",
+                          "the X-Twilio-Signature does not match (is public_url the URL Twilio was given?)");
+    return std::nullopt;
+  }
+  return std::move(*form);
+}
+
+void count_inbound(const WebhookContext& ctx, const std::string& channel) {
+  if (ctx.metrics) ctx.metrics->messages(channel, metrics::kInbound).inc();
+}
+
+void twilio_inbound(const WebhookContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  const std::string id = req.matches[1];
+  const ChannelConfig* ch = find_channel(ctx.config, id, "twilio");
+  if (!ch) return http::send_json_error(res, 404, "unknown_channel", "no twilio channel \"" + id + "\"");
+  auto form = authenticated_twilio_form(ctx, *ch, req, res);
+  if (!form) return;
+  auto msg = parse_twilio_inbound(*form, ch->id, ch->account_sid);
+  if (!msg) {
+    const int status = msg.error().code == ErrorCode::kPermissionDenied ? 403 : 400;
+    return http::send_json_error(res, status, status == 403 ? "wrong_account" : "bad_request", msg.error().message);
+  }
+  auto received = ctx.conversations.receive(*msg);
+  if (!received) {
+    log::error("webhook.store_failed", {{"channel", ch->id}, {"error", received.error().to_string()}});
+    return http::send_json_error(res, 500, "store_unavailable", "the message could not be stored; retry");
+  }
+  if (!received->duplicate) count_inbound(ctx, ch->id);
+  res.status = 200;
+  res.set_content(kEmptyTwiml, "text/xml; charset=utf-8");
+}
+
+// Twilio's MessageStatus → ours. Statuses Twilio may add later are ignored.
+std::optional<std::string> map_twilio_status(const std::string& s) {
+  static const std::map<std::string, std::string> kMap = {
+      {"queued", "queued"},       {"accepted", "queued"}, {"scheduled", "queued"}, {"sending", "sending"},
+      {"sent", "sent"},           {"delivered", "delivered"}, {"undelivered", "undelivered"},
+      {"failed", "failed"},       {"canceled", "failed"},    {"read", "read"}};
+  auto it = kMap.find(s);
+  if (it == kMap.end()) return std::nullopt;
+  return it->second;
+}
+
+void twilio_status(const WebhookContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  const std::string id = req.matches[1];
+  const ChannelConfig* ch = find_channel(ctx.config, id, "twilio");
+  if (!ch) return http::send_json_error(res, 404, "unknown_channel", "no twilio channel \"" + id + "\"");
+  auto form = authenticated_twilio_form(ctx, *ch, req, res);
+  if (!form) return;
+  const std::string* account = form_find(*form, "AccountSid");
+  if (!account || *account != ch->account_sid) {
+    return http::send_json_error(res, 403, "wrong_account", "AccountSid does not match this channel");
+  }
+  const std::string* sid = form_find(*form, "MessageSid");
+  const std::string* status = form_find(*form, "MessageStatus");
+  if (!sid || sid->empty()) return http::send_json_error(res, 400, "bad_request", "MessageSid is missing");
+  if (!status || status->empty()) return http::send_json_error(res, 400, "bad_request", "MessageStatus is missing");
+  std::optional<int> code;
+  if (const std::string* ec = form_find(*form, "ErrorCode"); ec && !ec->empty()) {
+    if (ec->size() > 6 || ec->find_first_not_of("0123456789") != std::string::npos) {
+      return http::send_json_error(res, 400, "bad_request", "ErrorCode is not a number");
+    }
+    code = std::stoi(*ec);
+  }
+  auto mapped = map_twilio_status(*status);
+  if (mapped) {
+    Status s = ctx.store.update_message_status(ch->id, *sid, *mapped, code, ctx.clock.now());
+    if (!s && s.error().code == ErrorCode::kNotFound) {
+      // The callback overtook our own record of the send; the sender records "sent" itself.
+      log::info("status.unknown_message", {{"channel", ch->id}, {"status", *mapped}});
+    } else if (!s) {
+      log::error("status.store_failed", {{"channel", ch->id}, {"error", s.error().to_string()}});
+      return http::send_json_error(res, 500, "store_unavailable", "the status could not be stored; retry");
+    }
+  } else {
+    log::info("status.ignored", {{"channel", ch->id}, {"status", *status}});
+  }
+  http::send_json(res, 200, {{"ok", true}});
+}
+
+void telegram_webhook(const WebhookContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  const std::string id = req.matches[1];
+  const ChannelConfig* ch = find_channel(ctx.config, id, "telegram");
+  if (!ch) return http::send_json_error(res, 404, "unknown_channel", "no telegram channel \"" + id + "\"");
+  const std::string token = req.get_header_value("X-Telegram-Bot-Api-Secret-Token");
+  if (token.empty() || !constant_time_equal(token, ch->secret_token)) {
+    log::warn("webhook.bad_secret", {{"channel", ch->id}, {"route", "telegram"}});
+    return http::send_json_error(res, 403, "bad_secret_token",
+                                 "the X-Telegram-Bot-Api-Secret-Token header is missing or wrong");
+  }
+  auto update = parse_telegram_update(req.body, ch->id);
+  if (!update) return http::send_json_error(res, 400, "bad_request", update.error().message);
+  if (update->has_value()) {
+    auto received = ctx.conversations.receive(**update);
+    if (!received) {
+      log::error("webhook.store_failed", {{"channel", ch->id}, {"error", received.error().to_string()}});
+      return http::send_json_error(res, 500, "store_unavailable", "the update could not be stored; retry");
+    }
+    if (!received->duplicate) count_inbound(ctx, ch->id);
+  }
+  http::send_json(res, 200, {{"ok", true}});
+}
+
+}  // namespace
+
+void add_webhook_routes(http::HttpServer& server, const WebhookContext& ctx) {
+  // The context must outlive the server: handlers keep a copy of it.
+  server.post(R"(/twilio/([a-z0-9_\-]+)/inbound)", "twilio_inbound",
+              [ctx](const httplib::Request& req, httplib::Response& res) { twilio_inbound(ctx, req, res); });
+  server.post(R"(/twilio/([a-z0-9_\-]+)/status)", "twilio_status",
+              [ctx](const httplib::Request& req, httplib::Response& res) { twilio_status(ctx, req, res); });
+  server.post(R"(/telegram/([a-z0-9_\-]+)/webhook)", "telegram_webhook",
+              [ctx](const httplib::Request& req, httplib::Response& res) { telegram_webhook(ctx, req, res); });
+}
+
+}  // namespace gw

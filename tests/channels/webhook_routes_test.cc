@@ -1,0 +1,228 @@
+// The webhooks on a real server on loopback: signed Twilio and Telegram
+// requests in, stored messages and queued replies out.
+#include "gateway/channels/webhook_routes.h"
+
+#include <catch2/catch.hpp>
+#include <httplib.h>
+
+#include "gateway/channels/twilio/twilio_signature.h"
+#include "gateway/core/form_encoding.h"
+#include "tests/http/running_server.h"
+#include "tests/store/store_fixture.h"
+
+namespace {
+
+const std::string kAccount = "AC0123456789abcdef0123456789abcdef";
+const std::string kToken = "twilio-auth-token";
+const std::string kPublicUrl = "https://helpline.example.org";
+
+gw::Config make_config() {
+  gw::Config cfg = gw::default_config();
+  cfg.public_url = kPublicUrl;
+  gw::ChannelConfig sms;
+  sms.id = "uk-sms";
+  sms.type = "twilio";
+  sms.account_sid = kAccount;
+  sms.auth_token = kToken;
+  sms.from = "+447700900000";
+  gw::ChannelConfig tg;
+  tg.id = "tg";
+  tg.type = "telegram";
+  tg.bot_token = "123:abc";
+  tg.secret_token = "tg-secret";
+  cfg.channels = {sms, tg};
+  return cfg;
+}
+
+struct WebhookFixture : gw::testing::StoreFixture {
+  gw::Config config = make_config();
+  gw::TemplateCatalog catalog = *gw::TemplateCatalog::load(std::string(GATEWAY_SOURCE_DIR) + "/templates");
+  gw::Conversations conversations{*store, clock, catalog};
+  gw::metrics::Registry registry;
+  gw::metrics::CoreMetrics core{registry, "test", clock.now()};
+  gw::http::HttpServer server{registry};
+  std::unique_ptr<gw::http::testing::RunningServer> running;
+  std::unique_ptr<httplib::Client> client;
+
+  WebhookFixture() {
+    gw::add_webhook_routes(server, {config, conversations, *store, clock, &core});
+    running = std::make_unique<gw::http::testing::RunningServer>(server);
+    client = std::make_unique<httplib::Client>("127.0.0.1", running->port());
+  }
+  ~WebhookFixture() {
+    client.reset();
+    running.reset();
+  }
+
+  gw::FormFields inbound_form(const std::string& sid, const std::string& body) {
+    return {{"AccountSid", kAccount}, {"MessageSid", sid}, {"From", "+447700900123"},
+            {"To", "+447700900000"},  {"Body", body},      {"NumMedia", "0"}, {"NumSegments", "1"}};
+  }
+  httplib::Result post_twilio(const std::string& route, const gw::FormFields& form, const std::string& sig_override = "",
+                              bool sign = true) {
+    httplib::Headers headers;
+    if (sign) {
+      headers.emplace("X-Twilio-Signature",
+                      sig_override.empty() ? gw::compute_twilio_signature(kToken, kPublicUrl + route, form) : sig_override);
+    }
+    return client->Post(route.c_str(), headers, gw::form_urlencode(form), "application/x-www-form-urlencoded");
+  }
+  std::optional<gw::Contact> contact() {
+    auto c = store->find_contact("uk-sms", "+447700900123");
+    REQUIRE(c.ok());
+    return *c;
+  }
+  std::vector<gw::Message> messages() {
+    auto c = contact();
+    REQUIRE(c);
+    auto conv = store->open_or_get_conversation(c->id, "uk-sms", clock.now());
+    return *store->list_messages(conv->id);
+  }
+};
+
+const std::string kSid1 = "SM00000000000000000000000000000001";
+
+}  // namespace
+
+TEST_CASE("a signed Twilio message is stored once, answered with empty TwiML, and gets one reply",
+          "[webhook][twilio]") {
+  WebhookFixture f;
+  auto res = f.post_twilio("/twilio/uk-sms/inbound", f.inbound_form(kSid1, "hello"));
+  REQUIRE(res);
+  CHECK(res->status == 200);
+  CHECK(res->body == "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>");
+  CHECK(res->get_header_value("Content-Type").rfind("text/xml", 0) == 0);
+  auto again = f.post_twilio("/twilio/uk-sms/inbound", f.inbound_form(kSid1, "hello"));
+  REQUIRE(again);
+  CHECK(again->status == 200);
+  auto msgs = f.messages();
+  REQUIRE(msgs.size() == 2);  // one in, one reply
+  CHECK(msgs[0].direction == "in");
+  CHECK(msgs[0].body == "hello");
+  CHECK(msgs[1].direction == "out");
+  CHECK(*f.store->outbox_depth() == 1);
+  CHECK(f.registry.render().find("gateway_messages_total{channel=\"uk-sms\",direction=\"inbound\"} 1") !=
+        std::string::npos);
+}
+
+TEST_CASE("a query string is part of what Twilio signs", "[webhook][twilio]") {
+  WebhookFixture f;
+  auto res = f.post_twilio("/twilio/uk-sms/inbound?x=1", f.inbound_form(kSid1, "hi"));
+  REQUIRE(res);
+  CHECK(res->status == 200);
+}
+
+TEST_CASE("a missing or wrong signature, or another account, gets 403 and nothing is stored",
+          "[webhook][twilio]") {
+  WebhookFixture f;
+  auto missing = f.post_twilio("/twilio/uk-sms/inbound", f.inbound_form(kSid1, "x"), "", false);
+  REQUIRE(missing);
+  CHECK(missing->status == 403);
+  CHECK(missing->body.find("missing_signature") != std::string::npos);
+  auto wrong = f.post_twilio("/twilio/uk-sms/inbound", f.inbound_form(kSid1, "x"), "AAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+  REQUIRE(wrong);
+  CHECK(wrong->status == 403);
+  // Signed for another body than the one sent.
+  httplib::Headers h{{"X-Twilio-Signature", gw::compute_twilio_signature(kToken, kPublicUrl + "/twilio/uk-sms/inbound",
+                                                                         f.inbound_form(kSid1, "original"))}};
+  auto tampered = f.client->Post("/twilio/uk-sms/inbound", h, gw::form_urlencode(f.inbound_form(kSid1, "changed")),
+                                 "application/x-www-form-urlencoded");
+  REQUIRE(tampered);
+  CHECK(tampered->status == 403);
+  auto form = f.inbound_form(kSid1, "x");
+  form[0].second = "AC99999999999999999999999999999999";
+  auto other = f.post_twilio("/twilio/uk-sms/inbound", form);
+  REQUIRE(other);
+  CHECK(other->status == 403);
+  CHECK(other->body.find("wrong_account") != std::string::npos);
+  CHECK_FALSE(f.contact().has_value());
+  CHECK(*f.store->outbox_depth() == 0);
+}
+
+TEST_CASE("malformed requests get a 4xx that says what is wrong and store nothing", "[webhook][twilio]") {
+  WebhookFixture f;
+  auto bad_form = f.client->Post("/twilio/uk-sms/inbound", {{"X-Twilio-Signature", "x"}}, "Body=%zz",
+                                 "application/x-www-form-urlencoded");
+  REQUIRE(bad_form);
+  CHECK(bad_form->status == 400);
+  CHECK(nlohmann::json::parse(bad_form->body)["error"] == "malformed_form");
+  auto json_body = f.client->Post("/twilio/uk-sms/inbound", "{}", "application/json");
+  REQUIRE(json_body);
+  CHECK(json_body->status == 415);
+  auto unknown = f.post_twilio("/twilio/nope/inbound", f.inbound_form(kSid1, "x"));
+  REQUIRE(unknown);
+  CHECK(unknown->status == 404);
+  auto no_from = f.inbound_form(kSid1, "x");
+  no_from.erase(no_from.begin() + 2);
+  auto missing_from = f.post_twilio("/twilio/uk-sms/inbound", no_from);
+  REQUIRE(missing_from);
+  CHECK(missing_from->status == 400);
+  CHECK(missing_from->body.find("From is missing") != std::string::npos);
+  auto huge = f.post_twilio("/twilio/uk-sms/inbound", f.inbound_form(kSid1, std::string(2 * 1024 * 1024, 'a')));
+  REQUIRE(huge);
+  CHECK(huge->status == 413);
+  CHECK_FALSE(f.contact().has_value());
+}
+
+TEST_CASE("status callbacks move a message forward only: a late 'sent' never undoes 'delivered'",
+          "[webhook][twilio]") {
+  WebhookFixture f;
+  REQUIRE(f.post_twilio("/twilio/uk-sms/inbound", f.inbound_form(kSid1, "hello"))->status == 200);
+  auto items = f.store->claim_due_outbox("uk-sms", f.clock.now(), 10, gw::Millis(60000));
+  REQUIRE(items->size() == 1);
+  const std::string out_sid = "SM0000000000000000000000000000000a";
+  REQUIRE(f.store->mark_outbox_sent((*items)[0].id, out_sid, 1, f.clock.now()).ok());
+  auto status = [&](const std::string& s, const std::string& code = "") {
+    gw::FormFields form = {{"AccountSid", kAccount}, {"MessageSid", out_sid}, {"MessageStatus", s}};
+    if (!code.empty()) form.emplace_back("ErrorCode", code);
+    auto res = f.post_twilio("/twilio/uk-sms/status", form);
+    REQUIRE(res);
+    return res->status;
+  };
+  CHECK(status("delivered") == 200);
+  CHECK(status("sent") == 200);
+  CHECK(f.messages()[1].status == "delivered");
+  CHECK(status("delivered") == 200);  // idempotent
+  CHECK(status("read") == 200);
+  CHECK(f.messages()[1].status == "read");
+  CHECK(status("some_future_status") == 200);
+  // Unsigned callbacks change nothing.
+  gw::FormFields form = {{"AccountSid", kAccount}, {"MessageSid", out_sid}, {"MessageStatus", "failed"}};
+  auto unsigned_res = f.post_twilio("/twilio/uk-sms/status", form, "", false);
+  CHECK(unsigned_res->status == 403);
+  CHECK(f.messages()[1].status == "read");
+}
+
+TEST_CASE("an undelivered callback records Twilio's error code", "[webhook][twilio]") {
+  WebhookFixture f;
+  REQUIRE(f.post_twilio("/twilio/uk-sms/inbound", f.inbound_form(kSid1, "hello"))->status == 200);
+  auto items = f.store->claim_due_outbox("uk-sms", f.clock.now(), 10, gw::Millis(60000));
+  const std::string out_sid = "SM0000000000000000000000000000000b";
+  REQUIRE(f.store->mark_outbox_sent((*items)[0].id, out_sid, 1, f.clock.now()).ok());
+  gw::FormFields form = {{"AccountSid", kAccount}, {"MessageSid", out_sid}, {"MessageStatus", "undelivered"},
+                         {"ErrorCode", "30003"}};
+  REQUIRE(f.post_twilio("/twilio/uk-sms/status", form)->status == 200);
+  CHECK(f.messages()[1].status == "undelivered");
+  CHECK(f.messages()[1].error_code == 30003);
+}
+
+TEST_CASE("Telegram updates need the secret token and are stored once per update_id", "[webhook][telegram]") {
+  WebhookFixture f;
+  const std::string update = R"({"update_id": 77, "message": {"chat": {"id": 4242, "type": "private"}, "text": "hi"}})";
+  auto no_secret = f.client->Post("/telegram/tg/webhook", update, "application/json");
+  REQUIRE(no_secret);
+  CHECK(no_secret->status == 403);
+  auto wrong = f.client->Post("/telegram/tg/webhook", {{"X-Telegram-Bot-Api-Secret-Token", "tg-secreT"}}, update,
+                              "application/json");
+  CHECK(wrong->status == 403);
+  CHECK_FALSE(f.store->find_contact("tg", "4242")->has_value());
+  httplib::Headers h{{"X-Telegram-Bot-Api-Secret-Token", "tg-secret"}};
+  CHECK(f.client->Post("/telegram/tg/webhook", h, update, "application/json")->status == 200);
+  CHECK(f.client->Post("/telegram/tg/webhook", h, update, "application/json")->status == 200);
+  auto c = f.store->find_contact("tg", "4242");
+  REQUIRE(c->has_value());
+  auto conv = f.store->open_or_get_conversation((*c)->id, "tg", f.clock.now());
+  CHECK(f.store->list_messages(conv->id)->size() == 2);  // one in, one reply
+  auto garbage = f.client->Post("/telegram/tg/webhook", h, "not json", "application/json");
+  CHECK(garbage->status == 400);
+}
