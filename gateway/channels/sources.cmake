@@ -6,5 +6,6 @@ target_sources(gateway_core PRIVATE
   gateway/channels/twilio/twilio_sender.cc
   gateway/channels/outbox_worker.cc
   gateway/channels/webhook_routes.cc
+  gateway/channels/channel_workers.cc
 )
 include(gateway/channels/telegram/sources.cmake)

@@ -6,7 +6,12 @@
 #include <iostream>
 #include <memory>
 
+#include "gateway/channels/channel_workers.h"
+#include "gateway/channels/webhook_routes.h"
 #include "gateway/cli/commands.h"
+#include "gateway/content/template_catalog.h"
+#include "gateway/conversations/conversations.h"
+#include "gateway/core/curl_http_client.h"
 #include "gateway/cli/shutdown_signals.h"
 #include "gateway/config/config.h"
 #include "gateway/content/content_dir.h"
@@ -97,20 +102,32 @@ int run_serve(const ServeOptions& options) {
   if (!store) return fail(store.error().message);
   std::unique_ptr<Store> db = std::move(*store);
 
-  // 4. Metrics, readiness and the HTTP server.
+  // 4. Content.
+  const std::string content_dir = cfg->content_dir;
+  if (auto content = check_content_dir(content_dir); !content) {
+    (void)db->close();
+    return fail(content.error().message);
+  }
+  auto catalog = TemplateCatalog::load(content_dir + "/templates");
+  if (!catalog) {
+    (void)db->close();
+    return fail(catalog.error().message);
+  }
+
+  // 5. Metrics, the outbox senders, the conversations and the HTTP server.
   metrics::Registry registry;
   metrics::CoreMetrics core_metrics(registry, GATEWAY_VERSION, clock.now());
   core_metrics.set_outbox_depth_source([&db] { return db->outbox_depth(); });
+  CurlHttpClient http_client;
+  ChannelWorkers workers(*cfg, *db, clock, http_client, &core_metrics);
+  Conversations conversations(*db, clock, *catalog, [&workers](const std::string& ch) { workers.wake(ch); });
+
   http::ReadinessChecks readiness;
   readiness.add("store", [&db] { return db->ping(); });
-  const std::string content_dir = cfg->content_dir;
   readiness.add("content", [content_dir] { return check_content_dir(content_dir); });
-  if (auto content = check_content_dir(content_dir); !content) {
-    log::warn("content.missing", {{"problem", content.error().message}});
-  }
-
   http::HttpServer server(registry, http_options(*cfg));
   http::add_health_routes(server, readiness, registry);
+  add_webhook_routes(server, WebhookContext{*cfg, conversations, *db, clock, &core_metrics});
   auto port = server.bind(cfg->listen.host, cfg->listen.port);
   if (!port) {
     (void)db->close();  // nothing was written yet; the bind error is what matters
@@ -118,17 +135,20 @@ int run_serve(const ServeOptions& options) {
   }
   ListenAddress bound = cfg->listen;
   bound.port = *port;
+  workers.start();
   log::info("http.listening", {{"listen", bound.to_string()}, {"public_url", cfg->public_url},
-                               {"channels", cfg->channels.size()}});
+                               {"channels", cfg->channels.size()}, {"senders", workers.size()},
+                               {"templates", catalog->size()}});
 
-  // 5. Serve until SIGTERM/SIGINT; then requests in flight finish.
+  // 6. Serve until SIGTERM/SIGINT; then requests in flight finish.
   // A signal that came before this point finds no server; stop() after it
   // is seen makes run() return at once.
   live_server.store(&server);
   if (signals.received() == 0) server.run();
   live_server.store(nullptr);
 
-  // 6. Workers stop, then the store closes.
+  // 7. Workers stop (a send in progress is recorded first), then the store closes.
+  workers.stop();
   if (auto closed = db->close(); !closed) {
     log::error("store.close_failed", {{"error", closed.error().to_string()}});
     return kExitFailure;

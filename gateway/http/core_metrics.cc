@@ -13,7 +13,13 @@ constexpr const char* kOutboxDepthHelp = "Outbox items not yet sent or failed.";
 CoreMetrics::CoreMetrics(Registry& registry, const std::string& version, TimePoint started_at)
     : registry_(registry),
       messages_(registry.counter("gateway_messages_total", "Messages received or sent, by channel.",
-                                 {"channel", "direction"})) {
+                                 {"channel", "direction"})),
+      segments_(registry.counter("gateway_sms_segments_total", "SMS segments sent (billed), by channel.",
+                                 {"channel"})),
+      outbox_outcomes_(registry.counter("gateway_outbox_outcomes_total",
+                                        "Send attempts that did not end in 'sent': retry, failed, held, "
+                                        "opted_out, by channel.",
+                                        {"channel", "outcome"})) {
   registry.gauge("gateway_build_info", "Always 1; the version label says which build runs.", {"version"})
       .with({version})
       .set(1);
@@ -36,6 +42,12 @@ void CoreMetrics::set_outbox_depth_source(std::function<Result<int64_t>()> sourc
     };
   }
   registry_.gauge_callback(kOutboxDepth, kOutboxDepthHelp, std::move(callback));
+}
+
+Counter& CoreMetrics::segments(const std::string& channel) { return segments_.with({channel}); }
+
+Counter& CoreMetrics::outbox_outcomes(const std::string& channel, const std::string& outcome) {
+  return outbox_outcomes_.with({channel, outcome});
 }
 
 Counter& CoreMetrics::messages(const std::string& channel, const std::string& direction) {

@@ -35,10 +35,16 @@ class CoreMetrics {
   // The counter of messages on `channel` (a configured channel id, never an address)
   // in `direction` (kInbound or kOutbound). Takes a lock: keep the reference.
   Counter& messages(const std::string& channel, const std::string& direction);
+  // SMS segments sent on `channel`.
+  Counter& segments(const std::string& channel);
+  // Send attempts on `channel` that ended in `outcome` (retry, failed, held, opted_out).
+  Counter& outbox_outcomes(const std::string& channel, const std::string& outcome);
 
  private:
   Registry& registry_;
   CounterFamily& messages_;
+  CounterFamily& segments_;
+  CounterFamily& outbox_outcomes_;
 };
 
 // Resident set size of this process in bytes, from /proc/self/statm.

@@ -116,7 +116,7 @@ TEST_CASE("outbox retries a 429 with backoff and sends once", "[outbox]") {
   CHECK(f.outcomes == std::vector<std::string>{"retry", "retry"});
 }
 
-TEST_CASE("a permanent failure is not retried; 21610 opts the contact out and stops further sends", "[outbox]") {
+TEST_CASE("a permanent failure is not retried, and 21610 opts the contact out and stops further sends", "[outbox]") {
   WorkerFixture f;
   f.options.max_per_second = 100;
   f.rebuild();

@@ -70,7 +70,7 @@ TEST_CASE("a message is stored once: a provider retry gets no second reply", "[c
   CHECK(f.woken == std::vector<std::string>{"uk-sms"});
 }
 
-TEST_CASE("STOP opts out in any state and nothing more is sent; START opts back in", "[conversations]") {
+TEST_CASE("STOP opts out in any state and nothing more is sent, and START opts back in", "[conversations]") {
   ConvFixture f;
   auto r = f.receive(f.sms("hi"));
   REQUIRE(f.outbound(r.contact_id).size() == 1);
@@ -87,7 +87,7 @@ TEST_CASE("STOP opts out in any state and nothing more is sent; START opts back 
   CHECK(out[1].body == f.catalog.text("system.opted_in"));
 }
 
-TEST_CASE("YES resumes only a contact who stopped; otherwise it is an ordinary answer", "[conversations]") {
+TEST_CASE("YES resumes only a contact who stopped, otherwise it is an ordinary answer", "[conversations]") {
   ConvFixture f;
   CHECK(f.receive(f.sms("yes")).action == "reply");
   f.receive(f.sms("STOP"));

@@ -16,7 +16,7 @@ TEST_CASE("full jitter delays grow exponentially up to the cap and span the whol
   CHECK(gw::full_jitter_delay(p, 2, 0.0).count() == 0);
 }
 
-TEST_CASE("the system random source stays in [0, 1) and varies", "[core][backoff]") {
+TEST_CASE("the system random source stays between 0 and 1 and varies", "[core][backoff]") {
   auto r = gw::system_unit_random();
   double lo = 1, hi = 0;
   for (int i = 0; i < 200; ++i) {

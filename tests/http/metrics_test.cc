@@ -120,7 +120,7 @@ TEST_CASE("counters ignore negative amounts and gauges go both ways", "[http][me
   CHECK(g.value() == 4);
 }
 
-TEST_CASE("registering the same family twice returns it; a conflict or bad name is never exported",
+TEST_CASE("registering the same family twice returns it, and a conflict or bad name is never exported",
           "[http][metrics]") {
   Registry reg;
   auto& a = reg.counter("gateway_dup_total", "Dup.", {"x"});

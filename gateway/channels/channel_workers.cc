@@ -1,0 +1,65 @@
+#include "gateway/channels/channel_workers.h"
+
+#include "gateway/channels/twilio/twilio_sender.h"
+#include "gateway/core/log.h"
+
+namespace gw {
+
+ChannelWorkers::ChannelWorkers(const Config& config, Store& store, Clock& clock, HttpClient& http,
+                               metrics::CoreMetrics* metrics, Millis tick) {
+  for (const ChannelConfig& ch : config.channels) {
+    Entry e;
+    OutboxWorkerOptions options;
+    if (ch.type == "twilio") {
+      e.sender = std::make_unique<TwilioSender>(ch, config.public_url, http, clock);
+      options.max_per_second = ch.max_per_second;
+    } else {
+      continue;  // the web simulator answers in the page; no provider to send to
+    }
+    // A batch takes about batch/rate seconds at the channel's pace; the lease must outlast it.
+    options.batch = std::max(1, std::min(50, static_cast<int>(options.max_per_second * 5)));
+    options.lease = Millis(60000) + Millis(static_cast<int64_t>(1000.0 * options.batch / options.max_per_second));
+    OutboxObserver observer;
+    if (metrics) {
+      observer.sent = [metrics](const std::string& channel, int segments) {
+        metrics->messages(channel, metrics::kOutbound).inc();
+        if (segments > 0) metrics->segments(channel).inc(segments);
+      };
+      observer.outcome = [metrics](const std::string& channel, const std::string& outcome) {
+        metrics->outbox_outcomes(channel, outcome).inc();
+      };
+    }
+    e.outbox = std::make_unique<OutboxWorker>(store, clock, *e.sender, options, system_unit_random(), observer);
+    OutboxWorker* outbox = e.outbox.get();
+    const std::string id = ch.id;
+    e.thread = std::make_unique<PeriodicWorker>("outbox:" + id, tick, [outbox, id] {
+      // Drain what is due; a full batch means there may be more.
+      for (int round = 0; round < 100; ++round) {
+        auto n = outbox->run_once();
+        if (!n) {
+          log::error("outbox.pass_failed", {{"channel", id}, {"error", n.error().to_string()}});
+          return;
+        }
+        if (*n == 0) return;
+      }
+    });
+    workers_.emplace(ch.id, std::move(e));
+  }
+}
+
+ChannelWorkers::~ChannelWorkers() { stop(); }
+
+void ChannelWorkers::start() {
+  for (auto& [id, e] : workers_) e.thread->start();
+}
+
+void ChannelWorkers::stop() {
+  for (auto& [id, e] : workers_) e.thread->stop();
+}
+
+void ChannelWorkers::wake(const std::string& channel_id) {
+  auto it = workers_.find(channel_id);
+  if (it != workers_.end()) it->second.thread->wake();
+}
+
+}  // namespace gw

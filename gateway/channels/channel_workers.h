@@ -1,0 +1,43 @@
+// ChannelWorkers: one outbox sender thread per configured provider channel.
+//
+// Each channel gets its ChannelSender (Twilio, Telegram), an OutboxWorker with
+// the channel's rate, and a PeriodicWorker that runs it every second and at
+// once when a reply is queued (wake). stop() returns after every send in
+// progress has been recorded, so the store can close cleanly after it.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gateway/channels/outbox_worker.h"
+#include "gateway/config/config.h"
+#include "gateway/core/http_client.h"
+#include "gateway/core/periodic_worker.h"
+#include "gateway/http/core_metrics.h"
+
+namespace gw {
+
+class ChannelWorkers {
+ public:
+  ChannelWorkers(const Config& config, Store& store, Clock& clock, HttpClient& http,
+                 metrics::CoreMetrics* metrics, Millis tick = Millis(1000));
+  ~ChannelWorkers();  // stops
+
+  void start();
+  void stop();
+  // Runs `channel_id`'s sender now (no-op for a channel without one).
+  void wake(const std::string& channel_id);
+  size_t size() const { return workers_.size(); }
+
+ private:
+  struct Entry {
+    std::unique_ptr<ChannelSender> sender;
+    std::unique_ptr<OutboxWorker> outbox;
+    std::unique_ptr<PeriodicWorker> thread;
+  };
+  std::map<std::string, Entry> workers_;
+};
+
+}  // namespace gw
