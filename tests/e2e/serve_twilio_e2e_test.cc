@@ -1,0 +1,126 @@
+// The real `gateway serve` process with a Twilio channel: a signed webhook in,
+// the reply out through the outbox to a local fake of Twilio's REST API, and
+// the delivery callback applied. Only loopback is used.
+#include <signal.h>
+
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <httplib.h>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "gateway/channels/twilio/twilio_signature.h"
+#include "gateway/core/form_encoding.h"
+#include "tests/support/loopback_server.h"
+#include "tests/support/subprocess.h"
+
+namespace {
+
+const std::string kAccount = "AC0123456789abcdef0123456789abcdef";
+const std::string kToken = "e2e-auth-token";
+
+struct FakeTwilio {
+  gw::testing::LoopbackServer server;
+  std::mutex mu;
+  std::vector<gw::FormFields> sent;
+  std::atomic<int> next{0};
+
+  FakeTwilio() {
+    server.server().Post(R"(/2010-04-01/Accounts/(AC\w+)/Messages\.json)",
+                         [this](const httplib::Request& req, httplib::Response& res) {
+                           auto form = gw::form_urldecode(req.body);
+                           {
+                             std::lock_guard<std::mutex> lock(mu);
+                             sent.push_back(form.ok() ? *form : gw::FormFields{});
+                           }
+                           char sid[40];
+                           std::snprintf(sid, sizeof sid, "SM%032x", ++next);
+                           res.status = 201;
+                           res.set_content(nlohmann::json{{"sid", sid}, {"status", "queued"}}.dump(),
+                                           "application/json");
+                         });
+    server.start();
+  }
+  size_t count() {
+    std::lock_guard<std::mutex> lock(mu);
+    return sent.size();
+  }
+};
+
+httplib::Result get_when_up(httplib::Client& client, const char* path) {
+  for (int i = 0; i < 200; ++i) {
+    auto res = client.Get(path);
+    if (res) return res;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  return client.Get(path);
+}
+
+}  // namespace
+
+TEST_CASE("serve takes a signed Twilio SMS, replies through the fake provider and applies the callback",
+          "[e2e][twilio]") {
+  FakeTwilio twilio;
+  auto dir = gw::testing::make_temp_dir("gw-e2e");
+  const int port = gw::testing::free_port();
+  const std::string public_url = "http://127.0.0.1:" + std::to_string(port);
+  std::ofstream(dir + "/gw.json") << nlohmann::json{
+      {"listen", "127.0.0.1:" + std::to_string(port)},
+      {"public_url", public_url},
+      {"database", {{"path", dir + "/data/gateway.db"}}},
+      {"content_dir", GATEWAY_SOURCE_DIR},
+      {"channels", {{{"id", "uk-sms"}, {"type", "twilio"}, {"account_sid", kAccount},
+                     {"auth_token", "env:E2E_TWILIO_TOKEN"}, {"from", "+447700900000"},
+                     {"api_base", twilio.server.url("")}, {"max_per_second", 10}}}}}.dump();
+  gw::testing::BackgroundProcess gateway({GATEWAY_BINARY, "serve", "--config", dir + "/gw.json"},
+                                         {"E2E_TWILIO_TOKEN=" + kToken});
+  httplib::Client client("127.0.0.1", port);
+  REQUIRE(get_when_up(client, "/readyz"));
+
+  const gw::FormFields form = {{"AccountSid", kAccount}, {"MessageSid", "SM0123456789abcdef0123456789abcdef"},
+                               {"From", "+447700900123"}, {"To", "+447700900000"}, {"Body", "Hello"},
+                               {"NumMedia", "0"}, {"NumSegments", "1"}};
+  const httplib::Headers headers = {
+      {"X-Twilio-Signature", gw::compute_twilio_signature(kToken, public_url + "/twilio/uk-sms/inbound", form)}};
+  auto res = client.Post("/twilio/uk-sms/inbound", headers, gw::form_urlencode(form),
+                         "application/x-www-form-urlencoded");
+  REQUIRE(res);
+  CHECK(res->status == 200);
+  CHECK(res->body.find("<Response/>") != std::string::npos);
+  // Twilio retries the same webhook: no second reply.
+  REQUIRE(client.Post("/twilio/uk-sms/inbound", headers, gw::form_urlencode(form),
+                      "application/x-www-form-urlencoded")->status == 200);
+
+  for (int i = 0; i < 200 && twilio.count() < 1; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  REQUIRE(twilio.count() == 1);
+  const gw::FormFields reply = twilio.sent[0];
+  CHECK(*gw::form_find(reply, "To") == "+447700900123");
+  CHECK(*gw::form_find(reply, "From") == "+447700900000");
+  CHECK(gw::form_find(reply, "Body")->find("helpline") != std::string::npos);
+  CHECK(*gw::form_find(reply, "StatusCallback") == public_url + "/twilio/uk-sms/status");
+
+  const gw::FormFields delivered = {{"AccountSid", kAccount}, {"MessageSid", "SM00000000000000000000000000000001"},
+                                    {"MessageStatus", "delivered"}};
+  auto cb = client.Post(
+      "/twilio/uk-sms/status",
+      {{"X-Twilio-Signature", gw::compute_twilio_signature(kToken, public_url + "/twilio/uk-sms/status", delivered)}},
+      gw::form_urlencode(delivered), "application/x-www-form-urlencoded");
+  REQUIRE(cb);
+  CHECK(cb->status == 200);
+
+  auto metrics = client.Get("/metrics");
+  REQUIRE(metrics);
+  CHECK(metrics->body.find("gateway_messages_total{channel=\"uk-sms\",direction=\"inbound\"} 1") != std::string::npos);
+  CHECK(metrics->body.find("gateway_messages_total{channel=\"uk-sms\",direction=\"outbound\"} 1") != std::string::npos);
+  CHECK(metrics->body.find("gateway_sms_segments_total{channel=\"uk-sms\"}") != std::string::npos);
+  CHECK(metrics->body.find("gateway_outbox_depth 0") != std::string::npos);
+
+  gateway.signal(SIGTERM);
+  CHECK(gateway.wait(std::chrono::seconds(15)) == 0);
+  const std::string log = gateway.err();
+  CHECK(log.find("7700900123") == std::string::npos);
+  CHECK(log.find("Hello") == std::string::npos);
+}

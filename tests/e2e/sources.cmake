@@ -1,0 +1,3 @@
+target_sources(gateway_tests PRIVATE
+  tests/e2e/serve_twilio_e2e_test.cc
+)
