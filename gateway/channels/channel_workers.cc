@@ -5,13 +5,17 @@
 
 namespace gw {
 
-ChannelWorkers::ChannelWorkers(const Config& config, Store& store, Clock& clock, HttpClient& http,
-                               metrics::CoreMetrics* metrics, Millis tick) {
+ChannelWorkers::ChannelWorkers(const Config& config, const TemplateCatalog& catalog, Store& store,
+                               Clock& clock, HttpClient& http, metrics::CoreMetrics* metrics, Millis tick) {
+  auto content_sid = [&catalog](const std::string& key) {
+    const Template* t = catalog.find(key);
+    return t ? t->content_sid : std::string();
+  };
   for (const ChannelConfig& ch : config.channels) {
     Entry e;
     OutboxWorkerOptions options;
     if (ch.type == "twilio") {
-      e.sender = std::make_unique<TwilioSender>(ch, config.public_url, http, clock);
+      e.sender = std::make_unique<TwilioSender>(ch, config.public_url, http, clock, content_sid);
       options.max_per_second = ch.max_per_second;
     } else {
       continue;  // the web simulator answers in the page; no provider to send to

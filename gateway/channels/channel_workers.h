@@ -13,6 +13,7 @@
 
 #include "gateway/channels/outbox_worker.h"
 #include "gateway/config/config.h"
+#include "gateway/content/template_catalog.h"
 #include "gateway/core/http_client.h"
 #include "gateway/core/periodic_worker.h"
 #include "gateway/http/core_metrics.h"
@@ -21,8 +22,8 @@ namespace gw {
 
 class ChannelWorkers {
  public:
-  ChannelWorkers(const Config& config, Store& store, Clock& clock, HttpClient& http,
-                 metrics::CoreMetrics* metrics, Millis tick = Millis(1000));
+  ChannelWorkers(const Config& config, const TemplateCatalog& catalog, Store& store, Clock& clock,
+                 HttpClient& http, metrics::CoreMetrics* metrics, Millis tick = Millis(1000));
   ~ChannelWorkers();  // stops
 
   void start();

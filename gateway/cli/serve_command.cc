@@ -119,7 +119,7 @@ int run_serve(const ServeOptions& options) {
   metrics::CoreMetrics core_metrics(registry, GATEWAY_VERSION, clock.now());
   core_metrics.set_outbox_depth_source([&db] { return db->outbox_depth(); });
   CurlHttpClient http_client;
-  ChannelWorkers workers(*cfg, *db, clock, http_client, &core_metrics);
+  ChannelWorkers workers(*cfg, *catalog, *db, clock, http_client, &core_metrics);
   Conversations conversations(*db, clock, *catalog, [&workers](const std::string& ch) { workers.wake(ch); });
 
   http::ReadinessChecks readiness;

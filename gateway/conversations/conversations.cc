@@ -87,6 +87,7 @@ Status Conversations::reply(const Conversation& conv, const std::string& templat
   out.conversation_id = conv.id;
   out.channel_id = conv.channel_id;
   out.body = catalog_.text(template_key);
+  out.template_key = template_key;
   out.created_at = clock_.now();
   auto id = store_.enqueue_outbound(out, clock_.now());
   if (!id) return id.error();

@@ -126,6 +126,9 @@ BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 const std::vector<Migration>& sqlite_migrations() {
   static const std::vector<Migration> kAll = {
       {1, "initial schema", kInitialSchema},
+      // The template a message was rendered from: the sender needs it to pick a
+      // WhatsApp ContentSid outside the 24-hour window. A key, never text.
+      {2, "message template key", "ALTER TABLE messages ADD COLUMN template_key TEXT NOT NULL DEFAULT '';"},
   };
   return kAll;
 }

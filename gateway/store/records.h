@@ -50,6 +50,7 @@ struct Message {
   std::optional<int> error_code;  // provider error code (e.g. Twilio 30003)
   std::string body;               // encrypted at rest
   int segments = 0;               // SMS segments billed, 0 when unknown
+  std::string template_key;       // outbound: the template it was rendered from, "" for free text
   TimePoint created_at{};
   TimePoint updated_at{};
 };
@@ -73,6 +74,7 @@ struct OutboxItem {
   // Filled by claim_due_outbox:
   std::string body;     // the message text, decrypted
   std::string address;  // the contact's address, decrypted
+  std::string template_key;  // of the message, "" for free text
 };
 
 struct Handover {

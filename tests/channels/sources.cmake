@@ -3,6 +3,7 @@ target_sources(gateway_tests PRIVATE
   tests/channels/twilio/twilio_inbound_test.cc
   tests/channels/telegram/telegram_update_test.cc
   tests/channels/twilio/twilio_messages_api_test.cc
+  tests/channels/twilio/twilio_sender_test.cc
   tests/channels/outbox_worker_test.cc
   tests/channels/webhook_routes_test.cc
 )

@@ -5,11 +5,13 @@
 
 namespace gw {
 
-TwilioSender::TwilioSender(ChannelConfig channel, std::string public_url, HttpClient& http, const Clock& clock)
+TwilioSender::TwilioSender(ChannelConfig channel, std::string public_url, HttpClient& http, const Clock& clock,
+                           ContentSidLookup content_sid)
     : channel_(std::move(channel)),
       status_callback_(public_url + "/twilio/" + channel_.id + "/status"),
       http_(http),
-      clock_(clock) {}
+      clock_(clock),
+      content_sid_(std::move(content_sid)) {}
 
 bool TwilioSender::inside_whatsapp_window(const Contact& contact, TimePoint now) {
   return contact.last_inbound_at && now - *contact.last_inbound_at < std::chrono::hours(24);
@@ -17,16 +19,23 @@ bool TwilioSender::inside_whatsapp_window(const Contact& contact, TimePoint now)
 
 SendOutcome TwilioSender::send(const OutboxItem& item, const Contact& contact) {
   const bool whatsapp = item.address.rfind("whatsapp:", 0) == 0;
-  if (whatsapp && !inside_whatsapp_window(contact, clock_.now())) {
-    SendOutcome held;
-    held.kind = SendOutcome::Kind::kHeld;
-    held.error = "held: outside the WhatsApp 24-hour window and no approved template (ContentSid) for it";
-    return held;
-  }
   TwilioOutbound msg;
   msg.to = item.address;
   msg.body = item.body;
   msg.status_callback = status_callback_;
+  if (whatsapp && !inside_whatsapp_window(contact, clock_.now())) {
+    const std::string sid = content_sid_ && !item.template_key.empty() ? content_sid_(item.template_key) : "";
+    if (sid.empty()) {
+      SendOutcome held;
+      held.kind = SendOutcome::Kind::kHeld;
+      held.error = "held: outside the WhatsApp 24-hour window and template \"" + item.template_key +
+                   "\" has no approved WhatsApp template (content_sid)";
+      return held;
+    }
+    msg.body.clear();
+    msg.content_sid = sid;
+    msg.content_variables = "{}";
+  }
   int segments = 0;
   if (!whatsapp) {
     if (channel_.smart_encoding) msg.body = smart_encode(msg.body);

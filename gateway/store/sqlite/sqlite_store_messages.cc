@@ -57,10 +57,11 @@ Result<int64_t> SqliteStore::enqueue_outbound(const Message& msg, TimePoint not_
   if (!tx) return tx.error();
   auto st = db_.prepare(
       "INSERT INTO messages (contact_id, conversation_id, channel_id, direction, provider_id, status, body,"
-      " segments, created_at, updated_at) VALUES (?1, ?2, ?3, 'out', NULL, 'queued', ?4, ?5, ?6, ?6)");
+      " segments, created_at, updated_at, template_key)"
+      " VALUES (?1, ?2, ?3, 'out', NULL, 'queued', ?4, ?5, ?6, ?6, ?7)");
   if (!st) return st.error();
   st->bind(1, msg.contact_id).bind(2, msg.conversation_id).bind(3, msg.channel_id).bind(4, Blob{*sealed});
-  st->bind(5, msg.segments).bind(6, created);
+  st->bind(5, msg.segments).bind(6, created).bind(7, msg.template_key);
   if (Status s = st->run(); !s) return s.error();
   const int64_t message_id = db_.last_insert_rowid();
 
@@ -159,7 +160,7 @@ Result<std::vector<OutboxItem>> SqliteStore::claim_due_outbox(const std::string&
   auto q = db_.prepare(
       "SELECT o.id, o.message_id, o.contact_id, o.conversation_id, o.channel_id, o.attempts, "
       "o.next_attempt_at,"
-      " m.body, c.address, o.last_error"
+      " m.body, c.address, o.last_error, m.template_key"
       " FROM outbox o JOIN messages m ON m.id = o.message_id JOIN contacts c ON c.id = o.contact_id"
       " WHERE o.channel_id = ?1"
       "   AND ((o.state = 'pending' AND o.next_attempt_at <= ?2)"
@@ -190,6 +191,7 @@ Result<std::vector<OutboxItem>> SqliteStore::claim_due_outbox(const std::string&
     r.sealed_body = q->blob(7);
     r.sealed_address = q->blob(8);
     if (!q->is_null(9)) r.sealed_error = q->blob(9);
+    r.item.template_key = q->text(10);
     rows.push_back(std::move(r));
   }
 
