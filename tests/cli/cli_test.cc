@@ -9,22 +9,15 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "tests/support/http_wait.h"
 #include "tests/support/subprocess.h"
 
+using gw::testing::get_when_up;
 using gw::testing::run_process;
 
 namespace {
 const std::string kGateway = GATEWAY_BINARY;
 
-// Retries GET `path` for up to ~5 s while the server starts.
-httplib::Result get_when_up(httplib::Client& client, const char* path) {
-  for (int i = 0; i < 200; ++i) {
-    auto res = client.Get(path);
-    if (res) return res;
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
-  return client.Get(path);
-}
 }  // namespace
 
 TEST_CASE("gateway version prints the version and exits 0", "[cli]") {

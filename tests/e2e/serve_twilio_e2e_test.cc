@@ -14,6 +14,7 @@
 #include "gateway/channels/twilio/twilio_signature.h"
 #include "gateway/core/form_encoding.h"
 #include "tests/support/loopback_server.h"
+#include "tests/support/http_wait.h"
 #include "tests/support/subprocess.h"
 
 namespace {
@@ -49,14 +50,6 @@ struct FakeTwilio {
   }
 };
 
-httplib::Result get_when_up(httplib::Client& client, const char* path) {
-  for (int i = 0; i < 200; ++i) {
-    auto res = client.Get(path);
-    if (res) return res;
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
-  return client.Get(path);
-}
 
 }  // namespace
 
@@ -77,7 +70,7 @@ TEST_CASE("serve takes a signed Twilio SMS, replies through the fake provider an
   gw::testing::BackgroundProcess gateway({GATEWAY_BINARY, "serve", "--config", dir + "/gw.json"},
                                          {"E2E_TWILIO_TOKEN=" + kToken});
   httplib::Client client("127.0.0.1", port);
-  REQUIRE(get_when_up(client, "/readyz"));
+  REQUIRE(gw::testing::get_when_up(client, "/readyz"));
 
   const gw::FormFields form = {{"AccountSid", kAccount}, {"MessageSid", "SM0123456789abcdef0123456789abcdef"},
                                {"From", "+447700900123"}, {"To", "+447700900000"}, {"Body", "Hello"},

@@ -81,6 +81,12 @@ class SqliteStore final : public Store {
   Result<Contact> read_contact(const Statement& st) const;
   Status append_audit_locked(const AuditEntry& e);
   // Sets the message's status to `status` if that outranks the stored one.
+  struct OutboxRow {
+    int64_t message_id = 0;
+    std::string state;
+  };
+  // REQUIRES: mu_ held. kNotFound when there is no such item.
+  Result<OutboxRow> outbox_row_locked(int64_t outbox_id);
   Status finish_outbox(int64_t outbox_id, const std::string& message_status, std::optional<int> error_code,
                        const std::string& error, TimePoint now);
   Status raise_message_status_locked(int64_t message_id, const std::string& status,

@@ -238,19 +238,25 @@ Result<std::vector<OutboxItem>> SqliteStore::claim_due_outbox(const std::string&
   return out;
 }
 
+Result<SqliteStore::OutboxRow> SqliteStore::outbox_row_locked(int64_t outbox_id) {
+  auto q = db_.prepare("SELECT message_id, state FROM outbox WHERE id = ?1");
+  if (!q) return q.error();
+  q->bind(1, outbox_id);
+  auto row = q->step();
+  if (!row) return row.error();
+  if (!*row) return Error::not_found("no outbox item " + std::to_string(outbox_id));
+  return OutboxRow{q->int64(0), q->text(1)};
+}
+
 Status SqliteStore::mark_outbox_sent(int64_t outbox_id, const std::string& provider_id, int segments,
                                      TimePoint now) {
   std::lock_guard<std::mutex> lock(mu_);
   if (Status s = check_open_locked(); !s) return s;
   auto tx = Transaction::begin(db_);
   if (!tx) return tx.error();
-  auto q = db_.prepare("SELECT message_id FROM outbox WHERE id = ?1");
-  if (!q) return q.error();
-  q->bind(1, outbox_id);
-  auto row = q->step();
-  if (!row) return row.error();
-  if (!*row) return Error::not_found("no outbox item " + std::to_string(outbox_id));
-  const int64_t message_id = q->int64(0);
+  auto outbox_row = outbox_row_locked(outbox_id);
+  if (!outbox_row) return outbox_row.error();
+  const int64_t message_id = outbox_row->message_id;
   const int64_t now_ms = to_unix_ms(now);
 
   // Sent wins over any state: the provider has the message, whatever a worker
@@ -310,15 +316,10 @@ Status SqliteStore::finish_outbox(int64_t outbox_id, const std::string& message_
   if (!sealed) return sealed.error();
   auto tx = Transaction::begin(db_);
   if (!tx) return tx.error();
-  auto q = db_.prepare("SELECT message_id, state FROM outbox WHERE id = ?1");
-  if (!q) return q.error();
-  q->bind(1, outbox_id);
-  auto row = q->step();
-  if (!row) return row.error();
-  if (!*row) return Error::not_found("no outbox item " + std::to_string(outbox_id));
-  const int64_t message_id = q->int64(0);
-  const std::string state = q->text(1);
-  if (state == "sent" || state == "failed") return {};  // already final
+  auto outbox_row = outbox_row_locked(outbox_id);
+  if (!outbox_row) return outbox_row.error();
+  const int64_t message_id = outbox_row->message_id;
+  if (outbox_row->state == "sent" || outbox_row->state == "failed") return {};  // already final
 
   auto st = db_.prepare(
       "UPDATE outbox SET state = 'failed', lease_until = NULL, last_error = ?2, updated_at = ?3 WHERE id = "
