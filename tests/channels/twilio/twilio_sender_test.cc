@@ -78,7 +78,7 @@ TEST_CASE("outside the window a template without a ContentSid is held with its r
   CHECK(f.http.request_count() == 0);
 }
 
-TEST_CASE("SMS is smart-encoded and its segments counted; the window does not apply", "[twilio][send]") {
+TEST_CASE("SMS is smart-encoded and its segments counted, and the window does not apply", "[twilio][send]") {
   SenderFixture f;
   auto out = f.sender->send(f.item("+447700900123", "“Hello” — it’s free…"), f.contact(std::nullopt));
   CHECK(out.kind == gw::SendOutcome::Kind::kAccepted);
