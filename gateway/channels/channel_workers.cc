@@ -1,5 +1,6 @@
 #include "gateway/channels/channel_workers.h"
 
+#include "gateway/channels/telegram/telegram_sender.h"
 #include "gateway/channels/twilio/twilio_sender.h"
 #include "gateway/core/log.h"
 
@@ -16,6 +17,9 @@ ChannelWorkers::ChannelWorkers(const Config& config, const TemplateCatalog& cata
     OutboxWorkerOptions options;
     if (ch.type == "twilio") {
       e.sender = std::make_unique<TwilioSender>(ch, config.public_url, http, clock, content_sid);
+      options.max_per_second = ch.max_per_second;
+    } else if (ch.type == "telegram") {
+      e.sender = std::make_unique<TelegramSender>(ch, http);
       options.max_per_second = ch.max_per_second;
     } else {
       continue;  // the web simulator answers in the page; no provider to send to

@@ -111,8 +111,10 @@ void read_channel(JsonReader& r, const json& ch, ChannelConfig& c) {
       r.problem(r.path_of("from"), "a twilio channel needs \"from\" or \"messaging_service_sid\"");
     }
   } else if (c.type == "telegram") {
-    r.only_keys(ch, {"id", "type", "bot_token", "secret_token", "api_base"});
+    r.only_keys(ch, {"id", "type", "bot_token", "secret_token", "api_base", "max_per_second"});
     c.api_base = "https://api.telegram.org";
+    c.max_per_second = 30;  // Telegram's broadcast limit for a bot
+    r.get_double(ch, "max_per_second", &c.max_per_second, 0.001, 10000);
     r.get_string(ch, "bot_token", &c.bot_token);
     r.get_string(ch, "secret_token", &c.secret_token);
     r.get_string(ch, "api_base", &c.api_base);
