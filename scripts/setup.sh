@@ -3,7 +3,10 @@
 # configures and builds it into ./build (Release).
 #
 #   scripts/setup.sh            runtime + build packages, build/gateway
-#   scripts/setup.sh --tests    also the packages the test suite uses
+#   scripts/setup.sh --tests    also the packages the test suite uses, and the Node
+#                               tools of package.json (prism, for tests/contract):
+#                               `npm ci` when node_modules is missing or older than
+#                               package-lock.json
 #
 # Environment: BUILD_DIR (default build), BUILD_TYPE (default Release),
 # CMAKE_ARGS (extra arguments for cmake's configure step).
@@ -16,9 +19,17 @@ packages=(
   libicu-dev libspdlog-dev libcli11-dev libphonenumber-dev libgettextpo-dev libargon2-dev libpq-dev
   catch2 ca-certificates
 )
+tests=0
 if [[ "${1:-}" == "--tests" ]]; then
+  tests=1
   # promtool (prometheus) checks /metrics; sqlite3 and curl are used by tests.
   packages+=(prometheus sqlite3 curl)
+  # Node runs prism, the mock of Twilio's API the contract tests check requests
+  # against. Asked for only when the command is missing: a Node.js from elsewhere
+  # (NodeSource bundles npm in its nodejs package and conflicts with Debian's npm)
+  # is used as it is.
+  if ! command -v node >/dev/null; then packages+=(nodejs); fi
+  if ! command -v npm >/dev/null; then packages+=(npm); fi
 fi
 
 missing=()
@@ -33,6 +44,11 @@ if ((${#missing[@]})); then
   if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ((tests)) && { [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules/.package-lock.json ]]; }; then
+  echo "setup: npm ci (package-lock.json)" >&2
+  npm ci --no-audit --no-fund
 fi
 
 build_dir="${BUILD_DIR:-build}"

@@ -1,2 +1,5 @@
 target_sources(gateway_tests PRIVATE
+  tests/support/fake_twilio.cc
+  tests/contract/twilio_sender_loopback_test.cc
+  tests/contract/twilio_contract_test.cc
 )
