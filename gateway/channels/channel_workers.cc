@@ -41,8 +41,9 @@ ChannelWorkers::ChannelWorkers(const Config& config, const TemplateCatalog& cata
     OutboxWorker* outbox = e.outbox.get();
     const std::string id = ch.id;
     e.thread = std::make_unique<PeriodicWorker>("outbox:" + id, tick, [outbox, id] {
-      // Drain what is due; a full batch means there may be more.
-      for (int round = 0; round < 100; ++round) {
+      // Drain what is due; a full batch means there may be more. A stop ends the
+      // drain between items (run_once) and between batches (here).
+      for (int round = 0; round < 100 && !outbox->stop_requested(); ++round) {
         auto n = outbox->run_once();
         if (!n) {
           log::error("outbox.pass_failed", {{"channel", id}, {"error", n.error().to_string()}});
@@ -58,10 +59,15 @@ ChannelWorkers::ChannelWorkers(const Config& config, const TemplateCatalog& cata
 ChannelWorkers::~ChannelWorkers() { stop(); }
 
 void ChannelWorkers::start() {
-  for (auto& [id, e] : workers_) e.thread->start();
+  for (auto& [id, e] : workers_) {
+    e.outbox->clear_stop();
+    e.thread->start();
+  }
 }
 
 void ChannelWorkers::stop() {
+  // Every drain is told first, so the channels wind down together.
+  for (auto& [id, e] : workers_) e.outbox->request_stop();
   for (auto& [id, e] : workers_) e.thread->stop();
 }
 

@@ -3,7 +3,9 @@
 // Each channel gets its ChannelSender (Twilio, Telegram), an OutboxWorker with
 // the channel's rate, and a PeriodicWorker that runs it every second and at
 // once when a reply is queued (wake). stop() returns after every send in
-// progress has been recorded, so the store can close cleanly after it.
+// progress has been recorded, so the store can close cleanly after it; a
+// backlog does not hold it up: the drains stop between items and give back
+// what they claimed and did not try (OutboxWorker::run_once).
 #pragma once
 
 #include <map>

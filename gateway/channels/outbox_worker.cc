@@ -17,27 +17,44 @@ OutboxWorker::OutboxWorker(Store& store, Clock& clock, ChannelSender& sender, Ou
       limiter_(options.max_per_second, std::max(1.0, options.max_per_second), clock) {}
 
 Result<int> OutboxWorker::run_once() {
+  if (stop_requested()) return 0;
   auto items = store_.claim_due_outbox(sender_.channel_id(), clock_.now(), options_.batch, options_.lease);
   if (!items) return items.error();
-  for (const OutboxItem& item : *items) handle(item);
-  return static_cast<int>(items->size());
+  int handled = 0;
+  for (size_t i = 0; i < items->size(); ++i) {
+    if (stop_requested() || !handle((*items)[i])) {
+      for (size_t j = i; j < items->size(); ++j) release((*items)[j]);
+      break;
+    }
+    ++handled;
+  }
+  return handled;
 }
 
-void OutboxWorker::handle(const OutboxItem& item) {
+void OutboxWorker::release(const OutboxItem& item) {
+  if (auto s = store_.release_outbox(item.id, clock_.now()); !s && s.error().code != ErrorCode::kNotFound) {
+    // Not fatal: the lease expires and the item is sent then.
+    log::warn("outbox.release_failed", {{"channel", sender_.channel_id()}, {"outbox_id", item.id},
+                                        {"error", s.error().to_string()}});
+  }
+}
+
+bool OutboxWorker::handle(const OutboxItem& item) {
   const std::string& channel = sender_.channel_id();
   auto contact = store_.get_contact(item.contact_id);
   if (!contact) {
     // Erased while queued: the outbox row went with it; nothing to send.
-    return;
+    return true;
   }
   if (contact->opted_out) {
     (void)store_.mark_outbox_failed(item.id, std::nullopt, "the contact has opted out", clock_.now());
     if (observer_.outcome) observer_.outcome(channel, "opted_out");
-    return;
+    return true;
   }
 
   const Millis wait = limiter_.reserve();
   if (wait.count() > 0) clock_.sleep_for(wait);
+  if (stop_requested()) return false;  // the slot reserved is lost; stopping anyway
 
   const SendOutcome out = sender_.send(item, *contact);
   const TimePoint now = clock_.now();
@@ -50,7 +67,7 @@ void OutboxWorker::handle(const OutboxItem& item) {
       if (observer_.sent) observer_.sent(channel, out.segments);
       log::info("outbox.sent", {{"channel", channel}, {"outbox_id", item.id}, {"attempt", item.attempts},
                                 {"segments", out.segments}});
-      return;
+      return true;
     }
     case SendOutcome::Kind::kRetry: {
       if (item.attempts >= options_.backoff.max_attempts) {
@@ -58,7 +75,7 @@ void OutboxWorker::handle(const OutboxItem& item) {
                                         std::to_string(item.attempts) + " attempts: " + out.error, now);
         if (observer_.outcome) observer_.outcome(channel, "failed");
         log::warn("outbox.gave_up", {{"channel", channel}, {"outbox_id", item.id}, {"attempts", item.attempts}});
-        return;
+        return true;
       }
       Millis delay = full_jitter_delay(options_.backoff, item.attempts - 1, random_());
       if (out.retry_after) delay = std::max(delay, *out.retry_after);
@@ -66,13 +83,13 @@ void OutboxWorker::handle(const OutboxItem& item) {
       if (observer_.outcome) observer_.outcome(channel, "retry");
       log::info("outbox.retry", {{"channel", channel}, {"outbox_id", item.id}, {"attempt", item.attempts},
                                  {"delay_ms", delay.count()}, {"error", out.error}});
-      return;
+      return true;
     }
     case SendOutcome::Kind::kHeld: {
       (void)store_.mark_outbox_held(item.id, out.error, now);
       if (observer_.outcome) observer_.outcome(channel, "held");
       log::info("outbox.held", {{"channel", channel}, {"outbox_id", item.id}, {"reason", out.error}});
-      return;
+      return true;
     }
     case SendOutcome::Kind::kPermanent: {
       (void)store_.mark_outbox_failed(item.id, out.error_code, out.error, now);
@@ -85,9 +102,10 @@ void OutboxWorker::handle(const OutboxItem& item) {
       if (observer_.outcome) observer_.outcome(channel, "failed");
       log::warn("outbox.failed", {{"channel", channel}, {"outbox_id", item.id},
                                   {"code", out.error_code ? *out.error_code : 0}, {"error", out.error}});
-      return;
+      return true;
     }
   }
+  return true;
 }
 
 }  // namespace gw

@@ -16,6 +16,7 @@
 // source of a duplicate send; the README says so.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <string>
 
@@ -47,10 +48,21 @@ class OutboxWorker {
   // One pass. Returns how many items it handled (any outcome), or an Error from
   // the store. Safe to call from one thread at a time per worker; several
   // workers (processes) may share a store.
+  // Once a stop is requested, the pass ends after the item in hand (at most one
+  // send and one rate-limit wait later): the items it claimed but did not try
+  // are given back (Store::release_outbox), so they are due at once for the
+  // next worker instead of waiting for their lease to expire.
   Result<int> run_once();
 
+  // Thread-safe; stays requested until clear_stop().
+  void request_stop() { stopping_.store(true); }
+  void clear_stop() { stopping_.store(false); }
+  bool stop_requested() const { return stopping_.load(); }
+
  private:
-  void handle(const OutboxItem& item);
+  // False when it gave the item back because a stop was requested.
+  bool handle(const OutboxItem& item);
+  void release(const OutboxItem& item);
 
   Store& store_;
   Clock& clock_;
@@ -59,6 +71,7 @@ class OutboxWorker {
   UnitRandom random_;
   OutboxObserver observer_;
   RateLimiter limiter_;
+  std::atomic<bool> stopping_{false};
 };
 
 }  // namespace gw

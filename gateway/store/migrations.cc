@@ -129,6 +129,13 @@ const std::vector<Migration>& sqlite_migrations() {
       // The template a message was rendered from: the sender needs it to pick a
       // WhatsApp ContentSid outside the 24-hour window. A key, never text.
       {2, "message template key", "ALTER TABLE messages ADD COLUMN template_key TEXT NOT NULL DEFAULT '';"},
+      // Unfinished outbox items only: the sender's claim walks them oldest first
+      // and checks each conversation's earlier unfinished item, in time that
+      // does not grow with the backlog or with what was sent long ago.
+      {3, "outbox unfinished indexes",
+       "CREATE INDEX outbox_unfinished ON outbox(channel_id, id) WHERE state IN ('pending', 'sending');"
+       "CREATE INDEX outbox_unfinished_by_conversation ON outbox(conversation_id, id)"
+       " WHERE state IN ('pending', 'sending');"},
   };
   return kAll;
 }

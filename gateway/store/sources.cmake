@@ -7,4 +7,5 @@ target_sources(gateway_core PRIVATE
   gateway/store/sqlite/sqlite_store_messages.cc
   gateway/store/sqlite/sqlite_store_staff.cc
   gateway/store/sqlite/statement.cc
+  gateway/store/sqlite/wal_checkpointer.cc
 )

@@ -17,6 +17,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +31,23 @@ namespace gw {
 class Store {
  public:
   virtual ~Store() = default;
+
+  // ---- Transactions ----
+  // Runs `body` as one transaction: everything the store methods called inside
+  // it write is committed together when it returns ok, and nothing of it is
+  // kept when it returns an error (or throws; the exception is passed on). One
+  // commit instead of one per call is also what makes a multi-step write cheap.
+  // Returns body's error, or the commit's.
+  // - Re-entrant on the same thread: store methods called by `body` join this
+  //   transaction instead of starting their own; a method that fails undoes its
+  //   own partial work and returns its error, and `body` should return that
+  //   error so the whole transaction is rolled back. A nested in_transaction()
+  //   behaves the same way: its error undoes only its own part until the outer
+  //   body returns it.
+  // - Other threads' calls wait until the transaction has finished, so `body`
+  //   must be short and must not wait for another thread that uses the store.
+  // - Durable like any single call: when it returns ok, the writes are committed.
+  virtual Status in_transaction(const std::function<Status()>& body) = 0;
 
   // ---- Contacts: one per (channel_id, address). ----
   // Returns the contact for (channel_id, address), creating it (consent "none")
@@ -88,7 +106,8 @@ class Store {
   virtual Result<std::vector<OutboxItem>> claim_due_outbox(const std::string& channel_id, TimePoint now,
                                                            int limit, std::chrono::milliseconds lease) = 0;
   // The provider accepted it: outbox "sent"; message gets provider_id, segments
-  // and status "sent" (unless a callback already ranked it higher).
+  // and status "sent" (unless a callback already ranked it higher). An empty
+  // provider_id (accepted without one) is stored as none.
   virtual Status mark_outbox_sent(int64_t outbox_id, const std::string& provider_id, int segments,
                                   TimePoint now) = 0;
   // A transient failure: back to "pending", due at next_attempt_at.
@@ -100,6 +119,11 @@ class Store {
   // Not sent and not to be retried by itself (e.g. WhatsApp free text outside
   // the 24-hour window): outbox "failed" with `reason`, message status "held".
   virtual Status mark_outbox_held(int64_t outbox_id, const std::string& reason, TimePoint now) = 0;
+  // Gives back an item claimed but not attempted (e.g. the worker is stopping):
+  // "sending" → "pending", lease cleared, the claim's attempt not counted, due as
+  // before, so the next pass may take it at once. No-op for an item in another
+  // state; kNotFound if there is no such item.
+  virtual Status release_outbox(int64_t outbox_id, TimePoint now) = 0;
   // Items pending or sending, all channels.
   virtual Result<int64_t> outbox_depth() = 0;
 

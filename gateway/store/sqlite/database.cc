@@ -8,7 +8,8 @@ namespace gw::sqlite {
 
 Result<Database> Database::open(const std::string& path) {
   sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  const int rc = sqlite3_open_v2(path.c_str(), &db,
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     Error e = sqlite_error(db, rc, "opening database " + path);
     sqlite3_close_v2(db);
@@ -18,18 +19,28 @@ Result<Database> Database::open(const std::string& path) {
   return Database(db);
 }
 
-Database::Database(Database&& other) noexcept : db_(std::exchange(other.db_, nullptr)) {}
+Database::Database(Database&& other) noexcept
+    : db_(std::exchange(other.db_, nullptr)), cache_(std::move(other.cache_)) {}
 
 Database& Database::operator=(Database&& other) noexcept {
   if (this != &other) {
+    finalize_cache();
     sqlite3_close_v2(db_);
     db_ = std::exchange(other.db_, nullptr);
+    cache_ = std::move(other.cache_);
   }
   return *this;
 }
 
 Database::~Database() {
+  finalize_cache();
   sqlite3_close_v2(db_);
+}
+
+void Database::finalize_cache() {
+  if (!cache_) return;
+  for (auto& [sql, c] : *cache_) sqlite3_finalize(c.stmt);
+  cache_->clear();
 }
 
 Status Database::exec(const char* sql) {
@@ -41,7 +52,7 @@ Status Database::exec(const char* sql) {
   return {};
 }
 
-Result<Statement> Database::prepare(std::string_view sql) {
+Result<Statement> Database::prepare_uncached(std::string_view sql) {
   if (!db_) return Error::unavailable("database is closed");
   sqlite3_stmt* stmt = nullptr;
   const int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
@@ -52,6 +63,25 @@ Result<Statement> Database::prepare(std::string_view sql) {
   return Statement(db_, stmt);
 }
 
+Result<Statement> Database::prepare(std::string_view sql) {
+  if (!db_) return Error::unavailable("database is closed");
+  auto it = cache_->find(sql);
+  if (it == cache_->end()) {
+    sqlite3_stmt* stmt = nullptr;
+    // PERSISTENT: the statement lives as long as the connection.
+    const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                                      &stmt, nullptr);
+    if (rc != SQLITE_OK) {
+      sqlite3_finalize(stmt);
+      return sqlite_error(db_, rc, "preparing a statement");
+    }
+    it = cache_->emplace(std::string(sql), Cached{stmt, false}).first;
+  }
+  if (it->second.in_use) return prepare_uncached(sql);
+  it->second.in_use = true;
+  return Statement(db_, it->second.stmt, &it->second.in_use);
+}
+
 int64_t Database::last_insert_rowid() const {
   return db_ ? sqlite3_last_insert_rowid(db_) : 0;
 }
@@ -60,29 +90,66 @@ int Database::changes() const {
   return db_ ? sqlite3_changes(db_) : 0;
 }
 
+bool Database::in_transaction() const {
+  return db_ != nullptr && sqlite3_get_autocommit(db_) == 0;
+}
+
 Status Database::close() {
   if (!db_) return {};
+  finalize_cache();
   const int rc = sqlite3_close(db_);
   if (rc != SQLITE_OK) return sqlite_error(db_, rc, "closing database");
   db_ = nullptr;
   return {};
 }
 
-Result<Transaction> Transaction::begin(Database& db) {
-  Status st = db.exec("BEGIN IMMEDIATE");
+namespace {
+constexpr const char* kBegin = "BEGIN IMMEDIATE";
+constexpr const char* kCommit = "COMMIT";
+constexpr const char* kRollback = "ROLLBACK";
+constexpr const char* kSavepoint = "SAVEPOINT gw_nested";
+constexpr const char* kRelease = "RELEASE gw_nested";
+constexpr const char* kRollbackTo = "ROLLBACK TO gw_nested";
+}  // namespace
+
+Status Transaction::run(const char* sql) {
+  auto st = db_->prepare(sql);
   if (!st) return st.error();
-  return Transaction(&db);
+  return st->run();
 }
 
-Transaction::Transaction(Transaction&& other) noexcept : db_(std::exchange(other.db_, nullptr)) {}
+Result<Transaction> Transaction::begin(Database& db) {
+  const bool nested = db.in_transaction();
+  Transaction tx(&db, nested);
+  if (Status st = tx.run(nested ? kSavepoint : kBegin); !st) {
+    tx.db_ = nullptr;
+    return st.error();
+  }
+  return tx;
+}
+
+Transaction::Transaction(Transaction&& other) noexcept
+    : db_(std::exchange(other.db_, nullptr)), nested_(other.nested_) {}
 
 Transaction::~Transaction() {
-  if (db_) (void)db_->exec("ROLLBACK");
+  if (!db_) return;
+  if (nested_) {
+    // Savepoint names nest like a stack: this undoes and drops the innermost one.
+    if (run(kRollbackTo)) (void)run(kRelease);
+  } else if (db_->in_transaction()) {
+    (void)run(kRollback);
+  }
 }
 
 Status Transaction::commit() {
   if (!db_) return Error::internal("transaction already finished");
-  Status st = db_->exec("COMMIT");
+  // An error such as SQLITE_FULL or SQLITE_IOERR can make SQLite roll back the
+  // whole transaction by itself; committing then would be a lie.
+  if (!db_->in_transaction()) {
+    db_ = nullptr;
+    return Error::io("the database rolled the transaction back after an error");
+  }
+  Status st = run(nested_ ? kRelease : kCommit);
   if (!st) return st;  // still open: the destructor rolls back
   db_ = nullptr;
   return {};

@@ -59,8 +59,11 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, const 
   }
   auto db = sqlite::Database::open(path);
   if (!db) return db.error();
-  for (const char* pragma : {"PRAGMA busy_timeout = 5000", "PRAGMA foreign_keys = ON",
-                             "PRAGMA secure_delete = ON", "PRAGMA synchronous = NORMAL"}) {
+  // cache_size: 8 MiB of pages (the default is 2 MiB), so the hot indexes stay in
+  // memory as the tables grow. temp_store: sorts never touch a temp file.
+  for (const char* pragma :
+       {"PRAGMA busy_timeout = 5000", "PRAGMA foreign_keys = ON", "PRAGMA secure_delete = ON",
+        "PRAGMA synchronous = NORMAL", "PRAGMA cache_size = -8192", "PRAGMA temp_store = MEMORY"}) {
     Status st = db->exec(pragma);
     if (!st) return st.error();
   }
@@ -69,12 +72,21 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, const 
     if (!mode) return mode.error();
     if (*mode != "wal")
       return Error::io("database " + path + " cannot use WAL journaling (got " + *mode + ")");
+    // The log is rewound after each full checkpoint; this trims the file too.
+    if (Status st = db->exec("PRAGMA journal_size_limit = 67108864"); !st) return st.error();
   }
   auto version = sqlite::migrate(*db, sqlite_migrations(), clock.now());
   if (!version) {
     return Error{version.error().code, "database " + path + ": " + version.error().message};
   }
-  return std::unique_ptr<Store>(new sqlite::SqliteStore(std::move(*db), crypto, clock));
+  std::unique_ptr<sqlite::WalCheckpointer> checkpointer;
+  if (file) {
+    auto c = sqlite::WalCheckpointer::open(path, sqlite::WalCheckpointOptions{});
+    if (!c) return Error{c.error().code, "database " + path + ": " + c.error().message};
+    checkpointer = std::move(*c);
+  }
+  return std::unique_ptr<Store>(
+      new sqlite::SqliteStore(std::move(*db), crypto, clock, std::move(checkpointer)));
 }
 
 namespace sqlite {
@@ -96,8 +108,27 @@ std::optional<int64_t> optional_ms(const std::optional<TimePoint>& t) {
 
 }  // namespace
 
+SqliteStore::SqliteStore(Database db, const Crypto& crypto, Clock& clock,
+                         std::unique_ptr<WalCheckpointer> checkpointer)
+    : db_(std::move(db)), checkpointer_(std::move(checkpointer)), crypto_(crypto), clock_(clock) {
+  if (checkpointer_) {
+    checkpointer_->attach(db_.handle());
+    checkpointer_->start();
+  }
+}
+
 SqliteStore::~SqliteStore() {
   (void)close();
+}
+
+Status SqliteStore::in_transaction(const std::function<Status()>& body) {
+  Lock lock(mu_);
+  if (Status s = check_open_locked(); !s) return s;
+  auto tx = Transaction::begin(db_);
+  if (!tx) return tx.error();
+  if (Status s = body(); !s) return s;  // tx rolls back (to its savepoint when nested)
+  if (!db_.is_open()) return Error::unavailable("store was closed inside a transaction");
+  return tx->commit();
 }
 
 Status SqliteStore::check_open_locked() const {
@@ -161,7 +192,7 @@ Result<Contact> SqliteStore::get_contact_locked(int64_t id) {
 
 Result<Contact> SqliteStore::upsert_contact(const std::string& channel_id, const std::string& address,
                                             TimePoint now) {
-  std::lock_guard<std::mutex> lock(mu_);
+  Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s.error();
   if (channel_id.empty() || address.empty())
     return Error::invalid("contact needs a channel id and an address");
@@ -188,20 +219,20 @@ Result<Contact> SqliteStore::upsert_contact(const std::string& channel_id, const
 
 Result<std::optional<Contact>> SqliteStore::find_contact(const std::string& channel_id,
                                                          const std::string& address) {
-  std::lock_guard<std::mutex> lock(mu_);
+  Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s.error();
   return find_contact_locked(channel_id, crypto_.index_hash(address));
 }
 
 Result<Contact> SqliteStore::get_contact(int64_t id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s.error();
   return get_contact_locked(id);
 }
 
 Status SqliteStore::update_contact(const Contact& c) {
   if (!is_contact_consent(c.consent)) return Error::invalid("unknown consent value '" + c.consent + "'");
-  std::lock_guard<std::mutex> lock(mu_);
+  Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s;
   auto st = db_.prepare(
       "UPDATE contacts SET language = ?2, country = ?3, opted_out = ?4, consent = ?5, last_inbound_at = ?6,"
@@ -216,7 +247,7 @@ Status SqliteStore::update_contact(const Contact& c) {
 
 Result<Conversation> SqliteStore::open_or_get_conversation(int64_t contact_id, const std::string& channel_id,
                                                            TimePoint now) {
-  std::lock_guard<std::mutex> lock(mu_);
+  Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s.error();
   auto tx = Transaction::begin(db_);
   if (!tx) return tx.error();
@@ -252,7 +283,7 @@ Result<Conversation> SqliteStore::open_or_get_conversation(int64_t contact_id, c
 
 Status SqliteStore::set_conversation_state(int64_t conversation_id, const std::string& state, TimePoint now) {
   if (!is_conversation_state(state)) return Error::invalid("unknown conversation state '" + state + "'");
-  std::lock_guard<std::mutex> lock(mu_);
+  Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s;
   auto st = db_.prepare("UPDATE conversations SET state = ?2, updated_at = ?3 WHERE id = ?1");
   if (!st) return st.error();
@@ -264,7 +295,7 @@ Status SqliteStore::set_conversation_state(int64_t conversation_id, const std::s
 
 Status SqliteStore::save_session(int64_t contact_id, const std::string& state_json, TimePoint expires_at,
                                  TimePoint now) {
-  std::lock_guard<std::mutex> lock(mu_);
+  Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s;
   auto sealed = seal(state_json, "sessions.state");
   if (!sealed) return sealed.error();
@@ -278,7 +309,7 @@ Status SqliteStore::save_session(int64_t contact_id, const std::string& state_js
 }
 
 Result<std::optional<std::string>> SqliteStore::load_session(int64_t contact_id, TimePoint now) {
-  std::lock_guard<std::mutex> lock(mu_);
+  Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s.error();
   auto st = db_.prepare("SELECT state, expires_at FROM sessions WHERE contact_id = ?1");
   if (!st) return st.error();
@@ -300,7 +331,7 @@ Result<std::optional<std::string>> SqliteStore::load_session(int64_t contact_id,
 }
 
 Status SqliteStore::delete_session(int64_t contact_id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s;
   auto st = db_.prepare("DELETE FROM sessions WHERE contact_id = ?1");
   if (!st) return st.error();
@@ -309,7 +340,7 @@ Status SqliteStore::delete_session(int64_t contact_id) {
 }
 
 Status SqliteStore::erase_contact(int64_t contact_id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s;
   auto tx = Transaction::begin(db_);
   if (!tx) return tx.error();
@@ -341,7 +372,7 @@ Status SqliteStore::erase_contact(int64_t contact_id) {
 }
 
 Status SqliteStore::ping() {
-  std::lock_guard<std::mutex> lock(mu_);
+  Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s;
   auto st = db_.prepare("SELECT 1");
   if (!st) return st.error();
@@ -351,7 +382,13 @@ Status SqliteStore::ping() {
 }
 
 Status SqliteStore::close() {
-  std::lock_guard<std::mutex> lock(mu_);
+  Lock lock(mu_);
+  if (checkpointer_) {
+    // The last connection to close checkpoints what is left and removes the WAL.
+    WalCheckpointer::detach(db_.handle());
+    checkpointer_->stop();
+    checkpointer_.reset();
+  }
   return db_.close();
 }
 

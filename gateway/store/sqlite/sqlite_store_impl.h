@@ -6,23 +6,30 @@
 //   sqlite_store_messages.cc  messages and the outbox
 //   sqlite_store_staff.cc     handovers, accounts, audit log
 // Every public method takes mu_ for its whole duration and checks the connection
-// is open; helpers ending in _locked expect mu_ held.
+// is open; helpers ending in _locked expect mu_ held. mu_ is recursive so that
+// the methods called by an in_transaction() body, on the thread that holds it,
+// run inside that transaction (their own Transaction becomes a savepoint).
 #pragma once
 
+#include <memory>
 #include <mutex>
 #include <string>
 
 #include "gateway/security/crypto.h"
 #include "gateway/store/sqlite/database.h"
+#include "gateway/store/sqlite/wal_checkpointer.h"
 #include "gateway/store/store.h"
 
 namespace gw::sqlite {
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(Database db, const Crypto& crypto, Clock& clock)
-      : db_(std::move(db)), crypto_(crypto), clock_(clock) {}
+  // `checkpointer` (file databases) is attached to db and started here; null
+  // leaves SQLite's automatic checkpoints in place.
+  SqliteStore(Database db, const Crypto& crypto, Clock& clock, std::unique_ptr<WalCheckpointer> checkpointer);
   ~SqliteStore() override;
+
+  Status in_transaction(const std::function<Status()>& body) override;
 
   Result<Contact> upsert_contact(const std::string& channel_id, const std::string& address,
                                  TimePoint now) override;
@@ -56,6 +63,7 @@ class SqliteStore final : public Store {
   Status mark_outbox_failed(int64_t outbox_id, std::optional<int> error_code, const std::string& error,
                             TimePoint now) override;
   Status mark_outbox_held(int64_t outbox_id, const std::string& reason, TimePoint now) override;
+  Status release_outbox(int64_t outbox_id, TimePoint now) override;
   Result<int64_t> outbox_depth() override;
 
   Result<int64_t> create_handover(const Handover& h) override;
@@ -97,8 +105,10 @@ class SqliteStore final : public Store {
   // `t`, or the clock's now when t is unset (the epoch).
   TimePoint or_now(TimePoint t) const { return t == TimePoint{} ? clock_.now() : t; }
 
-  std::mutex mu_;
+  using Lock = std::lock_guard<std::recursive_mutex>;
+  std::recursive_mutex mu_;
   Database db_;
+  std::unique_ptr<WalCheckpointer> checkpointer_;
   const Crypto crypto_;
   Clock& clock_;
 };

@@ -19,7 +19,7 @@ std::optional<int64_t> optional_int(std::optional<int> v) {
 Result<InsertedMessage> SqliteStore::insert_inbound(const Message& msg) {
   const std::string status = msg.status.empty() ? "received" : msg.status;
   if (!message_status_rank(status)) return Error::invalid("unknown message status '" + status + "'");
-  std::lock_guard<std::mutex> lock(mu_);
+  Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s.error();
   auto sealed = seal(msg.body, "messages.body");
   if (!sealed) return sealed.error();
@@ -48,7 +48,7 @@ Result<InsertedMessage> SqliteStore::insert_inbound(const Message& msg) {
 }
 
 Result<int64_t> SqliteStore::enqueue_outbound(const Message& msg, TimePoint not_before) {
-  std::lock_guard<std::mutex> lock(mu_);
+  Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s.error();
   auto sealed = seal(msg.body, "messages.body");
   if (!sealed) return sealed.error();
@@ -78,7 +78,7 @@ Result<int64_t> SqliteStore::enqueue_outbound(const Message& msg, TimePoint not_
 }
 
 Result<std::vector<Message>> SqliteStore::list_messages(int64_t conversation_id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s.error();
   auto st = db_.prepare(std::string("SELECT ") + kMessageColumns +
                         " FROM messages WHERE conversation_id = ?1 ORDER BY id");
@@ -130,7 +130,7 @@ Status SqliteStore::update_message_status(const std::string& channel_id, const s
                                           const std::string& status, std::optional<int> error_code,
                                           TimePoint now) {
   if (!message_status_rank(status)) return Error::invalid("unknown message status '" + status + "'");
-  std::lock_guard<std::mutex> lock(mu_);
+  Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s;
   auto tx = Transaction::begin(db_);
   if (!tx) return tx.error();
@@ -147,7 +147,7 @@ Status SqliteStore::update_message_status(const std::string& channel_id, const s
 
 Result<std::vector<OutboxItem>> SqliteStore::claim_due_outbox(const std::string& channel_id, TimePoint now,
                                                               int limit, std::chrono::milliseconds lease) {
-  std::lock_guard<std::mutex> lock(mu_);
+  Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s.error();
   std::vector<OutboxItem> out;
   if (limit <= 0) return out;
@@ -162,7 +162,7 @@ Result<std::vector<OutboxItem>> SqliteStore::claim_due_outbox(const std::string&
       "o.next_attempt_at,"
       " m.body, c.address, o.last_error, m.template_key"
       " FROM outbox o JOIN messages m ON m.id = o.message_id JOIN contacts c ON c.id = o.contact_id"
-      " WHERE o.channel_id = ?1"
+      " WHERE o.channel_id = ?1 AND o.state IN ('pending', 'sending')"  // lets it use outbox_unfinished
       "   AND ((o.state = 'pending' AND o.next_attempt_at <= ?2)"
       "     OR (o.state = 'sending' AND o.lease_until <= ?2))"
       "   AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.conversation_id = o.conversation_id AND e.id < o.id"
@@ -250,7 +250,7 @@ Result<SqliteStore::OutboxRow> SqliteStore::outbox_row_locked(int64_t outbox_id)
 
 Status SqliteStore::mark_outbox_sent(int64_t outbox_id, const std::string& provider_id, int segments,
                                      TimePoint now) {
-  std::lock_guard<std::mutex> lock(mu_);
+  Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s;
   auto tx = Transaction::begin(db_);
   if (!tx) return tx.error();
@@ -268,7 +268,14 @@ Status SqliteStore::mark_outbox_sent(int64_t outbox_id, const std::string& provi
   if (Status s = ob->run(); !s) return s;
   auto m = db_.prepare("UPDATE messages SET provider_id = ?2, segments = ?3, updated_at = ?4 WHERE id = ?1");
   if (!m) return m.error();
-  m->bind(1, message_id).bind(2, provider_id).bind(3, segments).bind(4, now_ms);
+  // No provider id (accepted without one) is NULL, not "": the unique index on
+  // (channel, direction, provider_id) must not see two sends as one.
+  m->bind(1, message_id).bind(3, segments).bind(4, now_ms);
+  if (provider_id.empty()) {
+    m->bind(2, std::nullopt);
+  } else {
+    m->bind(2, provider_id);
+  }
   if (Status s = m->run(); !s) return s;
   if (Status s = raise_message_status_locked(message_id, "sent", std::nullopt, now); !s) return s;
   return tx->commit();
@@ -276,7 +283,7 @@ Status SqliteStore::mark_outbox_sent(int64_t outbox_id, const std::string& provi
 
 Status SqliteStore::mark_outbox_retry(int64_t outbox_id, TimePoint next_attempt_at, const std::string& error,
                                       TimePoint now) {
-  std::lock_guard<std::mutex> lock(mu_);
+  Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s;
   auto sealed = seal(error, "outbox.last_error");
   if (!sealed) return sealed.error();
@@ -310,7 +317,7 @@ Status SqliteStore::mark_outbox_held(int64_t outbox_id, const std::string& reaso
 
 Status SqliteStore::finish_outbox(int64_t outbox_id, const std::string& message_status,
                                   std::optional<int> error_code, const std::string& error, TimePoint now) {
-  std::lock_guard<std::mutex> lock(mu_);
+  Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s;
   auto sealed = seal(error, "outbox.last_error");
   if (!sealed) return sealed.error();
@@ -340,8 +347,28 @@ Status SqliteStore::finish_outbox(int64_t outbox_id, const std::string& message_
   return tx->commit();
 }
 
+Status SqliteStore::release_outbox(int64_t outbox_id, TimePoint now) {
+  Lock lock(mu_);
+  if (Status s = check_open_locked(); !s) return s;
+  auto st = db_.prepare(
+      "UPDATE outbox SET state = 'pending', lease_until = NULL, attempts = MAX(attempts - 1, 0), updated_at = ?2"
+      " WHERE id = ?1 AND state = 'sending'");
+  if (!st) return st.error();
+  st->bind(1, outbox_id).bind(2, to_unix_ms(now));
+  if (Status s = st->run(); !s) return s;
+  if (db_.changes() == 0) {
+    auto q = db_.prepare("SELECT 1 FROM outbox WHERE id = ?1");
+    if (!q) return q.error();
+    q->bind(1, outbox_id);
+    auto row = q->step();
+    if (!row) return row.error();
+    if (!*row) return Error::not_found("no outbox item " + std::to_string(outbox_id));
+  }
+  return {};
+}
+
 Result<int64_t> SqliteStore::outbox_depth() {
-  std::lock_guard<std::mutex> lock(mu_);
+  Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s.error();
   auto st = db_.prepare("SELECT COUNT(*) FROM outbox WHERE state IN ('pending', 'sending')");
   if (!st) return st.error();

@@ -27,7 +27,7 @@ Status check_handover(const Handover& h) {
 
 Result<int64_t> SqliteStore::create_handover(const Handover& h) {
   if (Status s = check_handover(h); !s) return s.error();
-  std::lock_guard<std::mutex> lock(mu_);
+  Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s.error();
   auto sealed = seal(h.reason, "handovers.reason");
   if (!sealed) return sealed.error();
@@ -51,7 +51,7 @@ Result<int64_t> SqliteStore::create_handover(const Handover& h) {
 }
 
 Result<std::optional<Handover>> SqliteStore::active_handover(int64_t conversation_id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s.error();
   auto st = db_.prepare(
       "SELECT id, conversation_id, contact_id, queue, priority, language, reason, state, operator_id, "
@@ -83,7 +83,7 @@ Result<std::optional<Handover>> SqliteStore::active_handover(int64_t conversatio
 
 Status SqliteStore::update_handover(const Handover& h) {
   if (Status s = check_handover(h); !s) return s;
-  std::lock_guard<std::mutex> lock(mu_);
+  Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s;
   auto sealed = seal(h.reason, "handovers.reason");
   if (!sealed) return sealed.error();
@@ -103,7 +103,7 @@ Status SqliteStore::update_handover(const Handover& h) {
 Result<int64_t> SqliteStore::create_account(const Account& a) {
   if (!is_account_role(a.role)) return Error::invalid("unknown account role '" + a.role + "'");
   if (a.username.empty()) return Error::invalid("account needs a username");
-  std::lock_guard<std::mutex> lock(mu_);
+  Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s.error();
   auto st = db_.prepare(
       "INSERT INTO accounts (username, password_hash, role, disabled, created_at) VALUES (?1, ?2, ?3, ?4, "
@@ -119,7 +119,7 @@ Result<int64_t> SqliteStore::create_account(const Account& a) {
 }
 
 Result<std::optional<Account>> SqliteStore::find_account(const std::string& username) {
-  std::lock_guard<std::mutex> lock(mu_);
+  Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s.error();
   auto st = db_.prepare(
       "SELECT id, username, password_hash, role, disabled, created_at FROM accounts WHERE username = ?1");
@@ -140,7 +140,7 @@ Result<std::optional<Account>> SqliteStore::find_account(const std::string& user
 
 Status SqliteStore::update_account(const Account& a) {
   if (!is_account_role(a.role)) return Error::invalid("unknown account role '" + a.role + "'");
-  std::lock_guard<std::mutex> lock(mu_);
+  Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s;
   auto st = db_.prepare("UPDATE accounts SET password_hash = ?2, role = ?3, disabled = ?4 WHERE id = ?1");
   if (!st) return st.error();
@@ -161,13 +161,13 @@ Status SqliteStore::append_audit_locked(const AuditEntry& e) {
 
 Status SqliteStore::append_audit(const AuditEntry& e) {
   if (e.action.empty()) return Error::invalid("audit entry needs an action");
-  std::lock_guard<std::mutex> lock(mu_);
+  Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s;
   return append_audit_locked(e);
 }
 
 Result<std::vector<AuditEntry>> SqliteStore::list_audit(int limit) {
-  std::lock_guard<std::mutex> lock(mu_);
+  Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s.error();
   auto st = db_.prepare(
       "SELECT id, at, actor, action, subject, detail_json FROM audit_log ORDER BY id DESC LIMIT ?1");

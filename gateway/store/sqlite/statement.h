@@ -9,6 +9,10 @@
 //
 // A failed bind is remembered and reported by the next step(), so call sites can
 // chain binds without checking each one.
+//
+// A Statement either owns its sqlite3_stmt (finalised on destruction) or borrows
+// one from its Database's statement cache (database.h): a borrowed statement is
+// reset and its bindings cleared on destruction, ready for the next user.
 #pragma once
 
 #include <cstdint>
@@ -34,7 +38,10 @@ Error sqlite_error(sqlite3* db, int rc, std::string_view what);
 
 class Statement {
  public:
+  // Owns `stmt`.
   Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  // Borrows `stmt` from a cache; `*in_use` is set to false when this is destroyed.
+  Statement(sqlite3* db, sqlite3_stmt* stmt, bool* in_use) : db_(db), stmt_(stmt), in_use_(in_use) {}
   Statement(Statement&& other) noexcept;
   Statement& operator=(Statement&& other) noexcept;
   Statement(const Statement&) = delete;
@@ -70,10 +77,12 @@ class Statement {
 
  private:
   void note_bind(int rc);
+  void release();
 
   sqlite3* db_ = nullptr;
   sqlite3_stmt* stmt_ = nullptr;
-  int bind_error_ = 0;  // first failed bind's result code, reported by step()
+  bool* in_use_ = nullptr;  // non-null when borrowed from a cache
+  int bind_error_ = 0;      // first failed bind's result code, reported by step()
 };
 
 }  // namespace gw::sqlite
