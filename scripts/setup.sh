@@ -22,8 +22,9 @@ packages=(
 tests=0
 if [[ "${1:-}" == "--tests" ]]; then
   tests=1
-  # promtool (prometheus) checks /metrics; sqlite3 and curl are used by tests.
-  packages+=(prometheus sqlite3 curl)
+  # promtool (prometheus) checks /metrics; sqlite3 and curl are used by tests;
+  # msgfmt (gettext) checks every PO file.
+  packages+=(prometheus sqlite3 curl gettext)
   # Node runs prism, the mock of Twilio's API the contract tests check requests
   # against. Asked for only when the command is missing: a Node.js from elsewhere
   # (NodeSource bundles npm in its nodejs package and conflicts with Debian's npm)

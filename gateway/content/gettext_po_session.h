@@ -1,0 +1,51 @@
+// GettextPoSession: the one way this module calls GNU gettext's libgettextpo.
+//
+// libgettextpo keeps global state while it reads or writes a file (its error
+// handlers are process-wide), so every use is serialised by a lock held for the
+// lifetime of a session. Its xerror/xerror2 callbacks carry no user pointer; the
+// session routes them into its own list of problems, each with file:line when
+// libgettextpo knows it.
+//
+// The handler contract says a fatal error must not return. libgettextpo's PO
+// reader and writer report parse and write problems as errors and return normally;
+// a fatal one is recorded like an error and the call's result is treated as failed.
+// Jumping out of libgettextpo instead would skip its own cleanup (open files, the
+// restore of its global handlers).
+#pragma once
+
+#include <gettext-po.h>
+
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace gw {
+
+struct PoProblem {
+  bool error = true;  // false for a warning
+  std::string file;
+  size_t line = 0;  // 0 when unknown
+  std::string message;
+  std::string to_string() const;  // "file:line: message" (or "file: message")
+};
+
+class GettextPoSession {
+ public:
+  GettextPoSession();
+  ~GettextPoSession();
+  GettextPoSession(const GettextPoSession&) = delete;
+  GettextPoSession& operator=(const GettextPoSession&) = delete;
+
+  // The handler to pass to po_file_read / po_file_write.
+  po_xerror_handler_t handler() const;
+  const std::vector<PoProblem>& problems() const { return problems_; }
+  bool has_errors() const;
+  // Every error, one "file:line: message" a line.
+  std::string errors_text() const;
+
+ private:
+  std::unique_lock<std::mutex> lock_;
+  std::vector<PoProblem> problems_;
+};
+
+}  // namespace gw

@@ -1,0 +1,195 @@
+#include "gateway/content/content_check.h"
+
+#include <catch2/catch.hpp>
+
+#include "tests/content/content_fixture.h"
+
+using gw::ContentProblem;
+using gw::Severity;
+using gw::testing::ContentFixture;
+using gw::testing::po_entry;
+using gw::testing::po_header;
+
+namespace {
+
+const char* kTemplates = R"({
+  "greet": {"text": "Hello {name}.", "comment": "c"},
+  "short": {"text": "Reply STOP to stop.", "comment": "c", "sms_segments": 1}
+})";
+
+// The problems of `severity` whose printed form contains `needle`.
+std::vector<ContentProblem> find(const std::vector<ContentProblem>& all, Severity severity,
+                                 const std::string& needle) {
+  std::vector<ContentProblem> out;
+  for (const auto& p : all) {
+    if (p.severity == severity && p.to_string().find(needle) != std::string::npos) out.push_back(p);
+  }
+  return out;
+}
+
+std::string dump(const std::vector<ContentProblem>& all) {
+  std::string out;
+  for (const auto& p : all) out += std::string(gw::severity_name(p.severity)) + " " + p.to_string() + "\n";
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("clean content has no errors and one count line per language", "[content][check]") {
+  ContentFixture f;
+  f.write("templates/t.json", kTemplates);
+  f.write("translations/fr.po", po_header("fr", "nplurals=2; plural=(n==0 || n==1) ? 0 : 1;") +
+                                    po_entry("greet", "Hello {name}.", "Bonjour {name}.") +
+                                    po_entry("short", "Reply STOP to stop.", "Répondez STOP pour arrêter."));
+  const auto problems = gw::check_content(f.dir());
+  INFO(dump(problems));
+  CHECK_FALSE(gw::has_errors(problems));
+  CHECK(find(problems, Severity::kInfo, "translations/fr.po: fr: 2 translated, 0 fuzzy, 0 untranslated")
+            .size() == 1);
+}
+
+TEST_CASE("an ICU syntax error in a template is reported with file and key", "[content][check]") {
+  ContentFixture f;
+  f.write("templates/t.json", R"({"bad": {"text": "Hello {name", "comment": "c"},
+                                  "badvariant": {"text": "Hi", "variants": {"sms": "{n, plural, one {x}}"}}})");
+  const auto problems = gw::check_content(f.dir());
+  INFO(dump(problems));
+  CHECK(find(problems, Severity::kError, "templates/t.json:bad: ICU syntax error at offset").size() == 1);
+  CHECK(find(problems, Severity::kError, "templates/t.json:badvariant#sms: ICU syntax error").size() == 1);
+}
+
+TEST_CASE("an ICU syntax error in a translation is reported with file and line", "[content][check]") {
+  ContentFixture f;
+  f.write("templates/t.json", kTemplates);
+  f.write("translations/ar.po", po_header("ar") + po_entry("greet", "Hello {name}.", "مرحبا {name"));
+  const auto problems = gw::check_content(f.dir());
+  INFO(dump(problems));
+  CHECK(find(problems, Severity::kError, "translations/ar.po:10: ar: ICU syntax error").size() == 1);
+}
+
+TEST_CASE("a translation that drops a placeholder is an error", "[content][check]") {
+  ContentFixture f;
+  f.write("templates/t.json", kTemplates);
+  f.write("translations/fr.po", po_header("fr") + po_entry("greet", "Hello {name}.", "Bonjour."));
+  const auto problems = gw::check_content(f.dir());
+  INFO(dump(problems));
+  CHECK(find(problems, Severity::kError, "translations/fr.po:10: fr: the translation drops {name}").size() ==
+        1);
+}
+
+TEST_CASE("a translation that invents a placeholder is an error", "[content][check]") {
+  ContentFixture f;
+  f.write("templates/t.json", kTemplates);
+  f.write("translations/uk.po", po_header("uk") + po_entry("greet", "Hello {name}.", "Привіт {name} {nom}."));
+  const auto problems = gw::check_content(f.dir());
+  INFO(dump(problems));
+  CHECK(find(problems, Severity::kError, "uk: the translation invents {nom}").size() == 1);
+  CHECK(find(problems, Severity::kError, "drops").empty());
+}
+
+TEST_CASE("a msgctxt without a template is an error", "[content][check]") {
+  ContentFixture f;
+  f.write("templates/t.json", kTemplates);
+  f.write("translations/fr.po", po_header("fr") + po_entry("greet#sms", "Hello {name}.", "Salut {name}") +
+                                    po_entry("gone.key", "Old", "Vieux"));
+  const auto problems = gw::check_content(f.dir());
+  INFO(dump(problems));
+  CHECK(find(problems, Severity::kError, "translations/fr.po:10: msgctxt greet#sms has no template").size() ==
+        1);
+  CHECK(find(problems, Severity::kError, "msgctxt gone.key has no template").size() == 1);
+}
+
+TEST_CASE("an SMS budget exceeded in a language names the language, segments and budget",
+          "[content][check]") {
+  ContentFixture f;
+  f.write("templates/t.json", kTemplates);
+  // In Ukrainian (UCS-2, 70 units a segment) this is two segments.
+  f.write(
+      "translations/uk.po",
+      po_header("uk") +
+          po_entry("short", "Reply STOP to stop.",
+                   "Надішліть STOP, щоб більше не отримувати повідомлень від нас і від наших партнерів."));
+  const auto problems = gw::check_content(f.dir());
+  INFO(dump(problems));
+  CHECK(find(problems, Severity::kError, "translations/uk.po:10: uk: 2 SMS segments, budget 1").size() == 1);
+}
+
+TEST_CASE("an SMS budget exceeded by the source text is an error too", "[content][check]") {
+  ContentFixture f;
+  f.write("templates/t.json",
+          R"({"long": {"text": "Dear {name}, )" + std::string(150, 'x') + R"(", "sms_segments": 1}})");
+  const auto problems = gw::check_content(f.dir());
+  INFO(dump(problems));
+  CHECK(find(problems, Severity::kError, "templates/t.json:long: en: 2 SMS segments, budget 1").size() == 1);
+}
+
+TEST_CASE("a PO read error is reported with file and line", "[content][check]") {
+  ContentFixture f;
+  f.write("templates/t.json", kTemplates);
+  f.write("translations/fr.po",
+          po_header("fr") + "msgctxt \"greet\"\nmsgid \"Hello {name}.\"\nmsgstr \"Bonjour\n");
+  const auto problems = gw::check_content(f.dir());
+  INFO(dump(problems));
+  CHECK(find(problems, Severity::kError, "translations/fr.po:13: ").size() >= 1);
+}
+
+TEST_CASE("an unknown template field is reported with file and key", "[content][check]") {
+  ContentFixture f;
+  f.write("templates/t.json", R"({"greet": {"text": "Hi", "sms_segmnets": 1}})");
+  const auto problems = gw::check_content(f.dir());
+  INFO(dump(problems));
+  CHECK(find(problems, Severity::kError, "templates/t.json:greet: unknown field \"sms_segmnets\"").size() ==
+        1);
+}
+
+TEST_CASE("untranslated and fuzzy strings are counted per language as a warning", "[content][check]") {
+  ContentFixture f;
+  f.write("templates/t.json", kTemplates);
+  f.write("translations/ar.po", po_header("ar") + po_entry("greet", "Hello {name}.", "مرحبا {name}.", true));
+  const auto problems = gw::check_content(f.dir());
+  INFO(dump(problems));
+  CHECK(find(problems, Severity::kWarning, "ar: 0 translated, 1 fuzzy, 1 untranslated").size() == 1);
+  CHECK_FALSE(gw::has_errors(problems));
+}
+
+TEST_CASE("facts with a source not yet reviewed are a warning", "[content][check]") {
+  ContentFixture f;
+  f.write("templates/t.json",
+          R"({"fact": {"text": "You have 45 days.", "source": "the law", "reviewed": false},
+                                  "checked": {"text": "You have 30 days.", "source": "the law", "reviewed": true}})");
+  const auto problems = gw::check_content(f.dir());
+  INFO(dump(problems));
+  CHECK(find(problems, Severity::kWarning, "templates/t.json:fact: facts not yet reviewed (source: the law)")
+            .size() == 1);
+  CHECK(find(problems, Severity::kWarning, ":checked:").empty());
+}
+
+TEST_CASE("a wrong Plural-Forms line for a shipped language is a warning", "[content][check]") {
+  ContentFixture f;
+  f.write("templates/t.json", kTemplates);
+  f.write("translations/ar.po", po_header("ar", "nplurals=2; plural=(n != 1);"));
+  const auto problems = gw::check_content(f.dir());
+  INFO(dump(problems));
+  CHECK(find(problems, Severity::kWarning, "Plural-Forms should be: nplurals=6;").size() == 1);
+}
+
+TEST_CASE("content stats give counts and the longest SMS per language", "[content][check]") {
+  ContentFixture f;
+  f.write("templates/t.json", kTemplates);
+  f.write(
+      "translations/uk.po",
+      po_header("uk") + po_entry("greet", "Hello {name}.", "Привіт, {name}.", true) +
+          po_entry("short", "Reply STOP to stop.",
+                   "Надішліть STOP, щоб більше не отримувати повідомлень від нас і від наших партнерів."));
+  const auto stats = gw::content_stats(f.dir());
+  REQUIRE(stats.size() == 2);
+  CHECK(stats[0].language == "en");
+  CHECK(stats[0].total == 2);
+  CHECK(stats[0].translated == 2);
+  CHECK(stats[0].max_sms_segments == 1);
+  CHECK(stats[1].language == "uk");
+  CHECK(stats[1].translated == 1);
+  CHECK(stats[1].fuzzy == 1);
+  CHECK(stats[1].untranslated == 0);
+  CHECK(stats[1].max_sms_segments == 2);
+}

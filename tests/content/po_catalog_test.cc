@@ -1,0 +1,60 @@
+#include "gateway/content/po_catalog.h"
+
+#include <catch2/catch.hpp>
+
+#include "tests/content/content_fixture.h"
+
+using gw::PoCatalog;
+using gw::testing::ContentFixture;
+using gw::testing::po_entry;
+using gw::testing::po_header;
+
+TEST_CASE("a PO file is read by msgctxt with fuzzy drafts flagged and obsolete entries ignored",
+          "[content][po]") {
+  ContentFixture f;
+  f.write("translations/fr.po", po_header("fr") + po_entry("system.welcome", "Hello.", "Bonjour.") +
+                                    po_entry("system.welcome#sms", "Hi.", "Salut.", true) +
+                                    po_entry("system.help", "Help.", "") +
+                                    "#~ msgctxt \"system.gone\"\n#~ msgid \"Gone\"\n#~ msgstr \"Parti\"\n");
+  auto po = PoCatalog::read(f.path("translations/fr.po"));
+  REQUIRE(po.ok());
+  CHECK(po->language() == "fr");
+  CHECK(po->header_language() == "fr");
+  CHECK(po->plural_forms() == "nplurals=2; plural=(n != 1);");
+  REQUIRE(po->entries().size() == 3);
+  CHECK(po->find("system.welcome")->msgstr == "Bonjour.");
+  CHECK_FALSE(po->find("system.welcome")->fuzzy);
+  CHECK(po->find("system.welcome#sms")->fuzzy);
+  CHECK(po->find("system.help")->msgstr.empty());
+  CHECK(po->find("system.gone") == nullptr);
+  CHECK(po->find("system.welcome")->line == 10);
+}
+
+TEST_CASE("a PO syntax error becomes an error naming file and line", "[content][po]") {
+  ContentFixture f;
+  f.write("translations/ar.po", po_header("ar") + "msgctxt \"a\"\nmsgid \"x\"\nmsgstr \"unterminated\n");
+  std::vector<gw::PoProblem> problems;
+  auto po = PoCatalog::read(f.path("translations/ar.po"), &problems);
+  REQUIRE_FALSE(po.ok());
+  CHECK(po.error().message.find("ar.po:13:") !=
+        std::string::npos);  // libgettextpo reports the line after an unterminated string
+  REQUIRE_FALSE(problems.empty());
+  CHECK(problems[0].line == 13);
+}
+
+TEST_CASE("a duplicate msgctxt is a read error", "[content][po]") {
+  ContentFixture f;
+  f.write("translations/uk.po", po_header("uk") + po_entry("a", "x", "y") + po_entry("a", "x", "z"));
+  auto po = PoCatalog::read(f.path("translations/uk.po"));
+  REQUIRE_FALSE(po.ok());
+  CHECK(po.error().message.find("uk.po:") != std::string::npos);
+}
+
+TEST_CASE("the language comes from the file name, normalised", "[content][po]") {
+  ContentFixture f;
+  f.write("translations/fa_AF.po", po_header("fa_AF") + po_entry("a", "x", "y"));
+  auto po = PoCatalog::read(f.path("translations/fa_AF.po"));
+  REQUIRE(po.ok());
+  CHECK(po->language() == "fa-AF");
+  CHECK_FALSE(PoCatalog::read(f.path("translations/none.po")).ok());
+}

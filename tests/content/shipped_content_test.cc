@@ -1,0 +1,54 @@
+// The content shipped in this repository: translations that msgfmt accepts, a
+// POT in step with templates/, and no content errors.
+#include <catch2/catch.hpp>
+#include <filesystem>
+
+#include "gateway/content/content_check.h"
+#include "gateway/content/content_set.h"
+#include "gateway/content/renderer.h"
+#include "tests/support/subprocess.h"
+
+namespace {
+const std::string kRoot = GATEWAY_SOURCE_DIR;
+}
+
+TEST_CASE("the shipped translations pass msgfmt --check", "[content][shipped]") {
+  REQUIRE(std::filesystem::exists("/usr/bin/msgfmt"));
+  for (const char* file : {"messages.pot", "ar.po", "fr.po", "uk.po"}) {
+    const std::string path = kRoot + "/translations/" + file;
+    REQUIRE(std::filesystem::exists(path));
+    auto r = gw::testing::run_process({"/usr/bin/msgfmt", "--check", "-o", "/dev/null", path});
+    INFO(path << "\n" << r.err);
+    CHECK(r.exit_code == 0);
+  }
+}
+
+TEST_CASE("the shipped content has no errors and every shipped language is complete", "[content][shipped]") {
+  const auto problems = gw::check_content(kRoot);
+  std::string errors;
+  for (const auto& p : problems) {
+    if (p.severity == gw::Severity::kError) errors += p.to_string() + "\n";
+  }
+  INFO(errors);
+  CHECK_FALSE(gw::has_errors(problems));
+  for (const auto& s : gw::content_stats(kRoot)) {
+    INFO(s.language);
+    CHECK(s.untranslated == 0);
+  }
+}
+
+TEST_CASE("the shipped content renders the welcome in Arabic, French and Ukrainian", "[content][shipped]") {
+  auto content = gw::load_content(kRoot);
+  REQUIRE(content.ok());
+  gw::Renderer r(std::move(*content));
+  CHECK(r.languages() == std::vector<std::string>{"en", "ar", "fr", "uk"});
+  for (const char* lang : {"ar", "fr", "uk"}) {
+    auto out = r.render("system.welcome", lang, "sms");
+    REQUIRE(out.ok());
+    CHECK(out->language == lang);
+    CHECK(out->text.find("STOP") != std::string::npos);
+  }
+  const auto stop = r.keywords("keyword.stop", "ar");
+  CHECK(std::find(stop.begin(), stop.end(), "STOP") != stop.end());
+  CHECK(stop.front() != "STOP");  // the Arabic words come first
+}
