@@ -154,6 +154,43 @@ void read_channels(JsonReader& r, const json& obj, Config& cfg) {
   }
 }
 
+void read_language_map(JsonReader& r, const json& obj, const std::string& key,
+                       std::map<std::string, std::vector<std::string>>* out, bool upper_keys) {
+  const json* m = r.get_object(obj, key);
+  if (!m) return;
+  auto scope = r.enter(key);
+  static const std::regex kLang(R"(^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$)");
+  static const std::regex kCountry(R"(^[A-Z]{2}$)");
+  for (const auto& [k, v] : m->items()) {
+    if (upper_keys ? !std::regex_match(k, kCountry) : !std::regex_match(k, kLang)) {
+      r.problem(r.path_of(k), upper_keys ? "must be an ISO 3166 country code like \"GB\""
+                                         : "must be a language code like \"fa\" or \"fa-AF\"");
+      continue;
+    }
+    std::vector<std::string> list;
+    if (!r.get_string_list(*m, k, &list)) continue;
+    for (const auto& l : list) {
+      if (!std::regex_match(l, kLang)) r.problem(r.path_of(k), "\"" + l + "\" is not a language code");
+    }
+    (*out)[k] = list;
+  }
+}
+
+void read_conversation(JsonReader& r, const json& doc, Config& cfg) {
+  const json* c = r.get_object(doc, "conversation");
+  if (!c) return;
+  auto scope = r.enter("conversation");
+  r.only_keys(*c, {"entry_flow", "session_ttl_hours", "serve_fuzzy", "languages", "fallbacks", "countries"});
+  ConversationConfig& cc = cfg.conversation;
+  r.get_string(*c, "entry_flow", &cc.entry_flow);
+  r.get_int(*c, "session_ttl_hours", &cc.session_ttl_hours, 1, 24 * 90);
+  r.get_bool(*c, "serve_fuzzy", &cc.serve_fuzzy);
+  r.get_string_list(*c, "languages", &cc.languages);
+  read_language_map(r, *c, "fallbacks", &cc.fallbacks, false);
+  read_language_map(r, *c, "countries", &cc.countries, true);
+  if (cc.entry_flow.empty()) r.problem(r.path_of("entry_flow"), "must not be empty");
+}
+
 }  // namespace
 
 std::string ListenAddress::to_string() const {
@@ -220,7 +257,8 @@ Result<Config> parse_config(const json& doc, const EnvLookup& env, const std::st
   cfg.public_url.clear();
   cfg.keys.file.clear();  // derived from the database path unless given
   if (!doc.is_object()) return Error::invalid(source + ": $: the configuration must be a JSON object");
-  r.only_keys(doc, {"listen", "public_url", "database", "content_dir", "channels", "keys", "http", "log_level"});
+  r.only_keys(doc, {"listen", "public_url", "database", "content_dir", "channels", "keys", "http", "conversation",
+                   "log_level"});
   read_listen(r, doc, cfg);
   r.get_string(doc, "public_url", &cfg.public_url);
   r.get_string(doc, "content_dir", &cfg.content_dir);
@@ -229,6 +267,7 @@ Result<Config> parse_config(const json& doc, const EnvLookup& env, const std::st
   read_keys(r, doc, cfg);
   read_http(r, doc, cfg);
   read_channels(r, doc, cfg);
+  read_conversation(r, doc, cfg);
 
   if (cfg.public_url.empty()) cfg.public_url = "http://" + cfg.listen.to_string();
   cfg.public_url = strip_trailing_slash(cfg.public_url);

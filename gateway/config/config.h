@@ -9,6 +9,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -67,6 +68,18 @@ struct HttpConfig {
   int64_t max_body_bytes = 1024 * 1024;
 };
 
+// How the bot talks: the flows' entry point, session lifetime, and languages.
+// Language fallbacks and country → language guesses have built-in defaults
+// (content/languages.h); entries here add to or replace them per key.
+struct ConversationConfig {
+  std::string entry_flow = "main";           // the flow a new conversation starts in
+  int session_ttl_hours = 24;                 // an idle flow session expires after this
+  bool serve_fuzzy = true;                    // serve draft (fuzzy) translations
+  std::vector<std::string> languages;         // offered languages; empty = every loaded one
+  std::map<std::string, std::vector<std::string>> fallbacks;  // "prs": ["fa", "en"]
+  std::map<std::string, std::vector<std::string>> countries;  // "AF": ["prs", "ps"]
+};
+
 struct Config {
   std::string source = "embedded default";  // the file it came from
   ListenAddress listen;
@@ -76,6 +89,7 @@ struct Config {
   std::vector<ChannelConfig> channels;
   KeysConfig keys;
   HttpConfig http;
+  ConversationConfig conversation;
   std::string log_level = "info";
 };
 
