@@ -5,6 +5,7 @@
 #include <iostream>
 #include <string>
 
+#include "gateway/cli/check_command.h"
 #include "gateway/cli/segments_command.h"
 #include "gateway/cli/serve_command.h"
 
@@ -34,6 +35,12 @@ int run(int argc, char** argv) {
   std::string content_dir = ".";
   auto* check = app.add_subcommand("check", "Validate flows, templates and translations");
   check->add_option("--content", content_dir, "Content directory (holding flows/, templates/, translations/)");
+
+  auto* content = app.add_subcommand("content", "Content tools for translators");
+  content->require_subcommand(1);
+  auto* extract = content->add_subcommand(
+      "extract", "Regenerate translations/messages.pot from templates/ and merge it into every PO file");
+  extract->add_option("--content", content_dir, "Content directory (holding flows/, templates/, translations/)");
 
   std::string lang, from, channel = "sms";
   bool sim_json = false;
@@ -67,7 +74,8 @@ int run(int argc, char** argv) {
   }
 
   if (*serve) return run_serve(serve_opts);
-  if (*check) return not_yet("check", "content validation");
+  if (*check) return run_check(content_dir, std::cout, std::cerr);
+  if (*extract) return run_content_extract(content_dir, std::cout, std::cerr);
   if (*simulate) return not_yet("simulate", "the flow simulator");
   if (*segments) return run_segments(text, seg_json, std::cout);
   if (*version) {

@@ -109,7 +109,7 @@ TEST_CASE("serve answers /healthz on loopback, generates keys once, and stops cl
 }
 
 TEST_CASE("commands that come later say so plainly and exit 1", "[cli]") {
-  auto r = run_process({kGateway, "check"});
+  auto r = run_process({kGateway, "simulate"});
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("not available") != std::string::npos);
 }

@@ -1,3 +1,4 @@
 target_sources(gateway_tests PRIVATE
   tests/cli/cli_test.cc
+  tests/cli/check_command_test.cc
 )
