@@ -7,20 +7,10 @@
 
 #include "gateway/cli/check_command.h"
 #include "gateway/cli/segments_command.h"
+#include "gateway/cli/simulate_command.h"
 #include "gateway/cli/serve_command.h"
 
 namespace gw::cli {
-namespace {
-
-// Commands whose feature is not built yet say so and fail, rather than
-// pretending to work.
-int not_yet(const std::string& command, const std::string& what) {
-  std::cerr << "gateway " << command << ": " << what << " is not available in this version yet\n";
-  return kExitFailure;
-}
-
-}  // namespace
-
 int run(int argc, char** argv) {
   CLI::App app{"Helpline gateway: SMS, WhatsApp and Telegram conversations with flows and operators", "gateway"};
   app.require_subcommand(1);
@@ -76,7 +66,15 @@ int run(int argc, char** argv) {
   if (*serve) return run_serve(serve_opts);
   if (*check) return run_check(content_dir, std::cout, std::cerr);
   if (*extract) return run_content_extract(content_dir, std::cout, std::cerr);
-  if (*simulate) return not_yet("simulate", "the flow simulator");
+  if (*simulate) {
+    SimulateOptions so;
+    so.content_dir = content_dir;
+    so.lang = lang;
+    so.from = from;
+    so.channel = channel;
+    so.json = sim_json;
+    return run_simulate(so, std::cin, std::cout, std::cerr);
+  }
   if (*segments) return run_segments(text, seg_json, std::cout);
   if (*version) {
     std::cout << "gateway " << GATEWAY_VERSION << "\n";

@@ -1,6 +1,7 @@
 target_sources(gateway_core PRIVATE
   gateway/cli/commands.cc
   gateway/cli/check_command.cc
+  gateway/cli/simulate_command.cc
   gateway/cli/serve_command.cc
   gateway/cli/segments_command.cc
   gateway/cli/shutdown_signals.cc

@@ -1,4 +1,5 @@
 target_sources(gateway_core PRIVATE
   gateway/conversations/keywords.cc
   gateway/conversations/conversations.cc
+  gateway/conversations/simulator.cc
 )

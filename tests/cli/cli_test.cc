@@ -108,12 +108,6 @@ TEST_CASE("serve answers /healthz on loopback, generates keys once, and stops cl
   std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("commands that come later say so plainly and exit 1", "[cli]") {
-  auto r = run_process({kGateway, "simulate"});
-  CHECK(r.exit_code == 1);
-  CHECK(r.err.find("not available") != std::string::npos);
-}
-
 TEST_CASE("gateway segments --json prints encoding and segments, plain and smart", "[cli][sms]") {
   auto r = run_process({kGateway, "segments", "--json", "\u201cWait\u201d \u2013 ok"});
   REQUIRE(r.exit_code == 0);

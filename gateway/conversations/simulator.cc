@@ -1,0 +1,92 @@
+#include "gateway/conversations/simulator.h"
+
+#include <filesystem>
+
+#include "gateway/content/content_set.h"
+#include "gateway/content/languages.h"
+#include "gateway/content/sms_encoding.h"
+#include "gateway/engine/flow_loader.h"
+
+namespace gw {
+
+Result<std::unique_ptr<Simulator>> Simulator::open(const std::string& content_dir, SimulatorOptions options) {
+  auto content = load_content(content_dir);
+  if (!content) return content.error();
+  auto flows = load_flows((std::filesystem::path(content_dir) / "flows").string());
+  if (!flows) return flows.error();
+  RenderOptions ro;
+  ro.serve_fuzzy = options.serve_fuzzy;
+  Renderer renderer(std::move(*content), LanguagePolicy(), ro);
+  return std::unique_ptr<Simulator>(new Simulator(std::move(*flows), std::move(renderer), std::move(options)));
+}
+
+Simulator::Simulator(FlowSet flows, Renderer renderer, SimulatorOptions options)
+    : flows_(std::move(flows)),
+      renderer_(std::move(renderer)),
+      lexicon_(renderer_),
+      engine_(lexicon_),
+      options_(std::move(options)) {
+  contact_.language = options_.language;
+  contact_.channel = options_.channel;
+  if (!options_.from.empty()) contact_.country = country_of_number(options_.from);
+}
+
+SimulatedTurn Simulator::send(const std::string& text, TimePoint now) {
+  SimulatedTurn turn;
+  if (first_) {
+    // A first guess at the language, offered by the flow rather than assumed.
+    contact_.language_guesses = renderer_.policy().guess_languages(options_.from, text);
+    first_ = false;
+  }
+  StepResult r = engine_.step(flows_, session_, contact_, Input{text}, now);
+  session_ = std::move(r.session);
+  apply(r.effects, turn);
+  return turn;
+}
+
+SimulatedReply Simulator::render_say(const effect::Say& say) {
+  const std::string lang = contact_.language.empty() ? renderer_.policy().source_language() : contact_.language;
+  SimulatedReply reply;
+  reply.key = say.template_key;
+  auto main = renderer_.render(say.template_key, lang, options_.channel, say.vars);
+  if (main) {
+    reply.text = main->text;
+    reply.language = main->language;
+  } else {
+    reply.text = say.template_key;  // never an empty message
+    reply.language = lang;
+  }
+  for (size_t i = 0; i < say.choices.size(); ++i) {
+    auto label = renderer_.render(say.choices[i], lang, options_.channel);
+    reply.text += "\n" + std::to_string(i + 1) + ". " + (label ? label->text : say.choices[i]);
+  }
+  SegmentCount sc = count_segments(options_.channel == "sms" ? smart_encode(reply.text) : reply.text);
+  reply.encoding = sms_encoding_name(sc.encoding);
+  reply.segments = sc.segments;
+  return reply;
+}
+
+void Simulator::apply(const std::vector<Effect>& effects, SimulatedTurn& turn) {
+  for (const Effect& e : effects) {
+    if (const auto* say = std::get_if<effect::Say>(&e)) {
+      turn.replies.push_back(render_say(*say));
+    } else if (const auto* lang = std::get_if<effect::SetLanguage>(&e)) {
+      contact_.language = lang->lang;
+      turn.events.push_back({{"event", "language"}, {"language", lang->lang}});
+    } else if (const auto* field = std::get_if<effect::SetField>(&e)) {
+      contact_.fields[field->name] = field->value;
+      if (field->name == "country") contact_.country = field->value;
+    } else if (const auto* h = std::get_if<effect::Handover>(&e)) {
+      turn.events.push_back({{"event", "handover"}, {"queue", h->queue}, {"priority", h->priority}});
+    } else if (std::get_if<effect::Erase>(&e)) {
+      contact_.fields.clear();
+      turn.events.push_back({{"event", "erasure"}});
+    } else if (const auto* end = std::get_if<effect::End>(&e)) {
+      turn.events.push_back({{"event", "end"}, {"reason", end->reason}});
+    } else if (const auto* err = std::get_if<effect::Error>(&e)) {
+      turn.events.push_back({{"event", "error"}, {"message", err->message}});
+    }
+  }
+}
+
+}  // namespace gw

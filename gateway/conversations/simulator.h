@@ -1,0 +1,81 @@
+// Simulator: a conversation with the flows held in memory only — no store, no
+// outbox, no provider. `gateway simulate` (a terminal, or a pipe) uses it; it
+// answers each line the person sends with the replies the gateway would send,
+// rendered in the person's language for the chosen channel, with their SMS
+// encoding and segment count, and the other things that happened (language
+// set, handover, erasure, end) as events.
+//
+// Time is passed in by the caller, so a scripted conversation is repeatable.
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "gateway/content/renderer.h"
+#include "gateway/core/clock.h"
+#include "gateway/core/result.h"
+#include "gateway/engine/engine.h"
+#include "gateway/engine/flow.h"
+
+namespace gw {
+
+struct SimulatedReply {
+  std::string text;
+  std::string key;       // the template key of the first part
+  std::string language;  // the language actually used
+  std::string encoding;  // "GSM-7" | "UCS-2"
+  int segments = 1;
+};
+
+struct SimulatedTurn {
+  std::vector<SimulatedReply> replies;
+  std::vector<nlohmann::json> events;  // {"event": "handover", ...}
+};
+
+struct SimulatorOptions {
+  std::string language;  // "" = not chosen yet: the flow may ask
+  std::string from;      // the person's number (E.164), for the country and language guess
+  std::string channel = "sms";
+  bool serve_fuzzy = true;
+};
+
+class Simulator {
+ public:
+  // Loads flows/, templates/ and translations/ of `content_dir`.
+  static Result<std::unique_ptr<Simulator>> open(const std::string& content_dir, SimulatorOptions options);
+
+  // The replies to one message from the person.
+  SimulatedTurn send(const std::string& text, TimePoint now);
+
+  const std::string& language() const { return contact_.language; }
+  const Renderer& renderer() const { return renderer_; }
+
+ private:
+  class RendererLexicon : public Lexicon {
+   public:
+    explicit RendererLexicon(const Renderer& r) : r_(r) {}
+    std::vector<std::string> keywords(const std::string& key, const std::string& lang) const override {
+      return r_.keywords(key, lang);
+    }
+
+   private:
+    const Renderer& r_;
+  };
+
+  Simulator(FlowSet flows, Renderer renderer, SimulatorOptions options);
+  void apply(const std::vector<Effect>& effects, SimulatedTurn& turn);
+  SimulatedReply render_say(const effect::Say& say);
+
+  FlowSet flows_;
+  Renderer renderer_;
+  RendererLexicon lexicon_;
+  Engine engine_;
+  SimulatorOptions options_;
+  ContactView contact_;
+  Session session_;
+  bool first_ = true;
+};
+
+}  // namespace gw
