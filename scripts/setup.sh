@@ -25,6 +25,8 @@ if [[ "${1:-}" == "--tests" ]]; then
   # promtool (prometheus) checks /metrics; sqlite3 and curl are used by tests;
   # msgfmt (gettext) checks every PO file.
   packages+=(prometheus sqlite3 curl gettext)
+  # Browser tests drive Debian's Chromium with playwright-core (from npm).
+  packages+=(chromium)
   # Node runs prism, the mock of Twilio's API the contract tests check requests
   # against. Asked for only when the command is missing: a Node.js from elsewhere
   # (NodeSource bundles npm in its nodejs package and conflicts with Debian's npm)

@@ -7,5 +7,6 @@ target_sources(gateway_core PRIVATE
   gateway/channels/outbox_worker.cc
   gateway/channels/webhook_routes.cc
   gateway/channels/channel_workers.cc
+  gateway/channels/web/simulator_routes.cc
 )
 include(gateway/channels/telegram/sources.cmake)

@@ -1,5 +1,6 @@
 #include "gateway/cli/serve_command.h"
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <sstream>
@@ -14,7 +15,9 @@
 #include "gateway/core/curl_http_client.h"
 #include "gateway/cli/shutdown_signals.h"
 #include "gateway/config/config.h"
+#include "gateway/channels/web/simulator_routes.h"
 #include "gateway/content/content_dir.h"
+#include "gateway/http/static_assets.h"
 #include "gateway/core/clock.h"
 #include "gateway/core/log.h"
 #include "gateway/http/core_metrics.h"
@@ -128,6 +131,14 @@ int run_serve(const ServeOptions& options) {
   http::HttpServer server(registry, http_options(*cfg));
   http::add_health_routes(server, readiness, registry);
   add_webhook_routes(server, WebhookContext{*cfg, conversations, *db, clock, &core_metrics});
+  // The browser simulator: its page at / and its API, when a web channel is configured.
+  if (std::any_of(cfg->channels.begin(), cfg->channels.end(), [](const ChannelConfig& c) { return c.type == "web"; })) {
+    SimulatorRoutesOptions sim;
+    sim.content_dir = content_dir;
+    sim.serve_fuzzy = cfg->conversation.serve_fuzzy;
+    add_simulator_routes(server, clock, sim);
+    http::add_static_routes(server, "/simulator/", "/", "/simulator/index.html");
+  }
   auto port = server.bind(cfg->listen.host, cfg->listen.port);
   if (!port) {
     (void)db->close();  // nothing was written yet; the bind error is what matters

@@ -3,4 +3,5 @@ target_sources(gateway_core PRIVATE
   gateway/http/core_metrics.cc
   gateway/http/server.cc
   gateway/http/health.cc
+  gateway/http/static_assets.cc
 )

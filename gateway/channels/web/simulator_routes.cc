@@ -1,0 +1,141 @@
+#include "gateway/channels/web/simulator_routes.h"
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+
+#include "gateway/content/languages.h"
+#include "gateway/conversations/simulator.h"
+#include "gateway/core/ids.h"
+#include "gateway/core/log.h"
+#include "gateway/http/server.h"
+
+namespace gw {
+namespace {
+
+using nlohmann::json;
+
+// Names of the languages the helpline works in, in English and in their own script.
+const std::map<std::string, std::pair<std::string, std::string>>& language_names() {
+  static const std::map<std::string, std::pair<std::string, std::string>> names = {
+      {"en", {"English", "English"}},     {"ar", {"Arabic", "العربية"}},
+      {"fa", {"Farsi", "فارسی"}},          {"prs", {"Dari", "دری"}},
+      {"ps", {"Pashto", "پښتو"}},          {"ti", {"Tigrinya", "ትግርኛ"}},
+      {"so", {"Somali", "Soomaali"}},     {"fr", {"French", "Français"}},
+      {"uk", {"Ukrainian", "Українська"}}, {"it", {"Italian", "Italiano"}},
+      {"hr", {"Croatian", "Hrvatski"}},   {"nl", {"Dutch", "Nederlands"}},
+      {"ur", {"Urdu", "اردو"}},
+  };
+  return names;
+}
+
+struct Entry {
+  std::unique_ptr<Simulator> sim;
+  TimePoint last_used;
+};
+
+class Sessions {
+ public:
+  explicit Sessions(SimulatorRoutesOptions options) : options_(std::move(options)) {}
+
+  // Runs one message; creates the session when `id` is empty or unknown.
+  Result<json> send(const std::string& id, const SimulatorOptions& so, const std::string& text, TimePoint now) {
+    std::lock_guard<std::mutex> lock(mu_);
+    evict(now);
+    std::string sid = id;
+    auto it = sessions_.find(sid);
+    if (it == sessions_.end()) {
+      auto sim = Simulator::open(options_.content_dir, so);
+      if (!sim) return sim.error();
+      sid = to_hex(random_bytes(16));
+      it = sessions_.emplace(sid, Entry{std::move(*sim), now}).first;
+    }
+    it->second.last_used = now;
+    SimulatedTurn turn = it->second.sim->send(text, now);
+    json replies = json::array();
+    for (const SimulatedReply& r : turn.replies) {
+      replies.push_back({{"text", r.text}, {"language", r.language}, {"encoding", r.encoding},
+                         {"segments", r.segments}, {"rtl", is_rtl(r.language)}, {"key", r.key}});
+    }
+    json events = json::array();
+    for (const json& e : turn.events) events.push_back(e);
+    return json{{"session", sid}, {"replies", replies}, {"events", events}};
+  }
+
+  json options() {
+    json langs = json::array();
+    auto sim = Simulator::open(options_.content_dir, SimulatorOptions{});
+    std::vector<std::string> codes = {"en"};
+    if (sim) codes = (*sim)->renderer().languages();
+    for (const std::string& code : codes) {
+      auto n = language_names().find(code);
+      std::string name = n == language_names().end() ? code : n->second.first;
+      std::string native = n == language_names().end() ? code : n->second.second;
+      langs.push_back({{"code", code}, {"name", name}, {"native", native}, {"rtl", is_rtl(code)}});
+    }
+    return json{{"languages", langs}, {"channels", {"sms", "whatsapp", "telegram"}}, {"title", "Helpline"}};
+  }
+
+ private:
+  void evict(TimePoint now) {
+    for (auto it = sessions_.begin(); it != sessions_.end();) {
+      if (now - it->second.last_used > options_.idle) it = sessions_.erase(it);
+      else ++it;
+    }
+    while (sessions_.size() >= options_.max_sessions) {
+      auto oldest = sessions_.begin();
+      for (auto it = sessions_.begin(); it != sessions_.end(); ++it) {
+        if (it->second.last_used < oldest->second.last_used) oldest = it;
+      }
+      sessions_.erase(oldest);
+    }
+  }
+
+  SimulatorRoutesOptions options_;
+  std::mutex mu_;
+  std::map<std::string, Entry> sessions_;
+};
+
+}  // namespace
+
+void add_simulator_routes(http::HttpServer& server, Clock& clock, SimulatorRoutesOptions options) {
+  auto sessions = std::make_shared<Sessions>(options);
+  server.get("/simulator/api/options", "simulator_options", [sessions](const httplib::Request&, httplib::Response& res) {
+    http::send_json(res, 200, sessions->options());
+  });
+  server.post("/simulator/api/messages", "simulator_message",
+              [sessions, &clock](const httplib::Request& req, httplib::Response& res) {
+                json body = json::parse(req.body, nullptr, false);
+                if (!body.is_object()) {
+                  http::send_json_error(res, 400, "bad_request", "the body must be a JSON object");
+                  return;
+                }
+                auto str = [&](const char* key) {
+                  auto it = body.find(key);
+                  return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
+                };
+                const std::string text = str("text");
+                if (text.empty() || text.size() > 1600) {
+                  http::send_json_error(res, 400, "bad_request", "\"text\" must be 1 to 1600 bytes of text");
+                  return;
+                }
+                SimulatorOptions so;
+                so.language = str("language");
+                so.from = str("from");
+                so.channel = str("channel").empty() ? "sms" : str("channel");
+                if (so.channel != "sms" && so.channel != "whatsapp" && so.channel != "telegram") {
+                  http::send_json_error(res, 400, "bad_request", "\"channel\" must be sms, whatsapp or telegram");
+                  return;
+                }
+                auto out = sessions->send(str("session"), so, text, clock.now());
+                if (!out) {
+                  log::error("simulator.failed", {{"error", out.error().to_string()}});
+                  http::send_json_error(res, 500, "content_error", "the content could not be loaded: run gateway check");
+                  return;
+                }
+                http::send_json(res, 200, *out);
+              });
+}
+
+}  // namespace gw
