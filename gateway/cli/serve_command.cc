@@ -17,6 +17,11 @@
 #include "gateway/config/config.h"
 #include "gateway/channels/web/simulator_routes.h"
 #include "gateway/content/content_dir.h"
+#include "gateway/content/content_set.h"
+#include "gateway/content/languages.h"
+#include "gateway/content/renderer.h"
+#include "gateway/engine/engine.h"
+#include "gateway/engine/flow_loader.h"
 #include "gateway/http/static_assets.h"
 #include "gateway/core/clock.h"
 #include "gateway/core/log.h"
@@ -116,6 +121,29 @@ int run_serve(const ServeOptions& options) {
     (void)db->close();
     return fail(catalog.error().message);
   }
+  auto content = load_content(content_dir);
+  auto flows = load_flows(content_dir + "/flows");
+  if (!content || !flows) {
+    (void)db->close();
+    std::string msg = !content ? content.error().message : flows.error().message;
+    if (msg.find('\n') != std::string::npos) msg = msg.substr(0, msg.find('\n'));
+    return fail(msg + " (gateway check --content " + content_dir + " lists every problem)");
+  }
+  LanguagePolicy policy;  // built-in fallback chains and country languages
+  RenderOptions render_options;
+  render_options.serve_fuzzy = cfg->conversation.serve_fuzzy;
+  Renderer renderer(std::move(*content), policy, render_options);
+  struct RendererLexicon : Lexicon {
+    const Renderer& r;
+    explicit RendererLexicon(const Renderer& rr) : r(rr) {}
+    std::vector<std::string> keywords(const std::string& key, const std::string& lang) const override {
+      return r.keywords(key, lang);
+    }
+  } lexicon(renderer);
+  EngineOptions engine_options;
+  engine_options.session_ttl = std::chrono::hours(cfg->conversation.session_ttl_hours);
+  Engine engine(lexicon, engine_options);
+  if (!cfg->conversation.entry_flow.empty()) flows->entry = cfg->conversation.entry_flow;
 
   // 5. Metrics, the outbox senders, the conversations and the HTTP server.
   metrics::Registry registry;
@@ -123,7 +151,8 @@ int run_serve(const ServeOptions& options) {
   core_metrics.set_outbox_depth_source([&db] { return db->outbox_depth(); });
   CurlHttpClient http_client;
   ChannelWorkers workers(*cfg, *catalog, *db, clock, http_client, &core_metrics);
-  Conversations conversations(*db, clock, *catalog, [&workers](const std::string& ch) { workers.wake(ch); });
+  Conversations conversations(*db, clock, *catalog, [&workers](const std::string& ch) { workers.wake(ch); },
+                              Bot{&*flows, &renderer, &engine});
 
   http::ReadinessChecks readiness;
   readiness.add("store", [&db] { return db->ping(); });

@@ -1,14 +1,36 @@
 #include "gateway/conversations/conversations.h"
 
+#include "gateway/content/languages.h"
 #include "gateway/core/log.h"
+#include "gateway/engine/session.h"
 
 namespace gw {
 
 Conversations::Conversations(Store& store, Clock& clock, const TemplateCatalog& catalog,
-                             std::function<void(const std::string&)> outbox_ready)
-    : store_(store), clock_(clock), catalog_(catalog), keywords_(catalog), outbox_ready_(std::move(outbox_ready)) {}
+                             std::function<void(const std::string&)> outbox_ready, Bot bot)
+    : store_(store),
+      clock_(clock),
+      catalog_(catalog),
+      keywords_(catalog),
+      outbox_ready_(std::move(outbox_ready)),
+      bot_(bot) {}
 
 Result<ReceiveResult> Conversations::receive(const InboundMessage& in) {
+  // One transaction: the message, the contact's changes, the session and the
+  // replies are stored together or not at all.
+  Result<ReceiveResult> out = Error::internal("receive did not run");
+  std::vector<std::string> channels_to_wake;
+  Status s = store_.in_transaction([&]() -> Status {
+    out = receive_in_transaction(in);
+    if (!out) return out.error();
+    return {};
+  });
+  if (!s) return s.error();
+  if (out && outbox_ready_ && out->queued > 0) outbox_ready_(in.channel_id);
+  return out;
+}
+
+Result<ReceiveResult> Conversations::receive_in_transaction(const InboundMessage& in) {
   const TimePoint now = clock_.now();
   auto contact = store_.upsert_contact(in.channel_id, in.from, now);
   if (!contact) return contact.error();
@@ -65,15 +87,31 @@ Result<ReceiveResult> Conversations::receive(const InboundMessage& in) {
       result.action = "help";
       break;
     case Keyword::kNone:
-      // Until the flows answer, every message gets the welcome.
-      reply_key = c.opted_out ? "" : "system.welcome";
-      result.action = c.opted_out ? "none" : "reply";
+      if (c.opted_out) {
+        result.action = "none";
+      } else if (conv->state != "bot") {
+        result.action = "none";  // with a helpline operator: the flow stays silent
+      } else if (bot_.flows && bot_.renderer && bot_.engine) {
+        result.action = "flow";
+      } else {
+        reply_key = "system.welcome";
+        result.action = "reply";
+      }
       break;
+  }
+  if (result.action == "flow") {
+    if (Status s = run_flow(in, *conv, c, result); !s) return s.error();
+    if (result.action == "erased") {
+      log::info("message.received", {{"channel", in.channel_id}, {"kind", channel_kind_name(in.kind)},
+                                      {"message_id", stored->id}, {"action", result.action}});
+      return result;
+    }
   }
   if (Status s = store_.update_contact(c); !s) return s.error();
   if (c.opted_out) reply_key.clear();
   if (!reply_key.empty()) {
     if (Status s = reply(*conv, reply_key); !s) return s.error();
+    ++result.queued;
   }
   log::info("message.received", {{"channel", in.channel_id}, {"kind", channel_kind_name(in.kind)},
                                   {"message_id", stored->id}, {"contact_id", contact->id},
@@ -82,16 +120,91 @@ Result<ReceiveResult> Conversations::receive(const InboundMessage& in) {
 }
 
 Status Conversations::reply(const Conversation& conv, const std::string& template_key) {
+  return enqueue(conv, catalog_.text(template_key), template_key);
+}
+
+Status Conversations::enqueue(const Conversation& conv, const std::string& text, const std::string& template_key) {
   Message out;
   out.contact_id = conv.contact_id;
   out.conversation_id = conv.id;
   out.channel_id = conv.channel_id;
-  out.body = catalog_.text(template_key);
+  out.body = text;
   out.template_key = template_key;
   out.created_at = clock_.now();
   auto id = store_.enqueue_outbound(out, clock_.now());
   if (!id) return id.error();
-  if (outbox_ready_) outbox_ready_(conv.channel_id);
+  return {};
+}
+
+Status Conversations::run_flow(const InboundMessage& in, const Conversation& conv, Contact& c, ReceiveResult& result) {
+  const TimePoint now = clock_.now();
+  const std::string channel = channel_kind_name(in.kind);
+  Session session;  // a default session is "ended": the message opens the entry flow
+  auto saved = store_.load_session(c.id, now);
+  if (!saved) return saved.error();
+  ContactView view;
+  view.language = c.language;
+  view.country = c.country.empty() && in.kind != ChannelKind::kTelegram ? country_of_number(in.from) : c.country;
+  view.channel = channel;
+  if (*saved) {
+    auto parsed = Session::from_json(**saved);
+    if (parsed) session = std::move(*parsed);
+    else log::warn("session.unreadable", {{"contact_id", c.id}});  // starts over
+  } else {
+    view.language_guesses = bot_.renderer->policy().guess_languages(
+        in.kind == ChannelKind::kTelegram ? std::string() : in.from, in.body);
+  }
+  StepResult step = bot_.engine->step(*bot_.flows, session, view, Input{in.body}, now);
+
+  bool erase = false;
+  for (const Effect& e : step.effects) {
+    if (const auto* say = std::get_if<effect::Say>(&e)) {
+      const std::string lang = c.language.empty() ? bot_.renderer->policy().source_language() : c.language;
+      auto main = bot_.renderer->render(say->template_key, lang, channel, say->vars);
+      std::string text = main ? main->text : catalog_.text(say->template_key);
+      for (size_t i = 0; i < say->choices.size(); ++i) {
+        auto label = bot_.renderer->render(say->choices[i], lang, channel);
+        text += "\n" + std::to_string(i + 1) + ". " + (label ? label->text : catalog_.text(say->choices[i]));
+      }
+      if (Status s = enqueue(conv, text, say->template_key); !s) return s;
+      ++result.queued;
+    } else if (const auto* set = std::get_if<effect::SetLanguage>(&e)) {
+      c.language = set->lang;
+    } else if (const auto* field = std::get_if<effect::SetField>(&e)) {
+      if (field->name == "country") c.country = field->value;
+    } else if (const auto* h = std::get_if<effect::Handover>(&e)) {
+      Handover ho;
+      ho.conversation_id = conv.id;
+      ho.contact_id = c.id;
+      ho.queue = h->queue;
+      ho.priority = h->priority.empty() ? "normal" : h->priority;
+      ho.language = c.language;
+      ho.reason = h->note;  // a template key: the operator reads it in their language
+      ho.state = "waiting";
+      ho.created_at = now;
+      auto id = store_.create_handover(ho);
+      if (!id) return id.error();
+      if (Status s = store_.set_conversation_state(conv.id, "waiting", now); !s) return s;
+      log::info("handover.requested", {{"conversation_id", conv.id}, {"queue", ho.queue}, {"priority", ho.priority}});
+    } else if (std::get_if<effect::Erase>(&e)) {
+      erase = true;
+    } else if (const auto* err = std::get_if<effect::Error>(&e)) {
+      log::error("flow.error", {{"contact_id", c.id}, {"error", err->message}});
+    }
+  }
+  if (erase) {
+    // Everything about the person goes, this message and the session included;
+    // nothing can be sent after that, as the address is gone too.
+    if (Status s = store_.erase_contact(c.id); !s) return s;
+    result.action = "erased";
+    result.queued = 0;
+    return {};
+  }
+  if (step.session.ended) {
+    if (Status s = store_.delete_session(c.id); !s) return s;
+  } else {
+    if (Status s = store_.save_session(c.id, step.session.to_json(), step.session.expires_at, now); !s) return s;
+  }
   return {};
 }
 

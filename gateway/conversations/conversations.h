@@ -12,18 +12,30 @@
 #include <string>
 
 #include "gateway/channels/inbound_message.h"
+#include "gateway/content/renderer.h"
 #include "gateway/content/template_catalog.h"
 #include "gateway/conversations/keywords.h"
 #include "gateway/core/clock.h"
+#include "gateway/engine/engine.h"
+#include "gateway/engine/flow.h"
 #include "gateway/store/store.h"
 
 namespace gw {
+
+// The flows and what renders their messages. Without it, a message that is no
+// keyword gets the system.welcome template.
+struct Bot {
+  const FlowSet* flows = nullptr;
+  const Renderer* renderer = nullptr;
+  const Engine* engine = nullptr;
+};
 
 struct ReceiveResult {
   bool duplicate = false;  // already stored earlier: nothing was done again
   int64_t message_id = 0;
   int64_t contact_id = 0;
-  std::string action;  // "opt_out", "opt_in", "help", "reply", "none"
+  int queued = 0;      // replies queued in the outbox
+  std::string action;  // "opt_out", "opt_in", "help", "reply", "flow", "erased", "none"
 };
 
 class Conversations {
@@ -31,19 +43,24 @@ class Conversations {
   // `outbox_ready(channel_id)` is called after a reply was queued, so that the
   // channel's sender wakes at once instead of at its next tick.
   Conversations(Store& store, Clock& clock, const TemplateCatalog& catalog,
-                std::function<void(const std::string&)> outbox_ready = nullptr);
+                std::function<void(const std::string&)> outbox_ready = nullptr, Bot bot = {});
 
   // REQUIRES: `in` was authenticated by its channel.
   Result<ReceiveResult> receive(const InboundMessage& in);
 
  private:
+  Result<ReceiveResult> receive_in_transaction(const InboundMessage& in);
   Status reply(const Conversation& conv, const std::string& template_key);
+  Status enqueue(const Conversation& conv, const std::string& text, const std::string& template_key);
+  // Runs the person's message through the flows; queues what they say.
+  Status run_flow(const InboundMessage& in, const Conversation& conv, Contact& c, ReceiveResult& result);
 
   Store& store_;
   Clock& clock_;
   const TemplateCatalog& catalog_;
   KeywordMatcher keywords_;
   std::function<void(const std::string&)> outbox_ready_;
+  Bot bot_;
 };
 
 }  // namespace gw

@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "gateway/content/content_set.h"
+#include "gateway/engine/flow_loader.h"
 #include "tests/store/store_fixture.h"
 
 namespace {
@@ -125,4 +127,61 @@ TEST_CASE("templates load from templates/ and a missing key never renders empty"
   CHECK(catalog->text("no.such.key") == "no.such.key");
   CHECK(catalog->keywords("keyword.stop").size() == 8);
   CHECK_FALSE(gw::TemplateCatalog::load("/nonexistent").ok());
+}
+
+namespace {
+
+// The shipped flows and content, run by the orchestrator.
+struct BotFixture : ConvFixture {
+  gw::Renderer renderer{*gw::load_content(GATEWAY_SOURCE_DIR)};
+  gw::FlowSet flows = *gw::load_flows(std::string(GATEWAY_SOURCE_DIR) + "/flows");
+  struct Lex : gw::Lexicon {
+    const gw::Renderer& r;
+    explicit Lex(const gw::Renderer& rr) : r(rr) {}
+    std::vector<std::string> keywords(const std::string& k, const std::string& l) const override {
+      return r.keywords(k, l);
+    }
+  } lexicon{renderer};
+  gw::Engine engine{lexicon};
+  gw::Conversations bot{*store, clock, catalog, nullptr, gw::Bot{&flows, &renderer, &engine}};
+
+  gw::ReceiveResult say(const std::string& body) {
+    auto r = bot.receive(sms(body));
+    REQUIRE(r.ok());
+    return *r;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("with flows, replies come from the flow, the session carries on, and a handover silences the bot",
+          "[conversations][flow]") {
+  BotFixture f;
+  auto first = f.say("Hello");
+  CHECK(first.action == "flow");
+  CHECK(first.queued == 2);
+  auto out = f.outbound(first.contact_id);
+  REQUIRE(out.size() == 2);
+  CHECK(out[0].body.find("free and confidential helpline") != std::string::npos);
+  CHECK(out[1].body.rfind("What would you like?", 0) == 0);
+  CHECK(out[1].body.find("2. Talk to a person") != std::string::npos);
+  REQUIRE(f.store->load_session(first.contact_id, f.clock.now())->has_value());
+
+  // "٢" (Arabic-Indic two) picks "talk to a person": a waiting handover, no more bot replies.
+  auto second = f.say("\u0662");
+  CHECK(second.action == "flow");
+  auto conv = f.store->open_or_get_conversation(first.contact_id, "uk-sms", f.clock.now());
+  CHECK(conv->state == "waiting");
+  auto ho = f.store->active_handover(conv->id);
+  REQUIRE(ho->has_value());
+  CHECK((*ho)->queue == "general");
+  CHECK((*ho)->state == "waiting");
+  CHECK_FALSE(f.store->load_session(first.contact_id, f.clock.now())->has_value());
+
+  const size_t before = f.outbound(first.contact_id).size();
+  auto third = f.say("are you there?");
+  CHECK(third.action == "none");
+  CHECK(f.outbound(first.contact_id).size() == before);
+  // STOP still works while waiting for a person.
+  CHECK(f.say("STOP").action == "opt_out");
 }
