@@ -6,6 +6,7 @@
 #include <sstream>
 #include <iostream>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "gateway/channels/channel_workers.h"
 #include "gateway/channels/webhook_routes.h"
@@ -129,7 +130,24 @@ int run_serve(const ServeOptions& options) {
     if (msg.find('\n') != std::string::npos) msg = msg.substr(0, msg.find('\n'));
     return fail(msg + " (gateway check --content " + content_dir + " lists every problem)");
   }
-  LanguagePolicy policy;  // built-in fallback chains and country languages
+  // Built-in fallback chains and country languages, with the config's overrides.
+  // A configured chain "prs": ["fa", "en"] is prs → fa, then fa → en unless fa
+  // has a step of its own; every chain ends in the source language.
+  nlohmann::json overrides = {{"fallbacks", nlohmann::json::object()}, {"countries", nlohmann::json::object()}};
+  for (const auto& [lang, list] : cfg->conversation.fallbacks) {
+    std::string from = lang;
+    for (const std::string& next : list) {
+      if (!overrides["fallbacks"].contains(from) || from == lang) overrides["fallbacks"][from] = next;
+      from = next;
+    }
+  }
+  for (const auto& [country, langs] : cfg->conversation.countries) overrides["countries"][country] = langs;
+  auto configured_policy = LanguagePolicy::from_json(overrides);
+  if (!configured_policy) {
+    (void)db->close();
+    return fail(cfg->source + ": $.conversation: " + configured_policy.error().message);
+  }
+  LanguagePolicy policy = *configured_policy;
   RenderOptions render_options;
   render_options.serve_fuzzy = cfg->conversation.serve_fuzzy;
   Renderer renderer(std::move(*content), policy, render_options);
