@@ -14,5 +14,6 @@ ctest --test-dir build --output-on-failure -j2
 if [[ "${1:-}" != "--quick" ]]; then
   BUILD_DIR=build-asan BUILD_TYPE=Debug CMAKE_ARGS="-DGATEWAY_ASAN=ON" scripts/setup.sh --tests
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    LSAN_OPTIONS="suppressions=$PWD/tests/sanitizers/lsan.supp:print_suppressions=0" \
     ctest --test-dir build-asan --output-on-failure -j2
 fi

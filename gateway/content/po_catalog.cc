@@ -91,9 +91,11 @@ Result<PoCatalog> PoCatalog::read(const std::string& path, std::vector<PoProblem
     if (!p.error) catalog.warnings_.push_back(p);
   }
 
-  const char* header = po_file_domain_header(file, nullptr);
+  // Declared const, but the library hands out a fresh copy (xstrdup) that is ours to free.
+  char* header = const_cast<char*>(po_file_domain_header(file, nullptr));
   catalog.header_language_ = header_field(header, "Language");
   catalog.plural_forms_ = header_field(header, "Plural-Forms");
+  free(header);  // NOLINT: allocated by libgettextpo
 
   const auto lines = context_lines(path);
   po_message_iterator_t it = po_message_iterator(file, nullptr);
