@@ -47,6 +47,11 @@ class Store {
   // - Other threads' calls wait until the transaction has finished, so `body`
   //   must be short and must not wait for another thread that uses the store.
   // - Durable like any single call: when it returns ok, the writes are committed.
+  //   A backend may commit the bodies of concurrent callers together (the SQLite
+  //   store does: group commit); each caller still gets its own body's result,
+  //   and a failing body undoes only its own writes.
+  // - `body` may run on another caller's thread (the one committing the group):
+  //   it must not depend on thread-local state.
   virtual Status in_transaction(const std::function<Status()>& body) = 0;
 
   // ---- Contacts: one per (channel_id, address). ----

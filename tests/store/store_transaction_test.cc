@@ -2,7 +2,10 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <stdexcept>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "tests/store/store_fixture.h"
 
@@ -192,4 +195,50 @@ TEST_CASE("in_transaction on a closed store is unavailable and does not run its 
   REQUIRE_FALSE(st.ok());
   CHECK(st.error().code == ErrorCode::kUnavailable);
   CHECK_FALSE(ran);
+}
+
+TEST_CASE("concurrent in_transaction bodies share commits but fail alone", "[store]") {
+  // Given 8 threads each running 40 bodies at once (so that bodies are committed
+  // in batches), where every 4th body writes a contact and then fails and every
+  // 10th throws after writing, then exactly the contacts of the bodies that
+  // returned ok are kept, after a reopen too, and each caller saw its own result.
+  StoreFixture f(/*in_file=*/true);
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 40;
+  std::atomic<int> wrong_result{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        const int n = t * kPerThread + i;
+        const std::string address = "+4477009" + std::to_string(10000 + n);
+        const bool fails = n % 4 == 3;
+        const bool throws = !fails && n % 10 == 9;
+        Status st = f.store->in_transaction([&]() -> Status {
+          auto c = f.store->upsert_contact("uk-sms", address, f.clock.now());
+          if (!c) return c.error();
+          if (throws) throw std::runtime_error("boom");
+          if (fails) return gw::Error::invalid("refused on purpose");
+          return {};
+        });
+        const bool expect_ok = !fails && !throws;
+        if (st.ok() != expect_ok) ++wrong_result;
+        if (fails && !st.ok() && st.error().code != ErrorCode::kInvalidArgument) ++wrong_result;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  CHECK(wrong_result.load() == 0);
+  f.reopen();
+  int kept = 0;
+  int wrongly_kept = 0;
+  for (int n = 0; n < kThreads * kPerThread; ++n) {
+    auto found = f.store->find_contact("uk-sms", "+4477009" + std::to_string(10000 + n));
+    REQUIRE(found.ok());
+    const bool expect = !(n % 4 == 3) && !(n % 10 == 9);
+    if (found->has_value()) ++kept;
+    if (found->has_value() != expect) ++wrongly_kept;
+  }
+  CHECK(wrongly_kept == 0);
+  CHECK(kept == 224);  // 320 - 80 failing - 16 throwing (n % 10 == 9 and n % 4 != 3)
 }

@@ -3,7 +3,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <exception>
 #include <cstring>
 #include <filesystem>
 #include <system_error>
@@ -121,14 +123,109 @@ SqliteStore::~SqliteStore() {
   (void)close();
 }
 
+namespace {
+// The store whose transaction this thread is running bodies in: a call to
+// in_transaction() from such a body nests instead of queueing behind itself.
+thread_local const SqliteStore* tl_running_store = nullptr;
+constexpr size_t kMaxBatch = 64;
+
+Status run_body(const std::function<Status()>& body) {
+  try {
+    return body();
+  } catch (const std::exception& e) {
+    return Error::internal(std::string("transaction body threw: ") + e.what());
+  } catch (...) {
+    return Error::internal("transaction body threw");
+  }
+}
+}  // namespace
+
 Status SqliteStore::in_transaction(const std::function<Status()>& body) {
+  if (tl_running_store == this) {
+    // Nested: a savepoint inside the running transaction.
+    Lock lock(mu_);
+    if (Status s = check_open_locked(); !s) return s;
+    auto tx = Transaction::begin(db_);
+    if (!tx) return tx.error();
+    if (Status s = body(); !s) return s;  // rolls back to its savepoint
+    if (!db_.is_open()) return Error::unavailable("store was closed inside a transaction");
+    return tx->commit();
+  }
+  TxJob job;
+  job.body = &body;
+  std::unique_lock<std::mutex> q(batch_mu_);
+  batch_queue_.push_back(&job);
+  while (!job.done) {
+    if (batch_running_) {
+      batch_cv_.wait(q);
+      continue;
+    }
+    // Leader: write what has queued up (this job included, unless an earlier
+    // leader took it), then hand over to whoever queued meanwhile.
+    batch_running_ = true;
+    std::vector<TxJob*> batch;
+    const size_t n = std::min(batch_queue_.size(), kMaxBatch);
+    batch.assign(batch_queue_.begin(), batch_queue_.begin() + static_cast<std::ptrdiff_t>(n));
+    batch_queue_.erase(batch_queue_.begin(), batch_queue_.begin() + static_cast<std::ptrdiff_t>(n));
+    q.unlock();
+    run_batch(batch);
+    q.lock();
+    for (TxJob* j : batch) j->done = true;
+    batch_running_ = false;
+    batch_cv_.notify_all();
+  }
+  return job.result;
+}
+
+void SqliteStore::run_batch(std::vector<TxJob*>& batch) {
   Lock lock(mu_);
-  if (Status s = check_open_locked(); !s) return s;
+  const SqliteStore* previous = tl_running_store;
+  tl_running_store = this;
+  auto fail_all = [&](const Status& s) {
+    for (TxJob* j : batch) j->result = s;
+  };
+  auto done = [&] { tl_running_store = previous; };
+  if (Status s = check_open_locked(); !s) {
+    fail_all(s);
+    return done();
+  }
   auto tx = Transaction::begin(db_);
-  if (!tx) return tx.error();
-  if (Status s = body(); !s) return s;  // tx rolls back (to its savepoint when nested)
-  if (!db_.is_open()) return Error::unavailable("store was closed inside a transaction");
-  return tx->commit();
+  if (!tx) {
+    fail_all(tx.error());
+    return done();
+  }
+  for (TxJob* j : batch) {
+    Status s;
+    {
+      // Each body in a savepoint of its own: its error undoes only its part
+      // (the savepoint rolls back when `item` goes out of scope uncommitted).
+      auto item = Transaction::begin(db_);
+      if (!item) {
+        fail_all(item.error());
+        return done();  // tx rolls everything back
+      }
+      s = run_body(*j->body);
+      if (!db_.is_open()) {
+        fail_all(Error::unavailable("store was closed inside a transaction"));
+        return done();
+      }
+      if (s) s = item->commit();
+    }
+    if (!s) {
+      j->result = s;
+      if (!db_.in_transaction()) {
+        // SQLite abandoned the whole transaction (an I/O or full-disk error):
+        // the bodies before this one are lost with it.
+        fail_all(Error::io("the database rolled the transaction back after an error: " + s.error().to_string()));
+        return done();
+      }
+    }
+  }
+  Status committed = tx->commit();
+  if (!committed) {
+    fail_all(committed);
+  }
+  done();
 }
 
 Status SqliteStore::check_open_locked() const {

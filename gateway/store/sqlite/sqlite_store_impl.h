@@ -11,8 +11,11 @@
 // run inside that transaction (their own Transaction becomes a savepoint).
 #pragma once
 
+#include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <vector>
 #include <string>
 
 #include "gateway/security/crypto.h"
@@ -104,6 +107,22 @@ class SqliteStore final : public Store {
   Result<std::string> open(std::string_view blob, const char* aad, int64_t row_id) const;
   // `t`, or the clock's now when t is unset (the epoch).
   TimePoint or_now(TimePoint t) const { return t == TimePoint{} ? clock_.now() : t; }
+
+  // Group commit: in_transaction() bodies that arrive while a batch is being
+  // written queue up; the next caller to find no batch running (the leader)
+  // runs every queued body in one transaction, each in a savepoint of its own,
+  // commits once and wakes the others. Under load a commit (its WAL writes)
+  // serves many messages; alone, a body is committed at once, as before.
+  struct TxJob {
+    const std::function<Status()>* body = nullptr;
+    Status result;
+    bool done = false;
+  };
+  void run_batch(std::vector<TxJob*>& batch);
+  std::mutex batch_mu_;
+  std::condition_variable batch_cv_;
+  std::vector<TxJob*> batch_queue_;
+  bool batch_running_ = false;
 
   using Lock = std::lock_guard<std::recursive_mutex>;
   std::recursive_mutex mu_;
