@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "gateway/channels/channel_workers.h"
+#include "gateway/core/periodic_worker.h"
 #include "gateway/channels/webhook_routes.h"
 #include "gateway/cli/commands.h"
 #include "gateway/content/template_catalog.h"
@@ -172,6 +173,15 @@ int run_serve(const ServeOptions& options) {
   Conversations conversations(*db, clock, *catalog, [&workers](const std::string& ch) { workers.wake(ch); },
                               Bot{&*flows, &renderer, &engine});
 
+  // Someone who declined consent is kept only for the live conversation: once
+  // it has been idle for the session lifetime, everything of theirs is erased.
+  const auto session_ttl = std::chrono::hours(cfg->conversation.session_ttl_hours);
+  PeriodicWorker declined_sweeper("erase-declined", std::chrono::minutes(1), [&db, &clock, session_ttl] {
+    auto erased = db->erase_declined_idle(clock.now() - session_ttl);
+    if (!erased) log::warn("erase_declined.failed", {{"error", erased.error().to_string()}});
+    else if (*erased > 0) log::info("erase_declined.done", {{"contacts", *erased}});
+  });
+
   http::ReadinessChecks readiness;
   readiness.add("store", [&db] { return db->ping(); });
   readiness.add("content", [content_dir] { return check_content_dir(content_dir); });
@@ -194,6 +204,7 @@ int run_serve(const ServeOptions& options) {
   ListenAddress bound = cfg->listen;
   bound.port = *port;
   workers.start();
+  declined_sweeper.start();
   log::info("http.listening", {{"listen", bound.to_string()}, {"public_url", cfg->public_url},
                                {"channels", cfg->channels.size()}, {"senders", workers.size()},
                                {"templates", catalog->size()}});
@@ -206,6 +217,7 @@ int run_serve(const ServeOptions& options) {
   live_server.store(nullptr);
 
   // 7. Workers stop (a send in progress is recorded first), then the store closes.
+  declined_sweeper.stop();
   workers.stop();
   if (auto closed = db->close(); !closed) {
     log::error("store.close_failed", {{"error", closed.error().to_string()}});

@@ -34,6 +34,13 @@ Result<ReceiveResult> Conversations::receive_in_transaction(const InboundMessage
   const TimePoint now = clock_.now();
   auto contact = store_.upsert_contact(in.channel_id, in.from, now);
   if (!contact) return contact.error();
+  if (contact->erase_pending) {
+    // They asked for erasure and write again before its confirmation left:
+    // finish the erasure now and start afresh.
+    if (Status s = store_.erase_contact(contact->id); !s) return s.error();
+    contact = store_.upsert_contact(in.channel_id, in.from, now);
+    if (!contact) return contact.error();
+  }
   auto conv = store_.open_or_get_conversation(contact->id, in.channel_id, now);
   if (!conv) return conv.error();
 
@@ -172,6 +179,7 @@ Status Conversations::run_flow(const InboundMessage& in, const Conversation& con
       c.language = set->lang;
     } else if (const auto* field = std::get_if<effect::SetField>(&e)) {
       if (field->name == "country") c.country = field->value;
+      if (field->name == "consent" && (field->value == "given" || field->value == "declined")) c.consent = field->value;
     } else if (const auto* h = std::get_if<effect::Handover>(&e)) {
       Handover ho;
       ho.conversation_id = conv.id;
@@ -194,10 +202,10 @@ Status Conversations::run_flow(const InboundMessage& in, const Conversation& con
   }
   if (erase) {
     // Everything about the person goes, this message and the session included;
-    // nothing can be sent after that, as the address is gone too.
-    if (Status s = store_.erase_contact(c.id); !s) return s;
+    // what the flow said last (the confirmation) is sent first, and then the
+    // address goes with it.
+    if (Status s = store_.erase_contact_after_outbox(c.id); !s) return s;
     result.action = "erased";
-    result.queued = 0;
     return {};
   }
   if (step.session.ended) {

@@ -136,6 +136,9 @@ const std::vector<Migration>& sqlite_migrations() {
        "CREATE INDEX outbox_unfinished ON outbox(channel_id, id) WHERE state IN ('pending', 'sending');"
        "CREATE INDEX outbox_unfinished_by_conversation ON outbox(conversation_id, id)"
        " WHERE state IN ('pending', 'sending');"},
+      // A contact whose erasure waits only for its last replies (the erasure's
+      // confirmation) to leave the outbox.
+      {4, "contact erase pending", "ALTER TABLE contacts ADD COLUMN erase_pending INTEGER NOT NULL DEFAULT 0;"},
   };
   return kAll;
 }

@@ -23,6 +23,7 @@ struct Contact {
   std::string country;   // ISO 3166 alpha-2, "" until known
   bool opted_out = false;
   std::string consent = "none";  // "none" | "given" | "declined"
+  bool erase_pending = false;    // erased once its unsent replies have left (erase_contact_after_outbox)
   TimePoint created_at{};
   TimePoint updated_at{};
   std::optional<TimePoint> last_inbound_at;

@@ -158,6 +158,19 @@ class Store {
   // them. kNotFound if there is no such contact.
   virtual Status erase_contact(int64_t contact_id) = 0;
 
+  // Erasure that lets the contact's unsent replies (e.g. the confirmation that
+  // their data is erased) go out first: everything else of theirs is deleted
+  // now (as erase_contact does, language, country and consent included), and
+  // the contact, those outbox items, their messages and conversation stay only
+  // until the last of them is sent, fails or is held; then erase_contact runs.
+  // With nothing unsent it is erase_contact at once. kNotFound if no contact.
+  virtual Status erase_contact_after_outbox(int64_t contact_id) = 0;
+
+  // Erases (as erase_contact_after_outbox) every contact who declined consent,
+  // whose last message is older than `idle_before` and who is not waiting for
+  // or talking to a helpline operator. Returns how many.
+  virtual Result<int> erase_declined_idle(TimePoint idle_before) = 0;
+
   // Readiness: the database answers a trivial query.
   virtual Status ping() = 0;
   // Releases the database; every later call returns kUnavailable. Idempotent.

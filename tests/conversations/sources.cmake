@@ -1,3 +1,4 @@
 target_sources(gateway_tests PRIVATE
   tests/conversations/conversations_test.cc
+  tests/conversations/consent_erase_test.cc
 )

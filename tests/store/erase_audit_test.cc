@@ -129,3 +129,97 @@ TEST_CASE("the audit log is append-only", "[store]") {
   CHECK_FALSE(db->exec("DELETE FROM audit_log").ok());
   CHECK(f.store->list_audit(10)->size() == 3);
 }
+
+TEST_CASE("erasure after the outbox keeps only the unsent confirmation and its address until it is sent",
+          "[store]") {
+  StoreFixture f(/*in_file=*/true);
+  const gw::Contact gone = f.contact("+447700900123");
+  const gw::Contact kept = f.contact("+447700900456");
+  fill(f, gone);
+  fill(f, kept);
+  // What fill() queued for `gone` has gone out; the confirmation is still to send.
+  auto first = f.store->claim_due_outbox("uk-sms", f.clock.now(), 10, 30s);
+  REQUIRE(first.ok());
+  REQUIRE(first->size() == 2);
+  for (const auto& item : *first) REQUIRE(f.store->mark_outbox_sent(item.id, "SMout" + std::to_string(item.id), 1, f.clock.now()).ok());
+  gw::Contact with_language = gone;
+  with_language.language = "ar";
+  with_language.consent = "given";
+  REQUIRE(f.store->update_contact(with_language).ok());
+  const gw::Conversation conv = f.conversation(gone);
+  REQUIRE(f.store->enqueue_outbound(f.message(conv, "Your data is erased."), f.clock.now()).ok());
+
+  REQUIRE(f.store->erase_contact_after_outbox(gone.id).ok());
+  CHECK(count_rows(f.path, "sessions", "contact_id", gone.id) == 0);
+  CHECK(count_rows(f.path, "handovers", "contact_id", gone.id) == 0);
+  CHECK(count_rows(f.path, "messages", "contact_id", gone.id) == 1);  // the confirmation only
+  CHECK(count_rows(f.path, "outbox", "contact_id", gone.id) == 1);
+  auto waiting = f.store->get_contact(gone.id);
+  REQUIRE(waiting.ok());
+  CHECK(waiting->erase_pending);
+  CHECK(waiting->language.empty());
+  CHECK(waiting->consent == "none");
+
+  auto due = f.store->claim_due_outbox("uk-sms", f.clock.now(), 10, 30s);
+  REQUIRE(due.ok());
+  REQUIRE(due->size() == 1);
+  CHECK((*due)[0].address == "+447700900123");
+  CHECK((*due)[0].body == "Your data is erased.");
+  REQUIRE(f.store->mark_outbox_sent((*due)[0].id, "SMconfirm", 1, f.clock.now()).ok());
+  for (const auto& [table, column] : kContactTables) {
+    INFO(table);
+    CHECK(count_rows(f.path, table, column, gone.id) == 0);
+    CHECK(count_rows(f.path, table, column, kept.id) > 0);
+  }
+  auto audit = f.store->list_audit(10);
+  REQUIRE(audit.ok());
+  REQUIRE(audit->size() == 1);
+  CHECK((*audit)[0].subject == "contact:" + std::to_string(gone.id));
+}
+
+TEST_CASE("erasure after the outbox is immediate when nothing is unsent, and also ends on a failed send",
+          "[store]") {
+  StoreFixture f(/*in_file=*/true);
+  const gw::Contact now_gone = f.contact("+447700900123");
+  REQUIRE(f.store->erase_contact_after_outbox(now_gone.id).ok());
+  CHECK(count_rows(f.path, "contacts", "id", now_gone.id) == 0);
+  CHECK(f.store->erase_contact_after_outbox(now_gone.id).error().code == ErrorCode::kNotFound);
+
+  const gw::Contact later = f.contact("+447700900789");
+  const gw::Conversation conv = f.conversation(later);
+  REQUIRE(f.store->enqueue_outbound(f.message(conv, "Your data is erased."), f.clock.now()).ok());
+  REQUIRE(f.store->erase_contact_after_outbox(later.id).ok());
+  CHECK(count_rows(f.path, "contacts", "id", later.id) == 1);
+  auto due = f.store->claim_due_outbox("uk-sms", f.clock.now(), 10, 30s);
+  REQUIRE(due.ok());
+  REQUIRE(due->size() == 1);
+  REQUIRE(f.store->mark_outbox_failed((*due)[0].id, 21211, "invalid number", f.clock.now()).ok());
+  CHECK(count_rows(f.path, "contacts", "id", later.id) == 0);
+  CHECK(count_rows(f.path, "messages", "contact_id", later.id) == 0);
+}
+
+TEST_CASE("contacts who declined consent are erased once idle, unless an operator has them", "[store]") {
+  StoreFixture f(/*in_file=*/true);
+  auto make = [&](const std::string& address, const std::string& consent) {
+    gw::Contact c = f.contact(address);
+    c.consent = consent;
+    c.last_inbound_at = f.clock.now();
+    REQUIRE(f.store->update_contact(c).ok());
+    return c;
+  };
+  const gw::Contact old_declined = make("+447700900001", "declined");
+  const gw::Contact old_given = make("+447700900002", "given");
+  const gw::Contact old_with_operator = make("+447700900003", "declined");
+  const gw::Conversation waiting = f.conversation(old_with_operator);
+  REQUIRE(f.store->set_conversation_state(waiting.id, "waiting", f.clock.now()).ok());
+  f.clock.advance(25h);
+  const gw::Contact recent_declined = make("+447700900004", "declined");
+
+  auto erased = f.store->erase_declined_idle(f.clock.now() - 24h);
+  REQUIRE(erased.ok());
+  CHECK(*erased == 1);
+  CHECK(count_rows(f.path, "contacts", "id", old_declined.id) == 0);
+  CHECK(count_rows(f.path, "contacts", "id", old_given.id) == 1);
+  CHECK(count_rows(f.path, "contacts", "id", old_with_operator.id) == 1);
+  CHECK(count_rows(f.path, "contacts", "id", recent_declined.id) == 1);
+}

@@ -95,7 +95,8 @@ namespace sqlite {
 namespace {
 
 constexpr const char* kContactColumns =
-    "id, channel_id, address, language, country, opted_out, consent, created_at, updated_at, last_inbound_at";
+    "id, channel_id, address, language, country, opted_out, consent, created_at, updated_at, last_inbound_at,"
+    " erase_pending";
 
 std::optional<TimePoint> optional_time(const Statement& st, int col) {
   auto v = st.optional_int64(col);
@@ -260,6 +261,7 @@ Result<Contact> SqliteStore::read_contact(const Statement& st) const {
   c.created_at = from_unix_ms(st.int64(7));
   c.updated_at = from_unix_ms(st.int64(8));
   c.last_inbound_at = optional_time(st, 9);
+  c.erase_pending = st.int64(10) != 0;
   return c;
 }
 
@@ -466,6 +468,70 @@ Status SqliteStore::erase_contact(int64_t contact_id) {
   e.subject = "contact:" + std::to_string(contact_id);
   if (Status s = append_audit_locked(e); !s) return s;
   return tx->commit();
+}
+
+Status SqliteStore::erase_contact_after_outbox(int64_t contact_id) {
+  Lock lock(mu_);
+  if (Status s = check_open_locked(); !s) return s;
+  auto tx = Transaction::begin(db_);
+  if (!tx) return tx.error();
+  auto exists = db_.prepare("SELECT 1 FROM contacts WHERE id = ?1");
+  if (!exists) return exists.error();
+  exists->bind(1, contact_id);
+  auto row = exists->step();
+  if (!row) return row.error();
+  if (!*row) return Error::not_found("no contact " + std::to_string(contact_id));
+  auto unsent = db_.prepare("SELECT 1 FROM outbox WHERE contact_id = ?1 AND state IN ('pending', 'sending') LIMIT 1");
+  if (!unsent) return unsent.error();
+  unsent->bind(1, contact_id);
+  auto any = unsent->step();
+  if (!any) return any.error();
+  if (!*any) {
+    if (Status s = erase_contact(contact_id); !s) return s;
+    return tx->commit();
+  }
+  // Everything but the unsent items, their messages and conversations, and the
+  // address they go to.
+  for (const char* sql :
+       {"DELETE FROM outbox WHERE contact_id = ?1 AND state NOT IN ('pending', 'sending')",
+        "DELETE FROM handovers WHERE contact_id = ?1",
+        "DELETE FROM messages WHERE contact_id = ?1 AND id NOT IN (SELECT message_id FROM outbox WHERE contact_id = ?1)",
+        "DELETE FROM sessions WHERE contact_id = ?1",
+        "DELETE FROM conversations WHERE contact_id = ?1"
+        " AND id NOT IN (SELECT conversation_id FROM outbox WHERE contact_id = ?1)",
+        "UPDATE contacts SET language = '', country = '', consent = 'none', last_inbound_at = NULL,"
+        " erase_pending = 1 WHERE id = ?1"}) {
+    auto st = db_.prepare(sql);
+    if (!st) return st.error();
+    st->bind(1, contact_id);
+    if (Status s = st->run(); !s) return s;
+  }
+  return tx->commit();
+}
+
+Result<int> SqliteStore::erase_declined_idle(TimePoint idle_before) {
+  Lock lock(mu_);
+  if (Status s = check_open_locked(); !s) return s.error();
+  std::vector<int64_t> ids;
+  {
+    auto q = db_.prepare(
+        "SELECT id FROM contacts c WHERE consent = 'declined' AND erase_pending = 0"
+        " AND (last_inbound_at IS NULL OR last_inbound_at < ?1)"
+        " AND NOT EXISTS (SELECT 1 FROM conversations v WHERE v.contact_id = c.id"
+        "                 AND v.state IN ('waiting', 'assigned'))");
+    if (!q) return q.error();
+    q->bind(1, to_unix_ms(idle_before));
+    for (;;) {
+      auto row = q->step();
+      if (!row) return row.error();
+      if (!*row) break;
+      ids.push_back(q->int64(0));
+    }
+  }
+  for (int64_t id : ids) {
+    if (Status s = erase_contact_after_outbox(id); !s) return s.error();
+  }
+  return static_cast<int>(ids.size());
 }
 
 Status SqliteStore::ping() {

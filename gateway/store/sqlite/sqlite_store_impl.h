@@ -81,6 +81,8 @@ class SqliteStore final : public Store {
   Result<std::vector<AuditEntry>> list_audit(int limit) override;
 
   Status erase_contact(int64_t contact_id) override;
+  Status erase_contact_after_outbox(int64_t contact_id) override;
+  Result<int> erase_declined_idle(TimePoint idle_before) override;
 
   Status ping() override;
   Status close() override;
@@ -91,6 +93,9 @@ class SqliteStore final : public Store {
   Result<Contact> get_contact_locked(int64_t id);
   Result<Contact> read_contact(const Statement& st) const;
   Status append_audit_locked(const AuditEntry& e);
+  // After an outbox item finished: erases its contact if the erasure waited
+  // only for the contact's unsent items and none is left.
+  Status erase_if_pending_locked(int64_t outbox_id);
   // Sets the message's status to `status` if that outranks the stored one.
   struct OutboxRow {
     int64_t message_id = 0;

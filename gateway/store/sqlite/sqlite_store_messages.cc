@@ -278,7 +278,24 @@ Status SqliteStore::mark_outbox_sent(int64_t outbox_id, const std::string& provi
   }
   if (Status s = m->run(); !s) return s;
   if (Status s = raise_message_status_locked(message_id, "sent", std::nullopt, now); !s) return s;
+  if (Status s = erase_if_pending_locked(outbox_id); !s) return s;
   return tx->commit();
+}
+
+Status SqliteStore::erase_if_pending_locked(int64_t outbox_id) {
+  int64_t contact_id = 0;
+  {
+    auto q = db_.prepare(
+        "SELECT c.id FROM outbox o JOIN contacts c ON c.id = o.contact_id WHERE o.id = ?1 AND c.erase_pending = 1"
+        " AND NOT EXISTS (SELECT 1 FROM outbox u WHERE u.contact_id = c.id AND u.state IN ('pending', 'sending'))");
+    if (!q) return q.error();
+    q->bind(1, outbox_id);
+    auto row = q->step();
+    if (!row) return row.error();
+    if (!*row) return {};
+    contact_id = q->int64(0);
+  }
+  return erase_contact(contact_id);
 }
 
 Status SqliteStore::mark_outbox_retry(int64_t outbox_id, TimePoint next_attempt_at, const std::string& error,
@@ -344,6 +361,7 @@ Status SqliteStore::finish_outbox(int64_t outbox_id, const std::string& message_
   } else if (Status s = raise_message_status_locked(message_id, message_status, error_code, now); !s) {
     return s;
   }
+  if (Status s = erase_if_pending_locked(outbox_id); !s) return s;
   return tx->commit();
 }
 
