@@ -156,24 +156,30 @@ Status SqliteStore::in_transaction(const std::function<Status()>& body) {
   job.body = &body;
   std::unique_lock<std::mutex> q(batch_mu_);
   batch_queue_.push_back(&job);
-  while (!job.done) {
-    if (batch_running_) {
-      batch_cv_.wait(q);
-      continue;
-    }
-    // Leader: write what has queued up (this job included, unless an earlier
-    // leader took it), then hand over to whoever queued meanwhile.
-    batch_running_ = true;
-    std::vector<TxJob*> batch;
-    const size_t n = std::min(batch_queue_.size(), kMaxBatch);
-    batch.assign(batch_queue_.begin(), batch_queue_.begin() + static_cast<std::ptrdiff_t>(n));
-    batch_queue_.erase(batch_queue_.begin(), batch_queue_.begin() + static_cast<std::ptrdiff_t>(n));
-    q.unlock();
-    run_batch(batch);
-    q.lock();
-    for (TxJob* j : batch) j->done = true;
+  if (batch_running_) {
+    job.cv.wait(q, [&] { return job.done || job.lead; });
+    if (job.done) return job.result;  // a leader wrote it
+  }
+  // Leader: this job is at the front of the queue (a new leader only starts on
+  // an empty queue, or is the front one handed the lead). Write what has queued
+  // up, wake those callers, and hand the lead to whoever queued meanwhile.
+  batch_running_ = true;
+  std::vector<TxJob*> batch;
+  const size_t n = std::min(batch_queue_.size(), kMaxBatch);
+  batch.assign(batch_queue_.begin(), batch_queue_.begin() + static_cast<std::ptrdiff_t>(n));
+  batch_queue_.erase(batch_queue_.begin(), batch_queue_.begin() + static_cast<std::ptrdiff_t>(n));
+  q.unlock();
+  run_batch(batch);
+  q.lock();
+  for (TxJob* j : batch) {
+    j->done = true;
+    if (j != &job) j->cv.notify_one();  // under batch_mu_: the waiter cannot return before we let go
+  }
+  if (batch_queue_.empty()) {
     batch_running_ = false;
-    batch_cv_.notify_all();
+  } else {
+    batch_queue_.front()->lead = true;
+    batch_queue_.front()->cv.notify_one();
   }
   return job.result;
 }

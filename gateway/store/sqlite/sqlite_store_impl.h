@@ -118,14 +118,17 @@ class SqliteStore final : public Store {
   // runs every queued body in one transaction, each in a savepoint of its own,
   // commits once and wakes the others. Under load a commit (its WAL writes)
   // serves many messages; alone, a body is committed at once, as before.
+  // Each waiter sleeps on its own condition variable, so that a finished batch
+  // wakes its callers and the next leader only, not every queued thread.
   struct TxJob {
     const std::function<Status()>* body = nullptr;
     Status result;
     bool done = false;
+    bool lead = false;  // handed the next batch by the previous leader
+    std::condition_variable cv;
   };
   void run_batch(std::vector<TxJob*>& batch);
   std::mutex batch_mu_;
-  std::condition_variable batch_cv_;
   std::vector<TxJob*> batch_queue_;
   bool batch_running_ = false;
 
