@@ -62,6 +62,31 @@ int run_check(const std::string& content_dir, std::ostream& out, std::ostream& e
   return errors > 0 ? kExitFailure : kExitOk;
 }
 
+namespace {
+std::string percent(int part, int total) {
+  if (total <= 0) return "–";
+  const int tenths = static_cast<int>((1000LL * part + total / 2) / total);
+  return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10) + " %";
+}
+}  // namespace
+
+int run_content_stats(const std::string& content_dir, std::ostream& out, std::ostream& err) {
+  const auto templates = std::filesystem::path(content_dir) / "templates";
+  std::error_code ec;
+  if (!std::filesystem::is_directory(templates, ec)) {
+    err << "gateway content stats: " << templates.string() << ": no such directory\n";
+    return kExitFailure;
+  }
+  const std::vector<LanguageStats> rows = content_stats(content_dir);
+  out << "| language | translated | fuzzy (drafts) | untranslated | longest SMS (segments) |\n";
+  out << "| --- | ---: | ---: | ---: | ---: |\n";
+  for (const LanguageStats& s : rows) {
+    out << "| " << s.language << " | " << percent(s.translated, s.total) << " | " << percent(s.fuzzy, s.total)
+        << " | " << s.untranslated << " | " << s.max_sms_segments << " |\n";
+  }
+  return kExitOk;
+}
+
 int run_content_extract(const std::string& content_dir, std::ostream& out, std::ostream& err) {
   Status s = extract_content(content_dir);
   if (!s) {

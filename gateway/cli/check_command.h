@@ -16,4 +16,9 @@ int run_check(const std::string& content_dir, std::ostream& out, std::ostream& e
 // translations/<lang>.po. Exit 1 with a one-line error when it cannot.
 int run_content_extract(const std::string& content_dir, std::ostream& out, std::ostream& err);
 
+// Prints a Markdown table, a row per language (the source language first):
+// translated %, fuzzy % (drafts), untranslated count, and the longest SMS in
+// segments with its budget rule. Exit 1 when the content cannot be read.
+int run_content_stats(const std::string& content_dir, std::ostream& out, std::ostream& err);
+
 }  // namespace gw::cli

@@ -31,6 +31,9 @@ int run(int argc, char** argv) {
   auto* extract = content->add_subcommand(
       "extract", "Regenerate translations/messages.pot from templates/ and merge it into every PO file");
   extract->add_option("--content", content_dir, "Content directory (holding flows/, templates/, translations/)");
+  auto* stats = content->add_subcommand(
+      "stats", "Per language: translated %, fuzzy % and the longest SMS in segments, as a Markdown table");
+  stats->add_option("--content", content_dir, "Content directory (holding flows/, templates/, translations/)");
 
   std::string lang, from, channel = "sms";
   bool sim_json = false;
@@ -66,6 +69,7 @@ int run(int argc, char** argv) {
   if (*serve) return run_serve(serve_opts);
   if (*check) return run_check(content_dir, std::cout, std::cerr);
   if (*extract) return run_content_extract(content_dir, std::cout, std::cerr);
+  if (*stats) return run_content_stats(content_dir, std::cout, std::cerr);
   if (*simulate) {
     SimulateOptions so;
     so.content_dir = content_dir;
