@@ -74,14 +74,35 @@ Renderer renderer_of(const Loaded& l, const LanguagePolicy& policy) {
   return Renderer(std::move(set), policy, options);
 }
 
-// The SMS segments of `t` rendered in `lang` with sample values, when the text
-// actually used is in `lang` (not a fallback); 0 otherwise.
-int sms_segments_in(const Renderer& r, const Template& t, const std::string& lang) {
-  if (t.keywords) return 0;
+// The SMS encoding and segments of `t` rendered in `lang` with sample values,
+// when the text actually used is in `lang` (not a fallback); 0 segments otherwise.
+struct SmsSize {
+  std::string encoding;  // "GSM-7" or "UCS-2"
+  int segments = 0;
+};
+SmsSize sms_size_in(const Renderer& r, const Template& t, const std::string& lang) {
+  if (t.keywords) return {};
   const std::string& pattern = t.variants.count("sms") ? t.variants.at("sms") : t.text;
   auto rendered = r.render(t.key, lang, "sms", sample_arguments(pattern));
-  if (!rendered || rendered->language != lang) return 0;
-  return rendered->segments;
+  if (!rendered || rendered->language != lang) return {};
+  return {rendered->encoding, rendered->segments};
+}
+
+int sms_segments_in(const Renderer& r, const Template& t, const std::string& lang) {
+  return sms_size_in(r, t, lang).segments;
+}
+
+// The problem text when `t` rendered in `lang` goes over its budget, else "".
+// The budget is `sms_segments` for GSM-7 text and one more for UCS-2 text:
+// a UCS-2 segment holds 67 characters instead of 153, so the same words in
+// Arabic or Ukrainian need about twice the segments of English.
+std::string over_budget(const Renderer& r, const Template& t, const std::string& lang) {
+  const SmsSize size = sms_size_in(r, t, lang);
+  const int allowed = t.sms_segments + (size.encoding == "UCS-2" ? 1 : 0);
+  if (size.segments <= allowed) return "";
+  return lang + ": " + std::to_string(size.segments) + " SMS segments (" + size.encoding + "), budget " +
+         std::to_string(allowed) +
+         (size.encoding == "UCS-2" ? " (" + std::to_string(t.sms_segments) + " + 1 for UCS-2)" : "");
 }
 
 std::string join_args(const std::set<std::string>& args) {
@@ -136,11 +157,8 @@ void check_templates(const Loaded& l, const Renderer& r, std::vector<ContentProb
       out->push_back({file, 0, key, Severity::kWarning, "facts not yet reviewed (source: " + t.source + ")"});
     }
     if (valid && t.sms_segments > 0) {
-      const int segments = sms_segments_in(r, t, source);
-      if (segments > t.sms_segments) {
-        out->push_back({file, 0, key, Severity::kError,
-                        source + ": " + std::to_string(segments) + " SMS segments, budget " +
-                            std::to_string(t.sms_segments)});
+      if (std::string over = over_budget(r, t, source); !over.empty()) {
+        out->push_back({file, 0, key, Severity::kError, over});
       }
     }
   }
@@ -207,12 +225,9 @@ void check_po(const Loaded& l, const PoCatalog& po, const Renderer& r, std::vect
   // Budgets, for the templates this language translates.
   for (const auto& [key, t] : l.templates.all()) {
     if (t.sms_segments <= 0) continue;
-    const int segments = sms_segments_in(r, t, lang);
-    if (segments > t.sms_segments) {
+    if (std::string over = over_budget(r, t, lang); !over.empty()) {
       const PoEntry* e = po.find(po_context(key, t.variants.count("sms") ? "sms" : ""));
-      out->push_back({file, e ? e->line : 0, key, Severity::kError,
-                      lang + ": " + std::to_string(segments) + " SMS segments, budget " +
-                          std::to_string(t.sms_segments)});
+      out->push_back({file, e ? e->line : 0, key, Severity::kError, over});
     }
   }
 }

@@ -5,7 +5,8 @@
 // templates and in each PO), placeholders a translation drops or invents, a msgctxt
 // with no template, PO entries using msgid_plural, PO read errors (file:line from
 // libgettextpo), and SMS segment budgets exceeded per language (the SMS variant or
-// main text rendered with sample values: numbers 10, text "Xxxxxxxxxx").
+// main text rendered with sample values: numbers 10, text "Xxxxxxxxxx"; a text
+// that is sent as UCS-2 may take one segment more than `sms_segments`).
 // Warnings: per language, how many strings are translated, fuzzy and untranslated
 // (info when all are translated); a translation whose msgid no longer matches the
 // template (run `gateway content extract`); facts with a "source" not yet

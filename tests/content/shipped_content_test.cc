@@ -1,5 +1,6 @@
 // The content shipped in this repository: translations that msgfmt accepts, a
 // POT in step with templates/, and no content errors.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
 
@@ -14,8 +15,12 @@ const std::string kRoot = GATEWAY_SOURCE_DIR;
 
 TEST_CASE("the shipped translations pass msgfmt --check", "[content][shipped]") {
   REQUIRE(std::filesystem::exists("/usr/bin/msgfmt"));
-  for (const char* file : {"messages.pot", "ar.po", "fr.po", "uk.po"}) {
-    const std::string path = kRoot + "/translations/" + file;
+  std::vector<std::string> files = {kRoot + "/translations/messages.pot"};
+  for (const auto& e : std::filesystem::directory_iterator(kRoot + "/translations")) {
+    if (e.path().extension() == ".po") files.push_back(e.path().string());
+  }
+  CHECK(files.size() >= 4);  // the POT, ar, fr and uk at least
+  for (const std::string& path : files) {
     REQUIRE(std::filesystem::exists(path));
     auto r = gw::testing::run_process({"/usr/bin/msgfmt", "--check", "-o", "/dev/null", path});
     INFO(path << "\n" << r.err);
@@ -41,7 +46,10 @@ TEST_CASE("the shipped content renders the welcome in Arabic, French and Ukraini
   auto content = gw::load_content(kRoot);
   REQUIRE(content.ok());
   gw::Renderer r(std::move(*content));
-  CHECK(r.languages() == std::vector<std::string>{"en", "ar", "fr", "uk"});
+  const auto langs = r.languages();
+  REQUIRE_FALSE(langs.empty());
+  CHECK(langs.front() == "en");
+  for (const char* lang : {"ar", "fr", "uk"}) CHECK(std::find(langs.begin(), langs.end(), lang) != langs.end());
   for (const char* lang : {"ar", "fr", "uk"}) {
     auto out = r.render("system.welcome", lang, "sms");
     REQUIRE(out.ok());

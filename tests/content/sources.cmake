@@ -6,6 +6,7 @@ target_sources(gateway_tests PRIVATE
   tests/content/po_catalog_test.cc
   tests/content/renderer_test.cc
   tests/content/shipped_content_test.cc
+  tests/content/shipped_flows_test.cc
   tests/content/sms_encoding_test.cc
   tests/content/template_catalog_test.cc
 )

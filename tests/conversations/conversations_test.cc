@@ -157,17 +157,30 @@ struct BotFixture : ConvFixture {
 TEST_CASE("with flows, replies come from the flow, the session carries on, and a handover silences the bot",
           "[conversations][flow]") {
   BotFixture f;
+  // From a UK number: English is offered first, with the full list as the other option.
   auto first = f.say("Hello");
   CHECK(first.action == "flow");
-  CHECK(first.queued == 2);
+  CHECK(first.queued == 1);
   auto out = f.outbound(first.contact_id);
-  REQUIRE(out.size() == 2);
-  CHECK(out[0].body.find("free and confidential helpline") != std::string::npos);
-  CHECK(out[1].body.rfind("What would you like?", 0) == 0);
-  CHECK(out[1].body.find("2. Talk to a person") != std::string::npos);
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].body.find("free, confidential helpline") != std::string::npos);
+  CHECK(out[0].body.find("1. English\n2. ") != std::string::npos);
   REQUIRE(f.store->load_session(first.contact_id, f.clock.now())->has_value());
 
-  // "٢" (Arabic-Indic two) picks "talk to a person": a waiting handover, no more bot replies.
+  // "١" (Arabic-Indic one) takes English; the consent question follows.
+  CHECK(f.say("\u0661").action == "flow");
+  CHECK(f.store->get_contact(first.contact_id)->language == "en");
+  CHECK(f.outbound(first.contact_id).back().body.find("keep your messages and answers") != std::string::npos);
+
+  // "2": no; the contact's consent is recorded as declined, and the menu follows.
+  CHECK(f.say("2").action == "flow");
+  CHECK(f.store->get_contact(first.contact_id)->consent == "declined");
+  out = f.outbound(first.contact_id);
+  CHECK(out.back().body.rfind("What would you like?", 0) == 0);
+  CHECK(out.back().body.find("3. Talk to a person") != std::string::npos);
+
+  // "٣" then "٢": talk to a person, 18 or over: a waiting handover, no more bot replies.
+  CHECK(f.say("\u0663").action == "flow");
   auto second = f.say("\u0662");
   CHECK(second.action == "flow");
   auto conv = f.store->open_or_get_conversation(first.contact_id, "uk-sms", f.clock.now());

@@ -86,16 +86,17 @@ TEST_CASE("serve takes signed Twilio SMS, answers with the flow through the fake
   REQUIRE(client.Post("/twilio/uk-sms/inbound", headers, gw::form_urlencode(form),
                       "application/x-www-form-urlencoded")->status == 200);
 
-  // The flow answers: the welcome, then the numbered main menu, in that order.
-  for (int i = 0; i < 200 && twilio.count() < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  // The flow answers with one message: the welcome, offering the language guessed from the
+  // UK number first.
+  for (int i = 0; i < 200 && twilio.count() < 1; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  REQUIRE(twilio.count() == 2);
+  REQUIRE(twilio.count() == 1);
   const gw::FormFields reply = twilio.sent[0];
   CHECK(*gw::form_find(reply, "To") == "+447700900123");
   CHECK(*gw::form_find(reply, "From") == "+447700900000");
   CHECK(gw::form_find(reply, "Body")->find("helpline") != std::string::npos);
+  CHECK(gw::form_find(reply, "Body")->find("1. English\n2. ") != std::string::npos);
   CHECK(*gw::form_find(reply, "StatusCallback") == public_url + "/twilio/uk-sms/status");
-  CHECK(gw::form_find(twilio.sent[1], "Body")->find("1. About this helpline\n2. Talk to a person") != std::string::npos);
 
   // The answer "1" (as a person would type it, with noise) continues the same flow session.
   const gw::FormFields answer = {{"AccountSid", kAccount}, {"MessageSid", "SM0123456789abcdef0123456789abcdf0"},
@@ -107,10 +108,12 @@ TEST_CASE("serve takes signed Twilio SMS, answers with the flow through the fake
       gw::form_urlencode(answer), "application/x-www-form-urlencoded");
   REQUIRE(res2);
   CHECK(res2->status == 200);
-  for (int i = 0; i < 200 && twilio.count() < 4; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  REQUIRE(twilio.count() == 4);
-  CHECK(gw::form_find(twilio.sent[2], "Body")->find("rights") != std::string::npos);
-  CHECK(gw::form_find(twilio.sent[3], "Body")->find("Reply MENU") != std::string::npos);
+  // English is set, then the consent question with its numbered answers, in that order.
+  for (int i = 0; i < 200 && twilio.count() < 3; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  REQUIRE(twilio.count() == 3);
+  CHECK(gw::form_find(twilio.sent[1], "Body")->find("English") != std::string::npos);
+  CHECK(gw::form_find(twilio.sent[2], "Body")->find("keep your messages and answers") != std::string::npos);
+  CHECK(gw::form_find(twilio.sent[2], "Body")->find("\n1. Yes") != std::string::npos);
 
   const gw::FormFields delivered = {{"AccountSid", kAccount}, {"MessageSid", "SM00000000000000000000000000000001"},
                                     {"MessageStatus", "delivered"}};
@@ -129,7 +132,7 @@ TEST_CASE("serve takes signed Twilio SMS, answers with the flow through the fake
   }
   REQUIRE(metrics);
   CHECK(metrics->body.find("gateway_messages_total{channel=\"uk-sms\",direction=\"inbound\"} 2") != std::string::npos);
-  CHECK(metrics->body.find("gateway_messages_total{channel=\"uk-sms\",direction=\"outbound\"} 4") != std::string::npos);
+  CHECK(metrics->body.find("gateway_messages_total{channel=\"uk-sms\",direction=\"outbound\"} 3") != std::string::npos);
   CHECK(metrics->body.find("gateway_sms_segments_total{channel=\"uk-sms\"}") != std::string::npos);
   CHECK(metrics->body.find("gateway_outbox_depth 0") != std::string::npos);
 

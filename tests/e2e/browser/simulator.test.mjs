@@ -24,40 +24,57 @@ try {
   check(await page.locator('#language option[value="ar"]').textContent() === 'العربية — Arabic',
     'the language list names Arabic in its own script');
 
-  // English, on SMS.
+  // English, on SMS: the flow offers the language it guesses, then asks for consent.
   await page.fill('#text', 'hello');
   await page.click('#send');
   const out = page.locator('.msg.out');
-  await out.nth(1).waitFor();
-  check((await out.nth(0).locator('.text').textContent()).includes('free and confidential helpline'),
-    'the first reply is the welcome');
-  const menu = await out.nth(1).locator('.text').textContent();
-  check(menu.includes('1. About this helpline') && menu.includes('2. Talk to a person'), 'the menu shows numbered options');
+  await out.nth(0).waitFor();
+  const welcome = await out.nth(0).locator('.text').textContent();
+  check(welcome.includes('free, confidential helpline') && welcome.includes('1. English'),
+    'the first reply is the welcome, offering the guessed language');
   check((await out.nth(0).locator('.meta').textContent()) === 'GSM-7 · 1 segment', 'each reply shows its encoding and segments');
 
+  await page.fill('#text', '1');
+  await page.press('#text', 'Enter');
+  await out.nth(2).waitFor();
+  const consent = await out.nth(2).locator('.text').textContent();
+  check(consent.includes('keep your messages and answers') && consent.includes('1. Yes'),
+    'then the consent question with numbered answers');
+
+  await page.fill('#text', '1');
+  await page.press('#text', 'Enter');
+  await out.nth(5).waitFor();
+  const menu = await out.nth(5).locator('.text').textContent();
+  check(menu.includes('1. Your rights') && menu.includes('3. Talk to a person'), 'the menu shows numbered options');
+
+  await page.fill('#text', '3');
+  await page.press('#text', 'Enter');
+  await out.nth(6).waitFor();
+  check((await out.nth(6).locator('.text').textContent()).includes('2. 18 or over'), 'talking to a person asks the age group');
   await page.fill('#text', '2');
   await page.press('#text', 'Enter');
-  await page.locator('.msg.event').first().waitFor();
-  check((await page.locator('.msg.event').first().textContent()).includes('Handed over to a helpline operator'),
-    'asking for a person hands over');
+  // The language choice was an event too; the handover is the last one.
+  const handover = page.locator('.msg.event', { hasText: 'Handed over to a helpline operator' });
+  await handover.first().waitFor({ timeout: 5000 }).catch(() => {});
+  check(await handover.count() === 1, 'asking for a person hands over');
 
   // Arabic: a new conversation; replies right-to-left, UCS-2, answered with an Arabic-Indic digit.
   await page.selectOption('#language', 'ar');
   check(await page.locator('.msg').count() === 0, 'changing the language starts a new conversation');
   await page.fill('#text', 'مرحبا');
   await page.click('#send');
-  await out.nth(1).waitFor();
+  await out.nth(0).waitFor();
   const first = out.nth(0);
   check((await first.getAttribute('dir')) === 'rtl' && (await first.getAttribute('lang')) === 'ar',
     'an Arabic reply is shown right-to-left');
-  check((await first.locator('.text').textContent()).includes('خط مساعدة'), 'the welcome is in Arabic');
+  check(/[\u0600-\u06FF]/.test(await first.locator('.text').textContent()), 'the consent question is in Arabic');
   check((await first.locator('.meta').textContent()).startsWith('UCS-2 · '), 'an Arabic SMS is UCS-2');
+  const segs = Number(await first.getAttribute('data-segments'));
+  check(segs >= 2, 'the longer Arabic consent question is counted in several segments');
   await page.fill('#text', '١');
   await page.click('#send');
   await out.nth(3).waitFor();
-  check((await out.nth(2).locator('.text').textContent()).includes('حقوقك'), 'the Arabic digit one picks option 1');
-  const segs = Number(await out.nth(2).getAttribute('data-segments'));
-  check(segs === 2, 'the longer Arabic reply is counted as 2 segments');
+  check((await out.nth(3).locator('.text').textContent()).includes('\n7. '), 'the Arabic digit one picks option 1, then the menu');
 
   // WhatsApp view: the channel is shown, replies still carry their would-be SMS cost.
   await page.selectOption('#channel', 'whatsapp');
