@@ -9,6 +9,7 @@
 #include "gateway/cli/segments_command.h"
 #include "gateway/cli/simulate_command.h"
 #include "gateway/cli/serve_command.h"
+#include "gateway/cli/user_command.h"
 
 namespace gw::cli {
 int run(int argc, char** argv) {
@@ -51,6 +52,22 @@ int run(int argc, char** argv) {
   segments->add_option("TEXT", text, "The message text")->required();
   segments->add_flag("--json", seg_json, "Print one JSON object");
 
+  UserCommandOptions user_opts;
+  auto* user = app.add_subcommand("user", "Staff accounts of the operator console");
+  user->require_subcommand(1);
+  auto* user_add = user->add_subcommand("add", "Create an account; prints its one-time password once");
+  user_add->add_option("USERNAME", user_opts.username, "Login name")->required();
+  user_add->add_option("--role", user_opts.role, "operator, supervisor, editor or admin")->required();
+  user_add->add_option("--languages", user_opts.languages, "Languages the operator answers in, e.g. ar,en");
+  user_add->add_option("--queues", user_opts.queues, "Queues the operator serves, e.g. general,urgent");
+  user_add->add_option("--capacity", user_opts.capacity, "Conversations the operator takes at once (default 3)");
+  auto* user_disable = user->add_subcommand("disable", "Disable an account; its sessions end");
+  user_disable->add_option("USERNAME", user_opts.username, "Login name")->required();
+  auto* user_reset = user->add_subcommand("reset-password", "Give an account a new one-time password");
+  user_reset->add_option("USERNAME", user_opts.username, "Login name")->required();
+  for (auto* sub : {user_add, user_disable, user_reset})
+    sub->add_option("--config", user_opts.config_path, "JSON configuration file (default: the embedded default)");
+
   auto* version = app.add_subcommand("version", "Print the version");
 
   try {
@@ -80,6 +97,10 @@ int run(int argc, char** argv) {
     return run_simulate(so, std::cin, std::cout, std::cerr);
   }
   if (*segments) return run_segments(text, seg_json, std::cout);
+  if (*user) {
+    user_opts.action = *user_add ? "add" : *user_disable ? "disable" : "reset-password";
+    return run_user(user_opts, std::cout, std::cerr);
+  }
   if (*version) {
     std::cout << "gateway " << GATEWAY_VERSION << "\n";
     return kExitOk;

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <sstream>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -24,6 +25,11 @@
 #include "gateway/content/renderer.h"
 #include "gateway/engine/engine.h"
 #include "gateway/engine/flow_loader.h"
+#include "gateway/helpdesk/events.h"
+#include "gateway/helpdesk/helpdesk.h"
+#include "gateway/helpdesk/helpdesk_metrics.h"
+#include "gateway/helpdesk/person_messages.h"
+#include "gateway/helpdesk/reassurer.h"
 #include "gateway/http/static_assets.h"
 #include "gateway/core/clock.h"
 #include "gateway/core/log.h"
@@ -33,6 +39,11 @@
 #include "gateway/http/server.h"
 #include "gateway/security/crypto.h"
 #include "gateway/security/key_file.h"
+#include "gateway/cli/user_command.h"
+#include "gateway/http/staff_auth.h"
+#include "gateway/security/login_throttle.h"
+#include "gateway/security/password_hasher.h"
+#include "gateway/security/staff_sessions.h"
 #include "gateway/store/sqlite/sqlite_store.h"
 
 namespace gw::cli {
@@ -111,6 +122,15 @@ int run_serve(const ServeOptions& options) {
   auto store = open_store(*cfg, *crypto, clock);
   if (!store) return fail(store.error().message);
   std::unique_ptr<Store> db = std::move(*store);
+  // A fresh gateway has no staff: it creates "admin" with a one-time password,
+  // shown here once (never logged) and to be changed at the first login.
+  if (auto first = ensure_first_admin(*db, clock, PasswordHasher()); !first) {
+    (void)db->close();
+    return fail(first.error().message);
+  } else if (first->has_value()) {
+    std::cout << "First administrator: admin / " << **first << " (change it at first login)" << std::endl;
+    log::info("account.first_admin_created", {{"username", "admin"}});
+  }
 
   // 4. Content.
   const std::string content_dir = cfg->content_dir;
@@ -173,6 +193,23 @@ int run_serve(const ServeOptions& options) {
   Conversations conversations(*db, clock, *catalog, [&workers](const std::string& ch) { workers.wake(ch); },
                               Bot{&*flows, &renderer, &engine});
 
+  // The helpdesk: its events for live consoles, what it says to people, its
+  // service figures, and a periodic word to those still waiting.
+  EventBus helpdesk_events;
+  std::map<std::string, std::string> channel_kinds;
+  for (const ChannelConfig& ch : cfg->channels) channel_kinds[ch.id] = ch.type == "twilio" ? "sms" : ch.type;
+  PersonMessages person_messages(*db, *catalog, &renderer, channel_kinds,
+                                 [&workers](const std::string& ch) { workers.wake(ch); });
+  HelpdeskMetrics helpdesk_metrics(registry);
+  Helpdesk helpdesk(*db, clock, cfg->helpdesk, person_messages, helpdesk_events, &helpdesk_metrics);
+  conversations.set_helpdesk(HelpdeskLink{&cfg->helpdesk, &helpdesk_events});
+  Reassurer reassurer(*db, clock, cfg->helpdesk, person_messages);
+  PeriodicWorker reassure_worker("helpdesk-reassure", std::chrono::seconds(30), [&reassurer] {
+    auto sent = reassurer.run_once();
+    if (!sent) log::warn("helpdesk.reassure_failed", {{"error", sent.error().to_string()}});
+    else if (*sent > 0) log::info("helpdesk.reassured", {{"conversations", *sent}});
+  });
+
   // Someone who declined consent is kept only for the live conversation: once
   // it has been idle for the session lifetime, everything of theirs is erased.
   const auto session_ttl = std::chrono::hours(cfg->conversation.session_ttl_hours);
@@ -187,6 +224,10 @@ int run_serve(const ServeOptions& options) {
   readiness.add("content", [content_dir] { return check_content_dir(content_dir); });
   http::HttpServer server(registry, http_options(*cfg));
   http::add_health_routes(server, readiness, registry);
+  StaffSessions staff_sessions(clock);
+  LoginThrottle login_throttle(clock);
+  http::StaffAuth staff_auth(*db, clock, staff_sessions, login_throttle, cfg->public_url.rfind("https://", 0) == 0);
+  staff_auth.add_routes(server);
   add_webhook_routes(server, WebhookContext{*cfg, conversations, *db, clock, &core_metrics});
   // The browser simulator: its page at / and its API, when a web channel is configured.
   if (std::any_of(cfg->channels.begin(), cfg->channels.end(), [](const ChannelConfig& c) { return c.type == "web"; })) {
@@ -205,6 +246,7 @@ int run_serve(const ServeOptions& options) {
   bound.port = *port;
   workers.start();
   declined_sweeper.start();
+  reassure_worker.start();
   log::info("http.listening", {{"listen", bound.to_string()}, {"public_url", cfg->public_url},
                                {"channels", cfg->channels.size()}, {"senders", workers.size()},
                                {"templates", catalog->size()}});
@@ -218,6 +260,7 @@ int run_serve(const ServeOptions& options) {
 
   // 7. Workers stop (a send in progress is recorded first), then the store closes.
   declined_sweeper.stop();
+  reassure_worker.stop();
   workers.stop();
   if (auto closed = db->close(); !closed) {
     log::error("store.close_failed", {{"error", closed.error().to_string()}});

@@ -191,6 +191,65 @@ void read_conversation(JsonReader& r, const json& doc, Config& cfg) {
   if (cc.entry_flow.empty()) r.problem(r.path_of("entry_flow"), "must not be empty");
 }
 
+// "helpdesk": {"queues": {"general": {"time_zone": "Europe/London",
+//   "hours": {"mon": ["09:00-17:00"], ...}}, ...}, "reassure_after_minutes": 10,
+//   "auto_assign": false}. Given queues replace the default ones.
+void read_helpdesk_queue(JsonReader& r, const json& obj, QueueConfig& q) {
+  r.only_keys(obj, {"time_zone", "hours"});
+  if (r.get_string(obj, "time_zone", &q.time_zone) && !is_known_time_zone(q.time_zone)) {
+    r.problem(r.path_of("time_zone"), "\"" + q.time_zone + "\" is not a known time zone (e.g. \"Europe/London\")");
+  }
+  const json* hours = r.get_object(obj, "hours");
+  if (!hours) return;
+  auto scope = r.enter("hours");
+  q.always_open = false;
+  for (const auto& [day, spans] : hours->items()) {
+    const int index = weekday_index(day);
+    if (index < 0) {
+      r.problem(r.path_of(day), "is not a weekday (mon, tue, wed, thu, fri, sat, sun)");
+      continue;
+    }
+    std::vector<std::string> list;
+    if (!r.get_string_list(*hours, day, &list)) continue;
+    for (const std::string& text : list) {
+      auto span = parse_opening_span(text);
+      if (!span) r.problem(r.path_of(day), span.error().message);
+      else q.hours[static_cast<size_t>(index)].push_back(*span);
+    }
+  }
+}
+
+void read_helpdesk(JsonReader& r, const json& doc, Config& cfg) {
+  const json* h = r.get_object(doc, "helpdesk");
+  if (!h) return;
+  auto scope = r.enter("helpdesk");
+  r.only_keys(*h, {"queues", "reassure_after_minutes", "auto_assign"});
+  HelpdeskConfig& hc = cfg.helpdesk;
+  r.get_int(*h, "reassure_after_minutes", &hc.reassure_after_minutes, 1, 24 * 60);
+  r.get_bool(*h, "auto_assign", &hc.auto_assign);
+  const json* queues = r.get_object(*h, "queues");
+  if (!queues) return;
+  auto queues_scope = r.enter("queues");
+  static const std::regex kName(R"(^[a-z0-9_\-]{1,40}$)");
+  hc.queues.clear();
+  for (const auto& [name, q] : queues->items()) {
+    if (!std::regex_match(name, kName)) {
+      r.problem(r.path_of(name), "a queue name is lower-case letters, digits, - and _");
+      continue;
+    }
+    QueueConfig qc;
+    qc.name = name;
+    if (!q.is_object()) {
+      r.problem(r.path_of(name), "must be an object");
+      continue;
+    }
+    auto queue_scope = r.enter(name);
+    read_helpdesk_queue(r, q, qc);
+    hc.queues.push_back(std::move(qc));
+  }
+  if (hc.queues.empty()) r.problem(r.current_path(), "needs at least one queue");
+}
+
 }  // namespace
 
 std::string ListenAddress::to_string() const {
@@ -258,7 +317,7 @@ Result<Config> parse_config(const json& doc, const EnvLookup& env, const std::st
   cfg.keys.file.clear();  // derived from the database path unless given
   if (!doc.is_object()) return Error::invalid(source + ": $: the configuration must be a JSON object");
   r.only_keys(doc, {"listen", "public_url", "database", "content_dir", "channels", "keys", "http", "conversation",
-                   "log_level"});
+                   "helpdesk", "log_level"});
   read_listen(r, doc, cfg);
   r.get_string(doc, "public_url", &cfg.public_url);
   r.get_string(doc, "content_dir", &cfg.content_dir);
@@ -268,6 +327,7 @@ Result<Config> parse_config(const json& doc, const EnvLookup& env, const std::st
   read_http(r, doc, cfg);
   read_channels(r, doc, cfg);
   read_conversation(r, doc, cfg);
+  read_helpdesk(r, doc, cfg);
 
   if (cfg.public_url.empty()) cfg.public_url = "http://" + cfg.listen.to_string();
   cfg.public_url = strip_trailing_slash(cfg.public_url);

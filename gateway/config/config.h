@@ -17,6 +17,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "gateway/core/result.h"
+#include "gateway/helpdesk/queue_config.h"
 
 namespace gw {
 
@@ -90,6 +91,7 @@ struct Config {
   KeysConfig keys;
   HttpConfig http;
   ConversationConfig conversation;
+  HelpdeskConfig helpdesk;  // queues, business hours, reassurance (helpdesk/queue_config.h)
   std::string log_level = "info";
 };
 

@@ -2,7 +2,9 @@
 
 #include "gateway/content/languages.h"
 #include "gateway/core/log.h"
+#include "gateway/engine/input_match.h"
 #include "gateway/engine/session.h"
+#include "gateway/helpdesk/waiting_notice.h"
 
 namespace gw {
 
@@ -27,6 +29,9 @@ Result<ReceiveResult> Conversations::receive(const InboundMessage& in) {
   });
   if (!s) return s.error();
   if (out && outbox_ready_ && out->queued > 0) outbox_ready_(in.channel_id);
+  if (out && helpdesk_.events) {
+    for (const HelpdeskEvent& e : out->events) helpdesk_.events->publish(e);
+  }
   return out;
 }
 
@@ -79,6 +84,7 @@ Result<ReceiveResult> Conversations::receive_in_transaction(const InboundMessage
   }
 
   std::string reply_key;
+  std::string start_flow;  // a flow to start afresh instead of the flows' usual step
   switch (kw) {
     case Keyword::kStop:
       c.opted_out = true;
@@ -97,7 +103,28 @@ Result<ReceiveResult> Conversations::receive_in_transaction(const InboundMessage
       if (c.opted_out) {
         result.action = "none";
       } else if (conv->state != "bot") {
-        result.action = "none";  // with a helpline operator: the flow stays silent
+        // With a helpline operator the flow stays silent, except for the erase
+        // keyword (and the erase flow it starts, which may ask to confirm).
+        // It starts on its own, without the menu behind it, so that no session
+        // is left afterwards unless it waits for the confirmation.
+        bool erase_flow = false;
+        if (bot_.flows && bot_.renderer && bot_.engine) {
+          start_flow = erase_keyword_flow(in.body, c.language);
+          erase_flow = !start_flow.empty();
+          if (!erase_flow) {
+            auto live = store_.load_session(c.id, now);
+            if (!live) return live.error();
+            erase_flow = live->has_value();
+          }
+        }
+        if (erase_flow) {
+          result.action = "flow";
+        } else {
+          result.action = "none";
+          auto h = store_.active_handover(conv->id);
+          if (!h) return h.error();
+          if (*h) result.events.push_back({"message.inbound", conv->id, (*h)->id, (*h)->queue});
+        }
       } else if (bot_.flows && bot_.renderer && bot_.engine) {
         result.action = "flow";
       } else {
@@ -107,8 +134,9 @@ Result<ReceiveResult> Conversations::receive_in_transaction(const InboundMessage
       break;
   }
   if (result.action == "flow") {
-    if (Status s = run_flow(in, *conv, c, result); !s) return s.error();
+    if (Status s = run_flow(in, *conv, c, result, start_flow); !s) return s.error();
     if (result.action == "erased") {
+      if (conv->state != "bot") result.events.push_back({"conversation.erased", conv->id, 0, ""});
       log::info("message.received", {{"channel", in.channel_id}, {"kind", channel_kind_name(in.kind)},
                                       {"message_id", stored->id}, {"action", result.action}});
       return result;
@@ -143,7 +171,8 @@ Status Conversations::enqueue(const Conversation& conv, const std::string& text,
   return {};
 }
 
-Status Conversations::run_flow(const InboundMessage& in, const Conversation& conv, Contact& c, ReceiveResult& result) {
+Status Conversations::run_flow(const InboundMessage& in, const Conversation& conv, Contact& c, ReceiveResult& result,
+                               const std::string& start_flow) {
   const TimePoint now = clock_.now();
   const std::string channel = channel_kind_name(in.kind);
   Session session;  // a default session is "ended": the message opens the entry flow
@@ -161,7 +190,8 @@ Status Conversations::run_flow(const InboundMessage& in, const Conversation& con
     view.language_guesses = bot_.renderer->policy().guess_languages(
         in.kind == ChannelKind::kTelegram ? std::string() : in.from, in.body);
   }
-  StepResult step = bot_.engine->step(*bot_.flows, session, view, Input{in.body}, now);
+  StepResult step = start_flow.empty() ? bot_.engine->step(*bot_.flows, session, view, Input{in.body}, now)
+                                       : bot_.engine->start(*bot_.flows, start_flow, view, now);
 
   bool erase = false;
   for (const Effect& e : step.effects) {
@@ -194,6 +224,9 @@ Status Conversations::run_flow(const InboundMessage& in, const Conversation& con
       if (!id) return id.error();
       if (Status s = store_.set_conversation_state(conv.id, "waiting", now); !s) return s;
       log::info("handover.requested", {{"conversation_id", conv.id}, {"queue", ho.queue}, {"priority", ho.priority}});
+      ho.id = *id;
+      if (Status s = notify_handover(ho, conv, c, channel, result); !s) return s;
+      result.events.push_back({"handover.created", conv.id, ho.id, ho.queue});
     } else if (std::get_if<effect::Erase>(&e)) {
       erase = true;
     } else if (const auto* err = std::get_if<effect::Error>(&e)) {
@@ -214,6 +247,37 @@ Status Conversations::run_flow(const InboundMessage& in, const Conversation& con
     if (Status s = store_.save_session(c.id, step.session.to_json(), step.session.expires_at, now); !s) return s;
   }
   return {};
+}
+
+Status Conversations::notify_handover(const Handover& h, const Conversation& conv, const Contact& c,
+                                      const std::string& channel, ReceiveResult& result) {
+  if (c.opted_out) return {};
+  auto open = store_.list_open_handovers();
+  if (!open) return open.error();
+  static const HelpdeskConfig kAlwaysOpen;
+  const Notice notice = waiting_notice(helpdesk_.config ? *helpdesk_.config : kAlwaysOpen, h, *open, clock_.now());
+  const std::string lang = c.language.empty() ? bot_.renderer->policy().source_language() : c.language;
+  auto text = bot_.renderer->render(notice.template_key, lang, channel, notice.vars);
+  if (Status s = enqueue(conv, text ? text->text : catalog_.text(notice.template_key), notice.template_key); !s)
+    return s;
+  ++result.queued;
+  return {};
+}
+
+std::string Conversations::erase_keyword_flow(const std::string& text, const std::string& lang) const {
+  // Matched against every global keyword, as the engine does, so that a typo
+  // closer to another keyword is not taken for erasure.
+  std::vector<KeywordCandidate> candidates;
+  int erase = -1;
+  for (size_t i = 0; i < bot_.flows->globals.size(); ++i) {
+    const GlobalKeyword& g = bot_.flows->globals[i];
+    if (g.keyword == "keyword.erase") erase = static_cast<int>(i);
+    candidates.push_back({bot_.renderer->keywords(g.keyword, lang), static_cast<int>(i)});
+  }
+  if (erase < 0) return "";
+  auto match = best_keyword_match(text, candidates);
+  if (!match || *match != erase) return "";
+  return bot_.flows->globals[static_cast<size_t>(erase)].flow;
 }
 
 }  // namespace gw

@@ -6,10 +6,16 @@
 //   3. and otherwise lets the conversation answer, through the outbox.
 // Nothing is ever sent to a contact who opted out, and nothing is sent unasked:
 // every reply answers a message.
+// While a conversation is with the helpdesk ("waiting" or "assigned") the flow
+// stays silent: the person's messages are stored and announced on the helpdesk
+// event bus for the operator. STOP, START, HELP and the erase keyword keep
+// working. A new handover is answered at once with the person's place in the
+// queue, or out of the queue's hours with the out-of-hours reply.
 #pragma once
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "gateway/channels/inbound_message.h"
 #include "gateway/content/renderer.h"
@@ -18,6 +24,8 @@
 #include "gateway/core/clock.h"
 #include "gateway/engine/engine.h"
 #include "gateway/engine/flow.h"
+#include "gateway/helpdesk/events.h"
+#include "gateway/helpdesk/queue_config.h"
 #include "gateway/store/store.h"
 
 namespace gw {
@@ -36,6 +44,15 @@ struct ReceiveResult {
   int64_t contact_id = 0;
   int queued = 0;      // replies queued in the outbox
   std::string action;  // "opt_out", "opt_in", "help", "reply", "flow", "erased", "none"
+  std::vector<HelpdeskEvent> events;  // published on the helpdesk bus once stored
+};
+
+// The helpdesk side of a conversation: queue hours for the notice a new
+// handover gets, and the bus its events go to. Without it every queue counts
+// as always open and no event is published.
+struct HelpdeskLink {
+  const HelpdeskConfig* config = nullptr;
+  EventBus* events = nullptr;
 };
 
 class Conversations {
@@ -48,12 +65,23 @@ class Conversations {
   // REQUIRES: `in` was authenticated by its channel.
   Result<ReceiveResult> receive(const InboundMessage& in);
 
+  // REQUIRES: called before the first receive(); `link`'s pointees outlive this.
+  void set_helpdesk(HelpdeskLink link) { helpdesk_ = link; }
+
  private:
   Result<ReceiveResult> receive_in_transaction(const InboundMessage& in);
   Status reply(const Conversation& conv, const std::string& template_key);
   Status enqueue(const Conversation& conv, const std::string& text, const std::string& template_key);
-  // Runs the person's message through the flows; queues what they say.
-  Status run_flow(const InboundMessage& in, const Conversation& conv, Contact& c, ReceiveResult& result);
+  // Runs the person's message through the flows; queues what they say. With
+  // `start_flow`, that flow starts afresh instead (the message only opens it).
+  Status run_flow(const InboundMessage& in, const Conversation& conv, Contact& c, ReceiveResult& result,
+                  const std::string& start_flow = "");
+  // Tells the person about their new handover (queue position or out of hours).
+  Status notify_handover(const Handover& h, const Conversation& conv, const Contact& c, const std::string& channel,
+                         ReceiveResult& result);
+  // The flow of the flows' global erase keyword (keyword.erase) when `text` is
+  // that keyword in `lang`; "" otherwise.
+  std::string erase_keyword_flow(const std::string& text, const std::string& lang) const;
 
   Store& store_;
   Clock& clock_;
@@ -61,6 +89,7 @@ class Conversations {
   KeywordMatcher keywords_;
   std::function<void(const std::string&)> outbox_ready_;
   Bot bot_;
+  HelpdeskLink helpdesk_;
 };
 
 }  // namespace gw

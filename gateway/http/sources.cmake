@@ -4,4 +4,5 @@ target_sources(gateway_core PRIVATE
   gateway/http/server.cc
   gateway/http/health.cc
   gateway/http/static_assets.cc
+  gateway/http/staff_auth.cc
 )

@@ -139,6 +139,29 @@ const std::vector<Migration>& sqlite_migrations() {
       // A contact whose erasure waits only for its last replies (the erasure's
       // confirmation) to leave the outbox.
       {4, "contact erase pending", "ALTER TABLE contacts ADD COLUMN erase_pending INTEGER NOT NULL DEFAULT 0;"},
+      // Staff accounts for the operator console: the languages and queues an
+      // operator serves (comma-separated codes and queue names), how many
+      // conversations they take at once, and a one-time password to replace.
+      {5, "staff account fields",
+       "ALTER TABLE accounts ADD COLUMN languages TEXT NOT NULL DEFAULT '';"
+       "ALTER TABLE accounts ADD COLUMN queues TEXT NOT NULL DEFAULT '';"
+       "ALTER TABLE accounts ADD COLUMN capacity INTEGER NOT NULL DEFAULT 3;"
+       "ALTER TABLE accounts ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;"},
+      // The helpdesk: when an operator first answered, when the waiting person
+      // was reassured, who closed it; and operators' notes on a conversation.
+      {6, "helpdesk",
+       "ALTER TABLE handovers ADD COLUMN first_response_at INTEGER;"
+       "ALTER TABLE handovers ADD COLUMN reassured_at INTEGER;"
+       "ALTER TABLE handovers ADD COLUMN closed_by INTEGER;"
+       "CREATE TABLE notes ("
+       " id INTEGER PRIMARY KEY,"
+       " conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,"
+       " contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,"
+       " account_id INTEGER,"
+       " body BLOB NOT NULL,"
+       " created_at INTEGER NOT NULL);"
+       "CREATE INDEX notes_by_conversation ON notes(conversation_id, id);"
+       "CREATE INDEX notes_by_contact ON notes(contact_id);"},
   };
   return kAll;
 }

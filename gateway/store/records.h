@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "gateway/core/clock.h"
 
@@ -91,6 +92,19 @@ struct Handover {
   TimePoint created_at{};
   std::optional<TimePoint> assigned_at;
   std::optional<TimePoint> closed_at;
+  std::optional<TimePoint> first_response_at;  // the first operator reply
+  std::optional<TimePoint> reassured_at;       // when the person was told they are still waiting
+  std::optional<int64_t> closed_by;            // Account id
+};
+
+// An operator's note on a conversation, for colleagues; never sent to the person.
+struct Note {
+  int64_t id = 0;
+  int64_t conversation_id = 0;
+  int64_t contact_id = 0;
+  std::optional<int64_t> account_id;  // who wrote it
+  std::string body;                   // encrypted at rest
+  TimePoint created_at{};
 };
 
 struct Account {
@@ -100,6 +114,10 @@ struct Account {
   std::string role = "operator";  // "operator" | "supervisor" | "editor" | "admin"
   bool disabled = false;
   TimePoint created_at{};
+  std::vector<std::string> languages;  // language codes the operator answers in
+  std::vector<std::string> queues;     // helpline queues the operator serves
+  int capacity = 3;                    // conversations the operator takes at once
+  bool must_change_password = false;   // holds a one-time password until changed
 };
 
 // Who did what to which thing. Never holds an address or a message body: the

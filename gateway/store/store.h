@@ -139,12 +139,44 @@ class Store {
   // Writes queue, priority, language, reason, state, operator_id, assigned_at and
   // closed_at of the handover with h.id.
   virtual Status update_handover(const Handover& h) = 0;
+  // Every handover "waiting" or "assigned", oldest first.
+  virtual Result<std::vector<Handover>> list_open_handovers() = 0;
+  // kNotFound if there is no such handover.
+  virtual Result<Handover> get_handover(int64_t id) = 0;
+  // Atomically gives the handover to `operator_id`: only if it is "waiting", or,
+  // with `force` (a supervisor taking over), "assigned" to another operator.
+  // Sets state "assigned" and assigned_at = now. Returns whether it changed:
+  // false when it is closed, already theirs, or (without force) someone else's.
+  virtual Result<bool> assign_handover(int64_t id, int64_t operator_id, TimePoint now, bool force) = 0;
+  // Moves an open handover to `queue`: to `operator_id` ("assigned", assigned_at
+  // = now) or, without one, back to "waiting" for anyone in that queue.
+  // kNotFound if there is no open handover with this id.
+  virtual Status transfer_handover(int64_t id, const std::string& queue, std::optional<int64_t> operator_id,
+                                   TimePoint now) = 0;
+  // "closed", closed_at = now, closed_by = `by`. kNotFound if it is not open.
+  virtual Status close_handover(int64_t id, int64_t by, TimePoint now) = 0;
+  // Records the first operator reply; later calls change nothing. Returns
+  // whether this call recorded it.
+  virtual Result<bool> set_first_response(int64_t id, TimePoint now) = 0;
+  virtual Status set_reassured(int64_t id, TimePoint now) = 0;
+
+  // ---- Operators' notes on a conversation (bodies encrypted) ----
+  virtual Result<int64_t> add_note(int64_t conversation_id, int64_t contact_id, std::optional<int64_t> account_id,
+                                   const std::string& body, TimePoint now) = 0;
+  // Oldest first, bodies decrypted.
+  virtual Result<std::vector<Note>> list_notes(int64_t conversation_id) = 0;
 
   // ---- Staff accounts ----
   // kAlreadyExists if the username is taken (case-insensitively).
   virtual Result<int64_t> create_account(const Account& a) = 0;
+  // find_account matches the username case-insensitively.
   virtual Result<std::optional<Account>> find_account(const std::string& username) = 0;
-  // Writes password_hash, role and disabled of the account with a.id.
+  virtual Result<std::optional<Account>> get_account(int64_t id) = 0;
+  // Every account, by id.
+  virtual Result<std::vector<Account>> list_accounts() = 0;
+  virtual Result<int64_t> count_accounts() = 0;
+  // Writes password_hash, role, disabled, languages, queues, capacity and
+  // must_change_password of the account with a.id. kNotFound if there is none.
   virtual Status update_account(const Account& a) = 0;
 
   // ---- Audit log: append-only (the database refuses updates and deletes). ----
@@ -153,7 +185,7 @@ class Store {
   virtual Result<std::vector<AuditEntry>> list_audit(int limit) = 0;
 
   // Deletes the contact and everything of theirs (conversations, session,
-  // messages, outbox items, handovers) in one transaction, and appends the audit
+  // messages, outbox items, handovers, notes) in one transaction, and appends the audit
   // entry "contact.erased" with subject "contact:<id>" and nothing else about
   // them. kNotFound if there is no such contact.
   virtual Status erase_contact(int64_t contact_id) = 0;

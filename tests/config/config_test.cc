@@ -192,3 +192,45 @@ TEST_CASE("conversation settings: defaults, language maps, and their problems", 
   CHECK(m.find("\"fa!\" is not a language code") != std::string::npos);
   CHECK(m.find("$.conversation.colour") != std::string::npos);
 }
+
+TEST_CASE("helpdesk settings: default queues, business hours, and their problems", "[config][helpdesk]") {
+  auto plain = gw::parse_config(json::object(), fake_env({}));
+  REQUIRE(plain.ok());
+  REQUIRE(plain->helpdesk.queues.size() == 3);
+  CHECK(plain->helpdesk.find("safeguarding"));
+  CHECK(plain->helpdesk.find("general")->always_open);
+  CHECK(plain->helpdesk.reassure_after_minutes == 10);
+  CHECK_FALSE(plain->helpdesk.auto_assign);
+
+  auto cfg = gw::parse_config(json::parse(R"({"helpdesk": {
+      "reassure_after_minutes": 15, "auto_assign": true,
+      "queues": {"general": {"time_zone": "Europe/London", "hours": {"mon": ["09:00-12:00", "13:00-17:00"]}},
+                 "urgent": {}}}})"),
+                              fake_env({}));
+  REQUIRE(cfg.ok());
+  CHECK(cfg->helpdesk.reassure_after_minutes == 15);
+  CHECK(cfg->helpdesk.auto_assign);
+  REQUIRE(cfg->helpdesk.queues.size() == 2);  // given queues replace the defaults
+  const gw::QueueConfig* general = cfg->helpdesk.find("general");
+  REQUIRE(general);
+  CHECK_FALSE(general->always_open);
+  CHECK(general->time_zone == "Europe/London");
+  REQUIRE(general->hours[0].size() == 2);
+  CHECK(general->hours[0][1].from_minute == 13 * 60);
+  CHECK(general->hours[1].empty());
+  CHECK(cfg->helpdesk.find("urgent")->always_open);
+  CHECK_FALSE(cfg->helpdesk.find("safeguarding"));
+
+  auto bad = gw::parse_config(json::parse(R"({"helpdesk": {"reassure_after_minute": 5, "reassure_after_minutes": 0,
+      "queues": {"general": {"time_zone": "Mars/Olympus", "hours": {"monday": ["09:00-17:00"], "tue": ["17:00-09:00"]},
+                             "colour": "red"}}}})"),
+                              fake_env({}), "gw.json");
+  REQUIRE_FALSE(bad.ok());
+  const std::string& msg = bad.error().message;
+  CHECK(msg.find("$.helpdesk.reassure_after_minute") != std::string::npos);
+  CHECK(msg.find("$.helpdesk.reassure_after_minutes") != std::string::npos);
+  CHECK(msg.find("$.helpdesk.queues.general.time_zone") != std::string::npos);
+  CHECK(msg.find("$.helpdesk.queues.general.hours.monday") != std::string::npos);
+  CHECK(msg.find("$.helpdesk.queues.general.hours.tue") != std::string::npos);
+  CHECK(msg.find("$.helpdesk.queues.general.colour") != std::string::npos);
+}

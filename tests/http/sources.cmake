@@ -3,4 +3,5 @@ target_sources(gateway_tests PRIVATE
   tests/http/promtool_test.cc
   tests/http/server_test.cc
   tests/http/health_test.cc
+  tests/http/staff_auth_test.cc
 )

@@ -1,5 +1,6 @@
 target_sources(gateway_tests PRIVATE
   tests/store/contact_store_test.cc
+  tests/store/account_store_test.cc
   tests/store/erase_audit_test.cc
   tests/store/message_store_test.cc
   tests/store/outbox_store_test.cc

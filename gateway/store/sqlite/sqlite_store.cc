@@ -460,6 +460,7 @@ Status SqliteStore::erase_contact(int64_t contact_id) {
   // safety net for rows added by later migrations.
   for (const char* sql :
        {"DELETE FROM outbox WHERE contact_id = ?1", "DELETE FROM handovers WHERE contact_id = ?1",
+        "DELETE FROM notes WHERE contact_id = ?1",
         "DELETE FROM messages WHERE contact_id = ?1", "DELETE FROM sessions WHERE contact_id = ?1",
         "DELETE FROM conversations WHERE contact_id = ?1", "DELETE FROM contacts WHERE id = ?1"}) {
     auto st = db_.prepare(sql);
@@ -501,6 +502,7 @@ Status SqliteStore::erase_contact_after_outbox(int64_t contact_id) {
   for (const char* sql :
        {"DELETE FROM outbox WHERE contact_id = ?1 AND state NOT IN ('pending', 'sending')",
         "DELETE FROM handovers WHERE contact_id = ?1",
+        "DELETE FROM notes WHERE contact_id = ?1",
         "DELETE FROM messages WHERE contact_id = ?1 AND id NOT IN (SELECT message_id FROM outbox WHERE contact_id = ?1)",
         "DELETE FROM sessions WHERE contact_id = ?1",
         "DELETE FROM conversations WHERE contact_id = ?1"

@@ -5,6 +5,7 @@
 //   sqlite_store.cc           opening, contacts, conversations, sessions, erasure
 //   sqlite_store_messages.cc  messages and the outbox
 //   sqlite_store_staff.cc     handovers, accounts, audit log
+//   sqlite_store_helpdesk.cc  the helpdesk's handover queue and operators' notes
 // Every public method takes mu_ for its whole duration and checks the connection
 // is open; helpers ending in _locked expect mu_ held. mu_ is recursive so that
 // the methods called by an in_transaction() body, on the thread that holds it,
@@ -72,9 +73,23 @@ class SqliteStore final : public Store {
   Result<int64_t> create_handover(const Handover& h) override;
   Result<std::optional<Handover>> active_handover(int64_t conversation_id) override;
   Status update_handover(const Handover& h) override;
+  Result<std::vector<Handover>> list_open_handovers() override;
+  Result<Handover> get_handover(int64_t id) override;
+  Result<bool> assign_handover(int64_t id, int64_t operator_id, TimePoint now, bool force) override;
+  Status transfer_handover(int64_t id, const std::string& queue, std::optional<int64_t> operator_id,
+                           TimePoint now) override;
+  Status close_handover(int64_t id, int64_t by, TimePoint now) override;
+  Result<bool> set_first_response(int64_t id, TimePoint now) override;
+  Status set_reassured(int64_t id, TimePoint now) override;
+  Result<int64_t> add_note(int64_t conversation_id, int64_t contact_id, std::optional<int64_t> account_id,
+                           const std::string& body, TimePoint now) override;
+  Result<std::vector<Note>> list_notes(int64_t conversation_id) override;
 
   Result<int64_t> create_account(const Account& a) override;
   Result<std::optional<Account>> find_account(const std::string& username) override;
+  Result<std::optional<Account>> get_account(int64_t id) override;
+  Result<std::vector<Account>> list_accounts() override;
+  Result<int64_t> count_accounts() override;
   Status update_account(const Account& a) override;
 
   Status append_audit(const AuditEntry& e) override;
@@ -93,6 +108,8 @@ class SqliteStore final : public Store {
   Result<Contact> get_contact_locked(int64_t id);
   Result<Contact> read_contact(const Statement& st) const;
   Status append_audit_locked(const AuditEntry& e);
+  // Reads a handovers row selected with kHandoverColumns (sqlite_store_helpdesk.cc).
+  Result<Handover> read_handover(const Statement& st) const;
   // After an outbox item finished: erases its contact if the erasure waited
   // only for the contact's unsent items and none is left.
   Status erase_if_pending_locked(int64_t outbox_id);

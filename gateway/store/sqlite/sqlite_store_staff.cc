@@ -100,17 +100,76 @@ Status SqliteStore::update_handover(const Handover& h) {
   return {};
 }
 
-Result<int64_t> SqliteStore::create_account(const Account& a) {
+namespace {
+
+// Account lists are stored as comma-separated text; an item holding a comma
+// (or empty) could not come back as it went in, so it is refused.
+Status check_account(const Account& a) {
   if (!is_account_role(a.role)) return Error::invalid("unknown account role '" + a.role + "'");
+  if (a.capacity < 0) return Error::invalid("account capacity must not be negative");
+  for (const auto* list : {&a.languages, &a.queues}) {
+    for (const std::string& item : *list) {
+      if (item.empty() || item.find(',') != std::string::npos)
+        return Error::invalid("account languages and queues must be non-empty names without commas");
+    }
+  }
+  return {};
+}
+
+std::string join_list(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& item : items) {
+    if (!out.empty()) out += ',';
+    out += item;
+  }
+  return out;
+}
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t comma = text.find(',', start);
+    if (comma == std::string::npos) comma = text.size();
+    if (comma > start) out.push_back(text.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+constexpr const char* kAccountColumns =
+    "id, username, password_hash, role, disabled, created_at, languages, queues, capacity, "
+    "must_change_password";
+
+Account read_account(const Statement& st) {
+  Account a;
+  a.id = st.int64(0);
+  a.username = st.text(1);
+  a.password_hash = st.text(2);
+  a.role = st.text(3);
+  a.disabled = st.int64(4) != 0;
+  a.created_at = from_unix_ms(st.int64(5));
+  a.languages = split_list(st.text(6));
+  a.queues = split_list(st.text(7));
+  a.capacity = static_cast<int>(st.int64(8));
+  a.must_change_password = st.int64(9) != 0;
+  return a;
+}
+
+}  // namespace
+
+Result<int64_t> SqliteStore::create_account(const Account& a) {
+  if (Status s = check_account(a); !s) return s.error();
   if (a.username.empty()) return Error::invalid("account needs a username");
   Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s.error();
   auto st = db_.prepare(
-      "INSERT INTO accounts (username, password_hash, role, disabled, created_at) VALUES (?1, ?2, ?3, ?4, "
-      "?5)");
+      "INSERT INTO accounts (username, password_hash, role, disabled, created_at, languages, queues, capacity,"
+      " must_change_password) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
   if (!st) return st.error();
   st->bind(1, a.username).bind(2, a.password_hash).bind(3, a.role).bind(4, a.disabled);
-  st->bind(5, to_unix_ms(or_now(a.created_at)));
+  st->bind(5, to_unix_ms(or_now(a.created_at))).bind(6, join_list(a.languages)).bind(7, join_list(a.queues));
+  st->bind(8, a.capacity).bind(9, a.must_change_password);
   if (Status s = st->run(); !s) {
     if (s.error().code == ErrorCode::kAlreadyExists) return Error::exists("username is taken: " + a.username);
     return s.error();
@@ -121,30 +180,64 @@ Result<int64_t> SqliteStore::create_account(const Account& a) {
 Result<std::optional<Account>> SqliteStore::find_account(const std::string& username) {
   Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s.error();
-  auto st = db_.prepare(
-      "SELECT id, username, password_hash, role, disabled, created_at FROM accounts WHERE username = ?1");
+  auto st = db_.prepare(std::string("SELECT ") + kAccountColumns + " FROM accounts WHERE username = ?1");
   if (!st) return st.error();
   st->bind(1, username);
   auto row = st->step();
   if (!row) return row.error();
   if (!*row) return std::optional<Account>();
-  Account a;
-  a.id = st->int64(0);
-  a.username = st->text(1);
-  a.password_hash = st->text(2);
-  a.role = st->text(3);
-  a.disabled = st->int64(4) != 0;
-  a.created_at = from_unix_ms(st->int64(5));
-  return std::optional<Account>(std::move(a));
+  return std::optional<Account>(read_account(*st));
+}
+
+Result<std::optional<Account>> SqliteStore::get_account(int64_t id) {
+  Lock lock(mu_);
+  if (Status s = check_open_locked(); !s) return s.error();
+  auto st = db_.prepare(std::string("SELECT ") + kAccountColumns + " FROM accounts WHERE id = ?1");
+  if (!st) return st.error();
+  st->bind(1, id);
+  auto row = st->step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<Account>();
+  return std::optional<Account>(read_account(*st));
+}
+
+Result<std::vector<Account>> SqliteStore::list_accounts() {
+  Lock lock(mu_);
+  if (Status s = check_open_locked(); !s) return s.error();
+  auto st = db_.prepare(std::string("SELECT ") + kAccountColumns + " FROM accounts ORDER BY id");
+  if (!st) return st.error();
+  std::vector<Account> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    out.push_back(read_account(*st));
+  }
+  return out;
+}
+
+Result<int64_t> SqliteStore::count_accounts() {
+  Lock lock(mu_);
+  if (Status s = check_open_locked(); !s) return s.error();
+  auto st = db_.prepare("SELECT COUNT(*) FROM accounts");
+  if (!st) return st.error();
+  auto row = st->step();
+  if (!row) return row.error();
+  if (!*row) return int64_t{0};
+  return st->int64(0);
 }
 
 Status SqliteStore::update_account(const Account& a) {
-  if (!is_account_role(a.role)) return Error::invalid("unknown account role '" + a.role + "'");
+  if (Status s = check_account(a); !s) return s;
   Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s;
-  auto st = db_.prepare("UPDATE accounts SET password_hash = ?2, role = ?3, disabled = ?4 WHERE id = ?1");
+  auto st = db_.prepare(
+      "UPDATE accounts SET password_hash = ?2, role = ?3, disabled = ?4, languages = ?5, queues = ?6,"
+      " capacity = ?7, must_change_password = ?8 WHERE id = ?1");
   if (!st) return st.error();
   st->bind(1, a.id).bind(2, a.password_hash).bind(3, a.role).bind(4, a.disabled);
+  st->bind(5, join_list(a.languages)).bind(6, join_list(a.queues)).bind(7, a.capacity);
+  st->bind(8, a.must_change_password);
   if (Status s = st->run(); !s) return s;
   if (db_.changes() == 0) return Error::not_found("no account " + std::to_string(a.id));
   return {};

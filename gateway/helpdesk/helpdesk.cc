@@ -1,0 +1,291 @@
+#include "gateway/helpdesk/helpdesk.h"
+
+#include <algorithm>
+#include <set>
+
+#include "gateway/core/log.h"
+#include "gateway/helpdesk/address_mask.h"
+#include "gateway/helpdesk/waiting_notice.h"
+
+namespace gw {
+namespace {
+
+constexpr size_t kFirstResponseWindow = 500;
+
+std::chrono::seconds seconds_between(TimePoint from, TimePoint to) {
+  return std::chrono::duration_cast<std::chrono::seconds>(to - from);
+}
+
+bool may_act_on(const OperatorView& op, const Handover& h) {
+  return sees_every_queue(op) || (h.state == "assigned" && h.operator_id == op.id);
+}
+
+}  // namespace
+
+Helpdesk::Helpdesk(Store& store, Clock& clock, const HelpdeskConfig& config, PersonMessages& messages,
+                   EventBus& events, HelpdeskMetrics* metrics)
+    : store_(store),
+      clock_(clock),
+      config_(config),
+      messages_(messages),
+      events_(events),
+      metrics_(metrics) {}
+
+Result<Handover> Helpdesk::open_handover(int64_t id, const OperatorView& op) {
+  auto h = store_.get_handover(id);
+  if (!h) return h.error();
+  if (!can_open(op, *h)) return Error::denied("handover " + std::to_string(id) + " is not in your queues");
+  if (h->state == "closed") return Error::not_found("handover " + std::to_string(id) + " is closed");
+  return h;
+}
+
+Status Helpdesk::audit(const OperatorView& op, const std::string& action, int64_t conversation_id,
+                       const nlohmann::json& detail) {
+  AuditEntry e;
+  e.at = clock_.now();
+  e.actor = "account:" + std::to_string(op.id);
+  e.action = action;
+  e.subject = "conversation:" + std::to_string(conversation_id);
+  e.detail_json = detail.dump();
+  return store_.append_audit(e);
+}
+
+void Helpdesk::publish(const std::string& type, const Handover& h) {
+  events_.publish(HelpdeskEvent{type, h.conversation_id, h.id, h.queue});
+}
+
+Result<std::optional<Handover>> Helpdesk::take_next(const OperatorView& op) {
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    auto open = store_.list_open_handovers();
+    if (!open) return open.error();
+    std::optional<Handover> next = next_for(op, *open);
+    if (!next) return std::optional<Handover>();
+    Status s = assign(next->id, op);
+    if (s) {
+      auto taken = store_.get_handover(next->id);
+      if (!taken) return taken.error();
+      return std::optional<Handover>(std::move(*taken));
+    }
+    if (s.error().code != ErrorCode::kAlreadyExists && s.error().code != ErrorCode::kNotFound)
+      return s.error();
+    // Someone else took it in the meantime: offer the next one.
+  }
+  return Error::unavailable("the queue is changing too fast; try again");
+}
+
+Status Helpdesk::assign(int64_t handover_id, const OperatorView& op, bool force) {
+  if (force && !sees_every_queue(op))
+    return Error::denied("only supervisors and admins take over conversations");
+  auto h = open_handover(handover_id, op);
+  if (!h) return h.error();
+  if (h->state == "assigned" && h->operator_id == op.id) return {};
+  const TimePoint now = clock_.now();
+  Status s = store_.in_transaction([&]() -> Status {
+    auto changed = store_.assign_handover(handover_id, op.id, now, force);
+    if (!changed) return changed.error();
+    if (!*changed)
+      return Error::exists("handover " + std::to_string(handover_id) + " was taken by another operator");
+    if (Status st = store_.set_conversation_state(h->conversation_id, "assigned", now); !st) return st;
+    nlohmann::json detail = {{"handover", handover_id}, {"queue", h->queue}};
+    if (force && h->operator_id) detail["from_operator"] = *h->operator_id;
+    return audit(op, "handover.assign", h->conversation_id, detail);
+  });
+  if (!s) return s;
+  h->state = "assigned";
+  h->operator_id = op.id;
+  log::info("handover.assigned", {{"handover_id", handover_id}, {"operator_id", op.id}, {"queue", h->queue}});
+  publish("handover.assigned", *h);
+  return {};
+}
+
+Status Helpdesk::transfer(int64_t handover_id, const OperatorView& actor, const std::string& queue,
+                          std::optional<int64_t> to_operator) {
+  if (!config_.find(queue)) return Error::invalid("no queue \"" + queue + "\"");
+  auto h = open_handover(handover_id, actor);
+  if (!h) return h.error();
+  const TimePoint now = clock_.now();
+  Status s = store_.in_transaction([&]() -> Status {
+    if (Status st = store_.transfer_handover(handover_id, queue, to_operator, now); !st) return st;
+    if (Status st =
+            store_.set_conversation_state(h->conversation_id, to_operator ? "assigned" : "waiting", now);
+        !st)
+      return st;
+    nlohmann::json detail = {{"handover", handover_id}, {"from_queue", h->queue}, {"queue", queue}};
+    if (to_operator) detail["operator"] = *to_operator;
+    return audit(actor, "handover.transfer", h->conversation_id, detail);
+  });
+  if (!s) return s;
+  h->queue = queue;
+  publish("handover.transferred", *h);
+  return {};
+}
+
+Result<int64_t> Helpdesk::reply(int64_t handover_id, const OperatorView& op, const std::string& text) {
+  if (text.empty()) return Error::invalid("an empty reply is not sent");
+  auto h = open_handover(handover_id, op);
+  if (!h) return h.error();
+  if (!may_act_on(op, *h))
+    return Error::denied("handover " + std::to_string(handover_id) + " is not assigned to you");
+  auto contact = store_.get_contact(h->contact_id);
+  if (!contact) return contact.error();
+  if (contact->opted_out) return Error::invalid("the person opted out: nothing is sent to them");
+  const TimePoint now = clock_.now();
+  int64_t message_id = 0;
+  bool first = false;
+  Status s = store_.in_transaction([&]() -> Status {
+    auto id = messages_.enqueue(*contact, h->conversation_id, text, "", now);
+    if (!id) return id.error();
+    message_id = *id;
+    auto recorded = store_.set_first_response(handover_id, now);
+    if (!recorded) return recorded.error();
+    first = *recorded;
+    return audit(op, "handover.reply", h->conversation_id,
+                 {{"handover", handover_id}, {"message", message_id}});
+  });
+  if (!s) return s.error();
+  messages_.wake(contact->channel_id);
+  if (first) record_first_response(h->queue, seconds_between(h->created_at, now));
+  publish("handover.replied", *h);
+  return message_id;
+}
+
+void Helpdesk::record_first_response(const std::string& queue, std::chrono::seconds s) {
+  if (metrics_) metrics_->first_response(queue, static_cast<double>(s.count()));
+  std::lock_guard<std::mutex> lock(figures_mu_);
+  auto& window = first_responses_[queue];
+  window.push_back(s);
+  if (window.size() > kFirstResponseWindow) window.pop_front();
+}
+
+Result<int64_t> Helpdesk::add_note(int64_t handover_id, const OperatorView& op, const std::string& body) {
+  if (body.empty()) return Error::invalid("an empty note is not kept");
+  auto h = store_.get_handover(handover_id);
+  if (!h) return h.error();
+  if (!can_open(op, *h))
+    return Error::denied("handover " + std::to_string(handover_id) + " is not in your queues");
+  int64_t note_id = 0;
+  Status s = store_.in_transaction([&]() -> Status {
+    auto id = store_.add_note(h->conversation_id, h->contact_id, op.id, body, clock_.now());
+    if (!id) return id.error();
+    note_id = *id;
+    return audit(op, "note.add", h->conversation_id, {{"handover", handover_id}, {"note", note_id}});
+  });
+  if (!s) return s.error();
+  return note_id;
+}
+
+Status Helpdesk::close(int64_t handover_id, const OperatorView& op, CloseMode mode) {
+  auto h = open_handover(handover_id, op);
+  if (!h) return h.error();
+  if (!may_act_on(op, *h))
+    return Error::denied("handover " + std::to_string(handover_id) + " is not assigned to you");
+  auto contact = store_.get_contact(h->contact_id);
+  if (!contact) return contact.error();
+  const TimePoint now = clock_.now();
+  bool queued = false;
+  Status s = store_.in_transaction([&]() -> Status {
+    if (Status st = store_.close_handover(handover_id, op.id, now); !st) return st;
+    if (mode == CloseMode::kBackToBot) {
+      // No session: the person's next message starts the entry flow (the menu).
+      if (Status st = store_.delete_session(h->contact_id); !st) return st;
+      if (Status st = store_.set_conversation_state(h->conversation_id, "bot", now); !st) return st;
+    } else {
+      if (!contact->opted_out) {
+        auto id = messages_.send(*contact, h->conversation_id, kClosingTemplate, now);
+        if (!id) return id.error();
+        queued = true;
+      }
+      if (Status st = store_.set_conversation_state(h->conversation_id, "closed", now); !st) return st;
+    }
+    return audit(op, "handover.close", h->conversation_id,
+                 {{"handover", handover_id}, {"mode", mode == CloseMode::kEnd ? "end" : "back_to_bot"}});
+  });
+  if (!s) return s;
+  if (queued) messages_.wake(contact->channel_id);
+  if (metrics_)
+    metrics_->handling(
+        h->queue, static_cast<double>(seconds_between(h->assigned_at.value_or(h->created_at), now).count()));
+  publish("handover.closed", *h);
+  return {};
+}
+
+Result<ConversationView> Helpdesk::conversation_view(int64_t handover_id, const OperatorView& op) {
+  auto h = store_.get_handover(handover_id);
+  if (!h) return h.error();
+  if (!can_open(op, *h))
+    return Error::denied("handover " + std::to_string(handover_id) + " is not in your queues");
+  auto contact = store_.get_contact(h->contact_id);
+  if (!contact) return contact.error();
+  auto msgs = store_.list_messages(h->conversation_id);
+  if (!msgs) return msgs.error();
+  auto notes = store_.list_notes(h->conversation_id);
+  if (!notes) return notes.error();
+  if (Status s = audit(op, "conversation.open", h->conversation_id, {{"handover", handover_id}}); !s)
+    return s.error();
+  ConversationView v;
+  v.handover = *h;
+  v.conversation_id = h->conversation_id;
+  v.contact_id = h->contact_id;
+  v.channel_id = contact->channel_id;
+  v.address = mask_address(contact->address);
+  v.language = contact->language;
+  v.country = contact->country;
+  v.opted_out = contact->opted_out;
+  v.messages = std::move(*msgs);
+  v.notes = std::move(*notes);
+  return v;
+}
+
+Result<int> Helpdesk::auto_assign(const std::vector<OperatorView>& available) {
+  if (!config_.auto_assign) return 0;
+  auto open = store_.list_open_handovers();
+  if (!open) return open.error();
+  int assigned = 0;
+  for (const auto& [handover_id, operator_id] : plan_auto_assignment(available, *open)) {
+    auto op = std::find_if(available.begin(), available.end(),
+                           [&](const OperatorView& o) { return o.id == operator_id; });
+    Status s = assign(handover_id, *op);
+    if (s)
+      ++assigned;
+    else if (s.error().code != ErrorCode::kAlreadyExists)
+      return s.error();
+  }
+  return assigned;
+}
+
+Result<std::vector<QueueFigures>> Helpdesk::figures() {
+  auto open = store_.list_open_handovers();
+  if (!open) return open.error();
+  const TimePoint now = clock_.now();
+  std::vector<QueueFigures> out;
+  std::map<std::string, size_t> index;
+  auto figures_of = [&](const std::string& queue) -> QueueFigures& {
+    auto it = index.find(queue);
+    if (it != index.end()) return out[it->second];
+    index[queue] = out.size();
+    out.push_back(QueueFigures{queue, 0, 0, std::chrono::seconds(0), std::nullopt});
+    return out.back();
+  };
+  for (const QueueConfig& q : config_.queues) figures_of(q.name);
+  for (const Handover& h : *open) {
+    QueueFigures& f = figures_of(h.queue);
+    if (h.state == "waiting") {
+      ++f.waiting;
+      f.oldest_wait = std::max(f.oldest_wait, seconds_between(h.created_at, now));
+    } else {
+      ++f.assigned;
+    }
+  }
+  std::lock_guard<std::mutex> lock(figures_mu_);
+  for (QueueFigures& f : out) {
+    auto it = first_responses_.find(f.queue);
+    if (it == first_responses_.end() || it->second.empty()) continue;
+    std::vector<std::chrono::seconds> sorted(it->second.begin(), it->second.end());
+    std::sort(sorted.begin(), sorted.end());
+    const size_t n = sorted.size();
+    f.median_first_response = n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  }
+  return out;
+}
+
+}  // namespace gw

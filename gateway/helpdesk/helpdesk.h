@@ -1,0 +1,117 @@
+// Helpdesk: what operators do with handed-over conversations, as the console
+// calls it. Each action checks that the operator may do it (routing.h), writes
+// through the store in one transaction with an audit entry (actor
+// "account:<id>", subject "conversation:<id>", ids and codes only, never a
+// body), and then publishes an event on the bus for live consoles.
+//
+// The conversation's state follows its handover: "waiting" in a queue,
+// "assigned" to an operator; closing hands it back to the bot ("bot", the next
+// message starts the entry flow) or ends it ("closed", after a closing message).
+// Operators' replies take the same road as the bot's: the outbox.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gateway/core/clock.h"
+#include "gateway/helpdesk/events.h"
+#include "gateway/helpdesk/helpdesk_metrics.h"
+#include "gateway/helpdesk/person_messages.h"
+#include "gateway/helpdesk/queue_config.h"
+#include "gateway/helpdesk/routing.h"
+#include "gateway/store/store.h"
+
+namespace gw {
+
+enum class CloseMode {
+  kBackToBot,  // the bot answers again; the person's next message gets the entry flow
+  kEnd,        // the person gets helpdesk.closing and the conversation is closed
+};
+
+// Everything an operator sees of a conversation.
+struct ConversationView {
+  Handover handover;
+  int64_t conversation_id = 0;
+  int64_t contact_id = 0;
+  std::string channel_id;
+  std::string address;  // masked: "+44 •••• ••• 123"
+  std::string language;
+  std::string country;
+  bool opted_out = false;
+  std::vector<Message> messages;  // in and out, the bot's part too, oldest first, decrypted
+  std::vector<Note> notes;        // oldest first
+};
+
+// The console's figures for one queue.
+struct QueueFigures {
+  std::string queue;
+  int waiting = 0;
+  int assigned = 0;
+  std::chrono::seconds oldest_wait{0};  // of the waiting ones; 0 when none waits
+  // Of the most recent first replies recorded by this process; nullopt when none.
+  std::optional<std::chrono::seconds> median_first_response;
+};
+
+class Helpdesk {
+ public:
+  // Everything passed in must outlive the Helpdesk; `metrics` may be null.
+  Helpdesk(Store& store, Clock& clock, const HelpdeskConfig& config, PersonMessages& messages,
+           EventBus& events, HelpdeskMetrics* metrics = nullptr);
+
+  // Assigns to `op` the waiting conversation routing offers them (next_for)
+  // and returns it; nullopt when there is none. Another operator taking it
+  // first only makes it try the next one.
+  Result<std::optional<Handover>> take_next(const OperatorView& op);
+  // `op` takes handover `id`. kPermissionDenied when it is not in their queues
+  // (or `force` without being a supervisor/admin); kAlreadyExists when another
+  // operator has it (without `force`, which lets a supervisor take it over);
+  // kNotFound when it is closed or unknown. Taking one's own again is ok.
+  Status assign(int64_t handover_id, const OperatorView& op, bool force = false);
+  // Moves handover `id` to `queue` (a configured one), waiting there, or
+  // assigned to `to_operator`. `actor` must be able to open it.
+  Status transfer(int64_t handover_id, const OperatorView& actor, const std::string& queue,
+                  std::optional<int64_t> to_operator = std::nullopt);
+  // Sends `text` to the person. Only the operator it is assigned to (or a
+  // supervisor/admin) may reply; not to a person who opted out. Records the
+  // first response time once. Returns the outbound message id.
+  Result<int64_t> reply(int64_t handover_id, const OperatorView& op, const std::string& text);
+  // Adds a note to the handover's conversation. Returns the note id.
+  Result<int64_t> add_note(int64_t handover_id, const OperatorView& op, const std::string& body);
+  // Closes handover `id` (the assigned operator, or a supervisor/admin).
+  Status close(int64_t handover_id, const OperatorView& op, CloseMode mode);
+  // The conversation of handover `id`, open or closed, as `op` may see it.
+  Result<ConversationView> conversation_view(int64_t handover_id, const OperatorView& op);
+
+  // Assigns waiting conversations to `available` operators with room
+  // (plan_auto_assignment). Returns how many were assigned. A no-op unless the
+  // configuration's auto_assign is on.
+  Result<int> auto_assign(const std::vector<OperatorView>& available);
+
+  // Per configured queue (and any other queue that has open handovers).
+  Result<std::vector<QueueFigures>> figures();
+
+ private:
+  // Loads the handover and checks it is open and `op` may open it.
+  Result<Handover> open_handover(int64_t id, const OperatorView& op);
+  Status audit(const OperatorView& op, const std::string& action, int64_t conversation_id,
+               const nlohmann::json& detail);
+  void publish(const std::string& type, const Handover& h);
+  void record_first_response(const std::string& queue, std::chrono::seconds s);
+
+  Store& store_;
+  Clock& clock_;
+  const HelpdeskConfig& config_;
+  PersonMessages& messages_;
+  EventBus& events_;
+  HelpdeskMetrics* metrics_;
+  std::mutex figures_mu_;
+  std::map<std::string, std::deque<std::chrono::seconds>> first_responses_;  // newest last, bounded
+};
+
+}  // namespace gw

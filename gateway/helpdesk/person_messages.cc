@@ -1,0 +1,51 @@
+#include "gateway/helpdesk/person_messages.h"
+
+namespace gw {
+
+PersonMessages::PersonMessages(Store& store, const TemplateCatalog& catalog, const Renderer* renderer,
+                               std::map<std::string, std::string> channel_kinds,
+                               std::function<void(const std::string&)> outbox_ready)
+    : store_(store),
+      catalog_(catalog),
+      renderer_(renderer),
+      channel_kinds_(std::move(channel_kinds)),
+      outbox_ready_(std::move(outbox_ready)) {}
+
+std::string PersonMessages::channel_kind(const Contact& c) const {
+  if (c.address.rfind("whatsapp:", 0) == 0) return "whatsapp";
+  auto it = channel_kinds_.find(c.channel_id);
+  return it == channel_kinds_.end() ? "sms" : it->second;
+}
+
+std::string PersonMessages::render(const std::string& key, const Contact& c,
+                                   const nlohmann::json& vars) const {
+  if (renderer_) {
+    const std::string lang = c.language.empty() ? renderer_->policy().source_language() : c.language;
+    auto r = renderer_->render(key, lang, channel_kind(c), vars);
+    if (r) return r->text;
+  }
+  return catalog_.text(key);
+}
+
+Result<int64_t> PersonMessages::enqueue(const Contact& c, int64_t conversation_id, const std::string& text,
+                                        const std::string& template_key, TimePoint now) {
+  Message out;
+  out.contact_id = c.id;
+  out.conversation_id = conversation_id;
+  out.channel_id = c.channel_id;
+  out.body = text;
+  out.template_key = template_key;
+  out.created_at = now;
+  return store_.enqueue_outbound(out, now);
+}
+
+Result<int64_t> PersonMessages::send(const Contact& c, int64_t conversation_id, const std::string& key,
+                                     TimePoint now, const nlohmann::json& vars) {
+  return enqueue(c, conversation_id, render(key, c, vars), key, now);
+}
+
+void PersonMessages::wake(const std::string& channel_id) const {
+  if (outbox_ready_) outbox_ready_(channel_id);
+}
+
+}  // namespace gw

@@ -1,0 +1,99 @@
+#include "gateway/helpdesk/routing.h"
+
+#include <algorithm>
+#include <map>
+
+namespace gw {
+
+bool sees_every_queue(const OperatorView& op) {
+  return op.role == "supervisor" || op.role == "admin";
+}
+
+bool can_open(const OperatorView& op, const Handover& h) {
+  if (sees_every_queue(op)) return true;
+  if (op.role != "operator") return false;
+  return std::find(op.queues.begin(), op.queues.end(), h.queue) != op.queues.end();
+}
+
+bool speaks(const OperatorView& op, const std::string& language) {
+  if (language.empty() || op.languages.empty()) return true;
+  const std::string base = language.substr(0, language.find('-'));
+  for (const std::string& l : op.languages) {
+    if (l == language || l == base || l.substr(0, l.find('-')) == base) return true;
+  }
+  return false;
+}
+
+int priority_rank(const std::string& priority) {
+  if (priority == "urgent") return 0;
+  if (priority == "high") return 1;
+  return 2;
+}
+
+bool before_in_queue(const Handover& a, const Handover& b) {
+  const int ra = priority_rank(a.priority), rb = priority_rank(b.priority);
+  if (ra != rb) return ra < rb;
+  if (a.created_at != b.created_at) return a.created_at < b.created_at;
+  return a.id < b.id;
+}
+
+std::optional<Handover> next_for(const OperatorView& op, const std::vector<Handover>& open) {
+  const Handover* best = nullptr;
+  bool best_speaks = false;
+  for (const Handover& h : open) {
+    if (h.state != "waiting" || !can_open(op, h)) continue;
+    const bool s = speaks(op, h.language);
+    // A conversation in their language first; within that, queue order.
+    if (!best || (s && !best_speaks) || (s == best_speaks && before_in_queue(h, *best))) {
+      best = &h;
+      best_speaks = s;
+    }
+  }
+  if (!best) return std::nullopt;
+  return *best;
+}
+
+int assigned_count(int64_t operator_id, const std::vector<Handover>& open) {
+  return static_cast<int>(std::count_if(open.begin(), open.end(), [&](const Handover& h) {
+    return h.state == "assigned" && h.operator_id == operator_id;
+  }));
+}
+
+std::vector<std::pair<int64_t, int64_t>> plan_auto_assignment(const std::vector<OperatorView>& operators,
+                                                              const std::vector<Handover>& open) {
+  std::map<int64_t, int> load;
+  for (const OperatorView& op : operators) load[op.id] = assigned_count(op.id, open);
+  std::vector<const Handover*> waiting;
+  for (const Handover& h : open) {
+    if (h.state == "waiting") waiting.push_back(&h);
+  }
+  std::sort(waiting.begin(), waiting.end(),
+            [](const Handover* a, const Handover* b) { return before_in_queue(*a, *b); });
+  std::vector<std::pair<int64_t, int64_t>> out;
+  for (const Handover* h : waiting) {
+    const OperatorView* best = nullptr;
+    for (const OperatorView& op : operators) {
+      if (!can_open(op, *h) || load[op.id] >= op.capacity) continue;
+      if (!best) {
+        best = &op;
+        continue;
+      }
+      const bool s = speaks(op, h->language), bs = speaks(*best, h->language);
+      if (s != bs) {
+        if (s) best = &op;
+        continue;
+      }
+      if (load[op.id] != load[best->id]) {
+        if (load[op.id] < load[best->id]) best = &op;
+        continue;
+      }
+      if (op.id < best->id) best = &op;
+    }
+    if (!best) continue;
+    ++load[best->id];
+    out.emplace_back(h->id, best->id);
+  }
+  return out;
+}
+
+}  // namespace gw

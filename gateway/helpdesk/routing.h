@@ -1,0 +1,56 @@
+// Routing: which waiting conversation an operator is offered, who may open
+// which conversation, and how waiting conversations are spread over free
+// operators. Pure functions over plain data: no store, no clock.
+//
+// Order of the queue: highest priority first (urgent > high > normal), then
+// the one waiting longest. An operator is offered conversations from their own
+// queues only (supervisors and admins: every queue), in a language they speak
+// when there is one (an operator who lists no languages takes any).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "gateway/store/records.h"
+
+namespace gw {
+
+// What routing needs to know of a staff member.
+struct OperatorView {
+  int64_t id = 0;
+  std::string role = "operator";       // "operator" | "supervisor" | "editor" | "admin"
+  std::vector<std::string> languages;  // empty: takes any language
+  std::vector<std::string> queues;     // the queues they work in
+  int capacity = 1;                    // conversations they handle at once
+};
+
+// Supervisors and admins see and may take over every queue.
+bool sees_every_queue(const OperatorView& op);
+// Whether `op` may open (read, take, answer) the conversation of `h`.
+bool can_open(const OperatorView& op, const Handover& h);
+// Whether `op` speaks `language` (an empty language or language list: yes).
+// "fa-AF" matches "fa".
+bool speaks(const OperatorView& op, const std::string& language);
+// 0 for urgent, 1 high, 2 normal (and anything unknown).
+int priority_rank(const std::string& priority);
+// True when `a` comes before `b` in the queue.
+bool before_in_queue(const Handover& a, const Handover& b);
+
+// The waiting handover `op` should take next, or nullopt when there is none
+// they may take. Handovers in other states are ignored.
+std::optional<Handover> next_for(const OperatorView& op, const std::vector<Handover>& open);
+
+// How many of `open` are assigned to operator `operator_id`.
+int assigned_count(int64_t operator_id, const std::vector<Handover>& open);
+
+// Waiting handovers given to operators with room, in queue order: each goes to
+// an operator who may open it and has fewer than `capacity` assigned,
+// preferring one who speaks its language, then the least busy, then the lower
+// id. Returns (handover id, operator id) pairs.
+std::vector<std::pair<int64_t, int64_t>> plan_auto_assignment(const std::vector<OperatorView>& operators,
+                                                              const std::vector<Handover>& open);
+
+}  // namespace gw

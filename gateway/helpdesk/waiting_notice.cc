@@ -1,0 +1,27 @@
+#include "gateway/helpdesk/waiting_notice.h"
+
+#include "gateway/helpdesk/routing.h"
+
+namespace gw {
+
+int queue_position(const Handover& h, const std::vector<Handover>& open) {
+  int position = 1;
+  for (const Handover& o : open) {
+    if (o.id != h.id && o.state == "waiting" && o.queue == h.queue && before_in_queue(o, h)) ++position;
+  }
+  return position;
+}
+
+Notice waiting_notice(const HelpdeskConfig& config, const Handover& h, const std::vector<Handover>& open,
+                      TimePoint now) {
+  Notice n;
+  if (!queue_open(config, h.queue, now)) {
+    n.template_key = kOutOfHoursTemplate;
+    return n;
+  }
+  n.template_key = kQueuedTemplate;
+  n.vars["position"] = queue_position(h, open);
+  return n;
+}
+
+}  // namespace gw

@@ -1,0 +1,69 @@
+// PasswordHasher: staff passwords hashed with Argon2id (libargon2), kept as the
+// self-describing encoded string "$argon2id$v=19$m=65536,t=3,p=1$<salt>$<hash>",
+// so that a later change of parameters still verifies the hashes written before.
+//
+// Cost, on purpose: the defaults (t=3 passes over m=64 MiB, one lane) take in the
+// order of 100-200 ms and 64 MiB of memory per hash on one core of a small server.
+// That is paid once per login, and makes each guess against a stolen database
+// cost the same. Tests pass lower parameters through PasswordHashOptions.
+//
+// The password policy is here too: a password is at least 12 characters
+// (Unicode code points, so an Arabic or Ukrainian passphrase counts the same as
+// a Latin one) and at most 1024 bytes, which bounds the work a request can ask for.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "gateway/core/result.h"
+
+namespace gw {
+
+struct PasswordHashOptions {
+  uint32_t time_cost = 3;           // passes
+  uint32_t memory_kib = 64 * 1024;  // 64 MiB
+  uint32_t parallelism = 1;         // lanes
+  uint32_t salt_bytes = 16;
+  uint32_t hash_bytes = 32;
+
+  // Cheap parameters for tests only: one pass over 8 KiB.
+  static PasswordHashOptions for_tests() { return {1, 8, 1, 16, 32}; }
+};
+
+inline constexpr size_t kMinPasswordChars = 12;
+inline constexpr size_t kMaxPasswordBytes = 1024;
+
+// kInvalidArgument naming what is wrong (too short, too long, not UTF-8); the
+// message never quotes the password.
+Status check_password_policy(std::string_view password);
+
+class PasswordHasher {
+ public:
+  explicit PasswordHasher(PasswordHashOptions options = {}) : options_(options) {}
+
+  // Checks the policy, then hashes with a fresh random salt. Two hashes of the
+  // same password differ. kInvalidArgument for a password the policy refuses,
+  // kInternal if libargon2 fails (e.g. out of memory).
+  Result<std::string> hash(std::string_view password) const;
+
+  // True iff `encoded` is an Argon2id hash of `password`. The comparison inside
+  // argon2id_verify is constant-time. A malformed `encoded` is simply false.
+  // No policy check: a password set under an older policy still logs in.
+  bool verify(std::string_view password, const std::string& encoded) const;
+
+  // A valid hash of a random password, with these options: verifying against it
+  // costs what a real verification costs, so that an unknown username takes as
+  // long to refuse as a wrong password. Computed once per hasher.
+  const std::string& dummy_hash() const;
+
+  const PasswordHashOptions& options() const { return options_; }
+
+ private:
+  PasswordHashOptions options_;
+  mutable std::string dummy_;
+  mutable std::once_flag dummy_once_;
+};
+
+}  // namespace gw

@@ -1,0 +1,81 @@
+#include "gateway/security/staff_sessions.h"
+
+#include "gateway/core/digest.h"
+#include "gateway/core/ids.h"
+
+namespace gw {
+
+std::string base64url_encode(const std::string& bytes) {
+  std::string s = base64_encode(bytes);
+  while (!s.empty() && s.back() == '=') s.pop_back();
+  for (char& c : s) {
+    if (c == '+')
+      c = '-';
+    else if (c == '/')
+      c = '_';
+  }
+  return s;
+}
+
+StaffSessions::StaffSessions(Clock& clock, StaffSessionOptions options) : clock_(clock), options_(options) {}
+
+bool StaffSessions::expired(const StaffSession& s, TimePoint now) const {
+  return now - s.last_seen >= options_.idle_timeout || now - s.created_at >= options_.absolute_timeout;
+}
+
+NewStaffSession StaffSessions::create(int64_t account_id, const std::string& username,
+                                      const std::string& role, const std::string& credential) {
+  const TimePoint now = clock_.now();
+  NewStaffSession out;
+  out.token = base64url_encode(random_bytes(32));
+  out.session.account_id = account_id;
+  out.session.username = username;
+  out.session.role = role;
+  out.session.csrf_token = base64url_encode(random_bytes(32));
+  out.session.credential = credential;
+  out.session.created_at = now;
+  out.session.last_seen = now;
+  std::lock_guard<std::mutex> lock(mu_);
+  std::erase_if(by_hash_, [&](const auto& entry) { return expired(entry.second, now); });
+  by_hash_[sha256(out.token)] = out.session;
+  return out;
+}
+
+std::optional<StaffSession> StaffSessions::touch(const std::string& token) {
+  if (token.empty()) return std::nullopt;
+  const std::string key = sha256(token);
+  const TimePoint now = clock_.now();
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = by_hash_.find(key);
+  if (it == by_hash_.end()) return std::nullopt;
+  if (expired(it->second, now)) {
+    by_hash_.erase(it);
+    return std::nullopt;
+  }
+  it->second.last_seen = now;
+  return it->second;
+}
+
+bool StaffSessions::remove(const std::string& token) {
+  const std::string key = sha256(token);
+  std::lock_guard<std::mutex> lock(mu_);
+  return by_hash_.erase(key) > 0;
+}
+
+int StaffSessions::end_for_account(int64_t account_id, const std::string& keep_token) {
+  const std::string keep = keep_token.empty() ? std::string() : sha256(keep_token);
+  std::lock_guard<std::mutex> lock(mu_);
+  return static_cast<int>(std::erase_if(by_hash_, [&](const auto& entry) {
+    return entry.second.account_id == account_id && entry.first != keep;
+  }));
+}
+
+size_t StaffSessions::size() const {
+  const TimePoint now = clock_.now();
+  std::lock_guard<std::mutex> lock(mu_);
+  size_t n = 0;
+  for (const auto& [key, s] : by_hash_) n += expired(s, now) ? 0 : 1;
+  return n;
+}
+
+}  // namespace gw

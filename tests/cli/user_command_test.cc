@@ -1,0 +1,175 @@
+// `gateway user …` and the first administrator, through the built binary and a
+// started `gateway serve`: one-time passwords printed once log in through the API.
+#include "gateway/cli/user_command.h"
+
+#include <httplib.h>
+#include <signal.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "tests/support/http_wait.h"
+#include "tests/support/subprocess.h"
+
+using gw::testing::get_when_up;
+using gw::testing::run_process;
+using nlohmann::json;
+
+namespace {
+const std::string kGateway = GATEWAY_BINARY;
+
+struct GatewayDir {
+  std::string dir = gw::testing::make_temp_dir("gw-user");
+  int port = gw::testing::free_port();
+  std::string config = dir + "/gw.json";
+  GatewayDir() {
+    std::ofstream(config) << json{
+        {"listen", "127.0.0.1:" + std::to_string(port)},
+        {"database", {{"path", dir + "/data/gateway.db"}}},
+        {"content_dir",
+         GATEWAY_SOURCE_DIR}}.dump();
+  }
+  ~GatewayDir() { std::filesystem::remove_all(dir); }
+};
+
+// The last non-empty line of `out`.
+std::string last_line(const std::string& out) {
+  std::string s = out;
+  while (!s.empty() && s.back() == '\n') s.pop_back();
+  return s.substr(s.rfind('\n') == std::string::npos ? 0 : s.rfind('\n') + 1);
+}
+
+httplib::Result login(httplib::Client& c, const std::string& user, const std::string& password) {
+  return c.Post("/api/auth/login", json{{"username", user}, {"password", password}}.dump(),
+                "application/json");
+}
+
+bool one_time_password_shape(const std::string& p) {
+  return p.size() == 20 &&
+         p.find_first_not_of("ABCDEFGHJKMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789") == std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("one-time passwords are 20 characters without look-alikes, never twice the same", "[cli][user]") {
+  std::string a = gw::cli::generate_one_time_password();
+  std::string b = gw::cli::generate_one_time_password();
+  CHECK(one_time_password_shape(a));
+  CHECK(one_time_password_shape(b));
+  CHECK(a != b);
+}
+
+TEST_CASE("user add prints a one-time password that logs in to a started gateway", "[cli][user][serve]") {
+  GatewayDir g;
+  auto added = run_process({kGateway, "user", "add", "amina", "--role", "operator", "--languages", "ar,en",
+                            "--queues", "general", "--capacity", "2", "--config", g.config});
+  REQUIRE(added.exit_code == 0);
+  const std::string password = last_line(added.out);
+  CHECK(one_time_password_shape(password));
+  CHECK(added.err.find(password) == std::string::npos);
+
+  auto dup = run_process({kGateway, "user", "add", "AMINA", "--role", "editor", "--config", g.config});
+  CHECK(dup.exit_code == 1);
+  CHECK(dup.err.find("AMINA") != std::string::npos);
+  CHECK(dup.err.find("taken") != std::string::npos);
+  CHECK(std::count(dup.err.begin(), dup.err.end(), '\n') == 1);
+
+  gw::testing::BackgroundProcess serve({kGateway, "serve", "--config", g.config});
+  httplib::Client c("127.0.0.1", g.port);
+  REQUIRE(get_when_up(c, "/healthz"));
+  // An account exists already: no first administrator.
+  CHECK(serve.out().find("First administrator") == std::string::npos);
+
+  auto r = login(c, "amina", password);
+  REQUIRE(r);
+  REQUIRE(r->status == 200);
+  auto body = json::parse(r->body);
+  CHECK(body["role"] == "operator");
+  CHECK(body["must_change_password"] == true);
+  const std::string set_cookie = r->get_header_value("Set-Cookie");
+  const httplib::Headers session = {{"Cookie", set_cookie.substr(0, set_cookie.find(';'))}};
+  auto me = c.Get("/api/auth/me", session);
+  REQUIRE(me);
+  REQUIRE(me->status == 200);
+  auto who = json::parse(me->body);
+  CHECK(who["languages"] == json::array({"ar", "en"}));
+  CHECK(who["queues"] == json::array({"general"}));
+  CHECK(who["capacity"] == 2);
+
+  // Reset from the command line while the gateway runs: the session ends, the
+  // old password stops working and the new one logs in.
+  auto reset = run_process({kGateway, "user", "reset-password", "amina", "--config", g.config});
+  REQUIRE(reset.exit_code == 0);
+  const std::string fresh = last_line(reset.out);
+  CHECK(one_time_password_shape(fresh));
+  CHECK(fresh != password);
+  CHECK(c.Get("/api/auth/me", session)->status == 401);
+  CHECK(login(c, "amina", password)->status == 401);
+  CHECK(login(c, "amina", fresh)->status == 200);
+
+  auto disabled = run_process({kGateway, "user", "disable", "amina", "--config", g.config});
+  CHECK(disabled.exit_code == 0);
+  CHECK(login(c, "amina", fresh)->status == 401);
+
+  serve.signal(SIGTERM);
+  CHECK(serve.wait(std::chrono::seconds(15)) == 0);
+  // The passwords never reach the log.
+  CHECK(serve.err().find(password) == std::string::npos);
+  CHECK(serve.err().find(fresh) == std::string::npos);
+}
+
+TEST_CASE("user commands name the unknown role or user in one line and exit 1", "[cli][user]") {
+  GatewayDir g;
+  auto role = run_process({kGateway, "user", "add", "amina", "--role", "root", "--config", g.config});
+  CHECK(role.exit_code == 1);
+  CHECK(role.err.find("unknown role 'root'") != std::string::npos);
+  CHECK(std::count(role.err.begin(), role.err.end(), '\n') == 1);
+  auto nobody = run_process({kGateway, "user", "disable", "nobody", "--config", g.config});
+  CHECK(nobody.exit_code == 1);
+  CHECK(nobody.err.find("no user named 'nobody'") != std::string::npos);
+  auto reset = run_process({kGateway, "user", "reset-password", "nobody", "--config", g.config});
+  CHECK(reset.exit_code == 1);
+  CHECK(reset.err.find("nobody") != std::string::npos);
+  auto no_role = run_process({kGateway, "user", "add", "amina", "--config", g.config});
+  CHECK(no_role.exit_code == 2);
+  auto no_action = run_process({kGateway, "user"});
+  CHECK(no_action.exit_code == 2);
+}
+
+TEST_CASE("serve on a fresh data directory prints the first administrator once", "[cli][user][serve]") {
+  GatewayDir g;
+  std::string password;
+  {
+    gw::testing::BackgroundProcess serve({kGateway, "serve", "--config", g.config});
+    httplib::Client c("127.0.0.1", g.port);
+    REQUIRE(get_when_up(c, "/healthz"));
+    const std::string out = serve.out();
+    const std::string prefix = "First administrator: admin / ";
+    auto at = out.find(prefix);
+    REQUIRE(at != std::string::npos);
+    password = out.substr(at + prefix.size(), 20);
+    CHECK(one_time_password_shape(password));
+    CHECK(out.find(password + " (change it at first login)\n") != std::string::npos);
+    CHECK(std::count(out.begin(), out.end(), '\n') == 1);
+    CHECK(serve.err().find(password) == std::string::npos);
+    CHECK(serve.err().find("account.first_admin_created") != std::string::npos);
+
+    auto r = login(c, "admin", password);
+    REQUIRE(r);
+    CHECK(r->status == 200);
+    auto body = json::parse(r->body);
+    CHECK(body["role"] == "admin");
+    CHECK(body["must_change_password"] == true);
+    serve.signal(SIGTERM);
+    CHECK(serve.wait(std::chrono::seconds(15)) == 0);
+  }
+  gw::testing::BackgroundProcess again({kGateway, "serve", "--config", g.config});
+  httplib::Client c("127.0.0.1", g.port);
+  REQUIRE(get_when_up(c, "/healthz"));
+  CHECK(again.out().find("First administrator") == std::string::npos);
+  CHECK(login(c, "admin", password)->status == 200);
+  again.signal(SIGTERM);
+  CHECK(again.wait(std::chrono::seconds(15)) == 0);
+}

@@ -1,0 +1,7 @@
+target_sources(gateway_tests PRIVATE
+  tests/helpdesk/helpdesk_test.cc
+  tests/helpdesk/never_silence_test.cc
+  tests/helpdesk/queue_config_test.cc
+  tests/helpdesk/routing_test.cc
+  tests/helpdesk/store_helpdesk_test.cc
+)

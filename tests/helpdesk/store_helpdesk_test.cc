@@ -1,0 +1,140 @@
+// The store's helpdesk methods: the open queue, atomic assignment, transfer,
+// closing, service times once, notes encrypted and erased with the person.
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <iterator>
+
+#include "tests/store/store_fixture.h"
+
+using namespace std::chrono_literals;
+
+namespace {
+
+struct Fx : gw::testing::StoreFixture {
+  explicit Fx(bool in_file = false) : StoreFixture(in_file) {}
+  int64_t account(const std::string& name) {
+    gw::Account a;
+    a.username = name;
+    a.password_hash = "x";
+    auto id = store->create_account(a);
+    REQUIRE(id.ok());
+    return *id;
+  }
+  gw::Handover handover(const std::string& address, const std::string& queue = "general") {
+    auto c = contact(address);
+    auto conv = conversation(c);
+    gw::Handover h;
+    h.conversation_id = conv.id;
+    h.contact_id = c.id;
+    h.queue = queue;
+    h.reason = "system.help";
+    h.created_at = clock.now();
+    auto id = store->create_handover(h);
+    REQUIRE(id.ok());
+    h.id = *id;
+    return h;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("open handovers are listed oldest first with their queue and operator", "[store][helpdesk]") {
+  Fx f;
+  auto a = f.handover("+447700900001", "general");
+  f.clock.advance(1min);
+  auto b = f.handover("+447700900002", "urgent");
+  const int64_t op = f.account("ana");
+  REQUIRE(*f.store->assign_handover(b.id, op, f.clock.now(), false));
+  auto open = f.store->list_open_handovers();
+  REQUIRE(open.ok());
+  REQUIRE(open->size() == 2);
+  CHECK((*open)[0].id == a.id);
+  CHECK((*open)[0].state == "waiting");
+  CHECK((*open)[1].queue == "urgent");
+  CHECK((*open)[1].operator_id == op);
+  CHECK((*open)[1].reason == "system.help");
+  REQUIRE(f.store->close_handover(a.id, op, f.clock.now()).ok());
+  CHECK(f.store->list_open_handovers()->size() == 1);
+  auto closed = f.store->get_handover(a.id);
+  REQUIRE(closed.ok());
+  CHECK(closed->state == "closed");
+  CHECK(closed->closed_by == op);
+  CHECK(closed->closed_at == f.clock.now());
+  CHECK(f.store->close_handover(a.id, op, f.clock.now()).error().code == gw::ErrorCode::kNotFound);
+  CHECK(f.store->get_handover(9999).error().code == gw::ErrorCode::kNotFound);
+}
+
+TEST_CASE("assignment is atomic: of two operators only one gets a waiting handover", "[store][helpdesk]") {
+  Fx f;
+  auto h = f.handover("+447700900001");
+  const int64_t ana = f.account("ana"), ben = f.account("ben"), sup = f.account("sue");
+  CHECK(*f.store->assign_handover(h.id, ana, f.clock.now(), false));
+  CHECK_FALSE(*f.store->assign_handover(h.id, ben, f.clock.now(), false));
+  CHECK(f.store->get_handover(h.id)->operator_id == ana);
+  // Forcing (a supervisor taking over) moves it; forcing onto the same operator changes nothing.
+  CHECK(*f.store->assign_handover(h.id, sup, f.clock.now(), true));
+  CHECK_FALSE(*f.store->assign_handover(h.id, sup, f.clock.now(), true));
+  CHECK(f.store->get_handover(h.id)->operator_id == sup);
+  REQUIRE(f.store->close_handover(h.id, sup, f.clock.now()).ok());
+  CHECK_FALSE(*f.store->assign_handover(h.id, ana, f.clock.now(), true));
+}
+
+TEST_CASE("a transfer moves a handover to another queue, waiting or to an operator", "[store][helpdesk]") {
+  Fx f;
+  auto h = f.handover("+447700900001");
+  const int64_t ana = f.account("ana");
+  REQUIRE(f.store->transfer_handover(h.id, "safeguarding", std::nullopt, f.clock.now()).ok());
+  auto moved = f.store->get_handover(h.id);
+  CHECK(moved->queue == "safeguarding");
+  CHECK(moved->state == "waiting");
+  CHECK_FALSE(moved->operator_id.has_value());
+  f.clock.advance(2min);
+  REQUIRE(f.store->transfer_handover(h.id, "urgent", ana, f.clock.now()).ok());
+  moved = f.store->get_handover(h.id);
+  CHECK(moved->queue == "urgent");
+  CHECK(moved->state == "assigned");
+  CHECK(moved->operator_id == ana);
+  CHECK(moved->assigned_at == f.clock.now());
+}
+
+TEST_CASE("the first response and the reassurance are recorded, the first response only once",
+          "[store][helpdesk]") {
+  Fx f;
+  auto h = f.handover("+447700900001");
+  const auto first = f.clock.now();
+  CHECK(*f.store->set_first_response(h.id, first));
+  f.clock.advance(5min);
+  CHECK_FALSE(*f.store->set_first_response(h.id, f.clock.now()));
+  REQUIRE(f.store->set_reassured(h.id, f.clock.now()).ok());
+  auto got = f.store->get_handover(h.id);
+  CHECK(got->first_response_at == first);
+  CHECK(got->reassured_at == f.clock.now());
+}
+
+TEST_CASE("notes are kept encrypted and go when the person is erased", "[store][helpdesk]") {
+  Fx f(/*in_file=*/true);
+  auto h = f.handover("+447700900001");
+  auto other = f.handover("+447700900002");
+  const int64_t ana = f.account("ana");
+  REQUIRE(
+      f.store->add_note(h.conversation_id, h.contact_id, ana, "Needs a Dari speaker", f.clock.now()).ok());
+  REQUIRE(
+      f.store->add_note(other.conversation_id, other.contact_id, std::nullopt, "second", f.clock.now()).ok());
+  auto notes = f.store->list_notes(h.conversation_id);
+  REQUIRE(notes->size() == 1);
+  CHECK((*notes)[0].body == "Needs a Dari speaker");
+  CHECK((*notes)[0].account_id == ana);
+  REQUIRE(f.store->close().ok());
+  {
+    // Not in clear on disk.
+    std::ifstream in(f.path, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK(bytes.find("Dari speaker") == std::string::npos);
+  }
+  f.reopen();
+  REQUIRE(f.store->erase_contact(h.contact_id).ok());
+  CHECK(f.store->list_notes(h.conversation_id)->empty());
+  CHECK(f.store->list_notes(other.conversation_id)->size() == 1);
+  REQUIRE(f.store->erase_contact_after_outbox(other.contact_id).ok());
+  CHECK(f.store->list_notes(other.conversation_id)->empty());
+}
