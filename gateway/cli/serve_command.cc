@@ -210,13 +210,16 @@ int run_serve(const ServeOptions& options) {
     else if (*sent > 0) log::info("helpdesk.reassured", {{"conversations", *sent}});
   });
 
-  // Someone who declined consent is kept only for the live conversation: once
-  // it has been idle for the session lifetime, everything of theirs is erased.
+  // Retention: someone who has not given consent (declined, or never answered)
+  // is kept only for the live conversation, i.e. until it has been idle for the
+  // session lifetime; someone who has, for conversation.retention_days after
+  // their last message. Then everything of theirs is erased.
   const auto session_ttl = std::chrono::hours(cfg->conversation.session_ttl_hours);
-  PeriodicWorker declined_sweeper("erase-declined", std::chrono::minutes(1), [&db, &clock, session_ttl] {
-    auto erased = db->erase_declined_idle(clock.now() - session_ttl);
-    if (!erased) log::warn("erase_declined.failed", {{"error", erased.error().to_string()}});
-    else if (*erased > 0) log::info("erase_declined.done", {{"contacts", *erased}});
+  const auto retention = std::chrono::hours(24) * cfg->conversation.retention_days;
+  PeriodicWorker declined_sweeper("erase-idle", std::chrono::minutes(1), [&db, &clock, session_ttl, retention] {
+    auto erased = db->erase_idle_contacts(clock.now() - session_ttl, clock.now() - retention);
+    if (!erased) log::warn("retention.failed", {{"error", erased.error().to_string()}});
+    else if (*erased > 0) log::info("retention.erased", {{"contacts", *erased}});
   });
 
   http::ReadinessChecks readiness;

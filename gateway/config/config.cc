@@ -180,10 +180,12 @@ void read_conversation(JsonReader& r, const json& doc, Config& cfg) {
   const json* c = r.get_object(doc, "conversation");
   if (!c) return;
   auto scope = r.enter("conversation");
-  r.only_keys(*c, {"entry_flow", "session_ttl_hours", "serve_fuzzy", "languages", "fallbacks", "countries"});
+  r.only_keys(*c, {"entry_flow", "session_ttl_hours", "retention_days", "serve_fuzzy", "languages", "fallbacks",
+                   "countries"});
   ConversationConfig& cc = cfg.conversation;
   r.get_string(*c, "entry_flow", &cc.entry_flow);
   r.get_int(*c, "session_ttl_hours", &cc.session_ttl_hours, 1, 24 * 90);
+  r.get_int(*c, "retention_days", &cc.retention_days, 1, 3650);
   r.get_bool(*c, "serve_fuzzy", &cc.serve_fuzzy);
   r.get_string_list(*c, "languages", &cc.languages);
   read_language_map(r, *c, "fallbacks", &cc.fallbacks, false);

@@ -75,6 +75,7 @@ struct HttpConfig {
 struct ConversationConfig {
   std::string entry_flow = "main";           // the flow a new conversation starts in
   int session_ttl_hours = 24;                 // an idle flow session expires after this
+  int retention_days = 90;                    // kept this long after the last message, with consent
   bool serve_fuzzy = true;                    // serve draft (fuzzy) translations
   std::vector<std::string> languages;         // offered languages; empty = every loaded one
   std::map<std::string, std::vector<std::string>> fallbacks;  // "prs": ["fa", "en"]

@@ -198,10 +198,12 @@ class Store {
   // With nothing unsent it is erase_contact at once. kNotFound if no contact.
   virtual Status erase_contact_after_outbox(int64_t contact_id) = 0;
 
-  // Erases (as erase_contact_after_outbox) every contact who declined consent,
-  // whose last message is older than `idle_before` and who is not waiting for
-  // or talking to a helpline operator. Returns how many.
-  virtual Result<int> erase_declined_idle(TimePoint idle_before) = 0;
+  // Retention: erases (as erase_contact_after_outbox) every contact who is not
+  // waiting for or talking to a helpline operator and whose last message (or
+  // creation, if none) is older than `unconsented_before` when they have not
+  // given consent (declined, or never answered), or older than
+  // `consented_before` when they have. Returns how many.
+  virtual Result<int> erase_idle_contacts(TimePoint unconsented_before, TimePoint consented_before) = 0;
 
   // Readiness: the database answers a trivial query.
   virtual Status ping() = 0;

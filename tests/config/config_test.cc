@@ -166,27 +166,30 @@ TEST_CASE("conversation settings: defaults, language maps, and their problems", 
   REQUIRE(defaults.ok());
   CHECK(defaults->conversation.entry_flow == "main");
   CHECK(defaults->conversation.session_ttl_hours == 24);
+  CHECK(defaults->conversation.retention_days == 90);
   CHECK(defaults->conversation.serve_fuzzy);
 
   auto cfg = gw::parse_config(json::parse(R"({"conversation": {
-      "entry_flow": "welcome", "serve_fuzzy": false, "languages": ["en", "ar", "prs"],
+      "entry_flow": "welcome", "serve_fuzzy": false, "languages": ["en", "ar", "prs"], "retention_days": 30,
       "fallbacks": {"prs": ["fa", "en"]}, "countries": {"AF": ["prs", "ps"]}}})"),
                               fake_env({}));
   REQUIRE(cfg.ok());
   CHECK(cfg->conversation.entry_flow == "welcome");
+  CHECK(cfg->conversation.retention_days == 30);
   CHECK_FALSE(cfg->conversation.serve_fuzzy);
   CHECK(cfg->conversation.languages == std::vector<std::string>{"en", "ar", "prs"});
   CHECK(cfg->conversation.fallbacks.at("prs") == std::vector<std::string>{"fa", "en"});
   CHECK(cfg->conversation.countries.at("AF") == std::vector<std::string>{"prs", "ps"});
 
   auto bad = gw::parse_config(json::parse(R"({"conversation": {
-      "entry_flow": "", "session_ttl_hours": 0, "fallbacks": {"Persian": ["fa"]},
+      "entry_flow": "", "session_ttl_hours": 0, "retention_days": 0, "fallbacks": {"Persian": ["fa"]},
       "countries": {"af": ["prs"], "IR": ["fa!"]}, "colour": "blue"}})"),
                               fake_env({}));
   REQUIRE_FALSE(bad.ok());
   const std::string& m = bad.error().message;
   CHECK(m.find("$.conversation.entry_flow: must not be empty") != std::string::npos);
   CHECK(m.find("$.conversation.session_ttl_hours") != std::string::npos);
+  CHECK(m.find("$.conversation.retention_days") != std::string::npos);
   CHECK(m.find("$.conversation.fallbacks.Persian") != std::string::npos);
   CHECK(m.find("$.conversation.countries.af") != std::string::npos);
   CHECK(m.find("\"fa!\" is not a language code") != std::string::npos);

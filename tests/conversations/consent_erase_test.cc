@@ -151,9 +151,9 @@ TEST_CASE("someone who declined consent is erased once the conversation is idle"
   f.say("1", "+447700900456");
   f.send_all();
   f.clock.advance(23h);
-  REQUIRE(*f.store->erase_declined_idle(f.clock.now() - 24h) == 0);
+  REQUIRE(*f.store->erase_idle_contacts(f.clock.now() - 24h, f.clock.now() - 90 * 24h) == 0);
   f.clock.advance(2h);
-  REQUIRE(*f.store->erase_declined_idle(f.clock.now() - 24h) == 1);
+  REQUIRE(*f.store->erase_idle_contacts(f.clock.now() - 24h, f.clock.now() - 90 * 24h) == 1);
   CHECK(f.store->get_contact(declined.contact_id).error().code == gw::ErrorCode::kNotFound);
   CHECK(f.store->get_contact(consented.contact_id).ok());
 }

@@ -198,7 +198,11 @@ TEST_CASE("erasure after the outbox is immediate when nothing is unsent, and als
   CHECK(count_rows(f.path, "messages", "contact_id", later.id) == 0);
 }
 
-TEST_CASE("contacts who declined consent are erased once idle, unless an operator has them", "[store]") {
+TEST_CASE("retention: without consent kept for the live conversation, with it for the retention period",
+          "[store]") {
+  // Given contacts with every consent state, idle for 25 hours, one waiting for an
+  // operator and one recent, then only those without consent and no operator go;
+  // after 91 days the one who consented goes too.
   StoreFixture f(/*in_file=*/true);
   auto make = [&](const std::string& address, const std::string& consent) {
     gw::Contact c = f.contact(address);
@@ -210,16 +214,24 @@ TEST_CASE("contacts who declined consent are erased once idle, unless an operato
   const gw::Contact old_declined = make("+447700900001", "declined");
   const gw::Contact old_given = make("+447700900002", "given");
   const gw::Contact old_with_operator = make("+447700900003", "declined");
+  const gw::Contact old_never_asked = make("+447700900005", "none");
   const gw::Conversation waiting = f.conversation(old_with_operator);
   REQUIRE(f.store->set_conversation_state(waiting.id, "waiting", f.clock.now()).ok());
   f.clock.advance(25h);
   const gw::Contact recent_declined = make("+447700900004", "declined");
 
-  auto erased = f.store->erase_declined_idle(f.clock.now() - 24h);
+  auto erased = f.store->erase_idle_contacts(f.clock.now() - 24h, f.clock.now() - 90 * 24h);
   REQUIRE(erased.ok());
-  CHECK(*erased == 1);
+  CHECK(*erased == 2);
   CHECK(count_rows(f.path, "contacts", "id", old_declined.id) == 0);
+  CHECK(count_rows(f.path, "contacts", "id", old_never_asked.id) == 0);
   CHECK(count_rows(f.path, "contacts", "id", old_given.id) == 1);
   CHECK(count_rows(f.path, "contacts", "id", old_with_operator.id) == 1);
   CHECK(count_rows(f.path, "contacts", "id", recent_declined.id) == 1);
+
+  f.clock.advance(90 * 24h);
+  erased = f.store->erase_idle_contacts(f.clock.now() - 24h, f.clock.now() - 90 * 24h);
+  REQUIRE(erased.ok());
+  CHECK(count_rows(f.path, "contacts", "id", old_given.id) == 0);
+  CHECK(count_rows(f.path, "contacts", "id", old_with_operator.id) == 1);  // still with an operator
 }

@@ -517,18 +517,19 @@ Status SqliteStore::erase_contact_after_outbox(int64_t contact_id) {
   return tx->commit();
 }
 
-Result<int> SqliteStore::erase_declined_idle(TimePoint idle_before) {
+Result<int> SqliteStore::erase_idle_contacts(TimePoint unconsented_before, TimePoint consented_before) {
   Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s.error();
   std::vector<int64_t> ids;
   {
     auto q = db_.prepare(
-        "SELECT id FROM contacts c WHERE consent = 'declined' AND erase_pending = 0"
-        " AND (last_inbound_at IS NULL OR last_inbound_at < ?1)"
+        "SELECT id FROM contacts c WHERE erase_pending = 0"
+        " AND ((consent <> 'given' AND COALESCE(last_inbound_at, created_at) < ?1)"
+        "   OR (consent = 'given' AND COALESCE(last_inbound_at, created_at) < ?2))"
         " AND NOT EXISTS (SELECT 1 FROM conversations v WHERE v.contact_id = c.id"
         "                 AND v.state IN ('waiting', 'assigned'))");
     if (!q) return q.error();
-    q->bind(1, to_unix_ms(idle_before));
+    q->bind(1, to_unix_ms(unconsented_before)).bind(2, to_unix_ms(consented_before));
     for (;;) {
       auto row = q->step();
       if (!row) return row.error();

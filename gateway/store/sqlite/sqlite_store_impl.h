@@ -97,7 +97,7 @@ class SqliteStore final : public Store {
 
   Status erase_contact(int64_t contact_id) override;
   Status erase_contact_after_outbox(int64_t contact_id) override;
-  Result<int> erase_declined_idle(TimePoint idle_before) override;
+  Result<int> erase_idle_contacts(TimePoint unconsented_before, TimePoint consented_before) override;
 
   Status ping() override;
   Status close() override;
