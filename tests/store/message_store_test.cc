@@ -53,6 +53,7 @@ TEST_CASE("list_messages returns both directions oldest first, decrypted", "[sto
   f.clock.advance(1s);
   gw::Message out = f.message(conv, "Welcome. Reply 1 for English.");
   out.segments = 1;
+  out.template_key = "welcome.hello";
   auto out_id = f.store->enqueue_outbound(out, f.clock.now());
   REQUIRE(out_id.ok());
 
@@ -63,6 +64,8 @@ TEST_CASE("list_messages returns both directions oldest first, decrypted", "[sto
   CHECK((*all)[1].id == *out_id);
   CHECK((*all)[1].direction == "out");
   CHECK((*all)[1].status == "queued");
+  CHECK((*all)[1].template_key == "welcome.hello");  // which template the bot sent
+  CHECK((*all)[0].template_key.empty());
   CHECK_FALSE((*all)[1].provider_id.has_value());
   CHECK((*all)[1].created_at == f.clock.now());
   CHECK(f.store->list_messages(conv.id + 100)->empty());

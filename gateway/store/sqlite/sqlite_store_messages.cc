@@ -7,7 +7,7 @@ namespace {
 
 constexpr const char* kMessageColumns =
     "id, contact_id, conversation_id, channel_id, direction, provider_id, status, error_code, body, segments,"
-    " created_at, updated_at";
+    " created_at, updated_at, template_key";
 
 std::optional<int64_t> optional_int(std::optional<int> v) {
   if (!v) return std::nullopt;
@@ -104,6 +104,7 @@ Result<std::vector<Message>> SqliteStore::list_messages(int64_t conversation_id)
     m.segments = static_cast<int>(st->int64(9));
     m.created_at = from_unix_ms(st->int64(10));
     m.updated_at = from_unix_ms(st->int64(11));
+    m.template_key = st->text(12);
     out.push_back(std::move(m));
   }
   return out;
