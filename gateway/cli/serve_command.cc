@@ -25,6 +25,7 @@
 #include "gateway/content/renderer.h"
 #include "gateway/engine/engine.h"
 #include "gateway/engine/flow_loader.h"
+#include "gateway/helpdesk/console_api.h"
 #include "gateway/helpdesk/events.h"
 #include "gateway/helpdesk/helpdesk.h"
 #include "gateway/helpdesk/helpdesk_metrics.h"
@@ -102,9 +103,12 @@ http::HttpOptions http_options(const Config& cfg) {
 int run_serve(const ServeOptions& options) {
   // 1. Signals first, so that every thread started below inherits the mask.
   std::atomic<http::HttpServer*> live_server{nullptr};
+  std::atomic<ConsoleApi*> live_console{nullptr};
   ShutdownSignals signals([&](int sig) {
     log::info("shutdown.requested", {{"signal", sig}});
     if (http::HttpServer* s = live_server.load()) s->stop();
+    // Open console event streams end, or run() would wait for them.
+    if (ConsoleApi* c = live_console.load()) c->shutdown();
   });
 
   // 2. Configuration and logging.
@@ -231,6 +235,13 @@ int run_serve(const ServeOptions& options) {
   LoginThrottle login_throttle(clock);
   http::StaffAuth staff_auth(*db, clock, staff_sessions, login_throttle, cfg->public_url.rfind("https://", 0) == 0);
   staff_auth.add_routes(server);
+  // The operator console: its API and its page at /console/.
+  ConsoleApiOptions console_options;
+  console_options.max_streams = static_cast<size_t>(std::max(1, cfg->http.threads / 2));
+  ConsoleApi console(ConsoleContext{staff_auth, helpdesk, *db, clock, helpdesk_events, renderer, person_messages},
+                     console_options);
+  console.add_routes(server);
+  http::add_static_routes(server, "/console/", "/console", "/console/index.html");
   add_webhook_routes(server, WebhookContext{*cfg, conversations, *db, clock, &core_metrics});
   // The browser simulator: its page at / and its API, when a web channel is configured.
   if (std::any_of(cfg->channels.begin(), cfg->channels.end(), [](const ChannelConfig& c) { return c.type == "web"; })) {
@@ -258,7 +269,9 @@ int run_serve(const ServeOptions& options) {
   // A signal that came before this point finds no server; stop() after it
   // is seen makes run() return at once.
   live_server.store(&server);
+  live_console.store(&console);
   if (signals.received() == 0) server.run();
+  live_console.store(nullptr);
   live_server.store(nullptr);
 
   // 7. Workers stop (a send in progress is recorded first), then the store closes.

@@ -1,5 +1,6 @@
 target_sources(gateway_core PRIVATE
   gateway/helpdesk/address_mask.cc
+  gateway/helpdesk/console_api.cc
   gateway/helpdesk/events.cc
   gateway/helpdesk/helpdesk.cc
   gateway/helpdesk/helpdesk_metrics.cc

@@ -2,6 +2,9 @@
 # serves its pages from wherever it runs. Paths are relative to gateway/web and
 # are served under the same path ("/simulator/index.html").
 set(GATEWAY_WEB_ASSETS
+  console/index.html
+  console/console.css
+  console/console.js
   simulator/index.html
   simulator/simulator.css
   simulator/simulator.js

@@ -278,7 +278,9 @@ TEST_CASE("auto-assignment hands waiting conversations to operators with room, w
   CHECK(*f.helpdesk.auto_assign({ana_op}) == 2);
   CHECK(*f.helpdesk.auto_assign({ana_op}) == 0);  // full
   int assigned = 0;
-  for (const auto& h : *f.store->list_open_handovers()) assigned += h.operator_id == ana ? 1 : 0;
+  auto open = f.store->list_open_handovers();  // a named Result: the loop must not outlive it
+  REQUIRE(open.ok());
+  for (const auto& h : *open) assigned += h.operator_id == ana ? 1 : 0;
   CHECK(assigned == 2);
 }
 

@@ -35,15 +35,18 @@ async function waitUp(url, child, ms) {
 }
 
 // Starts `gateway serve` with `extra` merged into a config of a temp dir.
+// `extra` may be a function of {port, base, dir} returning the keys to merge,
+// for keys that depend on the port (public_url).
 export async function startGateway(binary, extra = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'gw-browser-'));
   const port = await freePort();
+  const more = typeof extra === 'function' ? extra({ port, base: `http://127.0.0.1:${port}`, dir }) : extra;
   const config = {
     listen: `127.0.0.1:${port}`,
     database: { driver: 'sqlite', path: join(dir, 'gateway.db') },
     content_dir: repoRoot,
     channels: [{ id: 'web', type: 'web' }],
-    ...extra,
+    ...more,
   };
   const configPath = join(dir, 'gateway.json');
   writeFileSync(configPath, JSON.stringify(config, null, 2));
@@ -60,6 +63,7 @@ export async function startGateway(binary, extra = {}) {
   return {
     base,
     dir,
+    configPath,
     stderr: () => stderr,
     async stop() {
       if (child.exitCode === null) {

@@ -1,0 +1,356 @@
+// The operator console's API on a real loopback server: staff log in through
+// StaffAuth, people hand over through the conversations, and the console's
+// routes are called as the page calls them.
+#include "gateway/helpdesk/console_api.h"
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <future>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "gateway/security/login_throttle.h"
+#include "gateway/security/password_hasher.h"
+#include "gateway/security/staff_sessions.h"
+#include "tests/helpdesk/helpdesk_fixture.h"
+#include "tests/http/running_server.h"
+
+using gw::http::testing::RunningServer;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+gw::http::HttpOptions test_options() {
+  gw::http::HttpOptions o;
+  o.keep_alive_timeout_s = 1;
+  return o;
+}
+
+gw::ConsoleApiOptions fast_keepalive() {
+  gw::ConsoleApiOptions o;
+  o.keepalive = 200ms;
+  return o;
+}
+
+struct ConsoleFixture : gw::testing::HelpdeskFixture {
+  gw::StaffSessions sessions{clock};
+  gw::LoginThrottle throttle{clock};
+  gw::PasswordHasher hasher{gw::PasswordHashOptions::for_tests()};
+  gw::http::StaffAuth auth{*store, clock, sessions, throttle, false, gw::PasswordHashOptions::for_tests()};
+  gw::ConsoleApi api{gw::ConsoleContext{auth, helpdesk, *store, clock, events, renderer, person},
+                     fast_keepalive()};
+  gw::http::HttpServer server{registry, test_options()};
+
+  ConsoleFixture() {
+    auth.add_routes(server);
+    api.add_routes(server);
+  }
+
+  int64_t staff(const std::string& name, const std::string& role, std::vector<std::string> queues) {
+    gw::Account a;
+    a.username = name;
+    a.role = role;
+    a.queues = std::move(queues);
+    a.languages = {"ar", "en"};
+    auto h = hasher.hash(name + " long password");
+    REQUIRE(h.ok());
+    a.password_hash = *h;
+    auto id = store->create_account(a);
+    REQUIRE(id.ok());
+    return *id;
+  }
+};
+
+struct Session {
+  std::string cookie, csrf;
+};
+
+Session login(httplib::Client& c, const std::string& name) {
+  auto r = c.Post("/api/auth/login", json{{"username", name}, {"password", name + " long password"}}.dump(),
+                  "application/json");
+  REQUIRE(r);
+  REQUIRE(r->status == 200);
+  const std::string set_cookie = r->get_header_value("Set-Cookie");
+  return Session{set_cookie.substr(0, set_cookie.find(';')), json::parse(r->body)["csrf_token"]};
+}
+
+httplib::Result post(httplib::Client& c, const std::string& path, const Session& s, bool with_csrf = true,
+                     const std::string& body = "{}") {
+  httplib::Headers h = {{"Cookie", s.cookie}};
+  if (with_csrf) h.emplace("X-CSRF-Token", s.csrf);
+  return c.Post(path.c_str(), h, body, "application/json");
+}
+
+httplib::Result get(httplib::Client& c, const std::string& path, const Session& s) {
+  return c.Get(path.c_str(), httplib::Headers{{"Cookie", s.cookie}});
+}
+
+bool audited(gw::Store& store, const std::string& action, const std::string& subject) {
+  auto entries = store.list_audit(100);
+  REQUIRE(entries.ok());
+  for (const auto& e : *entries) {
+    if (e.action == action && e.subject == subject) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("a console POST without the CSRF header is refused and changes nothing", "[helpdesk][console]") {
+  ConsoleFixture f;
+  auto h = f.handed_over("+447700900001");
+  f.staff("olga", "operator", {"general"});
+  RunningServer running(f.server);
+  httplib::Client c("127.0.0.1", running.port());
+  Session s = login(c, "olga");
+
+  const std::vector<std::string> state_changes = {
+      "/api/helpdesk/next", "/api/helpdesk/conversations/" + std::to_string(h.id) + "/assign"};
+  for (const std::string& path : state_changes) {
+    auto r = post(c, path, s, false);
+    REQUIRE(r);
+    CHECK(r->status == 403);
+    CHECK(json::parse(r->body)["error"] == "csrf");
+  }
+  CHECK(f.store->get_handover(h.id)->state == "waiting");
+  CHECK_FALSE(audited(*f.store, "handover.assign", "conversation:" + std::to_string(h.conversation_id)));
+
+  // The queue shows it waiting, its reason as text; with the header it is taken.
+  auto q = get(c, "/api/helpdesk/queues", s);
+  REQUIRE(q);
+  REQUIRE(q->status == 200);
+  json list = json::parse(q->body);
+  REQUIRE(list["conversations"].size() == 1);
+  CHECK(list["conversations"][0]["handover_id"] == h.id);
+  CHECK(list["conversations"][0]["state"] == "waiting");
+  CHECK(list["conversations"][0]["reason"] == f.text("system.help"));
+  CHECK(list["queues"][0]["queue"] == "general");
+  CHECK(list["queues"][0]["waiting"] == 1);
+
+  auto taken = post(c, "/api/helpdesk/next", s);
+  REQUIRE(taken);
+  CHECK(taken->status == 200);
+  CHECK(json::parse(taken->body)["handover_id"] == h.id);
+  CHECK(f.store->get_handover(h.id)->state == "assigned");
+  auto none = post(c, "/api/helpdesk/next", s);
+  REQUIRE(none);
+  CHECK(none->status == 204);
+}
+
+TEST_CASE("an operator cannot open a conversation of a queue they are not in, a supervisor can",
+          "[helpdesk][console]") {
+  ConsoleFixture f;
+  auto urgent = f.handed_over("+447700900002", "2");
+  f.staff("olga", "operator", {"general"});
+  f.staff("sara", "supervisor", {});
+  RunningServer running(f.server);
+  httplib::Client c("127.0.0.1", running.port());
+  const std::string path = "/api/helpdesk/conversations/" + std::to_string(urgent.id);
+
+  Session olga = login(c, "olga");
+  auto refused = get(c, path, olga);
+  REQUIRE(refused);
+  CHECK(refused->status == 403);
+  CHECK(refused->body.find("0900002") == std::string::npos);
+  auto reveal_refused = post(c, path + "/reveal", olga);
+  REQUIRE(reveal_refused);
+  CHECK(reveal_refused->status == 403);
+  auto q = get(c, "/api/helpdesk/queues", olga);
+  REQUIRE(q);
+  CHECK(json::parse(q->body)["conversations"].empty());  // not listed either
+
+  Session sara = login(c, "sara");
+  auto opened = get(c, path, sara);
+  REQUIRE(opened);
+  REQUIRE(opened->status == 200);
+  json v = json::parse(opened->body);
+  CHECK(v["handover"]["queue"] == "urgent");
+  CHECK(v["contact"]["address"] == "+44 •••• ••• 002");
+  CHECK(opened->body.find("447700900002") == std::string::npos);
+  // The whole history: the person's two messages and the bot's replies, marked so.
+  REQUIRE(v["messages"].size() >= 3);
+  CHECK(v["messages"][0]["author"] == "person");
+  CHECK(v["messages"][0]["text"] == "hello");
+  CHECK(v["messages"][1]["author"] == "bot");
+  CHECK(v["messages"][1]["template_key"] == "system.welcome");
+  CHECK(v["messages"][1]["text"].get<std::string>().rfind(f.text("system.welcome"), 0) == 0);
+}
+
+TEST_CASE("opening a conversation and revealing the address are in the audit log", "[helpdesk][console]") {
+  ConsoleFixture f;
+  auto h = f.handed_over("+447700900003");
+  f.staff("olga", "operator", {"general"});
+  RunningServer running(f.server);
+  httplib::Client c("127.0.0.1", running.port());
+  Session s = login(c, "olga");
+  const std::string subject = "conversation:" + std::to_string(h.conversation_id);
+  const std::string path = "/api/helpdesk/conversations/" + std::to_string(h.id);
+
+  CHECK_FALSE(audited(*f.store, "conversation.open", subject));
+  auto opened = get(c, path, s);
+  REQUIRE(opened);
+  CHECK(opened->status == 200);
+  CHECK(audited(*f.store, "conversation.open", subject));
+
+  CHECK_FALSE(audited(*f.store, "contact.reveal", subject));
+  auto revealed = post(c, path + "/reveal", s);
+  REQUIRE(revealed);
+  REQUIRE(revealed->status == 200);
+  CHECK(json::parse(revealed->body)["address"] == "+447700900003");
+  CHECK(audited(*f.store, "contact.reveal", subject));
+  auto audit = f.store->list_audit(100);  // a named Result: the loop must not outlive it
+  REQUIRE(audit.ok());
+  for (const auto& e : *audit) CHECK(e.detail_json.find("0900003") == std::string::npos);
+}
+
+TEST_CASE("replies, notes, closing and the segment counter go through the console", "[helpdesk][console]") {
+  ConsoleFixture f;
+  auto h = f.handed_over("+447700900004");
+  f.staff("olga", "operator", {"general"});
+  RunningServer running(f.server);
+  httplib::Client c("127.0.0.1", running.port());
+  Session s = login(c, "olga");
+  const std::string path = "/api/helpdesk/conversations/" + std::to_string(h.id);
+
+  auto seg = post(c, "/api/helpdesk/segments", s, true, json{{"text", "مرحبا، كيف يمكنني مساعدتك؟"}}.dump());
+  REQUIRE(seg);
+  CHECK(json::parse(seg->body)["encoding"] == "UCS-2");
+  CHECK(json::parse(seg->body)["segments"] == 1);
+  auto bad = post(c, "/api/helpdesk/segments", s, true, "not json");
+  REQUIRE(bad);
+  CHECK(bad->status == 400);
+  CHECK(json::parse(bad->body)["error"] == "invalid_request");
+
+  // Not assigned to her yet: no reply.
+  auto early = post(c, path + "/reply", s, true, json{{"text", "Hello"}}.dump());
+  REQUIRE(early);
+  CHECK(early->status == 403);
+  REQUIRE(post(c, path + "/assign", s)->status == 200);
+  auto sent = post(c, path + "/reply", s, true, json{{"text", "Hello, I am Olga."}}.dump());
+  REQUIRE(sent);
+  REQUIRE(sent->status == 200);
+  auto out = f.outbound(h.conversation_id);
+  REQUIRE_FALSE(out.empty());
+  CHECK(out.back().body == "Hello, I am Olga.");
+  CHECK(gw::message_author(out.back()) == "operator");
+  REQUIRE(post(c, path + "/notes", s, true, json{{"text", "Calls back tonight"}}.dump())->status == 200);
+  json v = json::parse(get(c, path, s)->body);
+  CHECK(v["notes"][0]["text"] == "Calls back tonight");
+  CHECK(v["notes"][0]["author"] == "olga");
+
+  auto canned = get(c, "/api/helpdesk/canned?conversation=" + std::to_string(h.id), s);
+  REQUIRE(canned);
+  REQUIRE(canned->status == 200);
+  json replies = json::parse(canned->body)["replies"];
+  REQUIRE_FALSE(replies.empty());
+  CHECK(replies[0]["key"] == "emergency.numbers");
+  CHECK(replies[1]["key"] == "rights.uk.numbers");  // a +44 number: the UK's
+
+  auto wrong_mode = post(c, path + "/close", s, true, json{{"mode", "later"}}.dump());
+  REQUIRE(wrong_mode);
+  CHECK(wrong_mode->status == 400);
+  REQUIRE(post(c, path + "/close", s, true, json{{"mode", "back_to_bot"}}.dump())->status == 200);
+  CHECK(f.store->get_handover(h.id)->state == "closed");
+  CHECK(f.conversation_state(h.contact_id) == "bot");
+}
+
+TEST_CASE("the event stream delivers a new handover as it is created", "[helpdesk][console]") {
+  ConsoleFixture f;
+  f.staff("olga", "operator", {"general"});
+  RunningServer running(f.server);
+  httplib::Client login_client("127.0.0.1", running.port());
+  Session s = login(login_client, "olga");
+
+  httplib::Client unauthenticated("127.0.0.1", running.port());
+  auto refused = unauthenticated.Get("/api/helpdesk/events");
+  REQUIRE(refused);
+  CHECK(refused->status == 401);
+
+  std::promise<void> connected;
+  std::promise<std::string> first_event;
+  std::string content_type;
+  std::thread reader([&] {
+    httplib::Client c("127.0.0.1", running.port());
+    c.set_read_timeout(5, 0);
+    std::string buffer;
+    bool greeted = false, done = false;
+    c.Get(
+        "/api/helpdesk/events", httplib::Headers{{"Cookie", s.cookie}},
+        [&](const httplib::Response& r) {
+          content_type = r.get_header_value("Content-Type");
+          return r.status == 200;
+        },
+        [&](const char* data, size_t n) {
+          buffer.append(data, n);
+          if (!greeted && buffer.find(": connected") != std::string::npos) {
+            greeted = true;
+            connected.set_value();
+          }
+          const size_t at = buffer.find("data: ");
+          if (at != std::string::npos && buffer.find("\n\n", at) != std::string::npos) {
+            done = true;
+            first_event.set_value(buffer.substr(at + 6, buffer.find("\n\n", at) - at - 6));
+            return false;
+          }
+          return true;
+        });
+    if (!greeted) connected.set_value();
+    if (!done) first_event.set_value("");
+  });
+
+  auto ready = connected.get_future();
+  REQUIRE(ready.wait_for(5s) == std::future_status::ready);
+  CHECK(f.api.open_streams() == 1);
+  auto h = f.handed_over("+447700900005");
+  auto event = first_event.get_future();
+  REQUIRE(event.wait_for(5s) == std::future_status::ready);
+  const std::string data = event.get();
+  reader.join();
+  CHECK(content_type.rfind("text/event-stream", 0) == 0);
+  REQUIRE_FALSE(data.empty());
+  json e = json::parse(data);
+  CHECK(e["type"] == "handover.created");
+  CHECK(e["handover_id"] == h.id);
+  CHECK(e["queue"] == "general");
+  CHECK(data.find("0900005") == std::string::npos);
+
+  // The client went away: the stream ends at its next keepalive at the latest.
+  for (int i = 0; i < 150 && f.api.open_streams() > 0; ++i) std::this_thread::sleep_for(20ms);
+  CHECK(f.api.open_streams() == 0);
+  f.api.shutdown();
+}
+
+TEST_CASE("shutting the console down ends an open event stream", "[helpdesk][console]") {
+  ConsoleFixture f;
+  f.staff("olga", "operator", {"general"});
+  RunningServer running(f.server);
+  httplib::Client c("127.0.0.1", running.port());
+  Session s = login(c, "olga");
+  std::promise<void> connected;
+  bool signalled = false;
+  auto ended = std::async(std::launch::async, [&] {
+    httplib::Client sse("127.0.0.1", running.port());
+    sse.set_read_timeout(10, 0);
+    return sse.Get("/api/helpdesk/events", httplib::Headers{{"Cookie", s.cookie}},
+                   [&](const char*, size_t) {
+                     if (!signalled) {
+                       signalled = true;
+                       connected.set_value();
+                     }
+                     return true;
+                   });
+  });
+  REQUIRE(connected.get_future().wait_for(5s) == std::future_status::ready);
+  const auto t0 = std::chrono::steady_clock::now();
+  f.api.shutdown();
+  REQUIRE(ended.wait_for(5s) == std::future_status::ready);
+  auto r = ended.get();
+  CHECK(std::chrono::steady_clock::now() - t0 < 2s);
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  // New streams are refused once shut down.
+  auto late = get(c, "/api/helpdesk/events", s);
+  REQUIRE(late);
+  CHECK(late->status == 503);
+}
