@@ -240,6 +240,23 @@ int run_serve(const ServeOptions& options) {
   console_options.max_streams = static_cast<size_t>(std::max(1, cfg->http.threads / 2));
   ConsoleApi console(ConsoleContext{staff_auth, helpdesk, *db, clock, helpdesk_events, renderer, person_messages},
                      console_options);
+  // Auto-assignment (helpdesk.auto_assign): every few seconds, waiting
+  // conversations go to the operators who are logged in and have room.
+  PeriodicWorker auto_assign_worker("helpdesk-auto-assign", std::chrono::seconds(5),
+                                    [&helpdesk, &staff_sessions, &db, &cfg] {
+    if (!cfg->helpdesk.auto_assign) return;
+    std::vector<OperatorView> online;
+    for (int64_t id : staff_sessions.active_accounts()) {
+      auto a = db->get_account(id);
+      if (!a || !a->has_value() || (*a)->disabled) continue;
+      const Account& acc = **a;
+      if (acc.role != "operator" && acc.role != "supervisor") continue;
+      online.push_back(OperatorView{acc.id, acc.role, acc.languages, acc.queues, acc.capacity});
+    }
+    auto assigned = helpdesk.auto_assign(online);
+    if (!assigned) log::warn("helpdesk.auto_assign_failed", {{"error", assigned.error().to_string()}});
+    else if (*assigned > 0) log::info("helpdesk.auto_assigned", {{"conversations", *assigned}});
+  });
   console.add_routes(server);
   http::add_static_routes(server, "/console/", "/console", "/console/index.html");
   add_webhook_routes(server, WebhookContext{*cfg, conversations, *db, clock, &core_metrics});
@@ -261,6 +278,7 @@ int run_serve(const ServeOptions& options) {
   workers.start();
   declined_sweeper.start();
   reassure_worker.start();
+  auto_assign_worker.start();
   log::info("http.listening", {{"listen", bound.to_string()}, {"public_url", cfg->public_url},
                                {"channels", cfg->channels.size()}, {"senders", workers.size()},
                                {"templates", catalog->size()}});
@@ -276,6 +294,7 @@ int run_serve(const ServeOptions& options) {
 
   // 7. Workers stop (a send in progress is recorded first), then the store closes.
   declined_sweeper.stop();
+  auto_assign_worker.stop();
   reassure_worker.stop();
   workers.stop();
   if (auto closed = db->close(); !closed) {

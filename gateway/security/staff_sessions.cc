@@ -1,5 +1,7 @@
 #include "gateway/security/staff_sessions.h"
 
+#include <algorithm>
+
 #include "gateway/core/digest.h"
 #include "gateway/core/ids.h"
 
@@ -76,6 +78,20 @@ size_t StaffSessions::size() const {
   size_t n = 0;
   for (const auto& [key, s] : by_hash_) n += expired(s, now) ? 0 : 1;
   return n;
+}
+
+std::vector<int64_t> StaffSessions::active_accounts() const {
+  const TimePoint now = clock_.now();
+  std::vector<int64_t> ids;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [key, s] : by_hash_) {
+      if (!expired(s, now)) ids.push_back(s.account_id);
+    }
+  }
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
 }
 
 }  // namespace gw

@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "gateway/core/clock.h"
 
@@ -67,6 +68,9 @@ class StaffSessions {
 
   // Live (not expired) sessions.
   size_t size() const;
+  // The accounts with at least one live session (who is online), each once,
+  // in ascending order.
+  std::vector<int64_t> active_accounts() const;
 
   const StaffSessionOptions& options() const { return options_; }
 

@@ -115,3 +115,18 @@ TEST_CASE("sessions are safe to use from many threads at once", "[security][sess
   CHECK(found == 800);
   CHECK(sessions.size() == 400);
 }
+
+TEST_CASE("who is online: each account with a live session, once", "[security][sessions]") {
+  FakeClock clock;
+  StaffSessions sessions(clock);
+  auto a1 = sessions.create(9, "amina", "operator");
+  sessions.create(9, "amina", "operator");  // a second browser
+  sessions.create(4, "ivan", "supervisor");
+  CHECK(sessions.active_accounts() == std::vector<int64_t>{4, 9});
+  clock.advance(20min);
+  sessions.touch(a1.token);  // only amina stays active
+  clock.advance(20min);
+  CHECK(sessions.active_accounts() == std::vector<int64_t>{9});
+  sessions.remove(a1.token);
+  CHECK(sessions.active_accounts().empty());
+}
