@@ -510,12 +510,14 @@ void ConsoleApi::events(const httplib::Request& req, httplib::Response& res) {
   struct State {
     bool greeted = false;
     std::chrono::steady_clock::time_point last_write = std::chrono::steady_clock::now();
+    std::chrono::steady_clock::time_point last_check = std::chrono::steady_clock::now();
   };
   auto state = std::make_shared<State>();
   const OperatorView viewer = *op;
+  const std::string token = http::StaffAuth::session_token(req);
   res.set_chunked_content_provider(
       "text/event-stream",
-      [this, queue, state, viewer](size_t, httplib::DataSink& sink) {
+      [this, queue, state, viewer, token](size_t, httplib::DataSink& sink) {
         auto write = [&](const std::string& s) {
           state->last_write = std::chrono::steady_clock::now();
           return sink.write(s.data(), s.size());
@@ -528,6 +530,14 @@ void ConsoleApi::events(const httplib::Request& req, httplib::Response& res) {
           state->greeted = true;
           // The browser reconnects after 3 s if the stream breaks.
           return write("retry: 3000\n: connected\n\n");
+        }
+        if (std::chrono::steady_clock::now() - state->last_check >= options_.keepalive) {
+          // Logged out, expired or disabled since the stream opened: it ends.
+          state->last_check = std::chrono::steady_clock::now();
+          if (!ctx_.auth.still_signed_in(token)) {
+            sink.done();
+            return true;
+          }
         }
         const auto waited = std::chrono::steady_clock::now() - state->last_write;
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(options_.keepalive - waited);

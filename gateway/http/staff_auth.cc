@@ -143,6 +143,14 @@ std::optional<StaffAuth::Authenticated> StaffAuth::authenticate(const httplib::R
   return out;
 }
 
+bool StaffAuth::still_signed_in(const std::string& token) {
+  auto session = sessions_.peek(token);
+  if (!session) return false;
+  auto account = store_.get_account(session->account_id);
+  if (!account) return true;  // the store is busy or failing: not a reason to cut a console off
+  return account->has_value() && !(*account)->disabled && credential_of(**account) == session->credential;
+}
+
 std::optional<StaffPrincipal> StaffAuth::require(const httplib::Request& req, httplib::Response& res,
                                                  const std::vector<std::string>& roles) {
   auto auth = authenticate(req, res, roles);

@@ -84,6 +84,10 @@ class StaffAuth {
 
   // The session cookie's value in a request, "" when there is none.
   static std::string session_token(const httplib::Request& req);
+  // Whether the session named by `token` is still live and its account still
+  // enabled with the same password, without counting as use: for long-lived
+  // responses (event streams) that must end at logout, expiry or a disable.
+  bool still_signed_in(const std::string& token);
 
  private:
   struct Authenticated {

@@ -58,6 +58,16 @@ std::optional<StaffSession> StaffSessions::touch(const std::string& token) {
   return it->second;
 }
 
+std::optional<StaffSession> StaffSessions::peek(const std::string& token) const {
+  if (token.empty()) return std::nullopt;
+  const std::string key = sha256(token);
+  const TimePoint now = clock_.now();
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = by_hash_.find(key);
+  if (it == by_hash_.end() || expired(it->second, now)) return std::nullopt;
+  return it->second;
+}
+
 bool StaffSessions::remove(const std::string& token) {
   const std::string key = sha256(token);
   std::lock_guard<std::mutex> lock(mu_);

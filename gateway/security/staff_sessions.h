@@ -59,6 +59,9 @@ class StaffSessions {
   // (and the session removed) when it is unknown or expired.
   std::optional<StaffSession> touch(const std::string& token);
 
+  // The live session named by `token`, without counting this as use (a
+  // long-lived stream checking its session must not keep it alive).
+  std::optional<StaffSession> peek(const std::string& token) const;
   // Ends the session named by `token`; false if there was none.
   bool remove(const std::string& token);
 

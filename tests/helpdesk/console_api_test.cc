@@ -354,3 +354,34 @@ TEST_CASE("shutting the console down ends an open event stream", "[helpdesk][con
   REQUIRE(late);
   CHECK(late->status == 503);
 }
+
+TEST_CASE("logging out ends an open event stream", "[helpdesk][console]") {
+  ConsoleFixture f;
+  f.staff("olga", "operator", {"general"});
+  RunningServer running(f.server);
+  httplib::Client c("127.0.0.1", running.port());
+  Session s = login(c, "olga");
+  std::promise<void> connected;
+  bool signalled = false;
+  auto ended = std::async(std::launch::async, [&] {
+    httplib::Client sse("127.0.0.1", running.port());
+    sse.set_read_timeout(10, 0);
+    return sse.Get("/api/helpdesk/events", httplib::Headers{{"Cookie", s.cookie}},
+                   [&](const char*, size_t) {
+                     if (!signalled) {
+                       signalled = true;
+                       connected.set_value();
+                     }
+                     return true;
+                   });
+  });
+  REQUIRE(connected.get_future().wait_for(5s) == std::future_status::ready);
+  auto out = post(c, "/api/auth/logout", s);
+  REQUIRE(out);
+  REQUIRE(out->status == 200);
+  // The stream checks its session every keepalive (200 ms here) and ends.
+  REQUIRE(ended.wait_for(5s) == std::future_status::ready);
+  for (int i = 0; i < 100 && f.api.open_streams() > 0; ++i) std::this_thread::sleep_for(20ms);
+  CHECK(f.api.open_streams() == 0);
+  f.api.shutdown();
+}
