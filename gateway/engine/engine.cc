@@ -53,9 +53,20 @@ class Run {
  public:
   Run(const FlowSet& flows, const Lexicon& lexicon, const EngineOptions& options, Session session,
       const ContactView& contact, TimePoint now)
-      : flows_(flows), lexicon_(lexicon), options_(options), s_(std::move(session)), contact_(contact), now_(now) {}
+      : flows_(flows), lexicon_(lexicon), options_(options), s_(std::move(session)), contact_(contact), now_(now) {
+    // Guesses come with a session's first message; later turns use the kept ones.
+    if (!contact_.language_guesses.empty()) s_.guesses = contact_.language_guesses;
+    else contact_.language_guesses = s_.guesses;
+  }
 
   Session& session() { return s_; }
+  // A new, active session that keeps the language guesses.
+  Session fresh_session() const {
+    Session fresh;
+    fresh.ended = false;
+    fresh.guesses = contact_.language_guesses;
+    return fresh;
+  }
   StepResult finish() { return {std::move(s_), std::move(fx_)}; }
 
   // True when the session is active and its position still exists in the flows
@@ -77,8 +88,7 @@ class Run {
 
   // Replaces the session with a new one at the start of `flow_id` and runs it.
   void start_fresh(const std::string& flow_id) {
-    s_ = Session{};
-    s_.ended = false;
+    s_ = fresh_session();
     const Flow* f = flows_.find(flow_id);
     if (!f) return fail("no flow \"" + flow_id + "\" to start");
     s_.stack.push_back({flow_id, f->start});
@@ -97,8 +107,7 @@ class Run {
 
   void apply_global(const GlobalKeyword& g, bool active) {
     if (!active) {
-      s_ = Session{};
-      s_.ended = false;
+      s_ = fresh_session();
     }
     if (g.handover) {
       fx_.push_back(effect::Handover{g.queue, priority_name(g.priority), g.note, json::object()});

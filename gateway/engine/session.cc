@@ -44,6 +44,7 @@ std::string Session::to_json() const {
             {"expires_at", to_unix_ms(expires_at)},
             {"due_at", due_at ? json(to_unix_ms(*due_at)) : json(nullptr)},
             {"ended", ended}};
+  if (!guesses.empty()) j["guesses"] = guesses;
   return j.dump();
 }
 
@@ -71,6 +72,7 @@ Result<Session> Session::from_json(std::string_view text) {
     const json& due = j.at("due_at");
     if (!due.is_null()) s.due_at = from_unix_ms(due.get<int64_t>());
     s.ended = j.at("ended").get<bool>();
+    if (j.contains("guesses")) s.guesses = j.at("guesses").get<std::vector<std::string>>();
     if (!s.ended && s.stack.empty()) return Error::invalid("session: active without a position");
     return s;
   } catch (const json::exception&) {

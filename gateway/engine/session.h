@@ -45,6 +45,9 @@ struct Session {
   TimePoint expires_at{};                   // an input after this starts over
   std::optional<TimePoint> due_at;          // when the current wait times out
   bool ended = true;                        // a default Session is an ended one
+  // The shell's language guesses when the session began (from the number and
+  // the first message's script), so that "guess.N" still holds on later turns.
+  std::vector<std::string> guesses;
 
   // The current frame. REQUIRES: !stack.empty()
   const Frame& at() const { return stack.back(); }

@@ -130,3 +130,20 @@ TEST_CASE("a global keyword must be the whole message", "[engine][globals]") {
   f.send("mneu");  // four letters: no typo allowed
   CHECK(f.says() == Keys{"main.retry", "main.menu"});
 }
+
+TEST_CASE("the first message's language guesses hold for the rest of the session, also once stored",
+          "[engine][globals]") {
+  // The shell guesses from the number and the script of the first message only;
+  // a later turn (here after a round trip through the stored JSON) still sees them.
+  EngineFixture f;
+  f.contact.language_guesses = {"fa", "ar"};
+  f.send("hi");
+  f.contact.language_guesses.clear();
+  auto stored = gw::Session::from_json(f.r.session.to_json());
+  REQUIRE(stored.ok());
+  CHECK(stored->guesses == std::vector<std::string>{"fa", "ar"});
+  f.r.session = *stored;
+  f.send("languag");
+  CHECK(f.says() == Keys{"language.confirm"});
+  CHECK(f.all<fx::Say>()[0].vars == nlohmann::json{{"lang", "fa"}});
+}
