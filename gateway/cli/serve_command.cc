@@ -126,15 +126,6 @@ int run_serve(const ServeOptions& options) {
   auto store = open_store(*cfg, *crypto, clock);
   if (!store) return fail(store.error().message);
   std::unique_ptr<Store> db = std::move(*store);
-  // A fresh gateway has no staff: it creates "admin" with a one-time password,
-  // shown here once (never logged) and to be changed at the first login.
-  if (auto first = ensure_first_admin(*db, clock, PasswordHasher()); !first) {
-    (void)db->close();
-    return fail(first.error().message);
-  } else if (first->has_value()) {
-    std::cout << "First administrator: admin / " << **first << " (change it at first login)" << std::endl;
-    log::info("account.first_admin_created", {{"username", "admin"}});
-  }
 
   // 4. Content.
   const std::string content_dir = cfg->content_dir;
@@ -275,6 +266,17 @@ int run_serve(const ServeOptions& options) {
   }
   ListenAddress bound = cfg->listen;
   bound.port = *port;
+  // A fresh gateway has no staff: it creates "admin" with a one-time password,
+  // shown here once (never logged) and to be changed at the first login. Only
+  // once the gateway is sure to serve, so that a start that fails on its content
+  // or its port does not spend the one showing.
+  if (auto first = ensure_first_admin(*db, clock, PasswordHasher()); !first) {
+    (void)db->close();
+    return fail(first.error().message);
+  } else if (first->has_value()) {
+    std::cout << "First administrator: admin / " << **first << " (change it at first login)" << std::endl;
+    log::info("account.first_admin_created", {{"username", "admin"}});
+  }
   workers.start();
   declined_sweeper.start();
   reassure_worker.start();

@@ -173,3 +173,27 @@ TEST_CASE("serve on a fresh data directory prints the first administrator once",
   again.signal(SIGTERM);
   CHECK(again.wait(std::chrono::seconds(15)) == 0);
 }
+
+TEST_CASE("a first start that fails on its content does not spend the first administrator's showing",
+          "[cli][user][serve]") {
+  // Given a fresh data directory and a content folder without flows, serve fails
+  // without printing a password; started again with the content, it prints it.
+  GatewayDir g;
+  const std::string empty = g.dir + "/no-content";
+  std::filesystem::create_directories(empty);
+  const std::string bad_config = g.dir + "/bad.json";
+  std::ofstream(bad_config) << json{{"listen", "127.0.0.1:" + std::to_string(g.port)},
+                                    {"database", {{"path", g.dir + "/data/gateway.db"}}},
+                                    {"content_dir", empty}}
+                                   .dump();
+  auto failed = run_process({kGateway, "serve", "--config", bad_config});
+  CHECK(failed.exit_code == 1);
+  CHECK(failed.out.find("First administrator") == std::string::npos);
+
+  gw::testing::BackgroundProcess serve({kGateway, "serve", "--config", g.config});
+  httplib::Client c("127.0.0.1", g.port);
+  REQUIRE(get_when_up(c, "/healthz"));
+  CHECK(serve.out().find("First administrator: admin / ") != std::string::npos);
+  serve.signal(SIGTERM);
+  CHECK(serve.wait(std::chrono::seconds(15)) == 0);
+}
