@@ -13,6 +13,7 @@
 #include "gateway/core/periodic_worker.h"
 #include "gateway/channels/webhook_routes.h"
 #include "gateway/cli/commands.h"
+#include "gateway/cli/configured_store.h"
 #include "gateway/content/template_catalog.h"
 #include "gateway/conversations/conversations.h"
 #include "gateway/core/curl_http_client.h"
@@ -38,14 +39,11 @@
 #include "gateway/http/health.h"
 #include "gateway/http/metrics.h"
 #include "gateway/http/server.h"
-#include "gateway/security/crypto.h"
-#include "gateway/security/key_file.h"
 #include "gateway/cli/user_command.h"
 #include "gateway/http/staff_auth.h"
 #include "gateway/security/login_throttle.h"
 #include "gateway/security/password_hasher.h"
 #include "gateway/security/staff_sessions.h"
-#include "gateway/store/sqlite/sqlite_store.h"
 
 namespace gw::cli {
 namespace {
@@ -56,35 +54,6 @@ int fail(const std::string& message) {
   std::istringstream lines(message);
   for (std::string line; std::getline(lines, line);) std::cerr << "gateway serve: " << line << "\n";
   return kExitFailure;
-}
-
-Result<Config> load_config(const ServeOptions& options) {
-  if (options.config_path.empty()) return default_config();
-  return load_config_file(options.config_path, process_env());
-}
-
-// The data and index keys: from the configuration, or generated on first
-// start into a 0600 file beside the SQLite database.
-Result<Crypto> load_crypto(const Config& cfg) {
-  if (!cfg.keys.data.empty()) {
-    std::vector<std::string> data = {cfg.keys.data};
-    data.insert(data.end(), cfg.keys.data_previous.begin(), cfg.keys.data_previous.end());
-    return Crypto::from_keys(data, cfg.keys.index);
-  }
-  bool created = false;
-  auto material = load_or_create_key_file(cfg.keys.file, &created);
-  if (!material) return material.error();
-  if (created) {
-    log::warn("keys.generated", {{"file", cfg.keys.file},
-                                 {"advice", "back this file up apart from the database; without it the data "
-                                            "cannot be read"}});
-  }
-  return Crypto::from_keys({material->data_b64}, material->index_b64);
-}
-
-Result<std::unique_ptr<Store>> open_store(const Config& cfg, const Crypto& crypto, Clock& clock) {
-  if (cfg.database.driver == "sqlite") return open_sqlite_store(cfg.database.path, crypto, clock);
-  return Error::unimplemented("the " + cfg.database.driver + " driver is not available in this version yet");
 }
 
 http::HttpOptions http_options(const Config& cfg) {
@@ -112,7 +81,7 @@ int run_serve(const ServeOptions& options) {
   });
 
   // 2. Configuration and logging.
-  auto cfg = load_config(options);
+  auto cfg = load_config(options.config_path);
   if (!cfg) return fail(cfg.error().message);
   log::Level level = log::Level::kInfo;
   log::parse_level(cfg->log_level, &level);

@@ -1,5 +1,6 @@
 target_sources(gateway_core PRIVATE
   gateway/cli/commands.cc
+  gateway/cli/configured_store.cc
   gateway/cli/check_command.cc
   gateway/cli/simulate_command.cc
   gateway/cli/serve_command.cc

@@ -5,13 +5,11 @@
 #include <vector>
 
 #include "gateway/cli/commands.h"
+#include "gateway/cli/configured_store.h"
 #include "gateway/config/config.h"
 #include "gateway/core/ids.h"
 #include "gateway/core/log.h"
-#include "gateway/security/crypto.h"
-#include "gateway/security/key_file.h"
 #include "gateway/store/record_values.h"
-#include "gateway/store/sqlite/sqlite_store.h"
 
 namespace gw::cli {
 namespace {
@@ -42,31 +40,6 @@ bool valid_username(const std::string& name) {
     if (!ok) return false;
   }
   return true;
-}
-
-// The store as `serve` opens it: the configuration, its keys (or the key file
-// beside the database, created on first use) and the database.
-Result<std::unique_ptr<Store>> open_configured_store(const std::string& config_path, Clock& clock) {
-  auto cfg =
-      config_path.empty() ? Result<Config>(default_config()) : load_config_file(config_path, process_env());
-  if (!cfg) return cfg.error();
-  Result<Crypto> crypto = Error::internal("no keys");
-  if (!cfg->keys.data.empty()) {
-    std::vector<std::string> data = {cfg->keys.data};
-    data.insert(data.end(), cfg->keys.data_previous.begin(), cfg->keys.data_previous.end());
-    crypto = Crypto::from_keys(data, cfg->keys.index);
-  } else {
-    bool created = false;
-    auto material = load_or_create_key_file(cfg->keys.file, &created);
-    if (!material) return material.error();
-    if (created) log::warn("keys.generated", {{"file", cfg->keys.file}});
-    crypto = Crypto::from_keys({material->data_b64}, material->index_b64);
-  }
-  if (!crypto) return crypto.error();
-  if (cfg->database.driver != "sqlite")
-    return Error::unimplemented("the " + cfg->database.driver +
-                                " driver is not available in this version yet");
-  return open_sqlite_store(cfg->database.path, *crypto, clock);
 }
 
 void audit(Store& store, Clock& clock, const std::string& action, int64_t account_id,

@@ -1,0 +1,46 @@
+#include "gateway/cli/configured_store.h"
+
+#include <vector>
+
+#include "gateway/core/log.h"
+#include "gateway/security/key_file.h"
+#include "gateway/store/sqlite/sqlite_store.h"
+
+namespace gw::cli {
+
+Result<Config> load_config(const std::string& config_path) {
+  if (config_path.empty()) return default_config();
+  return load_config_file(config_path, process_env());
+}
+
+Result<Crypto> load_crypto(const Config& cfg) {
+  if (!cfg.keys.data.empty()) {
+    std::vector<std::string> data = {cfg.keys.data};
+    data.insert(data.end(), cfg.keys.data_previous.begin(), cfg.keys.data_previous.end());
+    return Crypto::from_keys(data, cfg.keys.index);
+  }
+  bool created = false;
+  auto material = load_or_create_key_file(cfg.keys.file, &created);
+  if (!material) return material.error();
+  if (created) {
+    log::warn("keys.generated", {{"file", cfg.keys.file},
+                                 {"advice", "back this file up apart from the database; without it the data "
+                                            "cannot be read"}});
+  }
+  return Crypto::from_keys({material->data_b64}, material->index_b64);
+}
+
+Result<std::unique_ptr<Store>> open_store(const Config& cfg, const Crypto& crypto, Clock& clock) {
+  if (cfg.database.driver == "sqlite") return open_sqlite_store(cfg.database.path, crypto, clock);
+  return Error::unimplemented("the " + cfg.database.driver + " driver is not available in this version yet");
+}
+
+Result<std::unique_ptr<Store>> open_configured_store(const std::string& config_path, Clock& clock) {
+  auto cfg = load_config(config_path);
+  if (!cfg) return cfg.error();
+  auto crypto = load_crypto(*cfg);
+  if (!crypto) return crypto.error();
+  return open_store(*cfg, *crypto, clock);
+}
+
+}  // namespace gw::cli
