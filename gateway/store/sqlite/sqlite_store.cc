@@ -235,6 +235,13 @@ void SqliteStore::run_batch(std::vector<TxJob*>& batch) {
   done();
 }
 
+Result<bool> SqliteStore::any_row_locked(const char* sql, int64_t id) {
+  auto st = db_.prepare(sql);
+  if (!st) return st.error();
+  st->bind(1, id);
+  return st->step();
+}
+
 Status SqliteStore::check_open_locked() const {
   if (!db_.is_open()) return Error::unavailable("store is closed");
   return {};
@@ -449,12 +456,9 @@ Status SqliteStore::erase_contact(int64_t contact_id) {
   if (Status s = check_open_locked(); !s) return s;
   auto tx = Transaction::begin(db_);
   if (!tx) return tx.error();
-  auto exists = db_.prepare("SELECT 1 FROM contacts WHERE id = ?1");
+  auto exists = any_row_locked("SELECT 1 FROM contacts WHERE id = ?1", contact_id);
   if (!exists) return exists.error();
-  exists->bind(1, contact_id);
-  auto row = exists->step();
-  if (!row) return row.error();
-  if (!*row) return Error::not_found("no contact " + std::to_string(contact_id));
+  if (!*exists) return Error::not_found("no contact " + std::to_string(contact_id));
   // Explicit deletes, children first, so erasure does not depend on the
   // connection having foreign keys on; the ON DELETE CASCADE clauses are the
   // safety net for rows added by later migrations.
@@ -482,18 +486,13 @@ Status SqliteStore::erase_contact_after_outbox(int64_t contact_id) {
   if (Status s = check_open_locked(); !s) return s;
   auto tx = Transaction::begin(db_);
   if (!tx) return tx.error();
-  auto exists = db_.prepare("SELECT 1 FROM contacts WHERE id = ?1");
+  auto exists = any_row_locked("SELECT 1 FROM contacts WHERE id = ?1", contact_id);
   if (!exists) return exists.error();
-  exists->bind(1, contact_id);
-  auto row = exists->step();
-  if (!row) return row.error();
-  if (!*row) return Error::not_found("no contact " + std::to_string(contact_id));
-  auto unsent = db_.prepare("SELECT 1 FROM outbox WHERE contact_id = ?1 AND state IN ('pending', 'sending') LIMIT 1");
+  if (!*exists) return Error::not_found("no contact " + std::to_string(contact_id));
+  auto unsent =
+      any_row_locked("SELECT 1 FROM outbox WHERE contact_id = ?1 AND state IN ('pending', 'sending') LIMIT 1", contact_id);
   if (!unsent) return unsent.error();
-  unsent->bind(1, contact_id);
-  auto any = unsent->step();
-  if (!any) return any.error();
-  if (!*any) {
+  if (!*unsent) {
     if (Status s = erase_contact(contact_id); !s) return s;
     return tx->commit();
   }

@@ -314,12 +314,9 @@ Status SqliteStore::mark_outbox_retry(int64_t outbox_id, TimePoint next_attempt_
   st->bind(1, outbox_id).bind(2, to_unix_ms(next_attempt_at)).bind(3, Blob{*sealed}).bind(4, to_unix_ms(now));
   if (Status s = st->run(); !s) return s;
   if (db_.changes() == 0) {
-    auto q = db_.prepare("SELECT 1 FROM outbox WHERE id = ?1");
-    if (!q) return q.error();
-    q->bind(1, outbox_id);
-    auto row = q->step();
-    if (!row) return row.error();
-    if (!*row) return Error::not_found("no outbox item " + std::to_string(outbox_id));
+    auto exists = any_row_locked("SELECT 1 FROM outbox WHERE id = ?1", outbox_id);
+    if (!exists) return exists.error();
+    if (!*exists) return Error::not_found("no outbox item " + std::to_string(outbox_id));
   }
   return {};
 }
@@ -376,12 +373,9 @@ Status SqliteStore::release_outbox(int64_t outbox_id, TimePoint now) {
   st->bind(1, outbox_id).bind(2, to_unix_ms(now));
   if (Status s = st->run(); !s) return s;
   if (db_.changes() == 0) {
-    auto q = db_.prepare("SELECT 1 FROM outbox WHERE id = ?1");
-    if (!q) return q.error();
-    q->bind(1, outbox_id);
-    auto row = q->step();
-    if (!row) return row.error();
-    if (!*row) return Error::not_found("no outbox item " + std::to_string(outbox_id));
+    auto exists = any_row_locked("SELECT 1 FROM outbox WHERE id = ?1", outbox_id);
+    if (!exists) return exists.error();
+    if (!*exists) return Error::not_found("no outbox item " + std::to_string(outbox_id));
   }
   return {};
 }
