@@ -3,7 +3,10 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "gateway/core/result.h"
 
 namespace gw {
 
@@ -32,5 +35,10 @@ struct InboundMessage {
   std::string opt_out_type;   // Twilio Advanced Opt-Out: STOP, START, HELP
   std::string messaging_service_sid;
 };
+
+// The message as stored in the intake (Store::queue_inbound) until its
+// conversation handles it: a JSON object of its fields.
+std::string serialize_inbound(const InboundMessage& m);
+Result<InboundMessage> deserialize_inbound(std::string_view json);
 
 }  // namespace gw

@@ -50,10 +50,6 @@ std::optional<FormFields> authenticated_twilio_form(const WebhookContext& ctx, c
   return std::move(*form);
 }
 
-void count_inbound(const WebhookContext& ctx, const std::string& channel) {
-  if (ctx.metrics) ctx.metrics->messages(channel, metrics::kInbound).inc();
-}
-
 void twilio_inbound(const WebhookContext& ctx, const httplib::Request& req, httplib::Response& res) {
   const std::string id = req.matches[1];
   const ChannelConfig* ch = find_channel(ctx.config, id, "twilio");
@@ -65,12 +61,11 @@ void twilio_inbound(const WebhookContext& ctx, const httplib::Request& req, http
     const int status = msg.error().code == ErrorCode::kPermissionDenied ? 403 : 400;
     return http::send_json_error(res, status, status == 403 ? "wrong_account" : "bad_request", msg.error().message);
   }
-  auto received = ctx.conversations.receive(*msg);
-  if (!received) {
-    log::error("webhook.store_failed", {{"channel", ch->id}, {"error", received.error().to_string()}});
+  auto accepted = ctx.conversations.accept(*msg);
+  if (!accepted) {
+    log::error("webhook.store_failed", {{"channel", ch->id}, {"error", accepted.error().to_string()}});
     return http::send_json_error(res, 500, "store_unavailable", "the message could not be stored; retry");
   }
-  if (!received->duplicate) count_inbound(ctx, ch->id);
   res.status = 200;
   res.set_content(kEmptyTwiml, "text/xml; charset=utf-8");
 }
@@ -136,17 +131,20 @@ void telegram_webhook(const WebhookContext& ctx, const httplib::Request& req, ht
   auto update = parse_telegram_update(req.body, ch->id);
   if (!update) return http::send_json_error(res, 400, "bad_request", update.error().message);
   if (update->has_value()) {
-    auto received = ctx.conversations.receive(**update);
-    if (!received) {
-      log::error("webhook.store_failed", {{"channel", ch->id}, {"error", received.error().to_string()}});
+    auto accepted = ctx.conversations.accept(**update);
+    if (!accepted) {
+      log::error("webhook.store_failed", {{"channel", ch->id}, {"error", accepted.error().to_string()}});
       return http::send_json_error(res, 500, "store_unavailable", "the update could not be stored; retry");
     }
-    if (!received->duplicate) count_inbound(ctx, ch->id);
   }
   http::send_json(res, 200, {{"ok", true}});
 }
 
 }  // namespace
+
+void count_handled_inbound(metrics::CoreMetrics* metrics, const HandledInbound& handled) {
+  if (metrics && !handled.result.duplicate) metrics->messages(handled.channel_id, metrics::kInbound).inc();
+}
 
 void add_webhook_routes(http::HttpServer& server, const WebhookContext& ctx) {
   // The context must outlive the server: handlers keep a copy of it.

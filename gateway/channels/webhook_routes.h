@@ -5,6 +5,10 @@
 //   POST /twilio/{channel}/status     → 200 once applied
 //   POST /telegram/{channel}/webhook  → 200 once stored
 //
+// "Stored" is in the intake (Conversations::accept): the conversation handles
+// the message right after, on the IntakeWorker's thread, and its replies go
+// out through the outbox.
+//
 // A request whose signature (Twilio) or secret token (Telegram) is missing or
 // wrong gets 403 and nothing is stored. Bad input gets a 4xx with a JSON body
 // that says what is wrong, never quoting a number or a message. A store error
@@ -28,5 +32,10 @@ struct WebhookContext {
 };
 
 void add_webhook_routes(http::HttpServer& server, const WebhookContext& ctx);
+
+// Counts a message the intake handled in gateway_messages_total (inbound),
+// unless it was a provider's retry of one handled before: the IntakeWorker's
+// report. `metrics` may be null.
+void count_handled_inbound(metrics::CoreMetrics* metrics, const HandledInbound& handled);
 
 }  // namespace gw

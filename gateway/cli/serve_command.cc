@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "gateway/channels/channel_workers.h"
+#include "gateway/conversations/intake_worker.h"
 #include "gateway/core/periodic_worker.h"
 #include "gateway/channels/webhook_routes.h"
 #include "gateway/cli/commands.h"
@@ -95,6 +96,13 @@ int run_serve(const ServeOptions& options) {
   auto store = open_store(*cfg, *crypto, clock);
   if (!store) return fail(store.error().message);
   std::unique_ptr<Store> db = std::move(*store);
+  // The intake, where webhooks store each message before it is handled.
+  auto opened_intake = open_sqlite_intake(intake_path_for(cfg->database.path), *crypto, clock);
+  if (!opened_intake) {
+    (void)db->close();
+    return fail("intake: " + opened_intake.error().message);
+  }
+  std::unique_ptr<Intake> intake = std::move(*opened_intake);
 
   // 4. Content.
   const std::string content_dir = cfg->content_dir;
@@ -152,10 +160,15 @@ int run_serve(const ServeOptions& options) {
   metrics::Registry registry;
   metrics::CoreMetrics core_metrics(registry, GATEWAY_VERSION, clock.now());
   core_metrics.set_outbox_depth_source([&db] { return db->outbox_depth(); });
+  core_metrics.set_intake_depth_source([&intake] { return intake->depth(); });
   CurlHttpClient http_client;
   ChannelWorkers workers(*cfg, *catalog, *db, clock, http_client, &core_metrics);
   Conversations conversations(*db, clock, *catalog, [&workers](const std::string& ch) { workers.wake(ch); },
                               Bot{&*flows, &renderer, &engine});
+  // The intake: the webhooks store each message and answer; this thread handles them.
+  IntakeWorker intake_worker(conversations,
+                             [&core_metrics](const HandledInbound& h) { count_handled_inbound(&core_metrics, h); });
+  conversations.set_intake(intake.get(), [&intake_worker] { intake_worker.wake(); });
 
   // The helpdesk: its events for live consoles, what it says to people, its
   // service figures, and a periodic word to those still waiting.
@@ -247,6 +260,7 @@ int run_serve(const ServeOptions& options) {
     log::info("account.first_admin_created", {{"username", "admin"}});
   }
   workers.start();
+  intake_worker.start();
   declined_sweeper.start();
   reassure_worker.start();
   auto_assign_worker.start();
@@ -263,11 +277,16 @@ int run_serve(const ServeOptions& options) {
   live_console.store(nullptr);
   live_server.store(nullptr);
 
-  // 7. Workers stop (a send in progress is recorded first), then the store closes.
+  // 7. Workers stop (the intake's batch in progress and a send in progress are
+  // recorded first; what is still queued waits in the store), then the store closes.
+  intake_worker.stop();
   declined_sweeper.stop();
   auto_assign_worker.stop();
   reassure_worker.stop();
   workers.stop();
+  if (auto closed = intake->close(); !closed) {
+    log::error("intake.close_failed", {{"error", closed.error().to_string()}});
+  }
   if (auto closed = db->close(); !closed) {
     log::error("store.close_failed", {{"error", closed.error().to_string()}});
     return kExitFailure;

@@ -1,5 +1,7 @@
 #include "gateway/conversations/conversations.h"
 
+#include <algorithm>
+
 #include "gateway/content/languages.h"
 #include "gateway/core/log.h"
 #include "gateway/engine/input_match.h"
@@ -28,11 +30,87 @@ Result<ReceiveResult> Conversations::receive(const InboundMessage& in) {
     return {};
   });
   if (!s) return s.error();
-  if (out && outbox_ready_ && out->queued > 0) outbox_ready_(in.channel_id);
-  if (out && helpdesk_.events) {
-    for (const HelpdeskEvent& e : out->events) helpdesk_.events->publish(e);
-  }
+  if (out) after_commit(in.channel_id, *out);
   return out;
+}
+
+void Conversations::after_commit(const std::string& channel_id, const ReceiveResult& r) {
+  if (outbox_ready_ && r.queued > 0) outbox_ready_(channel_id);
+  if (helpdesk_.events) {
+    for (const HelpdeskEvent& e : r.events) helpdesk_.events->publish(e);
+  }
+}
+
+Result<bool> Conversations::accept(const InboundMessage& in) {
+  if (!intake_) return Error::unavailable("no intake to store the message in");
+  if (in.provider_id.empty()) return Error::invalid("an inbound message without a provider id cannot be queued");
+  auto queued = intake_->queue(in.channel_id, in.provider_id, serialize_inbound(in), clock_.now());
+  if (!queued) return queued.error();
+  if (*queued && intake_ready_) intake_ready_();
+  return *queued;
+}
+
+namespace {
+
+// A store that cannot write (I/O, busy, closed) fails the whole batch: the
+// messages stay queued as they were.
+bool store_failure(const Error& e) {
+  return e.code == ErrorCode::kIo || e.code == ErrorCode::kUnavailable || e.code == ErrorCode::kTimeout;
+}
+
+Millis intake_retry_delay(int attempts) {
+  const int exponent = std::min(attempts, 9);  // 1 s, 2 s, 4 s ... then 5 minutes
+  return std::min(Millis(1000LL << exponent), Millis(5 * 60 * 1000));
+}
+
+}  // namespace
+
+Result<IntakeBatch> Conversations::handle_queued(int limit) {
+  if (!intake_) return Error::unavailable("no intake to handle messages from");
+  const TimePoint now = clock_.now();
+  auto due = intake_->due(now, limit);
+  if (!due) return due.error();
+  IntakeBatch batch;
+  batch.more = static_cast<int>(due->size()) == limit;
+  if (due->empty()) return batch;
+  std::vector<int64_t> handled;
+  std::vector<Intake::Deferral> deferred;
+  Status s = store_.in_transaction([&]() -> Status {
+    batch.handled.clear();
+    handled.clear();
+    deferred.clear();
+    for (const QueuedInbound& q : *due) {
+      ReceiveResult result;
+      Status item = q.error.empty() ? store_.in_transaction([&]() -> Status {
+        auto in = deserialize_inbound(q.payload);
+        if (!in) return in.error();
+        auto out = receive_in_transaction(*in);
+        if (!out) return out.error();
+        result = std::move(*out);
+        return {};
+      })
+                                    : Status(Error::internal(q.error));
+      if (item) {
+        handled.push_back(q.id);
+        batch.handled.push_back({q.channel_id, std::move(result)});
+        continue;
+      }
+      if (store_failure(item.error())) return item;
+      log::error("intake.failed", {{"channel", q.channel_id}, {"queued_id", q.id}, {"attempts", q.attempts + 1},
+                                   {"error", item.error().to_string()}});
+      deferred.push_back({q.id, now + intake_retry_delay(q.attempts), item.error().to_string()});
+    }
+    return {};
+  });
+  if (!s) return s.error();
+  batch.deferred = static_cast<int>(deferred.size());
+  // The Store has committed. Should this fail, the messages are handed over
+  // again later and recognised as already stored.
+  if (Status f = intake_->finish(handled, deferred); !f) {
+    log::error("intake.finish_failed", {{"error", f.error().to_string()}});
+  }
+  for (const HandledInbound& h : batch.handled) after_commit(h.channel_id, h.result);
+  return batch;
 }
 
 Result<ReceiveResult> Conversations::receive_in_transaction(const InboundMessage& in) {

@@ -26,6 +26,7 @@
 #include "gateway/engine/flow.h"
 #include "gateway/helpdesk/events.h"
 #include "gateway/helpdesk/queue_config.h"
+#include "gateway/store/intake.h"
 #include "gateway/store/store.h"
 
 namespace gw {
@@ -47,6 +48,18 @@ struct ReceiveResult {
   std::vector<HelpdeskEvent> events;  // published on the helpdesk bus once stored
 };
 
+// What one message of the intake came to (Conversations::handle_queued).
+struct HandledInbound {
+  std::string channel_id;
+  ReceiveResult result;
+};
+
+struct IntakeBatch {
+  std::vector<HandledInbound> handled;
+  int deferred = 0;   // failed, left in the intake to be tried again later
+  bool more = false;  // the batch was full: more may be due
+};
+
 // The helpdesk side of a conversation: queue hours for the notice a new
 // handover gets, and the bus its events go to. Without it every queue counts
 // as always open and no event is published.
@@ -63,13 +76,38 @@ class Conversations {
                 std::function<void(const std::string&)> outbox_ready = nullptr, Bot bot = {});
 
   // REQUIRES: `in` was authenticated by its channel.
+  // Handles `in` now: stores it and answers it, in one transaction.
   Result<ReceiveResult> receive(const InboundMessage& in);
+
+  // The webhooks' way in. Stores `in` in the intake (durably, encrypted, once:
+  // a provider's retry of a message still queued is recognised there, one
+  // already handled by receive's deduplication) and calls `ready`. The webhook
+  // is answered once this returns. False for a retry of a message still queued.
+  // REQUIRES: set_intake() was called; `in` was authenticated by its channel
+  // and has a provider id.
+  Result<bool> accept(const InboundMessage& in);
+  // Handles up to `limit` messages of the intake, oldest first, as receive()
+  // does, in one transaction of the Store: each in a savepoint of its own, so
+  // that one that fails is left in the intake alone and tried again later
+  // (after 1 s, 2 s, 4 s ... at most 5 minutes). Once the Store committed, the
+  // handled ones leave the intake. A failure of the Store itself (I/O, busy,
+  // closed) fails the whole batch, which stays queued. One caller at a time:
+  // that keeps each conversation's order.
+  Result<IntakeBatch> handle_queued(int limit);
+  // REQUIRES: called before the first accept(); `intake` outlives this.
+  // `ready` (may be empty) is called after accept() queued a message.
+  void set_intake(Intake* intake, std::function<void()> ready) {
+    intake_ = intake;
+    intake_ready_ = std::move(ready);
+  }
 
   // REQUIRES: called before the first receive(); `link`'s pointees outlive this.
   void set_helpdesk(HelpdeskLink link) { helpdesk_ = link; }
 
  private:
   Result<ReceiveResult> receive_in_transaction(const InboundMessage& in);
+  // After a commit: wakes the senders of the replies, publishes the events.
+  void after_commit(const std::string& channel_id, const ReceiveResult& r);
   Status reply(const Conversation& conv, const std::string& template_key);
   Status enqueue(const Conversation& conv, const std::string& text, const std::string& template_key);
   // Runs the person's message through the flows; queues what they say. With
@@ -88,6 +126,8 @@ class Conversations {
   const TemplateCatalog& catalog_;
   KeywordMatcher keywords_;
   std::function<void(const std::string&)> outbox_ready_;
+  Intake* intake_ = nullptr;
+  std::function<void()> intake_ready_;
   Bot bot_;
   HelpdeskLink helpdesk_;
 };

@@ -1,5 +1,6 @@
 target_sources(gateway_core PRIVATE
   gateway/conversations/keywords.cc
   gateway/conversations/conversations.cc
+  gateway/conversations/intake_worker.cc
   gateway/conversations/simulator.cc
 )

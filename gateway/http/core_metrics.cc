@@ -8,6 +8,17 @@ namespace gw::metrics {
 namespace {
 constexpr const char* kOutboxDepth = "gateway_outbox_depth";
 constexpr const char* kOutboxDepthHelp = "Outbox items not yet sent or failed.";
+constexpr const char* kIntakeDepth = "gateway_intake_depth";
+constexpr const char* kIntakeDepthHelp = "Inbound messages stored and answered to the provider, not yet handled.";
+
+GaugeCallback depth_callback(std::function<Result<int64_t>()> source) {
+  if (!source) return {};
+  return [source = std::move(source)]() -> Result<double> {
+    Result<int64_t> depth = source();
+    if (!depth) return depth.error();
+    return static_cast<double>(*depth);
+  };
+}
 }  // namespace
 
 CoreMetrics::CoreMetrics(Registry& registry, const std::string& version, TimePoint started_at)
@@ -30,18 +41,15 @@ CoreMetrics::CoreMetrics(Registry& registry, const std::string& version, TimePoi
                           [] { return resident_memory_bytes(); });
   // Registered now with no source, so the family is always listed.
   registry.gauge_callback(kOutboxDepth, kOutboxDepthHelp, GaugeCallback{});
+  registry.gauge_callback(kIntakeDepth, kIntakeDepthHelp, GaugeCallback{});
 }
 
 void CoreMetrics::set_outbox_depth_source(std::function<Result<int64_t>()> source) {
-  GaugeCallback callback;
-  if (source) {
-    callback = [source = std::move(source)]() -> Result<double> {
-      Result<int64_t> depth = source();
-      if (!depth) return depth.error();
-      return static_cast<double>(*depth);
-    };
-  }
-  registry_.gauge_callback(kOutboxDepth, kOutboxDepthHelp, std::move(callback));
+  registry_.gauge_callback(kOutboxDepth, kOutboxDepthHelp, depth_callback(std::move(source)));
+}
+
+void CoreMetrics::set_intake_depth_source(std::function<Result<int64_t>()> source) {
+  registry_.gauge_callback(kIntakeDepth, kIntakeDepthHelp, depth_callback(std::move(source)));
 }
 
 Counter& CoreMetrics::segments(const std::string& channel) { return segments_.with({channel}); }

@@ -5,6 +5,7 @@
 //   gateway_process_resident_memory_bytes       read from /proc/self/statm at scrape
 //   gateway_messages_total{channel,direction}   fed by the channels (direction: inbound|outbound)
 //   gateway_outbox_depth                        outbox items waiting, asked of the store at scrape
+//   gateway_intake_depth                        inbound messages stored, not yet handled (idem)
 // The HTTP metrics (gateway_http_*) are registered by HttpServer.
 #pragma once
 
@@ -31,6 +32,8 @@ class CoreMetrics {
   // Called at every scrape without registry locks; an Error leaves the gauge out of
   // that scrape. Replaces any earlier source.
   void set_outbox_depth_source(std::function<Result<int64_t>()> source);
+  // Where gateway_intake_depth comes from (store.inbound_depth()); as above.
+  void set_intake_depth_source(std::function<Result<int64_t>()> source);
 
   // The counter of messages on `channel` (a configured channel id, never an address)
   // in `direction` (kInbound or kOutbound). Takes a lock: keep the reference.

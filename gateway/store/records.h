@@ -62,6 +62,18 @@ struct InsertedMessage {
   bool inserted = false;  // false: a message with this provider id was stored before
 };
 
+// An inbound message stored as it arrived, before its conversation handled it
+// (Intake::queue).
+struct QueuedInbound {
+  int64_t id = 0;
+  std::string channel_id;
+  std::string provider_id;
+  std::string payload;  // what the channel handed over, serialized; encrypted at rest
+  int attempts = 0;     // handling attempts that failed so far
+  TimePoint received_at{};
+  std::string error;    // set instead of payload when the payload cannot be decrypted
+};
+
 struct OutboxItem {
   int64_t id = 0;
   int64_t message_id = 0;

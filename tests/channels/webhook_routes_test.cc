@@ -7,6 +7,7 @@
 
 #include "gateway/channels/twilio/twilio_signature.h"
 #include "gateway/core/form_encoding.h"
+#include "gateway/store/intake.h"
 #include "tests/http/running_server.h"
 #include "tests/store/store_fixture.h"
 
@@ -38,6 +39,8 @@ struct WebhookFixture : gw::testing::StoreFixture {
   gw::Config config = make_config();
   gw::TemplateCatalog catalog = *gw::TemplateCatalog::load(std::string(GATEWAY_SOURCE_DIR) + "/templates");
   gw::Conversations conversations{*store, clock, catalog};
+  std::unique_ptr<gw::Intake> intake = *gw::open_sqlite_intake(":memory:", crypto, clock);
+  int woken = 0;
   gw::metrics::Registry registry;
   gw::metrics::CoreMetrics core{registry, "test", clock.now()};
   gw::http::HttpServer server{registry};
@@ -45,6 +48,7 @@ struct WebhookFixture : gw::testing::StoreFixture {
   std::unique_ptr<httplib::Client> client;
 
   WebhookFixture() {
+    conversations.set_intake(intake.get(), [this] { ++woken; });
     gw::add_webhook_routes(server, {config, conversations, *store, clock, &core});
     running = std::make_unique<gw::http::testing::RunningServer>(server);
     client = std::make_unique<httplib::Client>("127.0.0.1", running->port());
@@ -67,6 +71,14 @@ struct WebhookFixture : gw::testing::StoreFixture {
     }
     return client->Post(route.c_str(), headers, gw::form_urlencode(form), "application/x-www-form-urlencoded");
   }
+  // What the IntakeWorker does: hands what the webhooks stored to the conversations.
+  int handle() {
+    auto batch = conversations.handle_queued(100);
+    REQUIRE(batch.ok());
+    for (const gw::HandledInbound& h : batch->handled) gw::count_handled_inbound(&core, h);
+    return static_cast<int>(batch->handled.size());
+  }
+  int64_t intake_depth() { return *intake->depth(); }
   std::optional<gw::Contact> contact() {
     auto c = store->find_contact("uk-sms", "+447700900123");
     REQUIRE(c.ok());
@@ -92,9 +104,23 @@ TEST_CASE("a signed Twilio message is stored once, answered with empty TwiML, an
   CHECK(res->status == 200);
   CHECK(res->body == "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>");
   CHECK(res->get_header_value("Content-Type").rfind("text/xml", 0) == 0);
+  // Answered once it is in the intake; the conversation has not seen it yet.
+  CHECK(f.intake_depth() == 1);
+  CHECK(f.woken == 1);
+  CHECK_FALSE(f.contact().has_value());
   auto again = f.post_twilio("/twilio/uk-sms/inbound", f.inbound_form(kSid1, "hello"));
   REQUIRE(again);
   CHECK(again->status == 200);
+  CHECK(f.intake_depth() == 1);  // the retry of a queued message is not queued twice
+  CHECK(f.woken == 1);
+  CHECK(f.handle() == 1);
+  CHECK(f.intake_depth() == 0);
+  // A retry after it was handled is queued, and recognised when handled: no second message, no second reply.
+  auto late = f.post_twilio("/twilio/uk-sms/inbound", f.inbound_form(kSid1, "hello"));
+  REQUIRE(late);
+  CHECK(late->status == 200);
+  CHECK(f.handle() == 1);
+  CHECK(f.intake_depth() == 0);
   auto msgs = f.messages();
   REQUIRE(msgs.size() == 2);  // one in, one reply
   CHECK(msgs[0].direction == "in");
@@ -110,6 +136,7 @@ TEST_CASE("a query string is part of what Twilio signs", "[webhook][twilio]") {
   auto res = f.post_twilio("/twilio/uk-sms/inbound?x=1", f.inbound_form(kSid1, "hi"));
   REQUIRE(res);
   CHECK(res->status == 200);
+  CHECK(f.intake_depth() == 1);
 }
 
 TEST_CASE("a missing or wrong signature, or another account, gets 403 and nothing is stored",
@@ -135,6 +162,7 @@ TEST_CASE("a missing or wrong signature, or another account, gets 403 and nothin
   REQUIRE(other);
   CHECK(other->status == 403);
   CHECK(other->body.find("wrong_account") != std::string::npos);
+  CHECK(f.intake_depth() == 0);
   CHECK_FALSE(f.contact().has_value());
   CHECK(*f.store->outbox_depth() == 0);
 }
@@ -161,6 +189,7 @@ TEST_CASE("malformed requests get a 4xx that says what is wrong and store nothin
   auto huge = f.post_twilio("/twilio/uk-sms/inbound", f.inbound_form(kSid1, std::string(2 * 1024 * 1024, 'a')));
   REQUIRE(huge);
   CHECK(huge->status == 413);
+  CHECK(f.intake_depth() == 0);
   CHECK_FALSE(f.contact().has_value());
 }
 
@@ -168,6 +197,7 @@ TEST_CASE("status callbacks move a message forward only: a late 'sent' never und
           "[webhook][twilio]") {
   WebhookFixture f;
   REQUIRE(f.post_twilio("/twilio/uk-sms/inbound", f.inbound_form(kSid1, "hello"))->status == 200);
+  REQUIRE(f.handle() == 1);
   auto items = f.store->claim_due_outbox("uk-sms", f.clock.now(), 10, gw::Millis(60000));
   REQUIRE(items->size() == 1);
   const std::string out_sid = "SM0000000000000000000000000000000a";
@@ -196,6 +226,7 @@ TEST_CASE("status callbacks move a message forward only: a late 'sent' never und
 TEST_CASE("an undelivered callback records Twilio's error code", "[webhook][twilio]") {
   WebhookFixture f;
   REQUIRE(f.post_twilio("/twilio/uk-sms/inbound", f.inbound_form(kSid1, "hello"))->status == 200);
+  REQUIRE(f.handle() == 1);
   auto items = f.store->claim_due_outbox("uk-sms", f.clock.now(), 10, gw::Millis(60000));
   const std::string out_sid = "SM0000000000000000000000000000000b";
   REQUIRE(f.store->mark_outbox_sent((*items)[0].id, out_sid, 1, f.clock.now()).ok());
@@ -215,10 +246,12 @@ TEST_CASE("Telegram updates need the secret token and are stored once per update
   auto wrong = f.client->Post("/telegram/tg/webhook", {{"X-Telegram-Bot-Api-Secret-Token", "tg-secreT"}}, update,
                               "application/json");
   CHECK(wrong->status == 403);
-  CHECK_FALSE(f.store->find_contact("tg", "4242")->has_value());
+  CHECK(f.intake_depth() == 0);
   httplib::Headers h{{"X-Telegram-Bot-Api-Secret-Token", "tg-secret"}};
   CHECK(f.client->Post("/telegram/tg/webhook", h, update, "application/json")->status == 200);
   CHECK(f.client->Post("/telegram/tg/webhook", h, update, "application/json")->status == 200);
+  CHECK(f.intake_depth() == 1);
+  CHECK(f.handle() == 1);
   auto c = f.store->find_contact("tg", "4242");
   REQUIRE(c->has_value());
   auto conv = f.store->open_or_get_conversation((*c)->id, "tg", f.clock.now());

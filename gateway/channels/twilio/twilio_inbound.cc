@@ -28,15 +28,6 @@ bool parse_small_int(const std::string& s, int max, int* out) {
 
 }  // namespace
 
-const char* channel_kind_name(ChannelKind k) {
-  switch (k) {
-    case ChannelKind::kSms: return "sms";
-    case ChannelKind::kWhatsApp: return "whatsapp";
-    case ChannelKind::kTelegram: return "telegram";
-    case ChannelKind::kWeb: return "web";
-  }
-  return "sms";
-}
 
 Result<InboundMessage> parse_twilio_inbound(const FormFields& params, const std::string& channel_id,
                                             const std::string& expected_account_sid) {

@@ -12,51 +12,17 @@
 
 #include "gateway/store/migrations.h"
 #include "gateway/store/record_values.h"
+#include "gateway/store/sqlite/database_file.h"
 #include "gateway/store/sqlite/migrator.h"
 #include "gateway/store/sqlite/sqlite_store_impl.h"
 
 namespace gw {
-namespace {
-
-bool is_file_path(const std::string& path) {
-  return !path.empty() && path != ":memory:" && path.rfind("file:", 0) != 0;
-}
-
-// Creates the parent directory and an empty 0600 database file, so that the
-// database (and the -wal/-shm files SQLite derives from its mode) is never
-// readable by other users, whatever the umask.
-Status prepare_file(const std::string& path) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  const fs::path parent = fs::path(path).parent_path();
-  if (!parent.empty()) {
-    fs::create_directories(parent, ec);
-    if (ec) return Error::io("creating directory " + parent.string() + ": " + ec.message());
-  }
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd >= 0) {
-    ::close(fd);
-  } else if (errno != EEXIST) {
-    return Error::io("creating database " + path + ": " + std::strerror(errno));
-  }
-  return {};
-}
-
-Result<std::string> pragma_text(sqlite::Database& db, const char* sql) {
-  auto st = db.prepare(sql);
-  if (!st) return st.error();
-  auto row = st->step();
-  if (!row) return row.error();
-  return *row ? st->text(0) : std::string();
-}
-
-}  // namespace
 
 Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, const Crypto& crypto,
                                                  Clock& clock) {
-  const bool file = is_file_path(path);
+  const bool file = sqlite::is_file_path(path);
   if (file) {
-    Status st = prepare_file(path);
+    Status st = sqlite::prepare_database_file(path);
     if (!st) return st.error();
   }
   auto db = sqlite::Database::open(path);
@@ -70,12 +36,7 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, const 
     if (!st) return st.error();
   }
   if (file) {
-    auto mode = pragma_text(*db, "PRAGMA journal_mode = WAL");
-    if (!mode) return mode.error();
-    if (*mode != "wal")
-      return Error::io("database " + path + " cannot use WAL journaling (got " + *mode + ")");
-    // The log is rewound after each full checkpoint; this trims the file too.
-    if (Status st = db->exec("PRAGMA journal_size_limit = 67108864"); !st) return st.error();
+    if (Status st = sqlite::use_wal(*db, path); !st) return st.error();
   }
   auto version = sqlite::migrate(*db, sqlite_migrations(), clock.now());
   if (!version) {
@@ -113,7 +74,7 @@ std::optional<int64_t> optional_ms(const std::optional<TimePoint>& t) {
 
 SqliteStore::SqliteStore(Database db, const Crypto& crypto, Clock& clock,
                          std::unique_ptr<WalCheckpointer> checkpointer)
-    : db_(std::move(db)), checkpointer_(std::move(checkpointer)), crypto_(crypto), clock_(clock) {
+    : group_commit_(kMaxBatch), db_(std::move(db)), checkpointer_(std::move(checkpointer)), crypto_(crypto), clock_(clock) {
   if (checkpointer_) {
     checkpointer_->attach(db_.handle());
     checkpointer_->start();
@@ -128,7 +89,6 @@ namespace {
 // The store whose transaction this thread is running bodies in: a call to
 // in_transaction() from such a body nests instead of queueing behind itself.
 thread_local const SqliteStore* tl_running_store = nullptr;
-constexpr size_t kMaxBatch = 64;
 
 Status run_body(const std::function<Status()>& body) {
   try {
@@ -154,33 +114,7 @@ Status SqliteStore::in_transaction(const std::function<Status()>& body) {
   }
   TxJob job;
   job.body = &body;
-  std::unique_lock<std::mutex> q(batch_mu_);
-  batch_queue_.push_back(&job);
-  if (batch_running_) {
-    job.cv.wait(q, [&] { return job.done || job.lead; });
-    if (job.done) return job.result;  // a leader wrote it
-  }
-  // Leader: this job is at the front of the queue (a new leader only starts on
-  // an empty queue, or is the front one handed the lead). Write what has queued
-  // up, wake those callers, and hand the lead to whoever queued meanwhile.
-  batch_running_ = true;
-  std::vector<TxJob*> batch;
-  const size_t n = std::min(batch_queue_.size(), kMaxBatch);
-  batch.assign(batch_queue_.begin(), batch_queue_.begin() + static_cast<std::ptrdiff_t>(n));
-  batch_queue_.erase(batch_queue_.begin(), batch_queue_.begin() + static_cast<std::ptrdiff_t>(n));
-  q.unlock();
-  run_batch(batch);
-  q.lock();
-  for (TxJob* j : batch) {
-    j->done = true;
-    if (j != &job) j->cv.notify_one();  // under batch_mu_: the waiter cannot return before we let go
-  }
-  if (batch_queue_.empty()) {
-    batch_running_ = false;
-  } else {
-    batch_queue_.front()->lead = true;
-    batch_queue_.front()->cv.notify_one();
-  }
+  group_commit_.submit(job, [this](std::vector<TxJob*>& batch) { run_batch(batch); });
   return job.result;
 }
 

@@ -21,6 +21,7 @@
 
 #include "gateway/security/crypto.h"
 #include "gateway/store/sqlite/database.h"
+#include "gateway/store/sqlite/group_commit.h"
 #include "gateway/store/sqlite/wal_checkpointer.h"
 #include "gateway/store/store.h"
 
@@ -132,24 +133,16 @@ class SqliteStore final : public Store {
   // `t`, or the clock's now when t is unset (the epoch).
   TimePoint or_now(TimePoint t) const { return t == TimePoint{} ? clock_.now() : t; }
 
-  // Group commit: in_transaction() bodies that arrive while a batch is being
-  // written queue up; the next caller to find no batch running (the leader)
-  // runs every queued body in one transaction, each in a savepoint of its own,
-  // commits once and wakes the others. Under load a commit (its WAL writes)
-  // serves many messages; alone, a body is committed at once, as before.
-  // Each waiter sleeps on its own condition variable, so that a finished batch
-  // wakes its callers and the next leader only, not every queued thread.
-  struct TxJob {
+  // Group commit (group_commit.h): in_transaction() bodies that arrive while a
+  // batch is being written queue up; the leader runs every queued body in one
+  // transaction, each in a savepoint of its own, and commits once.
+  struct TxJob : GroupCommitSlot {
     const std::function<Status()>* body = nullptr;
     Status result;
-    bool done = false;
-    bool lead = false;  // handed the next batch by the previous leader
-    std::condition_variable cv;
   };
+  static constexpr size_t kMaxBatch = 64;
   void run_batch(std::vector<TxJob*>& batch);
-  std::mutex batch_mu_;
-  std::vector<TxJob*> batch_queue_;
-  bool batch_running_ = false;
+  GroupCommit<TxJob> group_commit_;
 
   using Lock = std::lock_guard<std::recursive_mutex>;
   std::recursive_mutex mu_;

@@ -1,0 +1,33 @@
+#include "gateway/conversations/intake_worker.h"
+
+#include "gateway/core/log.h"
+
+namespace gw {
+
+IntakeWorker::IntakeWorker(Conversations& conversations, std::function<void(const HandledInbound&)> on_handled,
+                           int batch_size)
+    : conversations_(conversations),
+      on_handled_(std::move(on_handled)),
+      batch_size_(batch_size),
+      worker_("intake", std::chrono::seconds(1), [this] { run_once(); }) {
+  // Storing and answering the webhooks comes first: under a burst, a provider
+  // that waits too long retries, and each retry is more load. Handling follows
+  // as the processor allows (at nice 10 it still gets about a tenth of a busy
+  // core against each request thread, so it is never starved).
+  worker_.set_nice(10);
+}
+
+void IntakeWorker::run_once() {
+  auto batch = conversations_.handle_queued(batch_size_);
+  if (!batch) {
+    log::warn("intake.batch_failed", {{"error", batch.error().to_string()}});
+    return;  // tried again at the next tick
+  }
+  if (on_handled_) {
+    for (const HandledInbound& h : batch->handled) on_handled_(h);
+  }
+  // A full batch: the next one runs at once (after a look at stop()).
+  if (batch->more) worker_.wake();
+}
+
+}  // namespace gw

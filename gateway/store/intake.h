@@ -1,0 +1,60 @@
+// Intake: where an inbound message is stored the moment its webhook is
+// authenticated, before its conversation handles it. The webhook is answered
+// once the message is here; the IntakeWorker then hands it to Conversations and
+// takes it out once the conversation's changes are committed in the Store.
+//
+// A database of its own (SQLite: beside the main one, see intake_path_for), so
+// that storing a message never waits for a conversation being handled in the
+// main database. The two commits are not one transaction: a crash after the
+// Store's commit and before finish() hands the message over again, and the
+// Store recognises it by its provider id (insert_inbound): it is neither stored
+// nor answered twice.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gateway/core/clock.h"
+#include "gateway/core/result.h"
+#include "gateway/security/crypto.h"
+#include "gateway/store/records.h"
+
+namespace gw {
+
+class Intake {
+ public:
+  virtual ~Intake() = default;
+
+  // Stores an authenticated inbound message (`payload`: its fields, serialized;
+  // encrypted at rest) for handling. Idempotent by (channel_id, provider_id):
+  // false when that message is queued already. Durable when it returns
+  // (concurrent callers share a commit).
+  virtual Result<bool> queue(const std::string& channel_id, const std::string& provider_id,
+                             const std::string& payload, TimePoint now) = 0;
+  // Up to `limit` queued messages due at `now`, oldest first.
+  virtual Result<std::vector<QueuedInbound>> due(TimePoint now, int limit) = 0;
+
+  struct Deferral {
+    int64_t id = 0;
+    TimePoint next_attempt_at{};
+    std::string error;  // why handling failed (never personal data)
+  };
+  // In one transaction: the `handled` messages leave the intake (their payload
+  // with them); the `deferred` ones get attempts + 1 and wait until their time.
+  virtual Status finish(const std::vector<int64_t>& handled, const std::vector<Deferral>& deferred) = 0;
+  // Messages queued, due or deferred.
+  virtual Result<int64_t> depth() = 0;
+  // Releases the database; later calls return kUnavailable. Idempotent.
+  virtual Status close() = 0;
+};
+
+// The SQLite intake at `path` (":memory:": a private in-memory one), created
+// 0600 if missing, in WAL mode with small pages (its rows are small and short-lived).
+Result<std::unique_ptr<Intake>> open_sqlite_intake(const std::string& path, const Crypto& crypto, Clock& clock);
+
+// Where the intake of the SQLite database at `database_path` lives:
+// "data/gateway.db" → "data/gateway-intake.db"; in memory for one in memory.
+std::string intake_path_for(const std::string& database_path);
+
+}  // namespace gw

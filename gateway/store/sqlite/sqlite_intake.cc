@@ -1,0 +1,215 @@
+// The SQLite Intake (gateway/store/intake.h): one table on a connection of its
+// own, written through a group commit.
+#include <filesystem>
+#include <mutex>
+
+#include "gateway/store/intake.h"
+#include "gateway/store/migrations.h"
+#include "gateway/store/sqlite/database_file.h"
+#include "gateway/store/sqlite/group_commit.h"
+#include "gateway/store/sqlite/migrator.h"
+#include "gateway/store/sqlite/wal_checkpointer.h"
+
+namespace gw {
+namespace sqlite {
+namespace {
+
+constexpr const char* kAad = "inbound_queue.payload";
+
+const std::vector<Migration>& intake_migrations() {
+  static const std::vector<Migration> kAll = {
+      {1, "inbound intake",
+       "CREATE TABLE inbound_queue ("
+       " id INTEGER PRIMARY KEY,"
+       " channel_id TEXT NOT NULL,"
+       " provider_id TEXT NOT NULL,"
+       " payload BLOB NOT NULL,"
+       " attempts INTEGER NOT NULL DEFAULT 0,"
+       " next_attempt_at INTEGER NOT NULL,"
+       " last_error TEXT NOT NULL DEFAULT '',"
+       " received_at INTEGER NOT NULL,"
+       " UNIQUE (channel_id, provider_id));"},
+  };
+  return kAll;
+}
+
+class SqliteIntake final : public Intake {
+ public:
+  SqliteIntake(Database db, const Crypto& crypto, std::unique_ptr<WalCheckpointer> checkpointer)
+      : group_commit_(kMaxBatch), db_(std::move(db)), checkpointer_(std::move(checkpointer)), crypto_(crypto) {
+    if (checkpointer_) {
+      checkpointer_->attach(db_.handle());
+      checkpointer_->start();
+    }
+  }
+  ~SqliteIntake() override { (void)close(); }
+
+  Result<bool> queue(const std::string& channel_id, const std::string& provider_id, const std::string& payload,
+                     TimePoint now) override {
+    auto sealed = crypto_.encrypt(payload, kAad);
+    if (!sealed) return sealed.error();
+    QueueJob job;
+    job.channel_id = &channel_id;
+    job.provider_id = &provider_id;
+    job.sealed = &*sealed;
+    job.now_ms = to_unix_ms(now);
+    group_commit_.submit(job, [this](std::vector<QueueJob*>& batch) { write(batch); });
+    return job.result;
+  }
+
+  Result<std::vector<QueuedInbound>> due(TimePoint now, int limit) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!db_.is_open()) return closed();
+    auto st = db_.prepare(
+        "SELECT id, channel_id, provider_id, payload, attempts, received_at FROM inbound_queue"
+        " WHERE next_attempt_at <= ?1 ORDER BY id LIMIT ?2");
+    if (!st) return st.error();
+    st->bind(1, to_unix_ms(now)).bind(2, static_cast<int64_t>(limit));
+    std::vector<QueuedInbound> out;
+    for (;;) {
+      auto row = st->step();
+      if (!row) return row.error();
+      if (!*row) break;
+      QueuedInbound q;
+      q.id = st->int64(0);
+      q.channel_id = st->text(1);
+      q.provider_id = st->text(2);
+      auto payload = crypto_.decrypt(st->blob(3), kAad);
+      if (payload) q.payload = std::move(*payload);
+      else q.error = "cannot decrypt the queued message " + std::to_string(q.id) + ": " + payload.error().message;
+      q.attempts = static_cast<int>(st->int64(4));
+      q.received_at = from_unix_ms(st->int64(5));
+      out.push_back(std::move(q));
+    }
+    return out;
+  }
+
+  Status finish(const std::vector<int64_t>& handled, const std::vector<Deferral>& deferred) override {
+    if (handled.empty() && deferred.empty()) return {};
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!db_.is_open()) return closed();
+    auto tx = Transaction::begin(db_);
+    if (!tx) return tx.error();
+    for (int64_t id : handled) {
+      auto st = db_.prepare("DELETE FROM inbound_queue WHERE id = ?1");
+      if (!st) return st.error();
+      st->bind(1, id);
+      if (Status s = st->run(); !s) return s;
+    }
+    for (const Deferral& d : deferred) {
+      auto st = db_.prepare(
+          "UPDATE inbound_queue SET attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3 WHERE id = ?1");
+      if (!st) return st.error();
+      st->bind(1, d.id).bind(2, to_unix_ms(d.next_attempt_at)).bind(3, d.error);
+      if (Status s = st->run(); !s) return s;
+    }
+    return tx->commit();
+  }
+
+  Result<int64_t> depth() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!db_.is_open()) return closed();
+    auto st = db_.prepare("SELECT COUNT(*) FROM inbound_queue");
+    if (!st) return st.error();
+    auto row = st->step();
+    if (!row) return row.error();
+    return st->int64(0);
+  }
+
+  Status close() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (checkpointer_) {
+      WalCheckpointer::detach(db_.handle());
+      checkpointer_->stop();
+      checkpointer_.reset();
+    }
+    return db_.close();
+  }
+
+ private:
+  static Error closed() { return Error::unavailable("the intake is closed"); }
+
+  struct QueueJob : GroupCommitSlot {
+    const std::string* channel_id = nullptr;
+    const std::string* provider_id = nullptr;
+    const std::string* sealed = nullptr;
+    int64_t now_ms = 0;
+    Result<bool> result = Error::internal("not written");
+  };
+
+  // One transaction for the batch. An INSERT that fails undoes only itself (a
+  // statement is atomic); a failed commit fails every job of the batch, whose
+  // webhooks then answer 500 and are retried by the provider.
+  void write(std::vector<QueueJob*>& batch) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto fail_all = [&](const Error& e) {
+      for (QueueJob* j : batch) j->result = e;
+    };
+    if (!db_.is_open()) return fail_all(closed());
+    auto tx = Transaction::begin(db_);
+    if (!tx) return fail_all(tx.error());
+    for (QueueJob* j : batch) {
+      auto st = db_.prepare(
+          "INSERT INTO inbound_queue (channel_id, provider_id, payload, next_attempt_at, received_at)"
+          " VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT (channel_id, provider_id) DO NOTHING");
+      if (!st) {
+        j->result = st.error();
+        continue;
+      }
+      st->bind(1, *j->channel_id).bind(2, *j->provider_id).bind(3, Blob{*j->sealed}).bind(4, j->now_ms);
+      if (Status s = st->run(); !s) {
+        j->result = s.error();
+        continue;
+      }
+      j->result = db_.changes() == 1;
+    }
+    if (Status s = tx->commit(); !s) fail_all(s.error());
+  }
+
+  static constexpr size_t kMaxBatch = 64;
+  GroupCommit<QueueJob> group_commit_;
+  std::mutex mu_;
+  Database db_;
+  std::unique_ptr<WalCheckpointer> checkpointer_;
+  const Crypto crypto_;
+};
+
+}  // namespace
+}  // namespace sqlite
+
+Result<std::unique_ptr<Intake>> open_sqlite_intake(const std::string& path, const Crypto& crypto, Clock& clock) {
+  const bool file = sqlite::is_file_path(path);
+  const std::string where = file ? path : ":memory:";
+  if (file) {
+    if (Status st = sqlite::prepare_database_file(path); !st) return st.error();
+  }
+  auto db = sqlite::Database::open(where);
+  if (!db) return db.error();
+  // Small pages: a row is a few hundred bytes, and each commit writes the pages
+  // it touched to the log. secure_delete: a handled message's payload is
+  // overwritten, not left in free pages.
+  for (const char* pragma : {"PRAGMA page_size = 1024", "PRAGMA busy_timeout = 5000", "PRAGMA secure_delete = ON",
+                             "PRAGMA synchronous = NORMAL"}) {
+    if (Status st = db->exec(pragma); !st) return st.error();
+  }
+  if (file) {
+    if (Status st = sqlite::use_wal(*db, path); !st) return st.error();
+  }
+  auto version = sqlite::migrate(*db, sqlite::intake_migrations(), clock.now());
+  if (!version) return Error{version.error().code, "intake " + where + ": " + version.error().message};
+  std::unique_ptr<sqlite::WalCheckpointer> checkpointer;
+  if (file) {
+    auto c = sqlite::WalCheckpointer::open(path, sqlite::WalCheckpointOptions{});
+    if (!c) return Error{c.error().code, "intake " + path + ": " + c.error().message};
+    checkpointer = std::move(*c);
+  }
+  return std::unique_ptr<Intake>(new sqlite::SqliteIntake(std::move(*db), crypto, std::move(checkpointer)));
+}
+
+std::string intake_path_for(const std::string& database_path) {
+  if (!sqlite::is_file_path(database_path)) return ":memory:";
+  const std::filesystem::path p(database_path);
+  return (p.parent_path() / (p.stem().string() + "-intake" + p.extension().string())).string();
+}
+
+}  // namespace gw
