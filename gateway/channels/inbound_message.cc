@@ -45,7 +45,9 @@ std::string serialize_inbound(const InboundMessage& m) {
     for (const MediaItem& item : m.media) media.push_back({{"url", item.url}, {"type", item.content_type}});
     j["media"] = std::move(media);
   }
-  return j.dump();
+  // A provider's fields are bytes: a sequence that is not UTF-8 becomes U+FFFD
+  // rather than failing the webhook on every retry of the provider.
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 Result<InboundMessage> deserialize_inbound(std::string_view json) {

@@ -37,7 +37,8 @@ struct InboundMessage {
 };
 
 // The message as stored in the intake (Store::queue_inbound) until its
-// conversation handles it: a JSON object of its fields.
+// conversation handles it: a JSON object of its fields. Bytes that are not
+// UTF-8 in a field are kept as U+FFFD.
 std::string serialize_inbound(const InboundMessage& m);
 Result<InboundMessage> deserialize_inbound(std::string_view json);
 

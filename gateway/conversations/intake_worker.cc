@@ -9,13 +9,7 @@ IntakeWorker::IntakeWorker(Conversations& conversations, std::function<void(cons
     : conversations_(conversations),
       on_handled_(std::move(on_handled)),
       batch_size_(batch_size),
-      worker_("intake", std::chrono::seconds(1), [this] { run_once(); }) {
-  // Storing and answering the webhooks comes first: under a burst, a provider
-  // that waits too long retries, and each retry is more load. Handling follows
-  // as the processor allows (at nice 10 it still gets about a tenth of a busy
-  // core against each request thread, so it is never starved).
-  worker_.set_nice(10);
-}
+      worker_("intake", std::chrono::seconds(1), [this] { run_once(); }) {}
 
 void IntakeWorker::run_once() {
   auto batch = conversations_.handle_queued(batch_size_);

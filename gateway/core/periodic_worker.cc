@@ -1,9 +1,5 @@
 #include "gateway/core/periodic_worker.h"
 
-#include <sys/resource.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <exception>
 
 #include "gateway/core/log.h"
@@ -19,12 +15,7 @@ void PeriodicWorker::start() {
   std::lock_guard<std::mutex> lock(mu_);
   if (thread_.joinable()) return;
   stopping_ = false;
-  thread_ = std::thread([this] {
-    if (nice_ != 0 && setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), nice_) != 0) {
-      log::warn("worker.nice_failed", {{"worker", name_}, {"errno", errno}});
-    }
-    loop();
-  });
+  thread_ = std::thread([this] { loop(); });
 }
 
 void PeriodicWorker::stop() {

@@ -21,9 +21,6 @@ class PeriodicWorker {
   PeriodicWorker(const PeriodicWorker&) = delete;
   PeriodicWorker& operator=(const PeriodicWorker&) = delete;
 
-  // The thread's nice value (Linux sets it per thread; 0 leaves it as it is),
-  // for work that should yield the processor to requests. Before start().
-  void set_nice(int increment) { nice_ = increment; }
   void start();
   // Idempotent; blocks until the thread has exited.
   void stop();
@@ -41,7 +38,6 @@ class PeriodicWorker {
   std::condition_variable cv_;
   bool stopping_ = false;
   bool woken_ = false;
-  int nice_ = 0;
   std::thread thread_;
 };
 

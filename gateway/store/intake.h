@@ -54,7 +54,8 @@ class Intake {
 Result<std::unique_ptr<Intake>> open_sqlite_intake(const std::string& path, const Crypto& crypto, Clock& clock);
 
 // Where the intake of the SQLite database at `database_path` lives:
-// "data/gateway.db" → "data/gateway-intake.db"; in memory for one in memory.
+// "data/gateway.db" → "data/gateway-intake.db", "file:x.db?mode=rwc" →
+// "file:x-intake.db?mode=rwc"; ":memory:" for ":memory:".
 std::string intake_path_for(const std::string& database_path);
 
 }  // namespace gw

@@ -1,4 +1,6 @@
 target_sources(gateway_tests PRIVATE
   tests/conversations/conversations_test.cc
   tests/conversations/consent_erase_test.cc
+  tests/conversations/intake_test.cc
+  tests/conversations/intake_worker_test.cc
 )

@@ -9,4 +9,5 @@ target_sources(gateway_tests PRIVATE
   tests/store/statement_cache_test.cc
   tests/store/store_transaction_test.cc
   tests/store/wal_checkpointer_test.cc
+  tests/store/sqlite_intake_test.cc
 )

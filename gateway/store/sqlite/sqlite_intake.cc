@@ -179,7 +179,7 @@ class SqliteIntake final : public Intake {
 
 Result<std::unique_ptr<Intake>> open_sqlite_intake(const std::string& path, const Crypto& crypto, Clock& clock) {
   const bool file = sqlite::is_file_path(path);
-  const std::string where = file ? path : ":memory:";
+  const std::string where = path.empty() ? ":memory:" : path;
   if (file) {
     if (Status st = sqlite::prepare_database_file(path); !st) return st.error();
   }
@@ -199,17 +199,39 @@ Result<std::unique_ptr<Intake>> open_sqlite_intake(const std::string& path, cons
   if (!version) return Error{version.error().code, "intake " + where + ": " + version.error().message};
   std::unique_ptr<sqlite::WalCheckpointer> checkpointer;
   if (file) {
-    auto c = sqlite::WalCheckpointer::open(path, sqlite::WalCheckpointOptions{});
+    // Pages of 1 KB: the same 4 MB before a checkpoint as the main database's
+    // 4000 pages would be 16 MB. A RESTART checkpoint (it holds the writers up)
+    // only past 256 MB: a backlog of unhandled messages makes the log grow while
+    // passive checkpoints catch up, and webhooks must not wait for that.
+    sqlite::WalCheckpointOptions options;
+    options.restart_pages = 256 * 1024;
+    auto c = sqlite::WalCheckpointer::open(path, options);
     if (!c) return Error{c.error().code, "intake " + path + ": " + c.error().message};
     checkpointer = std::move(*c);
   }
   return std::unique_ptr<Intake>(new sqlite::SqliteIntake(std::move(*db), crypto, std::move(checkpointer)));
 }
 
-std::string intake_path_for(const std::string& database_path) {
-  if (!sqlite::is_file_path(database_path)) return ":memory:";
-  const std::filesystem::path p(database_path);
+namespace {
+
+// "a/b.db" → "a/b-intake.db"; "a/b" → "a/b-intake".
+std::string intake_file_for(const std::string& path) {
+  const std::filesystem::path p(path);
   return (p.parent_path() / (p.stem().string() + "-intake" + p.extension().string())).string();
+}
+
+}  // namespace
+
+std::string intake_path_for(const std::string& database_path) {
+  if (database_path.empty() || database_path == ":memory:") return ":memory:";
+  if (database_path.rfind("file:", 0) == 0) {
+    // A URI: the same file name rule, its query (mode=memory, cache=...) kept,
+    // so that the intake is kept just as the database is.
+    const size_t q = database_path.find('?');
+    const std::string name = database_path.substr(5, q == std::string::npos ? std::string::npos : q - 5);
+    return "file:" + intake_file_for(name) + (q == std::string::npos ? "" : database_path.substr(q));
+  }
+  return intake_file_for(database_path);
 }
 
 }  // namespace gw
