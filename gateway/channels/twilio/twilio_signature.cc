@@ -63,24 +63,49 @@ std::string without_default_port(std::string_view url) {
   return p.scheme + "://" + p.authority + p.rest;
 }
 
-std::string compute_twilio_signature(std::string_view auth_token, std::string_view url, const FormFields& params) {
+namespace {
+
+// The sorted parameters as Twilio appends them to the URL: name then value,
+// by name, then by value for a repeated name.
+std::string signed_params(const FormFields& params) {
   FormFields sorted = params;
-  std::sort(sorted.begin(), sorted.end());  // by name, then by value for a repeated name
-  std::string data(url);
+  std::sort(sorted.begin(), sorted.end());
+  std::string data;
   for (const auto& [name, value] : sorted) {
     data += name;
     data += value;
   }
+  return data;
+}
+
+std::string sign(std::string_view auth_token, std::string_view url, const std::string& params) {
+  std::string data;
+  data.reserve(url.size() + params.size());
+  data += url;
+  data += params;
   return base64_encode(hmac_sha1(auth_token, data));
+}
+
+}  // namespace
+
+std::string compute_twilio_signature(std::string_view auth_token, std::string_view url, const FormFields& params) {
+  return sign(auth_token, url, signed_params(params));
 }
 
 bool validate_twilio_signature(std::string_view auth_token, std::string_view url, const FormFields& params,
                                std::string_view signature) {
   if (signature.empty() || auth_token.empty()) return false;
-  bool valid = false;
-  // Every candidate is computed and compared, so timing does not tell which one matched.
-  for (const std::string& candidate : {std::string(url), with_default_port(url), without_default_port(url)}) {
-    valid |= constant_time_equal(compute_twilio_signature(auth_token, candidate, params), signature);
+  const std::string data = signed_params(params);
+  // The URL as given, with and without its scheme's default port: each distinct
+  // one is computed and compared in full, whichever matches (the URLs are no
+  // secret; the comparison of each signature is constant-time).
+  const std::string as_given(url);
+  std::string with_port = with_default_port(url);
+  std::string without_port = without_default_port(url);
+  bool valid = constant_time_equal(sign(auth_token, as_given, data), signature);
+  if (with_port != as_given) valid |= constant_time_equal(sign(auth_token, with_port, data), signature);
+  if (without_port != as_given && without_port != with_port) {
+    valid |= constant_time_equal(sign(auth_token, without_port, data), signature);
   }
   return valid;
 }
