@@ -75,8 +75,8 @@ class HttpServer {
   // Registers a handler for GET (and HEAD) / POST requests whose whole path matches
   // the ECMAScript regex `pattern`; captures are in req.matches. Routes are tried in
   // registration order. `route_label` names the route in metrics (e.g.
-  // "twilio_inbound"). POST handlers see the body in req.body and, for url-encoded
-  // forms, the fields in req.params. An invalid pattern is a bug: it is logged and
+  // "twilio_inbound"). POST handlers see the body in req.body, to parse
+  // themselves, and the query string's fields in req.params. An invalid pattern is a bug: it is logged and
   // the route is not added.
   // REQUIRES: run() has not started.
   void get(const std::string& pattern, const std::string& route_label, Handler handler);

@@ -98,7 +98,7 @@ TEST_CASE("unknown routes get a JSON 404 and count as route=unmatched, never by 
   CHECK(text.value("gateway_http_request_duration_seconds_count", {{"route", "unmatched"}}) == 3);
 }
 
-TEST_CASE("a POST route gets the body, and url-encoded fields in params even past 8 KiB", "[http][server]") {
+TEST_CASE("a POST route gets the whole body even past 8 KiB, and only the query string in params", "[http][server]") {
   gw::metrics::Registry reg;
   HttpServer server(reg, test_options());
   std::string seen_body, seen_param, seen_query;
@@ -121,8 +121,8 @@ TEST_CASE("a POST route gets the body, and url-encoded fields in params even pas
   CHECK(r->status == 200);
   CHECK(body_json(r)["channel"] == "uk-sms");
   CHECK(seen_body == form);
-  CHECK(seen_param.size() == 4000);
-  CHECK(seen_param.rfind("\xD9\x85\xD8\xB1", 0) == 0);
+  CHECK(seen_body.size() > 8 * 1024);
+  CHECK(seen_param.empty());  // the body is the handler's to parse, once
   CHECK(seen_query == "1");
 }
 
