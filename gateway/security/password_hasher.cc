@@ -1,5 +1,7 @@
 #include "gateway/security/password_hasher.h"
 
+#include <semaphore>
+
 #include <argon2.h>
 
 #include <optional>
@@ -40,8 +42,24 @@ Status check_password_policy(std::string_view password) {
   return {};
 }
 
+namespace {
+
+// Hashes and verifications running at once, process-wide: each holds its
+// memory cost for its whole run.
+std::counting_semaphore<2> g_hash_slots(2);
+
+struct HashSlot {
+  HashSlot() { g_hash_slots.acquire(); }
+  ~HashSlot() { g_hash_slots.release(); }
+  HashSlot(const HashSlot&) = delete;
+  HashSlot& operator=(const HashSlot&) = delete;
+};
+
+}  // namespace
+
 Result<std::string> PasswordHasher::hash(std::string_view password) const {
   if (Status s = check_password_policy(password); !s) return s.error();
+  HashSlot slot;
   const std::string salt = random_bytes(options_.salt_bytes);
   const size_t len = argon2_encodedlen(options_.time_cost, options_.memory_kib, options_.parallelism,
                                        options_.salt_bytes, options_.hash_bytes, Argon2_id);
@@ -57,6 +75,7 @@ Result<std::string> PasswordHasher::hash(std::string_view password) const {
 bool PasswordHasher::verify(std::string_view password, const std::string& encoded) const {
   if (encoded.rfind("$argon2id$", 0) != 0) return false;
   if (password.size() > kMaxPasswordBytes) return false;
+  HashSlot slot;
   return argon2id_verify(encoded.c_str(), password.data(), password.size()) == ARGON2_OK;
 }
 
