@@ -61,7 +61,7 @@ void twilio_inbound(const WebhookContext& ctx, const httplib::Request& req, http
     const int status = msg.error().code == ErrorCode::kPermissionDenied ? 403 : 400;
     return http::send_json_error(res, status, status == 403 ? "wrong_account" : "bad_request", msg.error().message);
   }
-  auto accepted = ctx.conversations.accept(*msg);
+  Status accepted = ctx.conversations.accept(*msg);
   if (!accepted) {
     log::error("webhook.store_failed", {{"channel", ch->id}, {"error", accepted.error().to_string()}});
     return http::send_json_error(res, 500, "store_unavailable", "the message could not be stored; retry");
@@ -131,7 +131,7 @@ void telegram_webhook(const WebhookContext& ctx, const httplib::Request& req, ht
   auto update = parse_telegram_update(req.body, ch->id);
   if (!update) return http::send_json_error(res, 400, "bad_request", update.error().message);
   if (update->has_value()) {
-    auto accepted = ctx.conversations.accept(**update);
+    Status accepted = ctx.conversations.accept(**update);
     if (!accepted) {
       log::error("webhook.store_failed", {{"channel", ch->id}, {"error", accepted.error().to_string()}});
       return http::send_json_error(res, 500, "store_unavailable", "the update could not be stored; retry");

@@ -41,13 +41,12 @@ void Conversations::after_commit(const std::string& channel_id, const ReceiveRes
   }
 }
 
-Result<bool> Conversations::accept(const InboundMessage& in) {
+Status Conversations::accept(const InboundMessage& in) {
   if (!intake_) return Error::unavailable("no intake to store the message in");
   if (in.provider_id.empty()) return Error::invalid("an inbound message without a provider id cannot be queued");
-  auto queued = intake_->queue(in.channel_id, in.provider_id, serialize_inbound(in), clock_.now());
-  if (!queued) return queued.error();
-  if (*queued && intake_ready_) intake_ready_();
-  return *queued;
+  if (Status s = intake_->queue(in.channel_id, in.provider_id, serialize_inbound(in), clock_.now()); !s) return s;
+  if (intake_ready_) intake_ready_();
+  return {};
 }
 
 namespace {

@@ -79,13 +79,13 @@ class Conversations {
   // Handles `in` now: stores it and answers it, in one transaction.
   Result<ReceiveResult> receive(const InboundMessage& in);
 
-  // The webhooks' way in. Stores `in` in the intake (durably, encrypted, once:
-  // a provider's retry of a message still queued is recognised there, one
-  // already handled by receive's deduplication) and calls `ready`. The webhook
-  // is answered once this returns. False for a retry of a message still queued.
+  // The webhooks' way in. Stores `in` in the intake (durably, encrypted) and
+  // calls `ready`. The webhook is answered once this returns. A provider's retry
+  // is stored again and recognised when handled (receive's deduplication): it
+  // is neither stored nor answered twice.
   // REQUIRES: set_intake() was called; `in` was authenticated by its channel
   // and has a provider id.
-  Result<bool> accept(const InboundMessage& in);
+  Status accept(const InboundMessage& in);
   // Handles up to `limit` messages of the intake, oldest first, as receive()
   // does, in one transaction of the Store: each in a savepoint of its own, so
   // that one that fails is left in the intake alone and tried again later
@@ -95,7 +95,7 @@ class Conversations {
   // that keeps each conversation's order.
   Result<IntakeBatch> handle_queued(int limit);
   // REQUIRES: called before the first accept(); `intake` outlives this.
-  // `ready` (may be empty) is called after accept() queued a message.
+  // `ready` (may be empty) is called after accept() stored a message.
   void set_intake(Intake* intake, std::function<void()> ready) {
     intake_ = intake;
     intake_ready_ = std::move(ready);

@@ -27,11 +27,13 @@ class Intake {
   virtual ~Intake() = default;
 
   // Stores an authenticated inbound message (`payload`: its fields, serialized;
-  // encrypted at rest) for handling. Idempotent by (channel_id, provider_id):
-  // false when that message is queued already. Durable when it returns
-  // (concurrent callers share a commit).
-  virtual Result<bool> queue(const std::string& channel_id, const std::string& provider_id,
-                             const std::string& payload, TimePoint now) = 0;
+  // encrypted at rest) for handling. Durable when it returns (concurrent callers
+  // share a commit). A provider's retry is stored again: the Store recognises it
+  // by its provider id when it is handled. (A unique index here would cost each
+  // message a write at a random place of the index, for nothing the Store does
+  // not do already.)
+  virtual Status queue(const std::string& channel_id, const std::string& provider_id, const std::string& payload,
+                       TimePoint now) = 0;
   // Up to `limit` queued messages due at `now`, oldest first.
   virtual Result<std::vector<QueuedInbound>> due(TimePoint now, int limit) = 0;
 

@@ -86,7 +86,6 @@ TEST_CASE("the intake worker handles what accept queued and stops handling once 
   for (const char* body : {"one", "two", "three"}) {
     auto r = f.conversations.accept(f.sms(body));
     REQUIRE(r.ok());
-    REQUIRE(*r);
   }
   REQUIRE(eventually([&] { return f.handled_count() == 3 && f.depth() == 0; }));
   CHECK(f.inbound_stored() == 3);
@@ -99,7 +98,6 @@ TEST_CASE("the intake worker handles what accept queued and stops handling once 
   f.worker.stop();  // returns: the thread has exited
   auto late = f.conversations.accept(f.sms("after stop"));
   REQUIRE(late.ok());
-  CHECK(*late);
   // Longer than the worker's 1 s tick: a thread still running would have handled it.
   std::this_thread::sleep_for(1200ms);
   CHECK(f.depth() == 1);

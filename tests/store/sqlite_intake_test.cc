@@ -1,5 +1,6 @@
-// The SQLite intake: inbound messages stored once by (channel, provider id),
-// encrypted at rest, handed out oldest first and taken out or deferred by finish().
+// The SQLite intake: inbound messages stored as they come (a provider's retry
+// too: the Store recognises it when it is handled), encrypted at rest, handed
+// out oldest first and taken out or deferred by finish().
 #include <sys/stat.h>
 
 #include <atomic>
@@ -43,10 +44,9 @@ struct IntakeFixture {
     return std::move(*r);
   }
 
-  bool queue(const std::string& channel, const std::string& provider_id, const std::string& payload) {
-    auto r = intake->queue(channel, provider_id, payload, clock.now());
-    REQUIRE(r.ok());
-    return *r;
+  void queue(const std::string& channel, const std::string& provider_id, const std::string& payload) {
+    gw::Status s = intake->queue(channel, provider_id, payload, clock.now());
+    REQUIRE(s.ok());
   }
 
   std::vector<QueuedInbound> due(gw::TimePoint at, int limit = 100) {
@@ -82,24 +82,39 @@ unsigned file_mode(const std::string& path) {
 
 }  // namespace
 
-TEST_CASE("the intake queues a message once per channel and provider id", "[intake][store]") {
-  // Given a message queued twice on one channel and once on another, then the
-  // retry is refused and leaves the first payload, and the other channel's is a
-  // message of its own.
+TEST_CASE("the intake stores a provider's retry as another message, handed out in the order they arrived",
+          "[intake][store]") {
+  // Given a message queued twice on one channel, then both are kept, each with
+  // its own payload, the first before the retry; the same provider id on
+  // another channel is a message of its own after them.
   IntakeFixture f;
-  CHECK(f.queue("uk-sms", "SM1", "first"));
-  CHECK_FALSE(f.queue("uk-sms", "SM1", "the retry"));
-  CHECK(f.queue("tg", "SM1", "other channel"));
+  f.queue("uk-sms", "SM1", "first");
+  f.queue("uk-sms", "SM1", "the retry");
   CHECK(f.depth() == 2);
+  f.queue("tg", "SM1", "other channel");
+  CHECK(f.depth() == 3);
   auto due = f.due(f.clock.now());
-  REQUIRE(due.size() == 2);
+  REQUIRE(due.size() == 3);
   CHECK(due[0].channel_id == "uk-sms");
   CHECK(due[0].provider_id == "SM1");
   CHECK(due[0].payload == "first");
   CHECK(due[0].attempts == 0);
   CHECK(due[0].error.empty());
-  CHECK(due[1].channel_id == "tg");
-  CHECK(due[1].payload == "other channel");
+  CHECK(due[1].channel_id == "uk-sms");
+  CHECK(due[1].provider_id == "SM1");
+  CHECK(due[1].payload == "the retry");
+  CHECK(due[1].attempts == 0);
+  CHECK(due[1].error.empty());
+  CHECK(due[2].channel_id == "tg");
+  CHECK(due[2].provider_id == "SM1");
+  CHECK(due[2].payload == "other channel");
+  CHECK(due[0].id < due[1].id);
+  CHECK(due[1].id < due[2].id);
+  // Taking out the first leaves the retry queued.
+  REQUIRE(f.intake->finish({due[0].id}, {}).ok());
+  auto left = f.due(f.clock.now());
+  REQUIRE(left.size() == 2);
+  CHECK(left[0].payload == "the retry");
 }
 
 TEST_CASE("due hands out the oldest first, up to the limit, and finish removes or defers",
@@ -107,11 +122,11 @@ TEST_CASE("due hands out the oldest first, up to the limit, and finish removes o
   // Provider ids in reverse order, so that an order by id of the provider would show.
   IntakeFixture f;
   const gw::TimePoint t0 = f.clock.now();
-  REQUIRE(f.queue("uk-sms", "SMc", "one"));
+  f.queue("uk-sms", "SMc", "one");
   f.clock.advance(5ms);
-  REQUIRE(f.queue("uk-sms", "SMb", "two"));
+  f.queue("uk-sms", "SMb", "two");
   f.clock.advance(5ms);
-  REQUIRE(f.queue("uk-sms", "SMa", "three"));
+  f.queue("uk-sms", "SMa", "three");
   const gw::TimePoint now = f.clock.now();
 
   auto first_two = f.due(now, 2);
@@ -172,9 +187,9 @@ TEST_CASE(
   m.from = phone;
   m.to = "+447700900000";
   m.body = body;
-  REQUIRE(f.queue(m.channel_id, m.provider_id, gw::serialize_inbound(m)));
+  f.queue(m.channel_id, m.provider_id, gw::serialize_inbound(m));
   for (int i = 0; i < 20; ++i) {
-    REQUIRE(f.queue("uk-sms", "SMfill" + std::to_string(i), gw::serialize_inbound(m)));
+    f.queue("uk-sms", "SMfill" + std::to_string(i), gw::serialize_inbound(m));
   }
 
   // While open: the log holds the recent writes.
@@ -198,7 +213,7 @@ TEST_CASE(
 TEST_CASE("what the intake holds survives a reopen, and other keys give an error per message, not a crash",
           "[intake][store]") {
   IntakeFixture f(/*in_file=*/true);
-  REQUIRE(f.queue("uk-sms", "SM1", "{\"body\":\"kept\"}"));
+  f.queue("uk-sms", "SM1", "{\"body\":\"kept\"}");
   REQUIRE(f.intake->close().ok());
 
   SECTION("with the same keys") {
@@ -209,8 +224,15 @@ TEST_CASE("what the intake holds survives a reopen, and other keys give an error
     CHECK(due[0].provider_id == "SM1");
     CHECK(due[0].payload == "{\"body\":\"kept\"}");
     CHECK(due[0].error.empty());
-    // Still recognised as queued after the reopen.
-    CHECK_FALSE(f.queue("uk-sms", "SM1", "retry"));
+    // A retry queued after the reopen is a row of its own, after the kept one,
+    // whose payload is still the same.
+    f.queue("uk-sms", "SM1", "{\"body\":\"retry\"}");
+    auto both = f.due(f.clock.now());
+    REQUIRE(both.size() == 2);
+    CHECK(both[0].id == due[0].id);
+    CHECK(both[0].payload == "{\"body\":\"kept\"}");
+    CHECK(both[1].id > due[0].id);
+    CHECK(both[1].payload == "{\"body\":\"retry\"}");
   }
   SECTION("with other keys") {
     f.intake = f.open(gw::testing::make_test_crypto());
@@ -226,7 +248,7 @@ TEST_CASE("what the intake holds survives a reopen, and other keys give an error
 
 TEST_CASE("a closed intake answers unavailable to every call", "[intake][store]") {
   IntakeFixture f;
-  REQUIRE(f.queue("uk-sms", "SM1", "x"));
+  f.queue("uk-sms", "SM1", "x");
   const int64_t id = f.due(f.clock.now())[0].id;
   REQUIRE(f.intake->close().ok());
   CHECK(f.intake->close().ok());  // idempotent
@@ -248,16 +270,17 @@ TEST_CASE("a closed intake answers unavailable to every call", "[intake][store]"
   CHECK(depth.error().code == ErrorCode::kUnavailable);
 }
 
-TEST_CASE("concurrent queue calls store each message once and tell exactly one caller it was new",
+TEST_CASE("concurrent queue calls all succeed and each is stored once, with its own payload",
           "[intake][store]") {
-  // 8 threads, 200 messages each; threads 2k and 2k+1 queue the same 200
-  // provider ids (the odd one in reverse order), all at once.
+  // 8 threads, 200 calls each, all at once; threads 2k and 2k+1 queue the same
+  // 200 provider ids (the odd one in reverse order), as a provider's retries
+  // racing the first delivery would. Every call is a row of its own.
   IntakeFixture f(/*in_file=*/true);
   constexpr int kThreads = 8;
   constexpr int kPerThread = 200;
-  constexpr int kDistinct = kThreads / 2 * kPerThread;
-  auto key = [](int pair, int i) { return pair * kPerThread + i; };
-  std::vector<std::atomic<int>> newly(kDistinct);
+  constexpr int kTotal = kThreads * kPerThread;
+  auto provider_id = [](int t, int i) { return "SM" + std::to_string(t / 2 * kPerThread + i); };
+  auto payload = [](int t, int n) { return "payload " + std::to_string(t) + " " + std::to_string(n); };
   std::atomic<int> failures{0};
   std::atomic<int> ready{0};
   std::vector<std::thread> threads;
@@ -267,32 +290,52 @@ TEST_CASE("concurrent queue calls store each message once and tell exactly one c
       while (ready.load() < kThreads) std::this_thread::yield();
       for (int n = 0; n < kPerThread; ++n) {
         const int i = t % 2 == 0 ? n : kPerThread - 1 - n;
-        const int k = key(t / 2, i);
-        auto r = f.intake->queue("uk-sms", "SM" + std::to_string(k), "payload " + std::to_string(k),
-                                 f.clock.now());
-        if (!r.ok()) {
-          ++failures;
-        } else if (*r) {
-          ++newly[static_cast<size_t>(k)];
-        }
+        gw::Status s = f.intake->queue("uk-sms", provider_id(t, i), payload(t, n), f.clock.now());
+        if (!s.ok()) ++failures;
       }
     });
   }
   for (auto& th : threads) th.join();
 
   CHECK(failures.load() == 0);
-  int not_once = 0;
-  for (const auto& n : newly) not_once += n.load() == 1 ? 0 : 1;
-  CHECK(not_once == 0);
-  CHECK(f.depth() == kDistinct);
-  auto due = f.due(f.clock.now(), kDistinct + 10);
-  REQUIRE(due.size() == static_cast<size_t>(kDistinct));
-  std::map<std::string, int> seen;
-  for (const QueuedInbound& q : due) {
-    ++seen[q.provider_id];
-    CHECK(q.payload == "payload " + q.provider_id.substr(2));
+  CHECK(f.depth() == kTotal);
+  auto due = f.due(f.clock.now(), kTotal + 10);
+  REQUIRE(due.size() == static_cast<size_t>(kTotal));
+  // What each call stored, by payload: its provider id.
+  std::map<std::string, std::string> expected;
+  for (int t = 0; t < kThreads; ++t) {
+    for (int n = 0; n < kPerThread; ++n) {
+      expected[payload(t, n)] = provider_id(t, t % 2 == 0 ? n : kPerThread - 1 - n);
+    }
   }
-  CHECK(seen.size() == static_cast<size_t>(kDistinct));
+  std::map<std::string, int> seen;
+  std::vector<int> last_of_thread(kThreads, -1);
+  int not_increasing = 0;
+  int wrong_provider = 0;
+  int out_of_thread_order = 0;
+  for (size_t k = 0; k < due.size(); ++k) {
+    const QueuedInbound& q = due[k];
+    if (k > 0 && q.id <= due[k - 1].id) ++not_increasing;
+    ++seen[q.payload];
+    auto e = expected.find(q.payload);
+    if (e == expected.end() || e->second != q.provider_id) {
+      ++wrong_provider;
+      continue;
+    }
+    // "payload <t> <n>": one thread's calls follow each other, so they arrive in its order.
+    const size_t sp = q.payload.find(' ', 8);
+    const int t = std::stoi(q.payload.substr(8, sp - 8));
+    const int n = std::stoi(q.payload.substr(sp + 1));
+    if (n <= last_of_thread[static_cast<size_t>(t)]) ++out_of_thread_order;
+    last_of_thread[static_cast<size_t>(t)] = n;
+  }
+  CHECK(not_increasing == 0);
+  CHECK(wrong_provider == 0);
+  CHECK(out_of_thread_order == 0);
+  CHECK(seen.size() == static_cast<size_t>(kTotal));
+  int not_once = 0;
+  for (const auto& [p, count] : seen) not_once += count == 1 ? 0 : 1;
+  CHECK(not_once == 0);
 }
 
 TEST_CASE("intake_path_for puts the intake beside the database, or in memory", "[intake][store]") {

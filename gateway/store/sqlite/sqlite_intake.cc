@@ -27,8 +27,7 @@ const std::vector<Migration>& intake_migrations() {
        " attempts INTEGER NOT NULL DEFAULT 0,"
        " next_attempt_at INTEGER NOT NULL,"
        " last_error TEXT NOT NULL DEFAULT '',"
-       " received_at INTEGER NOT NULL,"
-       " UNIQUE (channel_id, provider_id));"},
+       " received_at INTEGER NOT NULL);"},
   };
   return kAll;
 }
@@ -44,8 +43,8 @@ class SqliteIntake final : public Intake {
   }
   ~SqliteIntake() override { (void)close(); }
 
-  Result<bool> queue(const std::string& channel_id, const std::string& provider_id, const std::string& payload,
-                     TimePoint now) override {
+  Status queue(const std::string& channel_id, const std::string& provider_id, const std::string& payload,
+               TimePoint now) override {
     auto sealed = crypto_.encrypt(payload, kAad);
     if (!sealed) return sealed.error();
     QueueJob job;
@@ -134,7 +133,7 @@ class SqliteIntake final : public Intake {
     const std::string* provider_id = nullptr;
     const std::string* sealed = nullptr;
     int64_t now_ms = 0;
-    Result<bool> result = Error::internal("not written");
+    Status result = Error::internal("not written");
   };
 
   // One transaction for the batch. An INSERT that fails undoes only itself (a
@@ -151,17 +150,13 @@ class SqliteIntake final : public Intake {
     for (QueueJob* j : batch) {
       auto st = db_.prepare(
           "INSERT INTO inbound_queue (channel_id, provider_id, payload, next_attempt_at, received_at)"
-          " VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT (channel_id, provider_id) DO NOTHING");
+          " VALUES (?1, ?2, ?3, ?4, ?4)");
       if (!st) {
         j->result = st.error();
         continue;
       }
       st->bind(1, *j->channel_id).bind(2, *j->provider_id).bind(3, Blob{*j->sealed}).bind(4, j->now_ms);
-      if (Status s = st->run(); !s) {
-        j->result = s.error();
-        continue;
-      }
-      j->result = db_.changes() == 1;
+      j->result = st->run();
     }
     if (Status s = tx->commit(); !s) fail_all(s.error());
   }
