@@ -5,7 +5,9 @@
 #include <unicode/unistr.h>
 
 #include <algorithm>
+#include <mutex>
 #include <set>
+#include <unordered_map>
 
 namespace gw {
 
@@ -112,6 +114,23 @@ std::optional<int> parse_number(std::string_view text) {
   return v;
 }
 
+namespace {
+
+// A keyword's normalised code points. Keywords are few and fixed by the content,
+// and normalising one takes several ICU passes, while every message is matched
+// against them: each is normalised once per process. (Entries never change or
+// go, and unordered_map nodes never move, so a returned reference stays valid.)
+const std::u32string& normalized_keyword(const std::string& word) {
+  static std::mutex mu;
+  static std::unordered_map<std::string, std::u32string> cache;
+  std::lock_guard<std::mutex> lock(mu);
+  auto it = cache.find(word);
+  if (it == cache.end()) it = cache.emplace(word, code_points(normalize_input(word))).first;
+  return it->second;
+}
+
+}  // namespace
+
 std::optional<int> best_keyword_match(std::string_view input, const std::vector<KeywordCandidate>& candidates) {
   const std::u32string in = code_points(normalize_input(input));
   if (in.empty()) return std::nullopt;
@@ -119,7 +138,7 @@ std::optional<int> best_keyword_match(std::string_view input, const std::vector<
   for (const KeywordCandidate& c : candidates) {
     for (const std::string& w : c.words) {
       bool exact = false;
-      if (!folded_match(in, code_points(normalize_input(w)), &exact)) continue;
+      if (!folded_match(in, normalized_keyword(w), &exact)) continue;
       if (exact) return c.id;
       near.insert(c.id);
     }
