@@ -17,7 +17,7 @@ class IntakeWorker {
  public:
   // `on_handled` (may be empty) is called for each message handled, after its commit.
   IntakeWorker(Conversations& conversations, std::function<void(const HandledInbound&)> on_handled,
-               int batch_size = 32);
+               int batch_size = 128);
   IntakeWorker(const IntakeWorker&) = delete;
   IntakeWorker& operator=(const IntakeWorker&) = delete;
 
