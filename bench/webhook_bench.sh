@@ -6,8 +6,10 @@
 # A benchmark, not a test: it prints figures and whether each target is met
 #   throughput ratio gateway/bare >= 0.5, gateway p99 <= 10 ms, gateway peak RSS <= 64 MB
 # and exits non-zero only when something is broken (a build or start failure, a 4xx/5xx
-# from the gateway, stored messages not matching the requests sent, a non-zero exit of
-# the gateway on SIGTERM), or with BENCH_STRICT=1 when a target is missed.
+# from the gateway, handled messages not matching the requests sent once the intake's
+# backlog is handled, a non-zero exit of the gateway on SIGTERM), or with BENCH_STRICT=1
+# when a target is missed. The webhooks are answered once a message is in the intake;
+# it also prints how many were handled by the end of the run, and how fast the rest were.
 #
 # The bare server doubles as Twilio's Messages API for the gateway's sender
 # (api_base), so the replies the gateway queues are really sent during the run.
@@ -16,12 +18,13 @@
 #   BENCH_SECONDS=10        duration of each measured wrk run
 #   BENCH_CONNECTIONS=16    wrk connections (wrk uses 2 threads)
 #   BENCH_WARMUP_SECONDS=2  warm-up run before each measured run (own requests)
-#   BENCH_REQUESTS=150000   distinct signed requests for the gateway's measured run; if the
+#   BENCH_REQUESTS=300000   distinct signed requests for the gateway's measured run; if the
 #                           gateway is faster than that over BENCH_SECONDS, requests repeat
 #                           (duplicates, which it answers without storing) and a warning says so
 #   BENCH_DB_DIR=<tmp>      where the gateway's SQLite database goes (e.g. /dev/shm, to see
 #                           how much the disk costs)
 #   BENCH_LOG_LEVEL=info    the gateway's log_level
+#   BENCH_DRAIN_TIMEOUT=600 seconds to wait, after the run, for the intake's backlog to be handled
 #   BENCH_BUILD_DIR=<repo>/build-bench
 #   BENCH_STRICT=0          1: exit 1 when a target is missed
 #   BENCH_PERF=0            1: profile the gateway with `perf record` during its measured run
@@ -34,13 +37,13 @@ BUILD=${BENCH_BUILD_DIR:-$ROOT/build-bench}
 DURATION=${BENCH_SECONDS:-10}
 CONNECTIONS=${BENCH_CONNECTIONS:-16}
 WARMUP=${BENCH_WARMUP_SECONDS:-2}
-GW_REQUESTS=${BENCH_REQUESTS:-150000}
+GW_REQUESTS=${BENCH_REQUESTS:-300000}
 LOG_LEVEL=${BENCH_LOG_LEVEL:-info}
 STRICT=${BENCH_STRICT:-0}
 WRK_THREADS=2
 ((CONNECTIONS < WRK_THREADS)) && WRK_THREADS=$CONNECTIONS
 BARE_REQUESTS=20000  # the bare server does not deduplicate: repeats cost it nothing extra
-WARM_REQUESTS=20000
+WARM_REQUESTS=60000
 
 # Targets.
 TARGET_RATIO=0.5
@@ -179,11 +182,36 @@ if [[ -n $PERF_PID ]]; then
 fi
 sleep 1  # requests written just before wrk stopped are still being answered
 
+# --- the intake's backlog -----------------------------------------------------------------
+# The webhook answers once a message is stored in the intake; the conversations
+# handle it right after, on a thread of their own. What is left at the end of the
+# run is handled now, with no requests coming in: how long that takes gives the
+# rate at which messages are handled.
+metric() {  # file name [label filter]
+  awk -v n="$2" -v f="${3:-}" 'index($0, n) == 1 && (f == "" || index($0, f)) && $0 !~ /^#/ {print $2; exit}' "$1"
+}
+handled_of() { metric "$1" 'gateway_messages_total{' 'channel="bench",direction="inbound"'; }
+curl -fs "$GW_URL/metrics" >"$TMP/metrics-end.txt" || die "GET /metrics failed"
+HANDLED_AT_END=$(handled_of "$TMP/metrics-end.txt")
+HANDLED_AT_END=${HANDLED_AT_END:-0}
+BACKLOG_AT_END=$(metric "$TMP/metrics-end.txt" gateway_intake_depth)
+BACKLOG_AT_END=${BACKLOG_AT_END:-0}
+DRAIN_START=$(date +%s.%N)
+DRAIN_LIMIT=${BENCH_DRAIN_TIMEOUT:-600}
+while :; do
+  curl -fs "$GW_URL/metrics" >"$TMP/metrics.txt" || die "GET /metrics failed"
+  DEPTH=$(metric "$TMP/metrics.txt" gateway_intake_depth)
+  [[ ${DEPTH:-1} == 0 ]] && break
+  awk -v a="$DRAIN_START" -v b="$(date +%s.%N)" -v l="$DRAIN_LIMIT" 'BEGIN { exit !(b - a > l) }' &&
+    die "the intake still holds ${DEPTH:-?} messages after ${DRAIN_LIMIT} s"
+  sleep 0.2
+done
+DRAIN_SECONDS=$(awk -v a="$DRAIN_START" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+
 # --- measurements -----------------------------------------------------------------------
 GW_HWM_KB=$(awk '/^VmHWM:/{print $2}' "/proc/$GW_PID/status")
 GW_RSS_KB=$(awk '/^VmRSS:/{print $2}' "/proc/$GW_PID/status")
 BARE_HWM_KB=$(awk '/^VmHWM:/{print $2}' "/proc/$BARE_PID/status")
-curl -fs "$GW_URL/metrics" >"$TMP/metrics.txt" || die "GET /metrics failed"
 curl -fs "$BARE_URL/stats" >"$TMP/bare-stats.json" || true
 
 BARE_RPS=$(wrk_rps "$TMP/wrk-bare.txt")
@@ -203,8 +231,9 @@ SENT_RUN=$(wrk_field "$TMP/wrk-gw.txt" sent)
 DISTINCT_RUN=$(wrk_field "$TMP/wrk-gw.txt" distinct)
 WRAPPED=$(( $(wrk_field "$TMP/wrk-gw-warm.txt" wrapped) + $(wrk_field "$TMP/wrk-gw.txt" wrapped) ))
 EXPECTED=$((DISTINCT_WARM + DISTINCT_RUN))
-STORED=$(awk '/^gateway_messages_total\{/ && /channel="bench"/ && /direction="inbound"/ {print $2}' "$TMP/metrics.txt")
+STORED=$(handled_of "$TMP/metrics.txt")
 STORED=${STORED:-0}
+HANDLE_RATE=$(awk -v n="$((STORED - HANDLED_AT_END))" -v d="$DRAIN_SECONDS" 'BEGIN { printf "%.0f", (d > 0 ? n / d : 0) }')
 INBOUND_BY_STATUS=$(awk '/^gateway_http_requests_total\{/ && /route="twilio_inbound"/ {
     match($0, /status="[0-9]+"/); s = substr($0, RSTART + 8, RLENGTH - 9); printf "%s%s=%s", sep, s, $2; sep = " " }' \
   "$TMP/metrics.txt")
@@ -248,10 +277,13 @@ printf 'gateway p99          %-8s target <= %-5s %s\n' "${GW_P99} ms" "$TARGET_P
 printf 'gateway peak RSS     %-8s target <= %-5s %s   (VmHWM; VmRSS at the end %s MB)\n' "$GW_HWM_MB MB" \
   "$TARGET_RSS_MB MB" "$(met "$RSS_OK")" "$(awk -v k="$GW_RSS_KB" 'BEGIN { printf "%.1f", k / 1024 }')"
 echo
+echo "intake: by the end of the run $HANDLED_AT_END messages were handled and $BACKLOG_AT_END waited; those were" \
+  "handled in ${DRAIN_SECONDS} s afterwards (${HANDLE_RATE} messages/s with no webhook coming in)"
+echo
 echo "correctness: gateway_messages_total{channel=\"bench\",direction=\"inbound\"} = $STORED;" \
   "distinct requests sent = $EXPECTED (warm-up $DISTINCT_WARM of $SENT_WARM sent, run $DISTINCT_RUN of $SENT_RUN sent)"
 echo "             twilio_inbound responses by status: ${INBOUND_BY_STATUS:-none}"
-echo "             replies sent to the fake Twilio API during the run: ${API_SENDS:-?}; outbox depth at the end: ${OUTBOX_DEPTH:-?}"
+echo "             replies sent to the fake Twilio API: ${API_SENDS:-?}; outbox depth at the end: ${OUTBOX_DEPTH:-?}"
 echo "             database in $DB_DIR (removed at exit); gateway exit status on SIGTERM: $GW_EXIT (after ${STOP_SECONDS} s)"
 
 STATUS=0
@@ -280,7 +312,7 @@ if [[ -s $TMP/perf.txt ]]; then
   grep -v '^#' "$TMP/perf.txt" | grep . | cut -c1-110 | sed 's/ *$//' | head -40
 fi
 if [[ -n ${BENCH_KEEP_OUTPUT:-} ]]; then
-  mkdir -p "$BENCH_KEEP_OUTPUT" && cp "$TMP"/wrk-*.txt "$TMP/metrics.txt" "$TMP/gateway.log" "$BENCH_KEEP_OUTPUT"/
+  mkdir -p "$BENCH_KEEP_OUTPUT" && cp "$TMP"/wrk-*.txt "$TMP"/metrics*.txt "$TMP/gateway.log" "$BENCH_KEEP_OUTPUT"/
   [[ -f $TMP/perf.data ]] && cp "$TMP/perf.data" "$TMP/perf.txt" "$BENCH_KEEP_OUTPUT"/
 fi
 exit $STATUS
