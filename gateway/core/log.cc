@@ -91,8 +91,14 @@ void event(Level level, std::string_view ev, const nlohmann::json& fields) {
 std::string redact_text(std::string_view text) {
   static const std::regex kPhone(R"(\+?\(?\d[\d\s().\-]{5,}\d)");
   static const std::regex kEmail(R"([A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,})");
+  // Most values (ids, codes, names of things) have neither an '@' nor seven
+  // digits: nothing to mask, and no need to run the expressions.
+  const bool maybe_email = text.find('@') != std::string_view::npos;
+  if (!maybe_email && std::count_if(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c); }) < 7) {
+    return std::string(text);
+  }
   std::string s(text);
-  s = std::regex_replace(s, kEmail, "[redacted-email]");
+  if (maybe_email) s = std::regex_replace(s, kEmail, "[redacted-email]");
   // Only a run with at least 7 digits is masked, so "HTTP 429" or "2026-11-28" stay readable.
   std::string out;
   auto begin = std::sregex_iterator(s.begin(), s.end(), kPhone);
