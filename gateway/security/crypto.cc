@@ -19,6 +19,13 @@ struct CtxFree {
 };
 using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, CtxFree>;
 
+// AES-256-GCM, looked up once: EVP_aes_256_gcm() makes OpenSSL 3 look the
+// implementation up again at every initialisation.
+const EVP_CIPHER* aes_256_gcm() {
+  static const EVP_CIPHER* const fetched = EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr);
+  return fetched ? fetched : EVP_aes_256_gcm();
+}
+
 const unsigned char* u8(std::string_view s) {
   return reinterpret_cast<const unsigned char*>(s.data());
 }
@@ -101,7 +108,7 @@ Result<std::string> Crypto::encrypt(std::string_view plaintext, std::string_view
   if (!ctx) return Error::internal("EVP_CIPHER_CTX_new failed");
   const auto* nonce = reinterpret_cast<const unsigned char*>(out.data() + 1 + kKeyIdSize);
   int len = 0;
-  if (EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) != 1 ||
+  if (EVP_EncryptInit_ex(ctx.get(), aes_256_gcm(), nullptr, nullptr, nullptr) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, kNonceSize, nullptr) != 1 ||
       EVP_EncryptInit_ex(ctx.get(), nullptr, nullptr, dk.key.data(), nonce) != 1 ||
       EVP_EncryptUpdate(ctx.get(), nullptr, &len, u8(ad), static_cast<int>(ad.size())) != 1) {
@@ -145,7 +152,7 @@ Result<std::string> Crypto::decrypt(std::string_view blob, std::string_view aad)
   CipherCtx ctx(EVP_CIPHER_CTX_new());
   if (!ctx) return Error::internal("EVP_CIPHER_CTX_new failed");
   int len = 0;
-  if (EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) != 1 ||
+  if (EVP_DecryptInit_ex(ctx.get(), aes_256_gcm(), nullptr, nullptr, nullptr) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, kNonceSize, nullptr) != 1 ||
       EVP_DecryptInit_ex(ctx.get(), nullptr, nullptr, key->key.data(), nonce) != 1 ||
       EVP_DecryptUpdate(ctx.get(), nullptr, &len, u8(ad), static_cast<int>(ad.size())) != 1) {
