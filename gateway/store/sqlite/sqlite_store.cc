@@ -243,12 +243,13 @@ Result<Contact> SqliteStore::upsert_contact(const std::string& channel_id, const
   if (channel_id.empty() || address.empty())
     return Error::invalid("contact needs a channel id and an address");
   const std::string hash = crypto_.index_hash(address);
-  auto tx = Transaction::begin(db_);
-  if (!tx) return tx.error();
+  // Found (the usual case): a read alone. mu_ is held, so no one inserts in between.
   auto found = find_contact_locked(channel_id, hash);
   if (!found) return found.error();
   if (*found) return std::move(**found);
 
+  auto tx = Transaction::begin(db_);
+  if (!tx) return tx.error();
   auto sealed = seal(address, "contacts.address");
   if (!sealed) return sealed.error();
   auto st = db_.prepare(
@@ -295,8 +296,8 @@ Result<Conversation> SqliteStore::open_or_get_conversation(int64_t contact_id, c
                                                            TimePoint now) {
   Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s.error();
-  auto tx = Transaction::begin(db_);
-  if (!tx) return tx.error();
+  // A read, then at most one INSERT (atomic by itself); mu_ is held, so no one
+  // opens another in between, and conversations_one_open would refuse it.
   auto st = db_.prepare(
       "SELECT id, state, created_at, updated_at FROM conversations"
       " WHERE contact_id = ?1 AND channel_id = ?2 AND state <> 'closed' ORDER BY id DESC LIMIT 1");
@@ -323,7 +324,6 @@ Result<Conversation> SqliteStore::open_or_get_conversation(int64_t contact_id, c
   conv.id = db_.last_insert_rowid();
   conv.state = "bot";
   conv.created_at = conv.updated_at = from_unix_ms(to_unix_ms(now));
-  if (Status s = tx->commit(); !s) return s.error();
   return conv;
 }
 
