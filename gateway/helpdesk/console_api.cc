@@ -184,6 +184,21 @@ std::optional<OperatorView> ConsoleApi::caller(const httplib::Request& req, http
   return op;
 }
 
+std::optional<ConsoleApi::Posted> ConsoleApi::posted(const httplib::Request& req, httplib::Response& res,
+                                                     const char* field) {
+  auto op = caller(req, res);
+  if (!op) return std::nullopt;
+  auto body = object_body(req, res);
+  if (!body) return std::nullopt;
+  Posted p{std::move(*op), std::move(*body), {}};
+  if (field) {
+    auto value = string_field(p.body, field, res);
+    if (!value) return std::nullopt;
+    p.field = std::move(*value);
+  }
+  return p;
+}
+
 std::string ConsoleApi::reason_text(const std::string& reason, const OperatorView& op) const {
   if (reason.empty()) return "";
   const std::string lang =
@@ -341,25 +356,20 @@ void ConsoleApi::conversation(const httplib::Request& req, httplib::Response& re
 }
 
 void ConsoleApi::assign(const httplib::Request& req, httplib::Response& res) {
-  auto op = caller(req, res);
-  if (!op) return;
-  auto body = object_body(req, res);
-  if (!body) return;
-  const bool force = body->value("force", false);
-  if (Status s = ctx_.helpdesk.assign(path_id(req), *op, force); !s) return send_error(res, s.error(), "assign");
+  auto call = posted(req, res);
+  if (!call) return;
+  const bool force = call->body.value("force", false);
+  if (Status s = ctx_.helpdesk.assign(path_id(req), call->op, force); !s) return send_error(res, s.error(), "assign");
   http::send_json(res, 200, {{"ok", true}});
 }
 
 void ConsoleApi::transfer(const httplib::Request& req, httplib::Response& res) {
-  auto op = caller(req, res);
-  if (!op) return;
-  auto body = object_body(req, res);
-  if (!body) return;
-  auto queue = string_field(*body, "queue", res);
-  if (!queue) return;
+  auto call = posted(req, res, "queue");
+  if (!call) return;
+  const json& body = call->body;
   std::optional<int64_t> to;
-  if (body->contains("operator") && !(*body)["operator"].is_null()) {
-    auto name = string_field(*body, "operator", res);
+  if (body.contains("operator") && !body["operator"].is_null()) {
+    auto name = string_field(body, "operator", res);
     if (!name) return;
     auto found = ctx_.store.find_account(*name);
     if (!found) return send_error(res, found.error(), "transfer");
@@ -367,21 +377,17 @@ void ConsoleApi::transfer(const httplib::Request& req, httplib::Response& res) {
       return http::send_json_error(res, 400, "invalid_request", "no such operator");
     to = (*found)->id;
   }
-  if (Status s = ctx_.helpdesk.transfer(path_id(req), *op, *queue, to); !s)
+  if (Status s = ctx_.helpdesk.transfer(path_id(req), call->op, call->field, to); !s)
     return send_error(res, s.error(), "transfer");
   http::send_json(res, 200, {{"ok", true}});
 }
 
 void ConsoleApi::reply(const httplib::Request& req, httplib::Response& res) {
-  auto op = caller(req, res);
-  if (!op) return;
-  auto body = object_body(req, res);
-  if (!body) return;
-  auto text = string_field(*body, "text", res);
-  if (!text) return;
-  auto id = ctx_.helpdesk.reply(path_id(req), *op, *text);
+  auto call = posted(req, res, "text");
+  if (!call) return;
+  auto id = ctx_.helpdesk.reply(path_id(req), call->op, call->field);
   if (!id) return send_error(res, id.error(), "reply");
-  const SegmentCount count = count_segments(*text);
+  const SegmentCount count = count_segments(call->field);
   http::send_json(res, 200,
                   {{"message_id", *id},
                    {"encoding", sms_encoding_name(count.encoding)},
@@ -389,29 +395,22 @@ void ConsoleApi::reply(const httplib::Request& req, httplib::Response& res) {
 }
 
 void ConsoleApi::note(const httplib::Request& req, httplib::Response& res) {
-  auto op = caller(req, res);
-  if (!op) return;
-  auto body = object_body(req, res);
-  if (!body) return;
-  auto text = string_field(*body, "text", res);
-  if (!text) return;
-  auto id = ctx_.helpdesk.add_note(path_id(req), *op, *text);
+  auto call = posted(req, res, "text");
+  if (!call) return;
+  auto id = ctx_.helpdesk.add_note(path_id(req), call->op, call->field);
   if (!id) return send_error(res, id.error(), "note");
   http::send_json(res, 200, {{"note_id", *id}});
 }
 
 void ConsoleApi::close(const httplib::Request& req, httplib::Response& res) {
-  auto op = caller(req, res);
-  if (!op) return;
-  auto body = object_body(req, res);
-  if (!body) return;
-  auto mode = string_field(*body, "mode", res);
-  if (!mode) return;
-  if (*mode != "back_to_bot" && *mode != "end")
+  auto call = posted(req, res, "mode");
+  if (!call) return;
+  const std::string& mode = call->field;
+  if (mode != "back_to_bot" && mode != "end")
     return http::send_json_error(res, 400, "invalid_request", "mode is \"back_to_bot\" or \"end\"");
   const int64_t id = path_id(req);
   auto before = ctx_.store.get_handover(id);
-  if (Status s = ctx_.helpdesk.close(id, *op, *mode == "end" ? CloseMode::kEnd : CloseMode::kBackToBot); !s)
+  if (Status s = ctx_.helpdesk.close(id, call->op, mode == "end" ? CloseMode::kEnd : CloseMode::kBackToBot); !s)
     return send_error(res, s.error(), "close");
   if (before)
     record_handling(before->queue, std::chrono::seconds(seconds_between(
@@ -478,13 +477,9 @@ void ConsoleApi::canned(const httplib::Request& req, httplib::Response& res) {
 }
 
 void ConsoleApi::segments(const httplib::Request& req, httplib::Response& res) {
-  auto op = caller(req, res);
-  if (!op) return;
-  auto body = object_body(req, res);
-  if (!body) return;
-  auto text = string_field(*body, "text", res);
-  if (!text) return;
-  const SegmentCount c = count_segments(*text);
+  auto call = posted(req, res, "text");
+  if (!call) return;
+  const SegmentCount c = count_segments(call->field);
   http::send_json(res, 200,
                   {{"encoding", sms_encoding_name(c.encoding)},
                    {"segments", c.segments},

@@ -51,6 +51,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "gateway/content/renderer.h"
 #include "gateway/core/clock.h"
 #include "gateway/helpdesk/events.h"
@@ -115,6 +117,15 @@ class ConsoleApi {
 
   // The caller, as the Helpdesk sees them, or nullopt with `res` filled.
   std::optional<OperatorView> caller(const httplib::Request& req, httplib::Response& res);
+  // A state-changing request: its caller, its JSON object body and, when
+  // `field` is given, that string field of the body; nullopt with `res` filled
+  // (401/403 for the caller, 400 for the body or the field).
+  struct Posted {
+    OperatorView op;
+    nlohmann::json body;
+    std::string field;
+  };
+  std::optional<Posted> posted(const httplib::Request& req, httplib::Response& res, const char* field = nullptr);
   // A handover reason (a template key) as text in the operator's language.
   std::string reason_text(const std::string& reason, const OperatorView& op) const;
 
