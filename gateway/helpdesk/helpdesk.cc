@@ -39,6 +39,13 @@ Result<Handover> Helpdesk::open_handover(int64_t id, const OperatorView& op) {
   return h;
 }
 
+Result<Handover> Helpdesk::handover_to_act_on(int64_t id, const OperatorView& op) {
+  auto h = open_handover(id, op);
+  if (!h) return h.error();
+  if (!may_act_on(op, *h)) return Error::denied("handover " + std::to_string(id) + " is not assigned to you");
+  return h;
+}
+
 Status Helpdesk::audit(const OperatorView& op, const std::string& action, int64_t conversation_id,
                        const nlohmann::json& detail) {
   AuditEntry e;
@@ -122,10 +129,8 @@ Status Helpdesk::transfer(int64_t handover_id, const OperatorView& actor, const 
 
 Result<int64_t> Helpdesk::reply(int64_t handover_id, const OperatorView& op, const std::string& text) {
   if (text.empty()) return Error::invalid("an empty reply is not sent");
-  auto h = open_handover(handover_id, op);
+  auto h = handover_to_act_on(handover_id, op);
   if (!h) return h.error();
-  if (!may_act_on(op, *h))
-    return Error::denied("handover " + std::to_string(handover_id) + " is not assigned to you");
   auto contact = store_.get_contact(h->contact_id);
   if (!contact) return contact.error();
   if (contact->opted_out) return Error::invalid("the person opted out: nothing is sent to them");
@@ -175,10 +180,8 @@ Result<int64_t> Helpdesk::add_note(int64_t handover_id, const OperatorView& op, 
 }
 
 Status Helpdesk::close(int64_t handover_id, const OperatorView& op, CloseMode mode) {
-  auto h = open_handover(handover_id, op);
+  auto h = handover_to_act_on(handover_id, op);
   if (!h) return h.error();
-  if (!may_act_on(op, *h))
-    return Error::denied("handover " + std::to_string(handover_id) + " is not assigned to you");
   auto contact = store_.get_contact(h->contact_id);
   if (!contact) return contact.error();
   const TimePoint now = clock_.now();

@@ -99,6 +99,8 @@ class Helpdesk {
  private:
   // Loads the handover and checks it is open and `op` may open it.
   Result<Handover> open_handover(int64_t id, const OperatorView& op);
+  // open_handover, and the operator may act on it (it is theirs, or they see every queue).
+  Result<Handover> handover_to_act_on(int64_t id, const OperatorView& op);
   Status audit(const OperatorView& op, const std::string& action, int64_t conversation_id,
                const nlohmann::json& detail);
   void publish(const std::string& type, const Handover& h);

@@ -176,6 +176,13 @@ Result<bool> SqliteStore::any_row_locked(const char* sql, int64_t id) {
   return st->step();
 }
 
+Status SqliteStore::contact_exists_locked(int64_t contact_id) {
+  auto exists = any_row_locked("SELECT 1 FROM contacts WHERE id = ?1", contact_id);
+  if (!exists) return exists.error();
+  if (!*exists) return Error::not_found("no contact " + std::to_string(contact_id));
+  return {};
+}
+
 Status SqliteStore::check_open_locked() const {
   if (!db_.is_open()) return Error::unavailable("store is closed");
   return {};
@@ -390,9 +397,7 @@ Status SqliteStore::erase_contact(int64_t contact_id) {
   if (Status s = check_open_locked(); !s) return s;
   auto tx = Transaction::begin(db_);
   if (!tx) return tx.error();
-  auto exists = any_row_locked("SELECT 1 FROM contacts WHERE id = ?1", contact_id);
-  if (!exists) return exists.error();
-  if (!*exists) return Error::not_found("no contact " + std::to_string(contact_id));
+  if (Status s = contact_exists_locked(contact_id); !s) return s;
   // Explicit deletes, children first, so erasure does not depend on the
   // connection having foreign keys on; the ON DELETE CASCADE clauses are the
   // safety net for rows added by later migrations.
@@ -420,9 +425,7 @@ Status SqliteStore::erase_contact_after_outbox(int64_t contact_id) {
   if (Status s = check_open_locked(); !s) return s;
   auto tx = Transaction::begin(db_);
   if (!tx) return tx.error();
-  auto exists = any_row_locked("SELECT 1 FROM contacts WHERE id = ?1", contact_id);
-  if (!exists) return exists.error();
-  if (!*exists) return Error::not_found("no contact " + std::to_string(contact_id));
+  if (Status s = contact_exists_locked(contact_id); !s) return s;
   auto unsent =
       any_row_locked("SELECT 1 FROM outbox WHERE contact_id = ?1 AND state IN ('pending', 'sending') LIMIT 1", contact_id);
   if (!unsent) return unsent.error();

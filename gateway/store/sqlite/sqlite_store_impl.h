@@ -107,6 +107,8 @@ class SqliteStore final : public Store {
   Status check_open_locked() const;
   // Whether `sql` (a SELECT with one parameter, ?1 = `id`) returns a row.
   Result<bool> any_row_locked(const char* sql, int64_t id);
+  // kNotFound unless contact `contact_id` exists.
+  Status contact_exists_locked(int64_t contact_id);
   Result<std::optional<Contact>> find_contact_locked(const std::string& channel_id, const std::string& hash);
   Result<Contact> get_contact_locked(int64_t id);
   Result<Contact> read_contact(const Statement& st) const;
