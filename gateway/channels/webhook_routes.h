@@ -28,7 +28,6 @@ struct WebhookContext {
   Conversations& conversations;
   Store& store;
   Clock& clock;
-  metrics::CoreMetrics* metrics = nullptr;  // optional
 };
 
 void add_webhook_routes(http::HttpServer& server, const WebhookContext& ctx);

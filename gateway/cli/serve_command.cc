@@ -232,7 +232,7 @@ int run_serve(const ServeOptions& options) {
   });
   console.add_routes(server);
   http::add_static_routes(server, "/console/", "/console", "/console/index.html");
-  add_webhook_routes(server, WebhookContext{*cfg, conversations, *db, clock, &core_metrics});
+  add_webhook_routes(server, WebhookContext{*cfg, conversations, *db, clock});
   // The browser simulator: its page at / and its API, when a web channel is configured.
   if (std::any_of(cfg->channels.begin(), cfg->channels.end(), [](const ChannelConfig& c) { return c.type == "web"; })) {
     SimulatorRoutesOptions sim;

@@ -49,7 +49,7 @@ struct WebhookFixture : gw::testing::StoreFixture {
 
   WebhookFixture() {
     conversations.set_intake(intake.get(), [this] { ++woken; });
-    gw::add_webhook_routes(server, {config, conversations, *store, clock, &core});
+    gw::add_webhook_routes(server, {config, conversations, *store, clock});
     running = std::make_unique<gw::http::testing::RunningServer>(server);
     client = std::make_unique<httplib::Client>("127.0.0.1", running->port());
   }
