@@ -23,7 +23,6 @@ Result<ReceiveResult> Conversations::receive(const InboundMessage& in) {
   // One transaction: the message, the contact's changes, the session and the
   // replies are stored together or not at all.
   Result<ReceiveResult> out = Error::internal("receive did not run");
-  std::vector<std::string> channels_to_wake;
   Status s = store_.in_transaction([&]() -> Status {
     out = receive_in_transaction(in);
     if (!out) return out.error();
