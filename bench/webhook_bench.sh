@@ -239,7 +239,7 @@ INBOUND_BY_STATUS=$(awk '/^gateway_http_requests_total\{/ && /route="twilio_inbo
   "$TMP/metrics.txt")
 INBOUND_ERRORS=$(awk '/^gateway_http_requests_total\{/ && /route="twilio_inbound"/ && !/status="200"/ {n += $2} END {print n + 0}' \
   "$TMP/metrics.txt")
-OUTBOX_DEPTH=$(awk '/^gateway_outbox_depth/ {print $2; exit}' "$TMP/metrics.txt")
+OUTBOX_DEPTH=$(metric "$TMP/metrics.txt" gateway_outbox_depth)
 API_SENDS=$(sed -n 's/.*"messages_api": *\([0-9]*\).*/\1/p' "$TMP/bare-stats.json")
 
 # --- stop both; the gateway must exit 0 --------------------------------------------------
