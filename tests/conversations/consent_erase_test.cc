@@ -9,6 +9,7 @@
 #include "gateway/conversations/conversations.h"
 #include "gateway/engine/flow_loader.h"
 #include "tests/store/store_fixture.h"
+#include "tests/support/inbound_sms.h"
 
 using namespace std::chrono_literals;
 
@@ -48,7 +49,7 @@ struct Fixture : gw::testing::StoreFixture {
   } lexicon{renderer};
   gw::Engine engine{lexicon};
   gw::Conversations bot{*store, clock, catalog, nullptr, gw::Bot{&flows, &renderer, &engine}};
-  int next_sid = 0;
+  gw::testing::InboundSms new_sms;
 
   gw::FlowSet load() {
     std::ofstream(flow_dir.path() / "main.json") << kFlow;
@@ -72,12 +73,7 @@ struct Fixture : gw::testing::StoreFixture {
     return sent;
   }
   gw::ReceiveResult say(const std::string& body, const std::string& from = "+447700900123") {
-    gw::InboundMessage m;
-    m.channel_id = "uk-sms";
-    m.from = from;
-    m.to = "+447700900000";
-    m.body = body;
-    m.provider_id = "SM" + std::to_string(++next_sid);
+    gw::InboundMessage m = new_sms(body, from);
     auto r = bot.receive(m);
     REQUIRE(r.ok());
     return *r;

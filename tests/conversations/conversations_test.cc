@@ -5,6 +5,7 @@
 #include "gateway/content/content_set.h"
 #include "gateway/engine/flow_loader.h"
 #include "tests/store/store_fixture.h"
+#include "tests/support/inbound_sms.h"
 
 namespace {
 
@@ -12,17 +13,8 @@ struct ConvFixture : gw::testing::StoreFixture {
   gw::TemplateCatalog catalog = *gw::TemplateCatalog::load(std::string(GATEWAY_SOURCE_DIR) + "/templates");
   std::vector<std::string> woken;
   gw::Conversations conversations{*store, clock, catalog, [this](const std::string& ch) { woken.push_back(ch); }};
-  int next_sid = 0;
+  gw::testing::InboundSms sms;  // sms("text"), sms("text", from)
 
-  gw::InboundMessage sms(const std::string& body, const std::string& from = "+447700900123") {
-    gw::InboundMessage m;
-    m.channel_id = "uk-sms";
-    m.from = from;
-    m.to = "+447700900000";
-    m.body = body;
-    m.provider_id = "SM" + std::to_string(++next_sid);
-    return m;
-  }
   gw::ReceiveResult receive(const gw::InboundMessage& m) {
     auto r = conversations.receive(m);
     REQUIRE(r.ok());

@@ -9,6 +9,7 @@
 
 #include "gateway/conversations/conversations.h"
 #include "tests/store/store_fixture.h"
+#include "tests/support/inbound_sms.h"
 
 using gw::ErrorCode;
 using namespace std::chrono_literals;
@@ -28,7 +29,7 @@ struct IntakeConvFixture : gw::testing::StoreFixture {
   std::string intake_path = ":memory:";
   std::unique_ptr<gw::Intake> intake;
   int ready = 0;
-  int next_sid = 0;
+  gw::testing::InboundSms sms;  // sms("text"), sms("text", from)
 
   explicit IntakeConvFixture(bool intake_in_file = false, bool connect = true) {
     if (intake_in_file) intake_path = (dir.path() / "data" / "gateway-intake.db").string();
@@ -42,15 +43,6 @@ struct IntakeConvFixture : gw::testing::StoreFixture {
     return std::move(*r);
   }
 
-  gw::InboundMessage sms(const std::string& body, const std::string& from = kPerson) {
-    gw::InboundMessage m;
-    m.channel_id = "uk-sms";
-    m.from = from;
-    m.to = "+447700900000";
-    m.body = body;
-    m.provider_id = "SM" + std::to_string(++next_sid);
-    return m;
-  }
   void accept(const gw::InboundMessage& m) {
     gw::Status s = conversations.accept(m);
     REQUIRE(s.ok());

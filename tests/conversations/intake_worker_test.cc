@@ -12,6 +12,7 @@
 
 #include "gateway/store/intake.h"
 #include "tests/store/store_fixture.h"
+#include "tests/support/inbound_sms.h"
 
 using namespace std::chrono_literals;
 
@@ -23,7 +24,7 @@ struct WorkerFixture : gw::testing::StoreFixture {
   std::unique_ptr<gw::Intake> intake = *gw::open_sqlite_intake(":memory:", crypto, clock);
   std::mutex mu;
   std::vector<std::string> handled_channels;  // guarded by mu
-  int next_sid = 0;
+  gw::testing::InboundSms sms;  // sms("text"), sms("text", from)
   // Last, so that it stops before what it uses goes away.
   gw::IntakeWorker worker{conversations, [this](const gw::HandledInbound& h) {
                             std::lock_guard<std::mutex> lock(mu);
@@ -35,15 +36,6 @@ struct WorkerFixture : gw::testing::StoreFixture {
   }
   ~WorkerFixture() { worker.stop(); }
 
-  gw::InboundMessage sms(const std::string& body) {
-    gw::InboundMessage m;
-    m.channel_id = "uk-sms";
-    m.from = "+447700900123";
-    m.to = "+447700900000";
-    m.body = body;
-    m.provider_id = "SM" + std::to_string(++next_sid);
-    return m;
-  }
   size_t handled_count() {
     std::lock_guard<std::mutex> lock(mu);
     return handled_channels.size();

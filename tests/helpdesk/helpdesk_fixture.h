@@ -19,6 +19,7 @@
 #include "gateway/helpdesk/reassurer.h"
 #include "gateway/http/metrics.h"
 #include "tests/store/store_fixture.h"
+#include "tests/support/inbound_sms.h"
 
 namespace gw::testing {
 
@@ -72,7 +73,7 @@ struct HelpdeskFixture : StoreFixture {
   metrics::Registry registry;
   HelpdeskMetrics helpdesk_metrics{registry};
   Helpdesk helpdesk{*store, clock, config, person, events, &helpdesk_metrics};
-  int next_sid = 0;
+  gw::testing::InboundSms new_sms;
 
   HelpdeskFixture() { bot.set_helpdesk(HelpdeskLink{&config, &events}); }
 
@@ -87,12 +88,7 @@ struct HelpdeskFixture : StoreFixture {
   }
 
   ReceiveResult say(const std::string& body, const std::string& from = "+447700900123") {
-    InboundMessage m;
-    m.channel_id = "uk-sms";
-    m.from = from;
-    m.to = "+447700900000";
-    m.body = body;
-    m.provider_id = "SM" + std::to_string(++next_sid);
+    InboundMessage m = new_sms(body, from);
     auto r = bot.receive(m);
     REQUIRE(r.ok());
     return *r;
