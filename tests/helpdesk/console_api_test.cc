@@ -86,6 +86,29 @@ httplib::Result get(httplib::Client& c, const std::string& path, const Session& 
   return c.Get(path.c_str(), httplib::Headers{{"Cookie", s.cookie}});
 }
 
+// An event stream read on a thread of its own until the server ends it.
+struct OpenStream {
+  std::promise<void> first_bytes;
+  bool signalled = false;
+  std::future<httplib::Result> ended;  // last: destroyed (waited for) first
+
+  OpenStream(int port, const Session& s) {
+    ended = std::async(std::launch::async, [this, port, cookie = s.cookie] {
+      httplib::Client sse("127.0.0.1", port);
+      sse.set_read_timeout(10, 0);
+      return sse.Get("/api/helpdesk/events", httplib::Headers{{"Cookie", cookie}}, [this](const char*, size_t) {
+        if (!signalled) {
+          signalled = true;
+          first_bytes.set_value();
+        }
+        return true;
+      });
+    });
+  }
+  // Whether the server's first bytes came within 5 s.
+  bool connected() { return first_bytes.get_future().wait_for(5s) == std::future_status::ready; }
+};
+
 bool audited(gw::Store& store, const std::string& action, const std::string& subject) {
   auto entries = store.list_audit(100);
   REQUIRE(entries.ok());
@@ -327,25 +350,12 @@ TEST_CASE("shutting the console down ends an open event stream", "[helpdesk][con
   RunningServer running(f.server);
   httplib::Client c("127.0.0.1", running.port());
   Session s = login(c, "olga");
-  std::promise<void> connected;
-  bool signalled = false;
-  auto ended = std::async(std::launch::async, [&] {
-    httplib::Client sse("127.0.0.1", running.port());
-    sse.set_read_timeout(10, 0);
-    return sse.Get("/api/helpdesk/events", httplib::Headers{{"Cookie", s.cookie}},
-                   [&](const char*, size_t) {
-                     if (!signalled) {
-                       signalled = true;
-                       connected.set_value();
-                     }
-                     return true;
-                   });
-  });
-  REQUIRE(connected.get_future().wait_for(5s) == std::future_status::ready);
+  OpenStream stream(running.port(), s);
+  REQUIRE(stream.connected());
   const auto t0 = std::chrono::steady_clock::now();
   f.api.shutdown();
-  REQUIRE(ended.wait_for(5s) == std::future_status::ready);
-  auto r = ended.get();
+  REQUIRE(stream.ended.wait_for(5s) == std::future_status::ready);
+  auto r = stream.ended.get();
   CHECK(std::chrono::steady_clock::now() - t0 < 2s);
   REQUIRE(r);
   CHECK(r->status == 200);
@@ -361,26 +371,13 @@ TEST_CASE("logging out ends an open event stream", "[helpdesk][console]") {
   RunningServer running(f.server);
   httplib::Client c("127.0.0.1", running.port());
   Session s = login(c, "olga");
-  std::promise<void> connected;
-  bool signalled = false;
-  auto ended = std::async(std::launch::async, [&] {
-    httplib::Client sse("127.0.0.1", running.port());
-    sse.set_read_timeout(10, 0);
-    return sse.Get("/api/helpdesk/events", httplib::Headers{{"Cookie", s.cookie}},
-                   [&](const char*, size_t) {
-                     if (!signalled) {
-                       signalled = true;
-                       connected.set_value();
-                     }
-                     return true;
-                   });
-  });
-  REQUIRE(connected.get_future().wait_for(5s) == std::future_status::ready);
+  OpenStream stream(running.port(), s);
+  REQUIRE(stream.connected());
   auto out = post(c, "/api/auth/logout", s);
   REQUIRE(out);
   REQUIRE(out->status == 200);
   // The stream checks its session every keepalive (200 ms here) and ends.
-  REQUIRE(ended.wait_for(5s) == std::future_status::ready);
+  REQUIRE(stream.ended.wait_for(5s) == std::future_status::ready);
   for (int i = 0; i < 100 && f.api.open_streams() > 0; ++i) std::this_thread::sleep_for(20ms);
   CHECK(f.api.open_streams() == 0);
   f.api.shutdown();
