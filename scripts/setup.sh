@@ -2,11 +2,12 @@
 # Installs the Debian packages the gateway needs (only those missing), then
 # configures and builds it into ./build (Release).
 #
-#   scripts/setup.sh            runtime + build packages, build/gateway
+#   scripts/setup.sh            runtime + build packages; builds build/gateway only
 #   scripts/setup.sh --tests    also the packages the test suite uses, and the Node
-#                               tools of package.json (prism, for tests/contract):
-#                               `npm ci` when node_modules is missing or older than
-#                               package-lock.json
+#                               tools of package.json (prism for tests/contract,
+#                               playwright-core for the browser tests): `npm ci` when
+#                               node_modules is missing or older than
+#                               package-lock.json; builds everything (tests, bench)
 #
 # Environment: BUILD_DIR (default build), BUILD_TYPE (default Release),
 # CMAKE_ARGS (extra arguments for cmake's configure step).
@@ -57,4 +58,8 @@ fi
 build_dir="${BUILD_DIR:-build}"
 # shellcheck disable=SC2086
 cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}" ${CMAKE_ARGS:-} >/dev/null
-cmake --build "$build_dir" -j2
+if ((tests)); then
+  cmake --build "$build_dir" -j2
+else
+  cmake --build "$build_dir" -j2 --target gateway
+fi
