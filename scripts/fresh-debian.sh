@@ -189,6 +189,7 @@ root="$work/root"
 mkdir -p "$root"
 tar -C "$root" --numeric-owner -xf "$tarball"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+cp /etc/hosts "$root/etc/hosts"
 # This machine's certificate authorities, one file each, so that the root's own
 # update-ca-certificates keeps them whenever a package runs it again.
 mkdir -p "$root/usr/local/share/ca-certificates/this-machine"
