@@ -34,7 +34,7 @@ TEST_CASE("simulate holds a multi-turn conversation in English from a pipe", "[c
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   const std::string& o = r.out;
-  auto welcome = o.find("free, confidential helpline");
+  auto welcome = o.find("Free, confidential helpline");
   auto menu = o.find("1. Your rights\n2. ");
   auto retry = o.find("Sorry, please reply with one of the numbers.");
   auto handover = o.find("[handover priority=normal queue=general]");

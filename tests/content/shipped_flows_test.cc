@@ -51,8 +51,9 @@ int language_option(const std::string& lang) {
 
 // The numbers of the main menu's options.
 enum Menu { kRights = 1, kScreening, kPerson, kFamily, kEmergency, kErase, kLanguage };
-// The numbers of a country's topic menu.
-enum Topic { kProtection = 1, kAsylum, kHealth, kLegal, kWork, kDocuments, kNumbers, kOtherCountry, kMainMenu };
+// The numbers of a country's topic menu, and of its "more" page.
+enum Topic { kProtection = 1, kAsylum, kHealth, kLegal, kWork, kDocuments, kPolice, kNumbers, kMoreTopics };
+enum MoreTopic { kWages = 1, kForms, kPhone, kOtherCountry, kMainMenu };
 // Yes / no / skip answers.
 enum Answer { kYes = 1, kNo, kSkip };
 
@@ -203,7 +204,12 @@ void check_languages_and_consent(const WalkOptions& o) {
 
 void check_rights(const WalkOptions& o) {
   const std::vector<std::string> countries = {"uk", "it", "hr", "nl"};
-  const std::vector<std::string> topics = {"protection", "asylum", "health", "legal", "work", "documents", "numbers"};
+  // Each topic and the key it answers with: the country's own text, or one text for
+  // all countries (which speaks of the chosen country through {country}).
+  const std::vector<std::pair<std::string, bool>> topics = {
+      {"protection", true}, {"asylum", true}, {"health", true}, {"legal", true},
+      {"work", true},       {"documents", true}, {"police", false}, {"numbers", true}};
+  const std::vector<std::string> more_topics = {"rights.wages", "rights.forms", "safety.phone"};
   // By choice, with no country known from the number: every topic of every country.
   for (size_t c = 0; c < countries.size(); ++c) {
     Walk w(with_from(o, ""));
@@ -214,11 +220,23 @@ void check_rights(const WalkOptions& o) {
     CHECK(w.last_key() == "rights.topics");
     for (size_t t = 0; t < topics.size(); ++t) {
       w.choose(static_cast<int>(t) + 1);
-      INFO(countries[c] << " " << topics[t]);
-      CHECK(w.keys() == std::vector<std::string>{"rights." + countries[c] + "." + topics[t], "rights.more"});
+      INFO(countries[c] << " " << topics[t].first);
+      const std::string key = topics[t].second ? "rights." + countries[c] + "." + topics[t].first
+                                               : "rights." + topics[t].first;
+      CHECK(w.keys() == std::vector<std::string>{key, "rights.more"});
       w.choose(1);  // other topics
       CHECK(w.last_key() == "rights.topics");
     }
+    for (size_t t = 0; t < more_topics.size(); ++t) {
+      w.choose(kMoreTopics);
+      CHECK(w.last_key() == "rights.more_prompt");
+      w.choose(static_cast<int>(t) + 1);
+      INFO(countries[c] << " " << more_topics[t]);
+      CHECK(w.keys() == std::vector<std::string>{more_topics[t], "rights.more"});
+      w.choose(1);
+      CHECK(w.last_key() == "rights.topics");
+    }
+    w.choose(kMoreTopics);
     w.choose(kMainMenu);
     CHECK(w.last_key() == "menu.prompt");
   }
@@ -233,6 +251,7 @@ void check_rights(const WalkOptions& o) {
     w.choose(kProtection);
     CHECK(w.keys().front() == "rights." + countries[c] + ".protection");
     w.choose(1);
+    w.choose(kMoreTopics);
     w.choose(kOtherCountry);
     CHECK(w.last_key() == "rights.country");
     w.choose(5);  // another country

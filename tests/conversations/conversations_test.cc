@@ -155,7 +155,7 @@ TEST_CASE("with flows, replies come from the flow, the session carries on, and a
   CHECK(first.queued == 1);
   auto out = f.outbound(first.contact_id);
   REQUIRE(out.size() == 1);
-  CHECK(out[0].body.find("free, confidential helpline") != std::string::npos);
+  CHECK(out[0].body.find("Free, confidential helpline") != std::string::npos);
   CHECK(out[0].body.find("1. English\n2. ") != std::string::npos);
   REQUIRE(f.store->load_session(first.contact_id, f.clock.now())->has_value());
 

@@ -166,7 +166,7 @@ try {
   const arabicBots = await page.$$eval('#history li.msg[data-author="bot"]', (els) => els
     .filter((e) => /^[\u0600-\u06FF]/.test(e.querySelector('.text').textContent.trim()))
     .map((e) => getComputedStyle(e).direction));
-  check(arabicBots.length >= 3 && arabicBots.every((d) => d === 'rtl'), 'and so do the bot\'s Arabic replies');
+  check(arabicBots.length >= 3 && arabicBots.every((d) => d === 'rtl'), `and so do the bot's Arabic replies (${arabicBots.join(' ')})`);
   const english = page.locator('#history li.msg[data-author="bot"]').first();
   check(await english.evaluate((e) => getComputedStyle(e).direction) === 'ltr', 'while the English welcome reads left-to-right');
 

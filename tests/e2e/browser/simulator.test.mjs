@@ -30,7 +30,7 @@ try {
   const out = page.locator('.msg.out');
   await out.nth(0).waitFor();
   const welcome = await out.nth(0).locator('.text').textContent();
-  check(welcome.includes('free, confidential helpline') && welcome.includes('1. English'),
+  check(welcome.includes('Free, confidential helpline') && welcome.includes('1. English'),
     'the first reply is the welcome, offering the guessed language');
   check((await out.nth(0).locator('.meta').textContent()) === 'GSM-7 · 1 segment', 'each reply shows its encoding and segments');
 
