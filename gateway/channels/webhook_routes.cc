@@ -1,5 +1,7 @@
 #include "gateway/channels/webhook_routes.h"
 
+#include <algorithm>
+#include <cctype>
 #include <map>
 
 #include "gateway/channels/telegram/telegram_update.h"
@@ -70,6 +72,23 @@ void twilio_inbound(const WebhookContext& ctx, const httplib::Request& req, http
   res.set_content(kEmptyTwiml, "text/xml; charset=utf-8");
 }
 
+// A Twilio resource sid: two capital letters and 32 hexadecimal digits.
+bool is_twilio_sid(const std::string& sid) {
+  if (sid.size() != 34 || !std::isupper(static_cast<unsigned char>(sid[0])) ||
+      !std::isupper(static_cast<unsigned char>(sid[1]))) {
+    return false;
+  }
+  return std::all_of(sid.begin() + 2, sid.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+}
+
+// Twilio's statuses are short lower-case words ("delivered", "partially_delivered"):
+// one Twilio may add later passes (and is ignored), anything else is refused.
+bool is_status_word(const std::string& s) {
+  constexpr size_t kMaxStatus = 32;
+  if (s.empty() || s.size() > kMaxStatus) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; });
+}
+
 // Twilio's MessageStatus → ours. Statuses Twilio may add later are ignored.
 std::optional<std::string> map_twilio_status(const std::string& s) {
   static const std::map<std::string, std::string> kMap = {
@@ -95,6 +114,12 @@ void twilio_status(const WebhookContext& ctx, const httplib::Request& req, httpl
   const std::string* status = form_find(*form, "MessageStatus");
   if (!sid || sid->empty()) return http::send_json_error(res, 400, "bad_request", "MessageSid is missing");
   if (!status || status->empty()) return http::send_json_error(res, 400, "bad_request", "MessageStatus is missing");
+  // Checked before anything is stored or logged: a field of unbounded length or
+  // odd bytes goes no further than this answer.
+  if (!is_twilio_sid(*sid)) return http::send_json_error(res, 400, "bad_request", "MessageSid is malformed");
+  if (!is_status_word(*status)) {
+    return http::send_json_error(res, 400, "bad_request", "MessageStatus is not a Twilio message status");
+  }
   std::optional<int> code;
   if (const std::string* ec = form_find(*form, "ErrorCode"); ec && !ec->empty()) {
     if (ec->size() > 6 || ec->find_first_not_of("0123456789") != std::string::npos) {

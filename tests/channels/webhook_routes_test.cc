@@ -228,6 +228,24 @@ TEST_CASE("status callbacks move a message forward only: a late 'sent' never und
   CHECK(f.messages()[1].status == "read");
 }
 
+TEST_CASE("a signed status callback with a 100,000-digit MessageStatus gets 400 and the server keeps serving",
+          "[webhook][twilio]") {
+  WebhookFixture f;
+  const std::string out_sid = "SM0000000000000000000000000000000c";
+  gw::FormFields form = {{"AccountSid", kAccount}, {"MessageSid", out_sid}, {"MessageStatus", std::string(100'000, '4')}};
+  auto res = f.post_twilio("/twilio/uk-sms/status", form);
+  REQUIRE(res);
+  CHECK(res->status == 400);
+  CHECK(res->body.find("44444") == std::string::npos);
+  form = {{"AccountSid", kAccount}, {"MessageSid", std::string(5000, '9')}, {"MessageStatus", "sent"}};
+  CHECK(f.post_twilio("/twilio/uk-sms/status", form)->status == 400);
+  form = {{"AccountSid", kAccount}, {"MessageSid", out_sid}, {"MessageStatus", "Sent; +447700900123"}};
+  CHECK(f.post_twilio("/twilio/uk-sms/status", form)->status == 400);
+  auto after = f.client->Get("/nothing-here");
+  REQUIRE(after);
+  CHECK(after->status == 404);
+}
+
 TEST_CASE("an undelivered callback records Twilio's error code", "[webhook][twilio]") {
   WebhookFixture f;
   REQUIRE(f.post_twilio("/twilio/uk-sms/inbound", f.inbound_form(kSid1, "hello"))->status == 200);
