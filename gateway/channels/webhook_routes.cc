@@ -14,6 +14,12 @@
 namespace gw {
 namespace {
 
+// Twilio's webhooks carry a few dozen parameters (ten media items add twenty) and
+// a body of at most 1,600 characters (SMS) or 4,096 (WhatsApp), UTF-8 and
+// percent-encoded: far below these bounds.
+constexpr size_t kMaxTwilioFormFields = 256;
+constexpr size_t kMaxTwilioFormBytes = 128 * 1024;
+
 constexpr const char* kEmptyTwiml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>";
 
 const ChannelConfig* find_channel(const Config& cfg, const std::string& id, const std::string& type) {
@@ -32,14 +38,27 @@ std::optional<FormFields> authenticated_twilio_form(const WebhookContext& ctx, c
                           "expected an application/x-www-form-urlencoded body, as Twilio sends");
     return std::nullopt;
   }
-  auto form = form_urldecode(req.body);
-  if (!form) {
-    http::send_json_error(res, 400, "malformed_form", "the form body is malformed: " + form.error().message);
-    return std::nullopt;
-  }
+  // The signature covers every parameter, so the form must be parsed to check it:
+  // an unsigned request is refused before that, and a signed-looking one only
+  // parsed once it is known to be of a size Twilio sends.
   const std::string signature = req.get_header_value("X-Twilio-Signature");
   if (signature.empty()) {
     http::send_json_error(res, 403, "missing_signature", "the X-Twilio-Signature header is missing");
+    return std::nullopt;
+  }
+  if (req.body.size() > kMaxTwilioFormBytes) {
+    http::send_json_error(res, 413, "payload_too_large",
+                          "a Twilio form is at most " + std::to_string(kMaxTwilioFormBytes) + " bytes");
+    return std::nullopt;
+  }
+  if (form_field_count(req.body, kMaxTwilioFormFields) > kMaxTwilioFormFields) {
+    http::send_json_error(res, 413, "too_many_parameters",
+                          "a Twilio form has at most " + std::to_string(kMaxTwilioFormFields) + " parameters");
+    return std::nullopt;
+  }
+  auto form = form_urldecode(req.body);
+  if (!form) {
+    http::send_json_error(res, 400, "malformed_form", "the form body is malformed: " + form.error().message);
     return std::nullopt;
   }
   const std::string url = ctx.config.public_url + req.target;
