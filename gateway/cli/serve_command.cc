@@ -65,6 +65,9 @@ http::HttpOptions http_options(const Config& cfg) {
   o.keep_alive_timeout_s = cfg.http.keep_alive_timeout_s;
   o.keep_alive_max = cfg.http.keep_alive_max;
   o.max_body_bytes = static_cast<size_t>(cfg.http.max_body_bytes);
+  o.head_limits.max_request_line_bytes = static_cast<size_t>(cfg.http.max_request_line_bytes);
+  o.head_limits.max_header_bytes = static_cast<size_t>(cfg.http.max_header_bytes);
+  o.head_limits.max_headers = static_cast<size_t>(cfg.http.max_headers);
   return o;
 }
 

@@ -74,13 +74,17 @@ void read_http(JsonReader& r, const json& obj, Config& cfg) {
   if (!http) return;
   auto scope = r.enter("http");
   r.only_keys(*http, {"threads", "read_timeout_ms", "write_timeout_ms", "keep_alive_timeout_s",
-                      "keep_alive_max", "max_body_bytes"});
+                      "keep_alive_max", "max_body_bytes", "max_request_line_bytes", "max_header_bytes",
+                      "max_headers"});
   r.get_int(*http, "threads", &cfg.http.threads, 1, 1024);
   r.get_int(*http, "read_timeout_ms", &cfg.http.read_timeout_ms, 1, 600000);
   r.get_int(*http, "write_timeout_ms", &cfg.http.write_timeout_ms, 1, 600000);
   r.get_int(*http, "keep_alive_timeout_s", &cfg.http.keep_alive_timeout_s, 0, 3600);
   r.get_int(*http, "keep_alive_max", &cfg.http.keep_alive_max, 1, 1000000);
   r.get_int64(*http, "max_body_bytes", &cfg.http.max_body_bytes, 1024, 64LL * 1024 * 1024);
+  r.get_int(*http, "max_request_line_bytes", &cfg.http.max_request_line_bytes, 256, 1024 * 1024);
+  r.get_int(*http, "max_header_bytes", &cfg.http.max_header_bytes, 1024, 1024 * 1024);
+  r.get_int(*http, "max_headers", &cfg.http.max_headers, 8, 10000);
 }
 
 void read_channel(JsonReader& r, const json& ch, ChannelConfig& c) {

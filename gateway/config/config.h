@@ -67,6 +67,9 @@ struct HttpConfig {
   int keep_alive_timeout_s = 5;
   int keep_alive_max = 100;
   int64_t max_body_bytes = 1024 * 1024;
+  int max_request_line_bytes = 8192;  // longer request lines get 414
+  int max_header_bytes = 16384;       // all header lines together; more gets 431
+  int max_headers = 100;              // more header lines get 431
 };
 
 // How the bot talks: the flows' entry point, session lifetime, and languages.

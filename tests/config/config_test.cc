@@ -237,3 +237,20 @@ TEST_CASE("helpdesk settings: default queues, business hours, and their problems
   CHECK(msg.find("$.helpdesk.queues.general.hours.tue") != std::string::npos);
   CHECK(msg.find("$.helpdesk.queues.general.colour") != std::string::npos);
 }
+
+TEST_CASE("the request head limits have defaults and are read from http.*", "[config]") {
+  auto defaults = gw::parse_config(json::parse("{}"), fake_env({}));
+  REQUIRE(defaults.ok());
+  CHECK(defaults->http.max_request_line_bytes == 8192);
+  CHECK(defaults->http.max_header_bytes == 16384);
+  CHECK(defaults->http.max_headers == 100);
+  auto set = gw::parse_config(
+      json::parse(R"({"http": {"max_request_line_bytes": 4096, "max_header_bytes": 8192, "max_headers": 50}})"),
+      fake_env({}));
+  REQUIRE(set.ok());
+  CHECK(set->http.max_request_line_bytes == 4096);
+  CHECK(set->http.max_header_bytes == 8192);
+  CHECK(set->http.max_headers == 50);
+  auto bad = gw::parse_config(json::parse(R"({"http": {"max_headers": 0}})"), fake_env({}));
+  CHECK_FALSE(bad.ok());
+}
