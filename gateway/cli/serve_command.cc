@@ -206,7 +206,8 @@ int run_serve(const ServeOptions& options) {
   readiness.add("store", [&db] { return db->ping(); });
   readiness.add("content", [content_dir] { return check_content_dir(content_dir); });
   http::HttpServer server(registry, http_options(*cfg));
-  http::add_health_routes(server, readiness, registry);
+  http::add_health_routes(server, readiness, registry,
+                          http::MetricsAccess(cfg->metrics.allow_from, cfg->metrics.bearer_token));
   StaffSessions staff_sessions(clock);
   LoginThrottle login_throttle(clock);
   http::StaffAuth staff_auth(*db, clock, staff_sessions, login_throttle, cfg->public_url.rfind("https://", 0) == 0);

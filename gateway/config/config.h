@@ -85,6 +85,13 @@ struct ConversationConfig {
   std::map<std::string, std::vector<std::string>> countries;  // "AF": ["prs", "ps"]
 };
 
+// Who may read /metrics: these addresses or networks, or a request with
+// "Authorization: Bearer <bearer_token>" (when one is set).
+struct MetricsConfig {
+  std::vector<std::string> allow_from = {"127.0.0.1", "::1"};
+  std::string bearer_token;  // empty: none
+};
+
 struct Config {
   std::string source = "embedded default";  // the file it came from
   ListenAddress listen;
@@ -94,6 +101,7 @@ struct Config {
   std::vector<ChannelConfig> channels;
   KeysConfig keys;
   HttpConfig http;
+  MetricsConfig metrics;
   ConversationConfig conversation;
   HelpdeskConfig helpdesk;  // queues, business hours, reassurance (helpdesk/queue_config.h)
   std::string log_level = "info";
