@@ -164,6 +164,13 @@ int run_serve(const ServeOptions& options) {
   metrics::CoreMetrics core_metrics(registry, GATEWAY_VERSION, clock.now());
   core_metrics.set_outbox_depth_source([&db] { return db->outbox_depth(); });
   core_metrics.set_intake_depth_source([&intake] { return intake->depth(); });
+  // With SQLite this is the only process: a lease still held was taken by one that
+  // died (SIGKILL, a crash), and its replies go out now rather than when it expires.
+  if (cfg->database.driver == "sqlite") {
+    auto ended = db->end_leases_of_previous_process(clock.now());
+    if (!ended) log::warn("outbox.leases_not_ended", {{"error", ended.error().to_string()}});
+    else if (*ended > 0) log::info("outbox.leases_ended", {{"items", *ended}});
+  }
   CurlHttpClient http_client;
   ChannelWorkers workers(*cfg, *catalog, *db, clock, http_client, &core_metrics);
   Conversations conversations(*db, clock, *catalog, [&workers](const std::string& ch) { workers.wake(ch); },
