@@ -1,5 +1,7 @@
 #include "gateway/channels/webhook_routes.h"
 
+#include <algorithm>
+#include <cctype>
 #include <map>
 
 #include "gateway/channels/telegram/telegram_update.h"
@@ -11,6 +13,12 @@
 
 namespace gw {
 namespace {
+
+// Twilio's webhooks carry a few dozen parameters (ten media items add twenty) and
+// a body of at most 1,600 characters (SMS) or 4,096 (WhatsApp), UTF-8 and
+// percent-encoded: far below these bounds.
+constexpr size_t kMaxTwilioFormFields = 256;
+constexpr size_t kMaxTwilioFormBytes = 128 * 1024;
 
 constexpr const char* kEmptyTwiml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>";
 
@@ -30,14 +38,27 @@ std::optional<FormFields> authenticated_twilio_form(const WebhookContext& ctx, c
                           "expected an application/x-www-form-urlencoded body, as Twilio sends");
     return std::nullopt;
   }
-  auto form = form_urldecode(req.body);
-  if (!form) {
-    http::send_json_error(res, 400, "malformed_form", "the form body is malformed: " + form.error().message);
-    return std::nullopt;
-  }
+  // The signature covers every parameter, so the form must be parsed to check it:
+  // an unsigned request is refused before that, and a signed-looking one only
+  // parsed once it is known to be of a size Twilio sends.
   const std::string signature = req.get_header_value("X-Twilio-Signature");
   if (signature.empty()) {
     http::send_json_error(res, 403, "missing_signature", "the X-Twilio-Signature header is missing");
+    return std::nullopt;
+  }
+  if (req.body.size() > kMaxTwilioFormBytes) {
+    http::send_json_error(res, 413, "payload_too_large",
+                          "a Twilio form is at most " + std::to_string(kMaxTwilioFormBytes) + " bytes");
+    return std::nullopt;
+  }
+  if (form_field_count(req.body, kMaxTwilioFormFields) > kMaxTwilioFormFields) {
+    http::send_json_error(res, 413, "too_many_parameters",
+                          "a Twilio form has at most " + std::to_string(kMaxTwilioFormFields) + " parameters");
+    return std::nullopt;
+  }
+  auto form = form_urldecode(req.body);
+  if (!form) {
+    http::send_json_error(res, 400, "malformed_form", "the form body is malformed: " + form.error().message);
     return std::nullopt;
   }
   const std::string url = ctx.config.public_url + req.target;
@@ -70,6 +91,23 @@ void twilio_inbound(const WebhookContext& ctx, const httplib::Request& req, http
   res.set_content(kEmptyTwiml, "text/xml; charset=utf-8");
 }
 
+// A Twilio resource sid: two capital letters and 32 hexadecimal digits.
+bool is_twilio_sid(const std::string& sid) {
+  if (sid.size() != 34 || !std::isupper(static_cast<unsigned char>(sid[0])) ||
+      !std::isupper(static_cast<unsigned char>(sid[1]))) {
+    return false;
+  }
+  return std::all_of(sid.begin() + 2, sid.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+}
+
+// Twilio's statuses are short lower-case words ("delivered", "partially_delivered"):
+// one Twilio may add later passes (and is ignored), anything else is refused.
+bool is_status_word(const std::string& s) {
+  constexpr size_t kMaxStatus = 32;
+  if (s.empty() || s.size() > kMaxStatus) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; });
+}
+
 // Twilio's MessageStatus → ours. Statuses Twilio may add later are ignored.
 std::optional<std::string> map_twilio_status(const std::string& s) {
   static const std::map<std::string, std::string> kMap = {
@@ -95,6 +133,12 @@ void twilio_status(const WebhookContext& ctx, const httplib::Request& req, httpl
   const std::string* status = form_find(*form, "MessageStatus");
   if (!sid || sid->empty()) return http::send_json_error(res, 400, "bad_request", "MessageSid is missing");
   if (!status || status->empty()) return http::send_json_error(res, 400, "bad_request", "MessageStatus is missing");
+  // Checked before anything is stored or logged: a field of unbounded length or
+  // odd bytes goes no further than this answer.
+  if (!is_twilio_sid(*sid)) return http::send_json_error(res, 400, "bad_request", "MessageSid is malformed");
+  if (!is_status_word(*status)) {
+    return http::send_json_error(res, 400, "bad_request", "MessageStatus is not a Twilio message status");
+  }
   std::optional<int> code;
   if (const std::string* ec = form_find(*form, "ErrorCode"); ec && !ec->empty()) {
     if (ec->size() > 6 || ec->find_first_not_of("0123456789") != std::string::npos) {

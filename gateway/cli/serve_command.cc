@@ -65,6 +65,9 @@ http::HttpOptions http_options(const Config& cfg) {
   o.keep_alive_timeout_s = cfg.http.keep_alive_timeout_s;
   o.keep_alive_max = cfg.http.keep_alive_max;
   o.max_body_bytes = static_cast<size_t>(cfg.http.max_body_bytes);
+  o.head_limits.max_request_line_bytes = static_cast<size_t>(cfg.http.max_request_line_bytes);
+  o.head_limits.max_header_bytes = static_cast<size_t>(cfg.http.max_header_bytes);
+  o.head_limits.max_headers = static_cast<size_t>(cfg.http.max_headers);
   return o;
 }
 
@@ -161,6 +164,13 @@ int run_serve(const ServeOptions& options) {
   metrics::CoreMetrics core_metrics(registry, GATEWAY_VERSION, clock.now());
   core_metrics.set_outbox_depth_source([&db] { return db->outbox_depth(); });
   core_metrics.set_intake_depth_source([&intake] { return intake->depth(); });
+  // With SQLite this is the only process: a lease still held was taken by one that
+  // died (SIGKILL, a crash), and its replies go out now rather than when it expires.
+  if (cfg->database.driver == "sqlite") {
+    auto ended = db->end_leases_of_previous_process(clock.now());
+    if (!ended) log::warn("outbox.leases_not_ended", {{"error", ended.error().to_string()}});
+    else if (*ended > 0) log::info("outbox.leases_ended", {{"items", *ended}});
+  }
   CurlHttpClient http_client;
   ChannelWorkers workers(*cfg, *catalog, *db, clock, http_client, &core_metrics);
   Conversations conversations(*db, clock, *catalog, [&workers](const std::string& ch) { workers.wake(ch); },
@@ -203,7 +213,8 @@ int run_serve(const ServeOptions& options) {
   readiness.add("store", [&db] { return db->ping(); });
   readiness.add("content", [content_dir] { return check_content_dir(content_dir); });
   http::HttpServer server(registry, http_options(*cfg));
-  http::add_health_routes(server, readiness, registry);
+  http::add_health_routes(server, readiness, registry,
+                          http::MetricsAccess(cfg->metrics.allow_from, cfg->metrics.bearer_token));
   StaffSessions staff_sessions(clock);
   LoginThrottle login_throttle(clock);
   http::StaffAuth staff_auth(*db, clock, staff_sessions, login_throttle, cfg->public_url.rfind("https://", 0) == 0);

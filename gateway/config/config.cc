@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "gateway/config/json_reader.h"
+#include "gateway/http/metrics_access.h"
 
 namespace gw {
 namespace {
@@ -69,18 +70,37 @@ void read_keys(JsonReader& r, const json& obj, Config& cfg) {
   }
 }
 
+void read_metrics(JsonReader& r, const json& obj, Config& cfg) {
+  const json* m = r.get_object(obj, "metrics");
+  if (!m) return;
+  auto scope = r.enter("metrics");
+  r.only_keys(*m, {"allow_from", "bearer_token"});
+  if (r.get_string_list(*m, "allow_from", &cfg.metrics.allow_from)) {
+    for (size_t i = 0; i < cfg.metrics.allow_from.size(); ++i) {
+      if (auto range = http::AddressRange::parse(cfg.metrics.allow_from[i]); !range) {
+        r.problem(r.path_of("allow_from") + "[" + std::to_string(i) + "]", range.error().message);
+      }
+    }
+  }
+  r.get_string(*m, "bearer_token", &cfg.metrics.bearer_token);
+}
+
 void read_http(JsonReader& r, const json& obj, Config& cfg) {
   const json* http = r.get_object(obj, "http");
   if (!http) return;
   auto scope = r.enter("http");
   r.only_keys(*http, {"threads", "read_timeout_ms", "write_timeout_ms", "keep_alive_timeout_s",
-                      "keep_alive_max", "max_body_bytes"});
+                      "keep_alive_max", "max_body_bytes", "max_request_line_bytes", "max_header_bytes",
+                      "max_headers"});
   r.get_int(*http, "threads", &cfg.http.threads, 1, 1024);
   r.get_int(*http, "read_timeout_ms", &cfg.http.read_timeout_ms, 1, 600000);
   r.get_int(*http, "write_timeout_ms", &cfg.http.write_timeout_ms, 1, 600000);
   r.get_int(*http, "keep_alive_timeout_s", &cfg.http.keep_alive_timeout_s, 0, 3600);
   r.get_int(*http, "keep_alive_max", &cfg.http.keep_alive_max, 1, 1000000);
   r.get_int64(*http, "max_body_bytes", &cfg.http.max_body_bytes, 1024, 64LL * 1024 * 1024);
+  r.get_int(*http, "max_request_line_bytes", &cfg.http.max_request_line_bytes, 256, 1024 * 1024);
+  r.get_int(*http, "max_header_bytes", &cfg.http.max_header_bytes, 1024, 1024 * 1024);
+  r.get_int(*http, "max_headers", &cfg.http.max_headers, 8, 10000);
 }
 
 void read_channel(JsonReader& r, const json& ch, ChannelConfig& c) {
@@ -318,8 +338,8 @@ Result<Config> parse_config(const json& doc, const EnvLookup& env, const std::st
   cfg.public_url.clear();
   cfg.keys.file.clear();  // derived from the database path unless given
   if (!doc.is_object()) return Error::invalid(source + ": $: the configuration must be a JSON object");
-  r.only_keys(doc, {"listen", "public_url", "database", "content_dir", "channels", "keys", "http", "conversation",
-                   "helpdesk", "log_level"});
+  r.only_keys(doc, {"listen", "public_url", "database", "content_dir", "channels", "keys", "http", "metrics",
+                   "conversation", "helpdesk", "log_level"});
   read_listen(r, doc, cfg);
   r.get_string(doc, "public_url", &cfg.public_url);
   r.get_string(doc, "content_dir", &cfg.content_dir);
@@ -327,6 +347,7 @@ Result<Config> parse_config(const json& doc, const EnvLookup& env, const std::st
   read_database(r, doc, cfg);
   read_keys(r, doc, cfg);
   read_http(r, doc, cfg);
+  read_metrics(r, doc, cfg);
   read_channels(r, doc, cfg);
   read_conversation(r, doc, cfg);
   read_helpdesk(r, doc, cfg);

@@ -67,6 +67,9 @@ struct HttpConfig {
   int keep_alive_timeout_s = 5;
   int keep_alive_max = 100;
   int64_t max_body_bytes = 1024 * 1024;
+  int max_request_line_bytes = 8192;  // longer request lines get 414
+  int max_header_bytes = 16384;       // all header lines together; more gets 431
+  int max_headers = 100;              // more header lines get 431
 };
 
 // How the bot talks: the flows' entry point, session lifetime, and languages.
@@ -82,6 +85,13 @@ struct ConversationConfig {
   std::map<std::string, std::vector<std::string>> countries;  // "AF": ["prs", "ps"]
 };
 
+// Who may read /metrics: these addresses or networks, or a request with
+// "Authorization: Bearer <bearer_token>" (when one is set).
+struct MetricsConfig {
+  std::vector<std::string> allow_from = {"127.0.0.1", "::1"};
+  std::string bearer_token;  // empty: none
+};
+
 struct Config {
   std::string source = "embedded default";  // the file it came from
   ListenAddress listen;
@@ -91,6 +101,7 @@ struct Config {
   std::vector<ChannelConfig> channels;
   KeysConfig keys;
   HttpConfig http;
+  MetricsConfig metrics;
   ConversationConfig conversation;
   HelpdeskConfig helpdesk;  // queues, business hours, reassurance (helpdesk/queue_config.h)
   std::string log_level = "info";

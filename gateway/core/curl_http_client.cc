@@ -284,59 +284,72 @@ Result<HttpResponse> CurlHttpClient::send(const HttpRequest& request) try {
   if (lease.handle == nullptr) return Error::internal("curl_easy_init failed");
   CURL* h = lease.handle;
 
-  // The options that keep the request safe fail closed: if libcurl refuses any
-  // of them, nothing is sent.
+  // Every option is checked and the request fails closed: an option libcurl
+  // refuses (an out-of-memory copy, a credential longer than it takes) would
+  // otherwise send the request without it — without credentials, say, or to a
+  // proxy from the environment. The first refusal is reported; nothing is sent.
   CURLcode set = CURLE_OK;
-  const auto must = [&set](CURLcode rc) {
-    if (set == CURLE_OK) set = rc;
+  const char* refused = nullptr;
+  const auto must = [&set, &refused](CURLcode rc, const char* option) {
+    if (set == CURLE_OK && rc != CURLE_OK) {
+      set = rc;
+      refused = option;
+    }
   };
-  must(curl_easy_setopt(h, CURLOPT_CURLU, url.get()));
-  must(curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https"));
-  must(curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https"));
-  must(curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L));
-  must(curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L));
-  must(curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count())));
-  must(curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(request.connect_timeout.count())));
-  must(curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L));
-  must(curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L));
-  must(curl_easy_setopt(h, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2)));
-  if (!options_.ca_file.empty()) must(curl_easy_setopt(h, CURLOPT_CAINFO, options_.ca_file.c_str()));
-  must(curl_easy_setopt(h, CURLOPT_PROXY, options_.proxy.c_str()));  // "" disables environment proxies
-  if (set != CURLE_OK)
-    return Error::internal(std::string("libcurl refused a required option: ") + curl_easy_strerror(set));
-  curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
-  curl_easy_setopt(h, CURLOPT_USERAGENT, user_agent());
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
-  curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options_.max_response_bytes));
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &on_body);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &transfer);
-  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &on_header);
-  curl_easy_setopt(h, CURLOPT_HEADERDATA, &transfer);
+  must(curl_easy_setopt(h, CURLOPT_CURLU, url.get()), "CURLU");
+  must(curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https"), "PROTOCOLS_STR");
+  must(curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https"), "REDIR_PROTOCOLS_STR");
+  must(curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L), "FOLLOWLOCATION");
+  must(curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L), "NOSIGNAL");
+  must(curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count())), "TIMEOUT_MS");
+  must(curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(request.connect_timeout.count())),
+       "CONNECTTIMEOUT_MS");
+  must(curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L), "SSL_VERIFYPEER");
+  must(curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L), "SSL_VERIFYHOST");
+  must(curl_easy_setopt(h, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2)), "SSLVERSION");
+  if (!options_.ca_file.empty()) must(curl_easy_setopt(h, CURLOPT_CAINFO, options_.ca_file.c_str()), "CAINFO");
+  must(curl_easy_setopt(h, CURLOPT_PROXY, options_.proxy.c_str()), "PROXY");  // "" disables environment proxies
+  must(curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L), "TCP_KEEPALIVE");
+  must(curl_easy_setopt(h, CURLOPT_USERAGENT, user_agent()), "USERAGENT");
+  must(curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get()), "HTTPHEADER");
+  must(curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options_.max_response_bytes)),
+       "MAXFILESIZE_LARGE");
+  must(curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &on_body), "WRITEFUNCTION");
+  must(curl_easy_setopt(h, CURLOPT_WRITEDATA, &transfer), "WRITEDATA");
+  must(curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &on_header), "HEADERFUNCTION");
+  must(curl_easy_setopt(h, CURLOPT_HEADERDATA, &transfer), "HEADERDATA");
   if (!request.basic_user.empty()) {
-    curl_easy_setopt(h, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
-    curl_easy_setopt(h, CURLOPT_USERNAME, request.basic_user.c_str());
-    curl_easy_setopt(h, CURLOPT_PASSWORD, request.basic_password.c_str());
+    must(curl_easy_setopt(h, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC)), "HTTPAUTH");
+    must(curl_easy_setopt(h, CURLOPT_USERNAME, request.basic_user.c_str()), "USERNAME");
+    must(curl_easy_setopt(h, CURLOPT_PASSWORD, request.basic_password.c_str()), "PASSWORD");
   }
 
   const bool sends_body = request.method == "POST" || request.method == "PUT" || request.method == "PATCH" ||
                           (request.method == "DELETE" && !request.body.empty());
   if (request.method == "HEAD") {
-    curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+    must(curl_easy_setopt(h, CURLOPT_NOBODY, 1L), "NOBODY");
   } else if (sends_body) {
-    curl_easy_setopt(h, CURLOPT_POST, 1L);
-    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
-    curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
+    must(curl_easy_setopt(h, CURLOPT_POST, 1L), "POST");
+    must(curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size())),
+         "POSTFIELDSIZE_LARGE");
+    must(curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data()), "POSTFIELDS");
   } else {
-    curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+    must(curl_easy_setopt(h, CURLOPT_HTTPGET, 1L), "HTTPGET");
   }
   if (request.method != "GET" && request.method != "HEAD" && request.method != "POST") {
-    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    must(curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str()), "CUSTOMREQUEST");
+  }
+  if (set != CURLE_OK) {
+    return Error::internal(std::string("libcurl refused the option ") + refused + ": " + curl_easy_strerror(set) +
+                           "; nothing was sent");
   }
 
   const CURLcode rc = curl_easy_perform(h);
   if (rc != CURLE_OK) return map_error(rc, transfer, request.method, host);
   long status = 0;
-  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+  if (curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status) != CURLE_OK || status < 100 || status > 999) {
+    return Error::internal("libcurl gave no response status");
+  }
   transfer.response.status = static_cast<int>(status);
   return std::move(transfer.response);
 } catch (const std::bad_alloc&) {

@@ -89,6 +89,18 @@ Result<FormFields> form_urldecode(std::string_view body) {
   return fields;
 }
 
+size_t form_field_count(std::string_view body, size_t limit) {
+  size_t count = 0;
+  size_t pos = 0;
+  while (pos < body.size() && count <= limit) {
+    size_t amp = body.find('&', pos);
+    if (amp == std::string_view::npos) amp = body.size();
+    if (amp > pos) ++count;
+    pos = amp + 1;
+  }
+  return count;
+}
+
 const std::string* form_find(const FormFields& fields, std::string_view name) {
   for (const auto& [n, v] : fields) {
     if (n == name) return &v;

@@ -35,6 +35,11 @@ std::string form_urlencode(const FormFields& fields);
 // message gives the byte offset only, never the body (it may hold a phone number).
 Result<FormFields> form_urldecode(std::string_view body);
 
+// How many fields form_urldecode(body) would return, counted without decoding:
+// stops counting past `limit` and then returns limit + 1. Linear in the part of
+// the body it reads, and allocates nothing.
+size_t form_field_count(std::string_view body, size_t limit);
+
 // The first value of `name` in `fields`, or nullptr.
 const std::string* form_find(const FormFields& fields, std::string_view name);
 

@@ -7,7 +7,6 @@
 #include <array>
 #include <cctype>
 #include <mutex>
-#include <regex>
 
 #include "gateway/core/clock.h"
 
@@ -36,6 +35,93 @@ const char* level_name(Level l) {
     case Level::kError: return "error";
   }
   return "info";
+}
+
+// Masking is a linear scan, never a regular expression: std::regex backtracks
+// recursively, and a long run of digits in a provider's field (a 100,000-digit
+// status) ran it out of stack. Each byte is looked at a bounded number of times.
+
+bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+bool is_alpha(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+// What may sit between the digits of a phone number: spaces, dots, dashes, brackets.
+bool is_phone_separator(unsigned char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' || c == '(' || c == ')' ||
+         c == '.' || c == '-';
+}
+bool is_email_local(unsigned char c) {
+  return is_digit(c) || is_alpha(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
+}
+bool is_email_domain(unsigned char c) { return is_digit(c) || is_alpha(c) || c == '.' || c == '-'; }
+
+// Replaces "local@domain.tld" (a tld of 2+ letters) by [redacted-email].
+std::string mask_emails(std::string_view s) {
+  std::string out;
+  size_t copied = 0;  // s[0, copied) is already in `out`
+  size_t at = s.find('@');
+  while (at != std::string_view::npos) {
+    size_t local = at;
+    while (local > copied && is_email_local(static_cast<unsigned char>(s[local - 1]))) --local;
+    size_t domain_end = at + 1;
+    while (domain_end < s.size() && is_email_domain(static_cast<unsigned char>(s[domain_end]))) ++domain_end;
+    // The last '.' in the domain that has two letters after it and something before it.
+    size_t match_end = 0;
+    for (size_t d = domain_end; d-- > at + 2;) {
+      if (s[d] == '.' && d + 2 < domain_end && is_alpha(static_cast<unsigned char>(s[d + 1])) &&
+          is_alpha(static_cast<unsigned char>(s[d + 2]))) {
+        match_end = d + 3;
+        while (match_end < domain_end && is_alpha(static_cast<unsigned char>(s[match_end]))) ++match_end;
+        break;
+      }
+    }
+    if (local < at && match_end > 0) {
+      out.append(s, copied, local - copied);
+      out += "[redacted-email]";
+      copied = match_end;
+      at = s.find('@', match_end);
+    } else {
+      at = s.find('@', at + 1);
+    }
+  }
+  out.append(s, copied, std::string_view::npos);
+  return out;
+}
+
+// Replaces a run that starts with a digit (after an optional '+' and '('), goes
+// on through digits and separators and ends with a digit, when it holds at least
+// 7 digits: "HTTP 429" or "2026-11-28" stay readable.
+std::string mask_phone_numbers(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t start = i;
+    size_t first = i;
+    if (s[first] == '+') ++first;
+    if (first < s.size() && s[first] == '(') ++first;
+    if (first >= s.size() || !is_digit(static_cast<unsigned char>(s[first]))) {
+      out += s[i++];
+      continue;
+    }
+    size_t last_digit = first;
+    size_t digits = 1;
+    for (size_t j = first + 1; j < s.size(); ++j) {
+      const auto c = static_cast<unsigned char>(s[j]);
+      if (is_digit(c)) {
+        last_digit = j;
+        ++digits;
+      } else if (!is_phone_separator(c)) {
+        break;
+      }
+    }
+    const size_t end = last_digit + 1;
+    if (digits >= 7) {
+      out += "[redacted-number]";
+    } else {
+      out.append(s, start, end - start);
+    }
+    i = end;
+  }
+  return out;
 }
 
 std::shared_ptr<spdlog::logger> logger() {
@@ -89,29 +175,13 @@ void event(Level level, std::string_view ev, const nlohmann::json& fields) {
 }
 
 std::string redact_text(std::string_view text) {
-  static const std::regex kPhone(R"(\+?\(?\d[\d\s().\-]{5,}\d)");
-  static const std::regex kEmail(R"([A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,})");
   // Most values (ids, codes, names of things) have neither an '@' nor seven
-  // digits: nothing to mask, and no need to run the expressions.
+  // digits: nothing to mask.
   const bool maybe_email = text.find('@') != std::string_view::npos;
-  if (!maybe_email && std::count_if(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c); }) < 7) {
+  if (!maybe_email && std::count_if(text.begin(), text.end(), [](unsigned char c) { return is_digit(c); }) < 7) {
     return std::string(text);
   }
-  std::string s(text);
-  if (maybe_email) s = std::regex_replace(s, kEmail, "[redacted-email]");
-  // Only a run with at least 7 digits is masked, so "HTTP 429" or "2026-11-28" stay readable.
-  std::string out;
-  auto begin = std::sregex_iterator(s.begin(), s.end(), kPhone);
-  size_t last = 0;
-  for (auto it = begin; it != std::sregex_iterator(); ++it) {
-    const std::string m = it->str();
-    const auto digits = std::count_if(m.begin(), m.end(), [](unsigned char c) { return std::isdigit(c); });
-    out.append(s, last, static_cast<size_t>(it->position()) - last);
-    out.append(digits >= 7 ? std::string("[redacted-number]") : m);
-    last = static_cast<size_t>(it->position() + it->length());
-  }
-  out.append(s, last, std::string::npos);
-  return out;
+  return mask_phone_numbers(maybe_email ? mask_emails(text) : std::string(text));
 }
 
 nlohmann::json scrub(const nlohmann::json& fields) {

@@ -424,9 +424,7 @@ void ConsoleApi::reveal(const httplib::Request& req, httplib::Response& res) {
   const int64_t id = path_id(req);
   auto h = ctx_.store.get_handover(id);
   if (!h) return send_error(res, h.error(), "reveal");
-  if (!can_open(*op, *h))
-    return http::send_json_error(res, 403, "forbidden",
-                                 "handover " + std::to_string(id) + " is not in your queues");
+  if (!can_open(*op, *h)) return send_error(res, no_such_handover(id), "open");
   auto contact = ctx_.store.get_contact(h->contact_id);
   if (!contact) return send_error(res, contact.error(), "reveal");
   AuditEntry e;
@@ -452,9 +450,7 @@ void ConsoleApi::canned(const httplib::Request& req, httplib::Response& res) {
   }
   auto h = ctx_.store.get_handover(id);
   if (!h) return send_error(res, h.error(), "canned");
-  if (!can_open(*op, *h))
-    return http::send_json_error(res, 403, "forbidden",
-                                 "handover " + std::to_string(id) + " is not in your queues");
+  if (!can_open(*op, *h)) return send_error(res, no_such_handover(id), "open");
   auto contact = ctx_.store.get_contact(h->contact_id);
   if (!contact) return send_error(res, contact.error(), "canned");
   std::string country = contact->country;

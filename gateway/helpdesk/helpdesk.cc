@@ -34,7 +34,7 @@ Helpdesk::Helpdesk(Store& store, Clock& clock, const HelpdeskConfig& config, Per
 Result<Handover> Helpdesk::open_handover(int64_t id, const OperatorView& op) {
   auto h = store_.get_handover(id);
   if (!h) return h.error();
-  if (!can_open(op, *h)) return Error::denied("handover " + std::to_string(id) + " is not in your queues");
+  if (!can_open(op, *h)) return no_such_handover(id);
   if (h->state == "closed") return Error::not_found("handover " + std::to_string(id) + " is closed");
   return h;
 }
@@ -166,8 +166,7 @@ Result<int64_t> Helpdesk::add_note(int64_t handover_id, const OperatorView& op, 
   if (body.empty()) return Error::invalid("an empty note is not kept");
   auto h = store_.get_handover(handover_id);
   if (!h) return h.error();
-  if (!can_open(op, *h))
-    return Error::denied("handover " + std::to_string(handover_id) + " is not in your queues");
+  if (!can_open(op, *h)) return no_such_handover(handover_id);
   int64_t note_id = 0;
   Status s = store_.in_transaction([&]() -> Status {
     auto id = store_.add_note(h->conversation_id, h->contact_id, op.id, body, clock_.now());
@@ -215,8 +214,7 @@ Status Helpdesk::close(int64_t handover_id, const OperatorView& op, CloseMode mo
 Result<ConversationView> Helpdesk::conversation_view(int64_t handover_id, const OperatorView& op) {
   auto h = store_.get_handover(handover_id);
   if (!h) return h.error();
-  if (!can_open(op, *h))
-    return Error::denied("handover " + std::to_string(handover_id) + " is not in your queues");
+  if (!can_open(op, *h)) return no_such_handover(handover_id);
   auto contact = store_.get_contact(h->contact_id);
   if (!contact) return contact.error();
   auto msgs = store_.list_messages(h->conversation_id);

@@ -9,6 +9,10 @@ bool sees_every_queue(const OperatorView& op) {
   return op.role == "supervisor" || op.role == "admin";
 }
 
+Error no_such_handover(int64_t id) {
+  return Error::not_found("no handover " + std::to_string(id));
+}
+
 bool can_open(const OperatorView& op, const Handover& h) {
   if (sees_every_queue(op)) return true;
   if (op.role != "operator") return false;

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "gateway/core/result.h"
 #include "gateway/store/records.h"
 
 namespace gw {
@@ -31,6 +32,9 @@ struct OperatorView {
 bool sees_every_queue(const OperatorView& op);
 // Whether `op` may open (read, take, answer) the conversation of `h`.
 bool can_open(const OperatorView& op, const Handover& h);
+// What an operator is told about a handover they may not open: exactly what the
+// store says of one that does not exist, so that ids cannot be probed.
+Error no_such_handover(int64_t id);
 // Whether `op` speaks `language` (an empty language or language list: yes).
 // "fa-AF" matches "fa".
 bool speaks(const OperatorView& op, const std::string& language);

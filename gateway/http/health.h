@@ -15,6 +15,7 @@
 
 #include "gateway/core/result.h"
 #include "gateway/http/metrics.h"
+#include "gateway/http/metrics_access.h"
 #include "gateway/http/server.h"
 
 namespace gw::http {
@@ -44,8 +45,9 @@ class ReadinessChecks {
 };
 
 // Registers /healthz, /readyz and /metrics on `server`. `readiness` and `registry`
-// must outlive the server.
-void add_health_routes(HttpServer& server, const ReadinessChecks& readiness,
-                       const metrics::Registry& registry);
+// must outlive the server. /metrics answers only requests `metrics_access` allows
+// (loopback by default); others get a JSON 403.
+void add_health_routes(HttpServer& server, const ReadinessChecks& readiness, const metrics::Registry& registry,
+                       MetricsAccess metrics_access = MetricsAccess({"127.0.0.1", "::1"}, ""));
 
 }  // namespace gw::http

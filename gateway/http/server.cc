@@ -4,6 +4,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -17,14 +18,23 @@
 #include <typeinfo>
 
 #include "gateway/core/log.h"
+#include "gateway/http/connection_stream.h"
 
 namespace gw::http {
 
 // httplib::Server whose listening socket can be closed whether or not listen has
 // started yet: httplib's own stop() does nothing before its accept loop runs, so a
 // stop() racing with run() would leave run() serving for ever.
+//
+// It also serves each connection itself (process_and_close_socket), so that every
+// request head is read and bounded here before httplib parses it: httplib's
+// compiled-in loop reads request lines and header lines of any size and number.
 class HttpServer::Listener : public httplib::Server {
  public:
+  using Refuse = std::function<void(const std::string& method, int status)>;
+
+  Listener(RequestHeadLimits limits, Refuse refuse) : limits_(limits), refuse_(std::move(refuse)) {}
+
   void close_listener() {
     const socket_t sock = svr_sock_.exchange(INVALID_SOCKET);
     if (sock != INVALID_SOCKET) {
@@ -32,6 +42,95 @@ class HttpServer::Listener : public httplib::Server {
       ::close(sock);
     }
   }
+
+ private:
+  // httplib's keep-alive loop, with the head read first through our limits.
+  bool process_and_close_socket(socket_t sock) override {
+    const auto read_timeout = std::chrono::seconds(read_timeout_sec_) + std::chrono::microseconds(read_timeout_usec_);
+    const auto write_timeout =
+        std::chrono::seconds(write_timeout_sec_) + std::chrono::microseconds(write_timeout_usec_);
+    ConnectionStream strm(sock, read_timeout, write_timeout);
+    bool ret = false;
+    for (size_t left = keep_alive_max_count_; left > 0 && svr_sock_ != INVALID_SOCKET; --left) {
+      strm.compact();
+      // An idle keep-alive connection waits up to keep_alive_timeout for its next request;
+      // once that starts, the whole head must come within the read timeout.
+      if (strm.buffer().empty() && !wait_for_request(sock)) break;
+      const HeadStatus head =
+          read_request_head(sock, strm.buffer(), limits_, std::chrono::steady_clock::now() + read_timeout);
+      if (head == HeadStatus::kLineTooLong || head == HeadStatus::kHeadersTooLarge) {
+        refuse(strm, head == HeadStatus::kLineTooLong ? 414 : 431);
+        break;
+      }
+      if (head != HeadStatus::kComplete) break;
+      bool connection_closed = false;
+      ret = process_request(strm, left == 1, connection_closed, nullptr);
+      if (!ret || connection_closed) break;
+    }
+    ::shutdown(sock, SHUT_RDWR);
+    ::close(sock);
+    return ret;
+  }
+
+  bool wait_for_request(socket_t sock) const {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(keep_alive_timeout_sec_);
+    while (svr_sock_ != INVALID_SOCKET) {
+      pollfd p{sock, POLLIN, 0};
+      const int n = ::poll(&p, 1, 100);
+      if (n > 0) return true;
+      if (n < 0 && errno != EINTR) return false;
+      if (std::chrono::steady_clock::now() >= deadline) return false;
+    }
+    return false;
+  }
+
+  // Answers a head over the limits with a JSON error and closes: the rest of it is
+  // never read.
+  void refuse(ConnectionStream& strm, int status) {
+    const bool line = status == 414;
+    const std::string body = nlohmann::json{{"error", line ? "uri_too_long" : "request_header_fields_too_large"},
+                                            {"message", line ? "the request line is longer than " +
+                                                                   std::to_string(limits_.max_request_line_bytes) +
+                                                                   " bytes"
+                                                             : "the request has more than " +
+                                                                   std::to_string(limits_.max_headers) +
+                                                                   " header lines or " +
+                                                                   std::to_string(limits_.max_header_bytes) +
+                                                                   " bytes of headers"}}
+                                 .dump();
+    const std::string response = std::string("HTTP/1.1 ") + std::to_string(status) +
+                                 (line ? " URI Too Long" : " Request Header Fields Too Large") +
+                                 "\r\nContent-Type: application/json\r\nContent-Length: " +
+                                 std::to_string(body.size()) +
+                                 "\r\nConnection: close\r\nCache-Control: no-store\r\n"
+                                 "X-Content-Type-Options: nosniff\r\n\r\n" +
+                                 body;
+    size_t sent = 0;
+    while (sent < response.size()) {
+      const ssize_t n = strm.write(response.data() + sent, response.size() - sent);
+      if (n <= 0) break;
+      sent += static_cast<size_t>(n);
+    }
+    // A lingering close: a client still sending its head would otherwise get a reset
+    // (and lose this answer) when the socket closes with its bytes unread. Bounded:
+    // at most a second and a MiB.
+    ::shutdown(strm.socket(), SHUT_WR);
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    char sink[16384];
+    for (size_t drained = 0; drained < (1u << 20) && std::chrono::steady_clock::now() < until;) {
+      pollfd p{strm.socket(), POLLIN, 0};
+      if (::poll(&p, 1, 100) <= 0) continue;
+      const ssize_t n = ::recv(strm.socket(), sink, sizeof(sink), 0);
+      if (n <= 0) break;
+      drained += static_cast<size_t>(n);
+    }
+    const std::string& buf = strm.buffer();
+    const size_t sp = buf.find(' ');
+    refuse_(sp == std::string::npos || sp > 16 ? std::string() : buf.substr(0, sp), status);
+  }
+
+  RequestHeadLimits limits_;
+  Refuse refuse_;
 };
 
 namespace {
@@ -134,7 +233,11 @@ void send_json_error(httplib::Response& res, int status, std::string code, std::
 
 HttpServer::HttpServer(metrics::Registry& registry, HttpOptions options)
     : options_(options),
-      server_(std::make_unique<Listener>()),
+      server_(std::make_unique<Listener>(options.head_limits,
+                                         [this](const std::string& method, int status) {
+                                           requests_.with({kUnmatched, method_label(method), std::to_string(status)})
+                                               .inc();
+                                         })),
       requests_(registry.counter("gateway_http_requests_total",
                                  "HTTP requests served, by route, method and status.",
                                  {"route", "method", "status"})),

@@ -14,6 +14,11 @@
 //   from Twilio is bigger). POST bodies are read here, up to max_body_bytes; a
 //   chunked body on any other method is refused with 411; a body announced with
 //   "Expect: 100-continue" and too large a Content-Length is refused before it is sent.
+// - Bounded request heads: each connection is served by our own keep-alive loop,
+//   which reads the request line and headers itself, answers 414 for a request line
+//   over head_limits.max_request_line_bytes and 431 for more than max_headers header
+//   lines or max_header_bytes of them, and closes; httplib parses only heads that fit.
+//   A whole head must arrive within read_timeout_ms once its first byte has.
 // - JSON error bodies everywhere ({"error": code, "message": text}), Cache-Control:
 //   no-store and X-Content-Type-Options: nosniff on every response.
 // - Metrics: gateway_http_requests_total{route,method,status} and
@@ -41,6 +46,7 @@
 
 #include "gateway/core/result.h"
 #include "gateway/http/metrics.h"
+#include "gateway/http/request_head.h"
 
 namespace gw::http {
 
@@ -52,6 +58,7 @@ struct HttpOptions {
   int keep_alive_max = 100;             // requests per connection before it is closed
   size_t max_body_bytes = 1024 * 1024;  // larger request bodies get 413
   bool reuse_port = false;              // SO_REUSEPORT on the listening socket
+  RequestHeadLimits head_limits;        // request line (414), header count and size (431)
 };
 
 using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;

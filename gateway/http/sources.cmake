@@ -2,7 +2,10 @@ target_sources(gateway_core PRIVATE
   gateway/http/metrics.cc
   gateway/http/core_metrics.cc
   gateway/http/server.cc
+  gateway/http/request_head.cc
+  gateway/http/connection_stream.cc
   gateway/http/health.cc
+  gateway/http/metrics_access.cc
   gateway/http/static_assets.cc
   gateway/http/staff_auth.cc
 )

@@ -39,8 +39,10 @@ std::string regex_escape(const std::string& s) {
 void add_static_routes(HttpServer& server, const std::string& prefix, const std::string& index_path,
                        const std::string& index_target) {
   server.get(regex_escape(prefix) + "[A-Za-z0-9_./-]*", "static", [](const httplib::Request& req, httplib::Response& res) {
-    const EmbeddedFile* f = find_embedded_file(req.path);
-    if (f == nullptr || req.path.find("..") != std::string::npos) {
+    // "/console/" is the folder's page: its index.html.
+    const std::string path = !req.path.empty() && req.path.back() == '/' ? req.path + "index.html" : req.path;
+    const EmbeddedFile* f = find_embedded_file(path);
+    if (f == nullptr || path.find("..") != std::string::npos) {
       send_json_error(res, 404, "not_found", "no such page");
       return;
     }

@@ -129,6 +129,14 @@ class Store {
   // before, so the next pass may take it at once. No-op for an item in another
   // state; kNotFound if there is no such item.
   virtual Status release_outbox(int64_t outbox_id, TimePoint now) = 0;
+  // Ends every lease held at `now` ("sending" items become claimable at once, as if
+  // their lease had expired; the attempt stays counted, since the provider may have
+  // taken the message). For a store that one process serves (SQLite), called once at
+  // start, before any sender runs: leases found then were taken by a process that
+  // died, and waiting for them to expire would leave replies unsent for a minute.
+  // Returns how many leases ended. Never call it while senders of another process
+  // share the store.
+  virtual Result<int64_t> end_leases_of_previous_process(TimePoint now) = 0;
   // Items pending or sending, all channels.
   virtual Result<int64_t> outbox_depth() = 0;
 

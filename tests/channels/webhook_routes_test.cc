@@ -228,6 +228,53 @@ TEST_CASE("status callbacks move a message forward only: a late 'sent' never und
   CHECK(f.messages()[1].status == "read");
 }
 
+TEST_CASE("a form with 340,000 parameters is refused with 413 before it is parsed or its signature computed",
+          "[webhook][twilio]") {
+  WebhookFixture f;
+  std::string body;
+  for (int i = 0; i < 340'000; ++i) body += "a&";
+  auto many = f.client->Post("/twilio/uk-sms/inbound", {{"X-Twilio-Signature", "forged"}}, body,
+                             "application/x-www-form-urlencoded");
+  REQUIRE(many);
+  CHECK(many->status == 413);
+  std::string small_many;
+  for (int i = 0; i < 1000; ++i) small_many += "a&";
+  auto counted = f.client->Post("/twilio/uk-sms/inbound", {{"X-Twilio-Signature", "forged"}}, small_many,
+                                "application/x-www-form-urlencoded");
+  REQUIRE(counted);
+  CHECK(counted->status == 413);
+  CHECK(nlohmann::json::parse(counted->body)["error"] == "too_many_parameters");
+  auto unsigned_many = f.client->Post("/twilio/uk-sms/inbound", body, "application/x-www-form-urlencoded");
+  REQUIRE(unsigned_many);
+  CHECK(unsigned_many->status == 403);
+  // 256 parameters are still read (and then refused here for their forged signature).
+  std::string some;
+  for (int i = 0; i < 256; ++i) some += "a=1&";
+  auto ok_count = f.client->Post("/twilio/uk-sms/inbound", {{"X-Twilio-Signature", "forged"}}, some,
+                                 "application/x-www-form-urlencoded");
+  REQUIRE(ok_count);
+  CHECK(ok_count->status == 403);
+  CHECK(f.intake_depth() == 0);
+}
+
+TEST_CASE("a signed status callback with a 100,000-digit MessageStatus gets 400 and the server keeps serving",
+          "[webhook][twilio]") {
+  WebhookFixture f;
+  const std::string out_sid = "SM0000000000000000000000000000000c";
+  gw::FormFields form = {{"AccountSid", kAccount}, {"MessageSid", out_sid}, {"MessageStatus", std::string(100'000, '4')}};
+  auto res = f.post_twilio("/twilio/uk-sms/status", form);
+  REQUIRE(res);
+  CHECK(res->status == 400);
+  CHECK(res->body.find("44444") == std::string::npos);
+  form = {{"AccountSid", kAccount}, {"MessageSid", std::string(5000, '9')}, {"MessageStatus", "sent"}};
+  CHECK(f.post_twilio("/twilio/uk-sms/status", form)->status == 400);
+  form = {{"AccountSid", kAccount}, {"MessageSid", out_sid}, {"MessageStatus", "Sent; +447700900123"}};
+  CHECK(f.post_twilio("/twilio/uk-sms/status", form)->status == 400);
+  auto after = f.client->Get("/nothing-here");
+  REQUIRE(after);
+  CHECK(after->status == 404);
+}
+
 TEST_CASE("an undelivered callback records Twilio's error code", "[webhook][twilio]") {
   WebhookFixture f;
   REQUIRE(f.post_twilio("/twilio/uk-sms/inbound", f.inbound_form(kSid1, "hello"))->status == 200);

@@ -237,3 +237,36 @@ TEST_CASE("helpdesk settings: default queues, business hours, and their problems
   CHECK(msg.find("$.helpdesk.queues.general.hours.tue") != std::string::npos);
   CHECK(msg.find("$.helpdesk.queues.general.colour") != std::string::npos);
 }
+
+TEST_CASE("the request head limits have defaults and are read from http.*", "[config]") {
+  auto defaults = gw::parse_config(json::parse("{}"), fake_env({}));
+  REQUIRE(defaults.ok());
+  CHECK(defaults->http.max_request_line_bytes == 8192);
+  CHECK(defaults->http.max_header_bytes == 16384);
+  CHECK(defaults->http.max_headers == 100);
+  auto set = gw::parse_config(
+      json::parse(R"({"http": {"max_request_line_bytes": 4096, "max_header_bytes": 8192, "max_headers": 50}})"),
+      fake_env({}));
+  REQUIRE(set.ok());
+  CHECK(set->http.max_request_line_bytes == 4096);
+  CHECK(set->http.max_header_bytes == 8192);
+  CHECK(set->http.max_headers == 50);
+  auto bad = gw::parse_config(json::parse(R"({"http": {"max_headers": 0}})"), fake_env({}));
+  CHECK_FALSE(bad.ok());
+}
+
+TEST_CASE("metrics access defaults to loopback; allow_from and bearer_token are read and checked", "[config]") {
+  auto defaults = gw::parse_config(json::parse("{}"), fake_env({}));
+  REQUIRE(defaults.ok());
+  CHECK(defaults->metrics.allow_from == std::vector<std::string>{"127.0.0.1", "::1"});
+  CHECK(defaults->metrics.bearer_token.empty());
+  auto set = gw::parse_config(
+      json::parse(R"({"metrics": {"allow_from": ["10.0.0.0/8"], "bearer_token": "env:METRICS_TOKEN"}})"),
+      fake_env({{"METRICS_TOKEN", "t0ken"}}));
+  REQUIRE(set.ok());
+  CHECK(set->metrics.allow_from == std::vector<std::string>{"10.0.0.0/8"});
+  CHECK(set->metrics.bearer_token == "t0ken");
+  auto bad = gw::parse_config(json::parse(R"({"metrics": {"allow_from": ["10.0.0.0/40"]}})"), fake_env({}), "gw.json");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().message.find("$.metrics.allow_from[0]") != std::string::npos);
+}

@@ -143,6 +143,32 @@ TEST_CASE("the curl client sends basic auth only when a user is set", "[http_cli
   CHECK(auth == std::vector<std::string>{"Basic QUMxMjM6cEBzczp3MHJk", "(none)"});
 }
 
+TEST_CASE("a credential libcurl refuses to set is an error and no request goes out unauthenticated",
+          "[http_client]") {
+  LoopbackServer srv;
+  std::atomic<int> requests{0};
+  srv.server().Get("/a", [&](const httplib::Request&, httplib::Response& res) {
+    ++requests;
+    res.set_content("ok", "text/plain");
+  });
+  srv.start();
+  CurlHttpClient client;
+
+  // libcurl refuses a string option over 8,000,000 bytes (CURL_MAX_INPUT_LENGTH).
+  HttpRequest refused = request_to(srv.url("/a"));
+  refused.basic_user = "AC123";
+  refused.basic_password = std::string(8'000'001, 'p');
+  auto r = client.send(refused);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code == ErrorCode::kInternal);
+  CHECK(r.error().message.find("PASSWORD") != std::string::npos);
+  CHECK(r.error().message.find("pppp") == std::string::npos);
+  CHECK(requests.load() == 0);
+  // The handle goes back to the pool clean: the next request is sent as usual.
+  REQUIRE(client.send(request_to(srv.url("/a"))).ok());
+  CHECK(requests.load() == 1);
+}
+
 TEST_CASE("a 500 answer is a response value, not an error", "[http_client]") {
   LoopbackServer srv;
   srv.server().Get("/fail", [](const httplib::Request&, httplib::Response& res) {

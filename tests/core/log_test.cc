@@ -45,3 +45,27 @@ TEST_CASE("log lines are JSON objects with no address or body in clear", "[core]
   CHECK(line["message_id"] == 42);
   CHECK(line.contains("ts"));
 }
+
+TEST_CASE("masking a million-digit value takes one linear pass and does not exhaust the stack", "[core][log]") {
+  using gw::log::redact_text;
+  const std::string digits(1'000'000, '7');
+  CHECK(redact_text(digits) == "[redacted-number]");
+  CHECK(redact_text("status " + digits + " done") == "status [redacted-number] done");
+  std::string spaced;
+  for (int i = 0; i < 200'000; ++i) spaced += "1 ";
+  CHECK(redact_text(spaced) == "[redacted-number] ");
+  std::string mails;
+  for (int i = 0; i < 50'000; ++i) mails += "a@b.";
+  CHECK_NOTHROW(redact_text(mails));
+}
+
+TEST_CASE("masking keeps the boundaries of numbers and e-mail addresses", "[core][log]") {
+  using gw::log::redact_text;
+  CHECK(redact_text("call (020) 7946-0018 now") == "call [redacted-number] now");
+  CHECK(redact_text("+(44)7700900123") == "[redacted-number]");
+  CHECK(redact_text("2026-11 at 12:00") == "2026-11 at 12:00");
+  CHECK(redact_text("ids 123456 and 42") == "ids 123456 and 42");
+  CHECK(redact_text("1234567.") == "[redacted-number].");
+  CHECK(redact_text("x@y, a.b+c@mail.example.co1 ok") == "x@y, [redacted-email]1 ok");
+  CHECK(redact_text("no@tld and 1@2.3") == "no@tld and 1@2.3");
+}

@@ -48,9 +48,13 @@ TEST_CASE("an operator cannot open or take a conversation from another queue, a 
   auto urgent = f.handed_over("+447700900002", "2");
   const int64_t ana = f.account("ana"), sue = f.account("sue", "supervisor");
   auto ana_op = f.op(ana, {"general"});
-  CHECK(f.helpdesk.assign(urgent.id, ana_op).error().code == gw::ErrorCode::kPermissionDenied);
-  CHECK(f.helpdesk.conversation_view(urgent.id, ana_op).error().code == gw::ErrorCode::kPermissionDenied);
-  CHECK(f.helpdesk.reply(urgent.id, ana_op, "hi").error().code == gw::ErrorCode::kPermissionDenied);
+  // Refused exactly as a handover that does not exist, so that ids cannot be probed.
+  CHECK(f.helpdesk.assign(urgent.id, ana_op).error().code == gw::ErrorCode::kNotFound);
+  CHECK(f.helpdesk.conversation_view(urgent.id, ana_op).error().code == gw::ErrorCode::kNotFound);
+  CHECK(f.helpdesk.reply(urgent.id, ana_op, "hi").error().code == gw::ErrorCode::kNotFound);
+  CHECK(f.helpdesk.reply(urgent.id, ana_op, "hi").error().message == "no handover " + std::to_string(urgent.id));
+  CHECK(f.helpdesk.reply(urgent.id + 1000, ana_op, "hi").error().message ==
+        "no handover " + std::to_string(urgent.id + 1000));
   CHECK(f.store->get_handover(urgent.id)->state == "waiting");
 
   auto sue_op = f.op(sue, {}, "supervisor");

@@ -123,3 +123,61 @@ TEST_CASE("metrics serves the registry as Prometheus text, counting the requests
             .value("gateway_http_requests_total",
                    {{"route", "metrics"}, {"method", "GET"}, {"status", "200"}}) == 1);
 }
+
+TEST_CASE("metrics are served to allowed addresses or with the bearer token, to no one else", "[http][health]") {
+  gw::metrics::Registry reg;
+  ReadinessChecks readiness;
+  gw::http::HttpServer server(reg, test_options());
+  // Loopback is not among the allowed networks here: only the token lets a request in.
+  gw::http::add_health_routes(server, readiness, reg, gw::http::MetricsAccess({"10.0.0.0/8"}, "scrape-token"));
+  RunningServer running(server);
+  httplib::Client client("127.0.0.1", running.port());
+
+  auto refused = client.Get("/metrics");
+  REQUIRE(refused);
+  CHECK(refused->status == 403);
+  CHECK(json::parse(refused->body)["error"] == "forbidden");
+  CHECK(refused->body.find("gateway_http_requests_total") == std::string::npos);
+  auto wrong = client.Get("/metrics", {{"Authorization", "Bearer scrape-tokeN"}});
+  REQUIRE(wrong);
+  CHECK(wrong->status == 403);
+  auto with_token = client.Get("/metrics", {{"Authorization", "Bearer scrape-token"}});
+  REQUIRE(with_token);
+  CHECK(with_token->status == 200);
+  CHECK(with_token->body.find("gateway_http_requests_total") != std::string::npos);
+  // Health checks stay open to all.
+  CHECK(client.Get("/healthz")->status == 200);
+}
+
+TEST_CASE("by default metrics are served to loopback", "[http][health]") {
+  gw::metrics::Registry reg;
+  ReadinessChecks readiness;
+  gw::http::HttpServer server(reg, test_options());
+  gw::http::add_health_routes(server, readiness, reg);
+  RunningServer running(server);
+  httplib::Client client("127.0.0.1", running.port());
+  auto r = client.Get("/metrics");
+  REQUIRE(r);
+  CHECK(r->status == 200);
+}
+
+TEST_CASE("address ranges match IPv4, IPv6 and IPv4-mapped clients by prefix", "[http][health]") {
+  using gw::http::AddressRange;
+  auto net = AddressRange::parse("10.0.0.0/8");
+  REQUIRE(net.ok());
+  CHECK(net->contains("10.1.2.3"));
+  CHECK(net->contains("::ffff:10.1.2.3"));
+  CHECK_FALSE(net->contains("11.0.0.1"));
+  CHECK_FALSE(net->contains("not an address"));
+  auto one = AddressRange::parse("::1");
+  REQUIRE(one.ok());
+  CHECK(one->contains("::1"));
+  CHECK_FALSE(one->contains("::2"));
+  auto v6 = AddressRange::parse("fd00::/8");
+  REQUIRE(v6.ok());
+  CHECK(v6->contains("fd12:3456::1"));
+  CHECK_FALSE(v6->contains("fe80::1"));
+  CHECK_FALSE(AddressRange::parse("10.0.0.0/33").ok());
+  CHECK_FALSE(AddressRange::parse("example.org").ok());
+  CHECK_FALSE(AddressRange::parse("10.0.0.0/").ok());
+}

@@ -10,6 +10,10 @@
 #include <stdexcept>
 #include <thread>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include "gateway/core/log.h"
 #include "tests/http/prom_text.h"
 #include "tests/http/running_server.h"
@@ -44,6 +48,54 @@ void check_error_body(const httplib::Result& r, int status, const std::string& c
   CHECK(j.value("error", "") == code);
   CHECK(j.contains("message"));
   CHECK(j["message"].is_string());
+}
+
+// A raw client on loopback: sends `head_parts` (each repeated `repeat` times) as fast
+// as the server takes them, on a thread of its own, and returns what the server
+// answered before closing. The sender stops at the first failed send.
+std::string raw_exchange(int port, const std::string& start, const std::string& repeated, size_t repeat,
+                         const std::string& end) {
+  const int sock = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(sock >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::connect(sock, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
+  timeval tv{10, 0};
+  ::setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  ::setsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+  std::thread sender([&] {
+    auto send_all = [&](const std::string& data) {
+      size_t off = 0;
+      while (off < data.size()) {
+        const ssize_t n = ::send(sock, data.data() + off, data.size() - off, MSG_NOSIGNAL);
+        if (n <= 0) return false;
+        off += static_cast<size_t>(n);
+      }
+      return true;
+    };
+    if (!send_all(start)) return;
+    for (size_t i = 0; i < repeat; ++i) {
+      if (!send_all(repeated)) return;
+    }
+    send_all(end);
+  });
+  std::string answer;
+  char buf[4096];
+  while (true) {
+    const ssize_t n = ::recv(sock, buf, sizeof(buf), 0);
+    if (n <= 0) break;
+    answer.append(buf, static_cast<size_t>(n));
+  }
+  ::shutdown(sock, SHUT_RDWR);
+  sender.join();
+  ::close(sock);
+  return answer;
+}
+
+std::string status_line(const std::string& answer) {
+  return answer.substr(0, answer.find("\r\n"));
 }
 
 }  // namespace
@@ -399,4 +451,74 @@ TEST_CASE("an idle keep-alive client delays run's return by at most the keep-ali
   runner.join();
   const auto waited = std::chrono::steady_clock::now() - t0;
   CHECK(waited < 2500ms);
+}
+
+TEST_CASE("25 MB of request headers get a JSON 431 after the limit is read, and the server keeps serving",
+          "[http][server][limits]") {
+  gw::metrics::Registry reg;
+  HttpServer server(reg, test_options());
+  std::atomic<int> calls{0};
+  server.get("/ping", "ping", [&](const httplib::Request&, httplib::Response& res) {
+    ++calls;
+    res.set_content("pong", "text/plain");
+  });
+  RunningServer running(server);
+
+  const std::string header = "X-Filler: " + std::string(90, 'f') + "\r\n";  // 102 bytes
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::string answer = raw_exchange(running.port(), "GET /ping HTTP/1.1\r\nHost: x\r\n", header,
+                                          25 * 1024 * 1024 / header.size(), "\r\n");
+  CHECK(std::chrono::steady_clock::now() - t0 < 5s);
+  CHECK(status_line(answer) == "HTTP/1.1 431 Request Header Fields Too Large");
+  const json j = json::parse(answer.substr(answer.find("\r\n\r\n") + 4), nullptr, false);
+  CHECK(j.value("error", "") == "request_header_fields_too_large");
+  CHECK(calls.load() == 0);
+
+  httplib::Client client("127.0.0.1", running.port());
+  auto ok = client.Get("/ping");
+  REQUIRE(ok);
+  CHECK(ok->status == 200);
+  CHECK(reg.render().find(R"(gateway_http_requests_total{route="unmatched",method="GET",status="431"} 1)") !=
+        std::string::npos);
+}
+
+TEST_CASE("a request with more than 100 header lines gets 431; 100 small ones are served", "[http][server][limits]") {
+  gw::metrics::Registry reg;
+  HttpServer server(reg, test_options());
+  server.get("/ping", "ping",
+             [](const httplib::Request&, httplib::Response& res) { res.set_content("pong", "text/plain"); });
+  RunningServer running(server);
+  // Host plus 99 more: 100 header lines.
+  const std::string ok = raw_exchange(running.port(), "GET /ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\n",
+                                      "X-A: 1\r\n", 98, "\r\n");
+  CHECK(status_line(ok) == "HTTP/1.1 200 OK");
+  const std::string too_many = raw_exchange(running.port(), "GET /ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\n",
+                                            "X-A: 1\r\n", 99, "\r\n");
+  CHECK(status_line(too_many) == "HTTP/1.1 431 Request Header Fields Too Large");
+}
+
+TEST_CASE("a request line of 10 MB gets a JSON 414 without being read whole", "[http][server][limits]") {
+  gw::metrics::Registry reg;
+  HttpServer server(reg, test_options());
+  server.get("/.*", "any", [](const httplib::Request&, httplib::Response& res) { res.set_content("x", "text/plain"); });
+  RunningServer running(server);
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::string answer =
+      raw_exchange(running.port(), "GET /", std::string(1024, 'a'), 10 * 1024, " HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK(std::chrono::steady_clock::now() - t0 < 5s);
+  CHECK(status_line(answer) == "HTTP/1.1 414 URI Too Long");
+  CHECK(answer.find("uri_too_long") != std::string::npos);
+}
+
+TEST_CASE("the head limits come from the options", "[http][server][limits]") {
+  gw::metrics::Registry reg;
+  HttpOptions o = test_options();
+  o.head_limits.max_headers = 8;
+  HttpServer server(reg, o);
+  server.get("/ping", "ping",
+             [](const httplib::Request&, httplib::Response& res) { res.set_content("pong", "text/plain"); });
+  RunningServer running(server);
+  const std::string answer =
+      raw_exchange(running.port(), "GET /ping HTTP/1.1\r\nHost: x\r\n", "X-A: 1\r\n", 8, "\r\n");
+  CHECK(status_line(answer) == "HTTP/1.1 431 Request Header Fields Too Large");
 }

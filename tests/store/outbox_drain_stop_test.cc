@@ -110,6 +110,30 @@ TEST_CASE("release_outbox only gives back an item that is being sent", "[outbox]
   CHECK(missing.error().code == gw::ErrorCode::kNotFound);
 }
 
+TEST_CASE("leases left by a dead process end at the next start: its items are claimable at once", "[outbox]") {
+  gw::testing::StoreFixture f;
+  queue_backlog(f, 3, f.clock.now(), "uk-sms");
+  auto claimed = f.store->claim_due_outbox("uk-sms", f.clock.now(), 3, 60s);
+  REQUIRE(claimed.ok());
+  REQUIRE(claimed->size() == 3);
+  REQUIRE(f.store->mark_outbox_sent((*claimed)[2].id, "SM1", 1, f.clock.now()).ok());
+  // The process dies here; a new one starts a second later.
+  f.clock.advance(1s);
+  auto before = f.store->claim_due_outbox("uk-sms", f.clock.now(), 10, 60s);
+  REQUIRE(before.ok());
+  CHECK(before->empty());  // without ending the leases, nothing for a minute
+  auto ended = f.store->end_leases_of_previous_process(f.clock.now());
+  REQUIRE(ended.ok());
+  CHECK(*ended == 2);
+  auto again = f.store->claim_due_outbox("uk-sms", f.clock.now(), 10, 60s);
+  REQUIRE(again.ok());
+  REQUIRE(again->size() == 2);
+  CHECK((*again)[0].attempts == 2);  // the first attempt may have reached the provider
+  auto ended_twice = f.store->end_leases_of_previous_process(f.clock.now());
+  REQUIRE(ended_twice.ok());
+  CHECK(*ended_twice == 2);  // the new claims' leases, were it called again (it is not)
+}
+
 TEST_CASE("channel workers with a large backlog stop within a bounded time", "[outbox]") {
   // Given 300 replies queued on a channel sending 50 a second (6 s of backlog,
   // in batches of 50), then stop() returns in well under a second once sending

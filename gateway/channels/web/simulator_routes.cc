@@ -3,6 +3,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "gateway/content/languages.h"
@@ -15,6 +16,8 @@ namespace gw {
 namespace {
 
 using nlohmann::json;
+
+constexpr size_t kMaxBodyBytes = 16 * 1024;
 
 // Names of the languages the helpline works in, in English and in their own script.
 const std::map<std::string, std::pair<std::string, std::string>>& language_names() {
@@ -30,29 +33,40 @@ const std::map<std::string, std::pair<std::string, std::string>>& language_names
   return names;
 }
 
+// One visitor's conversation. Its own lock: a turn of one visitor never waits for
+// another's.
 struct Entry {
+  std::mutex mu;
   std::unique_ptr<Simulator> sim;
-  TimePoint last_used;
+  TimePoint last_used;  // guarded by Sessions::mu_
 };
 
 class Sessions {
  public:
   explicit Sessions(SimulatorRoutesOptions options) : options_(std::move(options)) {}
 
-  // Runs one message; creates the session when `id` is empty or unknown.
+  // Runs one message; creates the session when `id` is empty or unknown. The
+  // sessions' lock is held only to find, add or drop an entry, never while content
+  // is loaded or a flow runs.
   Result<json> send(const std::string& id, const SimulatorOptions& so, const std::string& text, TimePoint now) {
-    std::lock_guard<std::mutex> lock(mu_);
-    evict(now);
     std::string sid = id;
-    auto it = sessions_.find(sid);
-    if (it == sessions_.end()) {
+    std::shared_ptr<Entry> entry = find(sid, now);
+    if (!entry) {
       auto sim = Simulator::open(options_.content_dir, so);
       if (!sim) return sim.error();
+      entry = std::make_shared<Entry>();
+      entry->sim = std::move(*sim);
+      entry->last_used = now;
       sid = to_hex(random_bytes(16));
-      it = sessions_.emplace(sid, Entry{std::move(*sim), now}).first;
+      std::lock_guard<std::mutex> lock(mu_);
+      evict(now);
+      sessions_.emplace(sid, entry);
     }
-    it->second.last_used = now;
-    SimulatedTurn turn = it->second.sim->send(text, now);
+    SimulatedTurn turn;
+    {
+      std::lock_guard<std::mutex> lock(entry->mu);
+      turn = entry->sim->send(text, now);
+    }
     json replies = json::array();
     for (const SimulatedReply& r : turn.replies) {
       replies.push_back({{"text", r.text}, {"language", r.language}, {"encoding", r.encoding},
@@ -78,15 +92,26 @@ class Sessions {
   }
 
  private:
+  std::shared_ptr<Entry> find(const std::string& id, TimePoint now) {
+    if (id.empty()) return nullptr;
+    std::lock_guard<std::mutex> lock(mu_);
+    evict(now);
+    auto it = sessions_.find(id);
+    if (it == sessions_.end()) return nullptr;
+    it->second->last_used = now;
+    return it->second;
+  }
+
+  // REQUIRES: mu_ held. An entry dropped while its turn runs lives until the turn ends.
   void evict(TimePoint now) {
     for (auto it = sessions_.begin(); it != sessions_.end();) {
-      if (now - it->second.last_used > options_.idle) it = sessions_.erase(it);
+      if (now - it->second->last_used > options_.idle) it = sessions_.erase(it);
       else ++it;
     }
-    while (sessions_.size() >= options_.max_sessions) {
+    while (!sessions_.empty() && sessions_.size() >= options_.max_sessions) {
       auto oldest = sessions_.begin();
       for (auto it = sessions_.begin(); it != sessions_.end(); ++it) {
-        if (it->second.last_used < oldest->second.last_used) oldest = it;
+        if (it->second->last_used < oldest->second->last_used) oldest = it;
       }
       sessions_.erase(oldest);
     }
@@ -94,8 +119,28 @@ class Sessions {
 
   SimulatorRoutesOptions options_;
   std::mutex mu_;
-  std::map<std::string, Entry> sessions_;
+  std::map<std::string, std::shared_ptr<Entry>> sessions_;
 };
+
+// The person's number as E.164 ("+" and at most 15 digits), read from what a visitor
+// types: spaces, dots, dashes and brackets are dropped. Empty stays empty (no number);
+// anything else is nullopt. Checked before any phone-number library sees it:
+// libphonenumber's parsing time grows with the square of the input's length.
+std::optional<std::string> e164_or_empty(const std::string& from) {
+  constexpr size_t kMaxTyped = 32;
+  constexpr size_t kMaxDigits = 15;
+  if (from.empty()) return std::string();
+  if (from.size() > kMaxTyped) return std::nullopt;
+  std::string digits;
+  for (size_t i = 0; i < from.size(); ++i) {
+    const char c = from[i];
+    if (c >= '0' && c <= '9') digits += c;
+    else if (c == '+' && i == 0) continue;
+    else if (c != ' ' && c != '-' && c != '.' && c != '(' && c != ')') return std::nullopt;
+  }
+  if (digits.empty() || digits.size() > kMaxDigits || digits[0] == '0') return std::nullopt;
+  return "+" + digits;
+}
 
 }  // namespace
 
@@ -106,6 +151,13 @@ void add_simulator_routes(http::HttpServer& server, Clock& clock, SimulatorRoute
   });
   server.post("/simulator/api/messages", "simulator_message",
               [sessions, &clock](const httplib::Request& req, httplib::Response& res) {
+                // Bounded before it is parsed: the largest text (1,600 bytes) fits
+                // many times over, even written as \u escapes.
+                if (req.body.size() > kMaxBodyBytes) {
+                  http::send_json_error(res, 413, "payload_too_large",
+                                        "the body is larger than " + std::to_string(kMaxBodyBytes) + " bytes");
+                  return;
+                }
                 json body = json::parse(req.body, nullptr, false);
                 if (!body.is_object()) {
                   http::send_json_error(res, 400, "bad_request", "the body must be a JSON object");
@@ -122,7 +174,14 @@ void add_simulator_routes(http::HttpServer& server, Clock& clock, SimulatorRoute
                 }
                 SimulatorOptions so;
                 so.language = str("language");
-                so.from = str("from");
+                const std::optional<std::string> from = e164_or_empty(str("from"));
+                if (!from) {
+                  http::send_json_error(res, 400, "bad_request",
+                                        "\"from\" must be a phone number in international form, "
+                                        "+ and at most 15 digits");
+                  return;
+                }
+                so.from = *from;
                 so.channel = str("channel").empty() ? "sms" : str("channel");
                 if (so.channel != "sms" && so.channel != "whatsapp" && so.channel != "telegram") {
                   http::send_json_error(res, 400, "bad_request", "\"channel\" must be sms, whatsapp or telegram");

@@ -69,6 +69,7 @@ class SqliteStore final : public Store {
                             TimePoint now) override;
   Status mark_outbox_held(int64_t outbox_id, const std::string& reason, TimePoint now) override;
   Status release_outbox(int64_t outbox_id, TimePoint now) override;
+  Result<int64_t> end_leases_of_previous_process(TimePoint now) override;
   Result<int64_t> outbox_depth() override;
 
   Result<int64_t> create_handover(const Handover& h) override;

@@ -380,6 +380,18 @@ Status SqliteStore::release_outbox(int64_t outbox_id, TimePoint now) {
   return {};
 }
 
+Result<int64_t> SqliteStore::end_leases_of_previous_process(TimePoint now) {
+  Lock lock(mu_);
+  if (Status s = check_open_locked(); !s) return s.error();
+  auto st = db_.prepare(
+      "UPDATE outbox SET lease_until = ?1, updated_at = ?1"
+      " WHERE state = 'sending' AND (lease_until IS NULL OR lease_until > ?1)");
+  if (!st) return st.error();
+  st->bind(1, to_unix_ms(now));
+  if (Status s = st->run(); !s) return s.error();
+  return static_cast<int64_t>(db_.changes());
+}
+
 Result<int64_t> SqliteStore::outbox_depth() {
   Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s.error();
