@@ -255,7 +255,7 @@ TEST_CASE("the request head limits have defaults and are read from http.*", "[co
   CHECK_FALSE(bad.ok());
 }
 
-TEST_CASE("metrics access defaults to loopback; allow_from and bearer_token are read and checked", "[config]") {
+TEST_CASE("metrics access defaults to loopback, and allow_from and bearer_token are read and checked", "[config]") {
   auto defaults = gw::parse_config(json::parse("{}"), fake_env({}));
   REQUIRE(defaults.ok());
   CHECK(defaults->metrics.allow_from == std::vector<std::string>{"127.0.0.1", "::1"});

@@ -482,7 +482,7 @@ TEST_CASE("25 MB of request headers get a JSON 431 after the limit is read, and 
         std::string::npos);
 }
 
-TEST_CASE("a request with more than 100 header lines gets 431; 100 small ones are served", "[http][server][limits]") {
+TEST_CASE("a request with more than 100 header lines gets 431 while 100 small ones are served", "[http][server][limits]") {
   gw::metrics::Registry reg;
   HttpServer server(reg, test_options());
   server.get("/ping", "ping",
