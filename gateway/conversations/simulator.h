@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "gateway/content/renderer.h"
+#include "gateway/conversations/keywords.h"
 #include "gateway/core/clock.h"
 #include "gateway/core/result.h"
 #include "gateway/engine/engine.h"
@@ -71,6 +72,8 @@ class Simulator {
   FlowSet flows_;
   Renderer renderer_;
   RendererLexicon lexicon_;
+  KeywordMatcher keywords_;  // the crisis and distress words, in every language
+  std::string lang_hint_;    // this turn's language while none is chosen: a crisis word's
   Engine engine_;
   SimulatorOptions options_;
   ContactView contact_;
