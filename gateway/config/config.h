@@ -82,6 +82,12 @@ struct ConversationConfig {
   std::map<std::string, std::vector<std::string>> countries;  // "AF": ["prs", "ps"]
 };
 
+// Who runs the helpline, as the consent message names it ({organisation} in
+// templates). Empty: the translated template organisation.default is used.
+struct OrganisationConfig {
+  std::string name;  // e.g. "the British Red Cross"; at most 120 bytes
+};
+
 struct Config {
   std::string source = "embedded default";  // the file it came from
   ListenAddress listen;
@@ -93,6 +99,7 @@ struct Config {
   HttpConfig http;
   ConversationConfig conversation;
   HelpdeskConfig helpdesk;  // queues, business hours, reassurance (helpdesk/queue_config.h)
+  OrganisationConfig organisation;
   std::string log_level = "info";
 };
 
