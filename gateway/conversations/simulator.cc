@@ -6,6 +6,7 @@
 #include "gateway/content/languages.h"
 #include "gateway/content/sms_encoding.h"
 #include "gateway/engine/flow_loader.h"
+#include "gateway/helpdesk/waiting_notice.h"
 
 namespace gw {
 
@@ -91,6 +92,9 @@ void Simulator::apply(const std::vector<Effect>& effects, SimulatedTurn& turn) {
       contact_.fields[field->name] = field->value;
       if (field->name == "country") contact_.country = field->value;
     } else if (const auto* h = std::get_if<effect::Handover>(&e)) {
+      // What the gateway tells the person at a handover (queues always open here).
+      effect::Say notice{h->unclear ? kQueuedUnclearTemplate : kQueuedTemplate, {{"position", 1}}, {}};
+      turn.replies.push_back(render_say(notice));
       turn.events.push_back({{"event", "handover"}, {"queue", h->queue}, {"priority", h->priority}});
     } else if (std::get_if<effect::Erase>(&e)) {
       contact_.fields.clear();

@@ -3,7 +3,8 @@
 // answers each line the person sends with the replies the gateway would send,
 // rendered in the person's language for the chosen channel, with their SMS
 // encoding and segment count, and the other things that happened (language
-// set, handover, erasure, end) as events.
+// set, handover, erasure, end) as events. A handover is answered with the
+// notice the gateway sends (helpdesk.queued, place 1: queues count as open).
 //
 // Time is passed in by the caller, so a scripted conversation is repeatable.
 #pragma once
