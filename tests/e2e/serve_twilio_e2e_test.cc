@@ -112,7 +112,7 @@ TEST_CASE("serve takes signed Twilio SMS, answers with the flow through the fake
   for (int i = 0; i < 200 && twilio.count() < 3; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
   REQUIRE(twilio.count() == 3);
   CHECK(gw::form_find(twilio.sent[1], "Body")->find("English") != std::string::npos);
-  CHECK(gw::form_find(twilio.sent[2], "Body")->find("keep your messages and answers") != std::string::npos);
+  CHECK(gw::form_find(twilio.sent[2], "Body")->find("messages and answers") != std::string::npos);
   CHECK(gw::form_find(twilio.sent[2], "Body")->find("\n1. Yes") != std::string::npos);
 
   const gw::FormFields delivered = {{"AccountSid", kAccount}, {"MessageSid", "SM00000000000000000000000000000001"},
