@@ -262,9 +262,8 @@ Result<ReceiveResult> Conversations::receive_in_transaction(const InboundMessage
     ++result.queued;
     if (kw == Keyword::kHelp) {
       // HELP and INFO also give the emergency numbers of the person's country.
-      if (Status s = reply(*conv, kCrisisNumbersTemplate, answer_lang, channel, {{"country", select_country(country_of(in, c))}});
-          !s)
-        return s.error();
+      const nlohmann::json vars = {{"country", select_country(country_of(in, c))}};
+      if (Status s = reply(*conv, kCrisisNumbersTemplate, answer_lang, channel, vars); !s) return s.error();
       ++result.queued;
     }
   }
