@@ -56,9 +56,14 @@ TEST_CASE("consent names the configured organisation, and the details page comes
   ConsentFixture f("the British Red Cross");
   auto r = f.say("hello");
   f.say("1");  // English
-  auto ask = f.out(r.contact_id).back();
+  auto o = f.out(r.contact_id);
+  REQUIRE(o.size() >= 2);
+  const auto& intro = o[o.size() - 2];
+  const auto& ask = o.back();
+  REQUIRE(intro.template_key == "consent.intro");
+  CHECK(intro.body.find("run by the British Red Cross") != std::string::npos);
+  CHECK(intro.body.find("90 days") != std::string::npos);
   REQUIRE(ask.template_key == "consent.ask");
-  CHECK(ask.body.find("run by the British Red Cross") != std::string::npos);
   CHECK(ask.body.find("3. Tell me more first") != std::string::npos);
   const size_t before = f.out(r.contact_id).size();
   f.say("3");
@@ -77,8 +82,10 @@ TEST_CASE("without a configured organisation the translated default is named", "
   ConsentFixture f("");
   auto r = f.say("hello");
   f.say("1");
-  CHECK(f.out(r.contact_id).back().body.find("run by a humanitarian organisation") != std::string::npos);
-  auto ar = f.renderer.render("consent.ask", "ar", "sms", {{"days", 90}});
+  auto o = f.out(r.contact_id);
+  REQUIRE(o.size() >= 2);
+  CHECK(o[o.size() - 2].body.find("run by a humanitarian organisation") != std::string::npos);
+  auto ar = f.renderer.render("consent.intro", "ar", "sms", {{"days", 90}});
   REQUIRE(ar.ok());
   CHECK(ar->text.find(f.renderer.render("organisation.default", "ar", "sms")->text) != std::string::npos);
   CHECK(ar->text.find("humanitarian") == std::string::npos);

@@ -166,7 +166,7 @@ TEST_CASE("with flows, replies come from the flow, the session carries on, and a
   // "١" (Arabic-Indic one) takes English; the consent question follows.
   CHECK(f.say("\u0661").action == "flow");
   CHECK(f.store->get_contact(first.contact_id)->language == "en");
-  CHECK(f.outbound(first.contact_id).back().body.find("messages and answers") != std::string::npos);
+  CHECK(f.outbound(first.contact_id).back().body.find("May we keep them?") != std::string::npos);
 
   // "2": no; the contact's consent is recorded as declined, and the menu follows.
   CHECK(f.say("2").action == "flow");
