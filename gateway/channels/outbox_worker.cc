@@ -46,7 +46,7 @@ bool OutboxWorker::handle(const OutboxItem& item) {
     // Erased while queued: the outbox row went with it; nothing to send.
     return true;
   }
-  if (contact->opted_out) {
+  if (contact->opted_out && !sent_despite_opt_out(item.template_key)) {
     (void)store_.mark_outbox_failed(item.id, std::nullopt, "the contact has opted out", clock_.now());
     if (observer_.outcome) observer_.outcome(channel, "opted_out");
     return true;

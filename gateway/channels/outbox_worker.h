@@ -8,7 +8,9 @@
 //              after BackoffPolicy::max_attempts attempts;
 // - permanent: failed with the provider's code; Twilio 21610 (the person
 //              texted STOP to the carrier) marks the contact opted out.
-// Nothing is ever sent to a contact who has opted out.
+// Nothing is sent to a contact who has opted out, except the answer to a crisis
+// word (crisis.numbers, crisis.restart), which Conversations queues after an
+// opt-out only on channels that still deliver (Telegram, WhatsApp; not SMS).
 //
 // Duplicates: the item is marked sent only after the provider answered. A crash
 // (or a lost answer) between the provider accepting and that record leaves the
@@ -26,6 +28,14 @@
 #include "gateway/store/store.h"
 
 namespace gw {
+
+inline constexpr const char* kCrisisNumbersTemplate = "crisis.numbers";
+inline constexpr const char* kCrisisRestartTemplate = "crisis.restart";
+
+// True for the templates sent even to a contact who opted out (see above).
+inline bool sent_despite_opt_out(const std::string& template_key) {
+  return template_key == kCrisisNumbersTemplate || template_key == kCrisisRestartTemplate;
+}
 
 struct OutboxWorkerOptions {
   int batch = 10;              // items claimed per pass

@@ -146,6 +146,7 @@ int run_serve(const ServeOptions& options) {
   LanguagePolicy policy = *configured_policy;
   RenderOptions render_options;
   render_options.serve_fuzzy = cfg->conversation.serve_fuzzy;
+  render_options.organisation = cfg->organisation.name;
   Renderer renderer(std::move(*content), policy, render_options);
   struct RendererLexicon : Lexicon {
     const Renderer& r;

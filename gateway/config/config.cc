@@ -196,6 +196,16 @@ void read_language_map(JsonReader& r, const json& obj, const std::string& key,
   }
 }
 
+// "organisation": {"name": "the British Red Cross"}
+void read_organisation(JsonReader& r, const json& doc, Config& cfg) {
+  const json* o = r.get_object(doc, "organisation");
+  if (!o) return;
+  auto scope = r.enter("organisation");
+  r.only_keys(*o, {"name"});
+  r.get_string(*o, "name", &cfg.organisation.name);
+  if (cfg.organisation.name.size() > 120) r.problem(r.path_of("name"), "must be at most 120 bytes");
+}
+
 void read_conversation(JsonReader& r, const json& doc, Config& cfg) {
   const json* c = r.get_object(doc, "conversation");
   if (!c) return;
@@ -339,7 +349,7 @@ Result<Config> parse_config(const json& doc, const EnvLookup& env, const std::st
   cfg.keys.file.clear();  // derived from the database path unless given
   if (!doc.is_object()) return Error::invalid(source + ": $: the configuration must be a JSON object");
   r.only_keys(doc, {"listen", "public_url", "database", "content_dir", "channels", "keys", "http", "metrics",
-                   "conversation", "helpdesk", "log_level"});
+                   "conversation", "helpdesk", "organisation", "log_level"});
   read_listen(r, doc, cfg);
   r.get_string(doc, "public_url", &cfg.public_url);
   r.get_string(doc, "content_dir", &cfg.content_dir);
@@ -350,6 +360,7 @@ Result<Config> parse_config(const json& doc, const EnvLookup& env, const std::st
   read_metrics(r, doc, cfg);
   read_channels(r, doc, cfg);
   read_conversation(r, doc, cfg);
+  read_organisation(r, doc, cfg);
   read_helpdesk(r, doc, cfg);
 
   if (cfg.public_url.empty()) cfg.public_url = "http://" + cfg.listen.to_string();

@@ -92,6 +92,12 @@ struct MetricsConfig {
   std::string bearer_token;  // empty: none
 };
 
+// Who runs the helpline, as the consent message names it ({organisation} in
+// templates). Empty: the translated template organisation.default is used.
+struct OrganisationConfig {
+  std::string name;  // e.g. "the British Red Cross"; at most 120 bytes
+};
+
 struct Config {
   std::string source = "embedded default";  // the file it came from
   ListenAddress listen;
@@ -104,6 +110,7 @@ struct Config {
   MetricsConfig metrics;
   ConversationConfig conversation;
   HelpdeskConfig helpdesk;  // queues, business hours, reassurance (helpdesk/queue_config.h)
+  OrganisationConfig organisation;
   std::string log_level = "info";
 };
 

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "gateway/content/content_set.h"
+#include "gateway/content/discretion.h"
 #include "gateway/content/icu_message.h"
 #include "gateway/content/renderer.h"
 
@@ -288,6 +289,53 @@ bool has_errors(const std::vector<ContentProblem>& problems) {
   return false;
 }
 
+// Lock-screen discretion (discretion.h): every message text and variant, in the
+// source language and in each translation, as written and as rendered with
+// sample values (a select's "other" branch), against the English sensitive
+// words and the language's own. Keyword lists and the operators' notes (note.*,
+// never sent) are not messages.
+void check_discretion(const Loaded& l, std::vector<ContentProblem>* out) {
+  const Template* list = l.templates.find(kSensitiveWordsTemplate);
+  if (!list) return;
+  const std::vector<std::string> english = TemplateCatalog::split_keywords(list->text);
+  auto texts_of = [](const std::string& pattern, const std::string& lang) {
+    std::vector<std::string> texts = {pattern};
+    if (auto r = format_message(pattern, lang, sample_arguments(pattern))) texts.push_back(*r);
+    return texts;
+  };
+  auto check = [&](const std::string& file, int line, const std::string& context, const std::string& lang,
+                   const std::string& pattern, const std::vector<std::string>& words) {
+    for (const std::string& text : texts_of(pattern, lang)) {
+      if (auto w = sensitive_word_in(text, words)) {
+        out->push_back({file, line, context, Severity::kError,
+                        lang + ": \"" + *w + "\" in the first " + std::to_string(kLockScreenChars) +
+                            " characters (they show on a locked screen)"});
+        return;
+      }
+    }
+  };
+  for (const auto& [key, t] : l.templates.all()) {
+    if (t.keywords || key.rfind("note.", 0) == 0) continue;
+    const std::string file = relative(l.dir, t.file);
+    check(file, 0, key, "en", t.text, english);
+    for (const auto& [channel, text] : t.variants) check(file, 0, po_context(key, channel), "en", text, english);
+  }
+  for (const auto& [lang, po] : l.translations) {
+    std::vector<std::string> words = english;
+    if (const PoEntry* e = po.find(kSensitiveWordsTemplate)) {
+      for (std::string& w : TemplateCatalog::split_keywords(e->msgstr)) words.push_back(std::move(w));
+    }
+    const std::string file = relative(l.dir, po.path());
+    for (const PoEntry& e : po.entries()) {
+      if (e.msgstr.empty() || e.msgctxt.rfind("note.", 0) == 0) continue;
+      const std::string key = e.msgctxt.substr(0, e.msgctxt.find('#'));
+      const Template* t = l.templates.find(key);
+      if (!t || t->keywords) continue;
+      check(file, e.line, e.msgctxt, lang, e.msgstr, words);
+    }
+  }
+}
+
 std::vector<ContentProblem> check_content(const std::string& dir, const LanguagePolicy& policy) {
   std::vector<ContentProblem> out;
   const Loaded l = load(dir);
@@ -300,6 +348,7 @@ std::vector<ContentProblem> check_content(const std::string& dir, const Language
     }
   }
   for (const auto& [lang, po] : l.translations) check_po(l, po, r, &out);
+  check_discretion(l, &out);
   for (const LanguageStats& s : stats(l, r)) {
     if (s.language == policy.source_language()) continue;
     const std::string file = relative(dir, l.translations.at(s.language).path());

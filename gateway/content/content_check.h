@@ -6,7 +6,9 @@
 // with no template, PO entries using msgid_plural, PO read errors (file:line from
 // libgettextpo), and SMS segment budgets exceeded per language (the SMS variant or
 // main text rendered with sample values: numbers 10, text "Xxxxxxxxxx"; a text
-// that is sent as UCS-2 may take one segment more than `sms_segments`).
+// that is sent as UCS-2 may take one segment more than `sms_segments`), and a
+// sensitive word (check.sensitive, English and the language's own) in the first
+// 90 characters of any message text or variant in any language (discretion.h).
 // Warnings: per language, how many strings are translated, fuzzy and untranslated
 // (info when all are translated); a translation whose msgid no longer matches the
 // template (run `gateway content extract`); facts with a "source" not yet

@@ -45,6 +45,17 @@ Result<Rendered> Renderer::render(const std::string& key, const std::string& lan
   if (std::find(channels().begin(), channels().end(), channel) == channels().end()) {
     return Error::invalid("unknown channel " + channel);
   }
+  if (!vars.contains("organisation") && key != kOrganisationDefaultTemplate &&
+      t->text.find("{organisation}") != std::string::npos) {
+    nlohmann::json with = vars.is_object() ? vars : nlohmann::json::object();
+    if (!options_.organisation.empty()) {
+      with["organisation"] = options_.organisation;
+    } else {
+      auto name = render(kOrganisationDefaultTemplate, lang, channel);
+      with["organisation"] = name ? name->text : std::string();
+    }
+    return render(key, lang, channel, with);
+  }
   const std::vector<std::string> chain = policy_.chain(lang);
   Error last = Error::internal("template " + key + " has no text");
   for (const std::string& l : chain) {

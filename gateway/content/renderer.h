@@ -30,7 +30,13 @@ struct RenderOptions {
   // Log each translation that fails to format (key and language only). Checks,
   // which report those failures themselves, turn it off.
   bool log_failures = true;
+  // Who runs the helpline: the value of {organisation} wherever a template uses
+  // it and the caller gives none (config organisation.name). Empty: the
+  // template organisation.default, rendered in the same language.
+  std::string organisation;
 };
+
+inline constexpr const char* kOrganisationDefaultTemplate = "organisation.default";
 
 struct Rendered {
   std::string text;

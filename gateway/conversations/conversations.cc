@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "gateway/channels/outbox_worker.h"
+#include "gateway/content/icu_message.h"
 #include "gateway/content/languages.h"
 #include "gateway/core/log.h"
 #include "gateway/engine/input_match.h"
@@ -10,12 +12,19 @@
 
 namespace gw {
 
+namespace {
+
+// The value of a template's {country} select: "other" (all countries) when unknown.
+std::string select_country(const std::string& country) { return country.empty() ? "other" : country; }
+
+}  // namespace
+
 Conversations::Conversations(Store& store, Clock& clock, const TemplateCatalog& catalog,
                              std::function<void(const std::string&)> outbox_ready, Bot bot)
     : store_(store),
       clock_(clock),
       catalog_(catalog),
-      keywords_(catalog),
+      keywords_(catalog, bot.renderer),
       outbox_ready_(std::move(outbox_ready)),
       bot_(bot) {}
 
@@ -150,17 +159,23 @@ Result<ReceiveResult> Conversations::receive_in_transaction(const InboundMessage
   c.last_inbound_at = now;  // opens WhatsApp's 24-hour window
 
   // Twilio's Advanced Opt-Out tells us what it understood; otherwise our keywords decide.
-  Keyword kw = keywords_.match(in.body);
+  const KeywordHit hit = keywords_.hit(in.body);
+  Keyword kw = hit.keyword;
   if (in.opt_out_type == "STOP") kw = Keyword::kStop;
   else if (in.opt_out_type == "START") kw = Keyword::kStart;
-  else if (in.opt_out_type == "HELP") kw = Keyword::kHelp;
+  else if (in.opt_out_type == "HELP" && kw != Keyword::kCrisis) kw = Keyword::kHelp;
   // "YES" resumes only someone who stopped; otherwise it is an answer for the conversation.
   if (kw == Keyword::kStart && !c.opted_out && fold_keyword(in.body) != "start" && fold_keyword(in.body) != "unstop") {
     kw = Keyword::kNone;
   }
+  // The language to answer a keyword in: the person's, else the keyword's own.
+  const std::string source = bot_.renderer ? bot_.renderer->policy().source_language() : "en";
+  const std::string answer_lang = !c.language.empty() ? c.language : !hit.language.empty() ? hit.language : source;
+  const std::string channel = channel_kind_name(in.kind);
 
   std::string reply_key;
   std::string start_flow;  // a flow to start afresh instead of the flows' usual step
+  Input input{in.body};
   switch (kw) {
     case Keyword::kStop:
       c.opted_out = true;
@@ -174,6 +189,24 @@ Result<ReceiveResult> Conversations::receive_in_transaction(const InboundMessage
     case Keyword::kHelp:
       reply_key = "system.help";
       result.action = "help";
+      break;
+    case Keyword::kCrisis:
+      result.action = "crisis";
+      if (c.opted_out) {
+        // Twilio refuses SMS to a number that sent STOP; other channels still deliver.
+        if (in.kind != ChannelKind::kSms) {
+          if (Status s = answer_crisis(in, *conv, c, answer_lang, result); !s) return s.error();
+        } else {
+          result.action = "none";
+        }
+      } else if (conv->state != "bot") {
+        if (Status s = answer_crisis(in, *conv, c, answer_lang, result); !s) return s.error();
+      } else if (bot_.flows && bot_.renderer && bot_.engine && !bot_.flows->crisis.empty()) {
+        input.crisis = true;
+        if (Status s = run_flow(in, input, *conv, c, result, "", answer_lang); !s) return s.error();
+      } else {
+        if (Status s = answer_crisis(in, *conv, c, answer_lang, result); !s) return s.error();
+      }
       break;
     case Keyword::kNone:
       if (c.opted_out) {
@@ -209,20 +242,30 @@ Result<ReceiveResult> Conversations::receive_in_transaction(const InboundMessage
       }
       break;
   }
+  std::string distress_lang;
+  if (result.action == "flow" && start_flow.empty()) {
+    input.distress = keywords_.contains_distress(in.body, &distress_lang);
+  }
   if (result.action == "flow") {
-    if (Status s = run_flow(in, *conv, c, result, start_flow); !s) return s.error();
-    if (result.action == "erased") {
-      if (conv->state != "bot") result.events.push_back({"conversation.erased", conv->id, 0, ""});
-      log::info("message.received", {{"channel", in.channel_id}, {"kind", channel_kind_name(in.kind)},
-                                      {"message_id", stored->id}, {"action", result.action}});
-      return result;
-    }
+    if (Status s = run_flow(in, input, *conv, c, result, start_flow, distress_lang); !s) return s.error();
+  }
+  if (result.action == "erased") {
+    if (conv->state != "bot") result.events.push_back({"conversation.erased", conv->id, 0, ""});
+    log::info("message.received", {{"channel", in.channel_id}, {"kind", channel_kind_name(in.kind)},
+                                    {"message_id", stored->id}, {"action", result.action}});
+    return result;
   }
   if (Status s = store_.update_contact(c); !s) return s.error();
   if (c.opted_out) reply_key.clear();
   if (!reply_key.empty()) {
-    if (Status s = reply(*conv, reply_key); !s) return s.error();
+    if (Status s = reply(*conv, reply_key, answer_lang, channel); !s) return s.error();
     ++result.queued;
+    if (kw == Keyword::kHelp) {
+      // HELP and INFO also give the emergency numbers of the person's country.
+      const nlohmann::json vars = {{"country", select_country(country_of(in, c))}};
+      if (Status s = reply(*conv, kCrisisNumbersTemplate, answer_lang, channel, vars); !s) return s.error();
+      ++result.queued;
+    }
   }
   log::info("message.received", {{"channel", in.channel_id}, {"kind", channel_kind_name(in.kind)},
                                   {"message_id", stored->id}, {"contact_id", contact->id},
@@ -230,8 +273,48 @@ Result<ReceiveResult> Conversations::receive_in_transaction(const InboundMessage
   return result;
 }
 
-Status Conversations::reply(const Conversation& conv, const std::string& template_key) {
-  return enqueue(conv, catalog_.text(template_key), template_key);
+Status Conversations::reply(const Conversation& conv, const std::string& template_key, const std::string& lang,
+                            const std::string& channel, const nlohmann::json& vars) {
+  if (bot_.renderer) {
+    auto text = bot_.renderer->render(template_key, lang, channel, vars);
+    if (text) return enqueue(conv, text->text, template_key);
+  }
+  // Without a renderer: the source text, formatted when it can be.
+  auto text = format_message(catalog_.text(template_key), "en", vars);
+  return enqueue(conv, text ? *text : catalog_.text(template_key), template_key);
+}
+
+std::string Conversations::country_of(const InboundMessage& in, const Contact& c) {
+  if (!c.country.empty()) return c.country;
+  if (in.kind == ChannelKind::kTelegram || in.kind == ChannelKind::kWeb) return "";
+  return country_of_number(in.from);
+}
+
+Status Conversations::answer_crisis(const InboundMessage& in, const Conversation& conv, const Contact& c,
+                                    const std::string& lang, ReceiveResult& result) {
+  const std::string channel = channel_kind_name(in.kind);
+  const nlohmann::json vars = {{"country", select_country(country_of(in, c))}};
+  if (Status s = reply(conv, kCrisisNumbersTemplate, lang, channel, vars); !s) return s;
+  ++result.queued;
+  if (c.opted_out) {
+    // They had stopped our messages: say how to reach a person again.
+    if (Status s = reply(conv, kCrisisRestartTemplate, lang, channel); !s) return s;
+    ++result.queued;
+    return {};
+  }
+  if (conv.state == "bot") return {};
+  // With the helpdesk: the operators see it first.
+  auto h = store_.active_handover(conv.id);
+  if (!h) return h.error();
+  if (!*h) return {};
+  Handover ho = **h;
+  if (ho.priority != "urgent") {
+    ho.priority = "urgent";
+    if (Status s = store_.update_handover(ho); !s) return s;
+    log::info("handover.escalated", {{"conversation_id", conv.id}, {"handover_id", ho.id}, {"reason", "crisis"}});
+  }
+  result.events.push_back({"message.inbound", conv.id, ho.id, ho.queue});
+  return {};
 }
 
 Status Conversations::enqueue(const Conversation& conv, const std::string& text, const std::string& template_key) {
@@ -247,8 +330,8 @@ Status Conversations::enqueue(const Conversation& conv, const std::string& text,
   return {};
 }
 
-Status Conversations::run_flow(const InboundMessage& in, const Conversation& conv, Contact& c, ReceiveResult& result,
-                               const std::string& start_flow) {
+Status Conversations::run_flow(const InboundMessage& in, const Input& input, const Conversation& conv, Contact& c,
+                               ReceiveResult& result, const std::string& start_flow, const std::string& lang_hint) {
   const TimePoint now = clock_.now();
   const std::string channel = channel_kind_name(in.kind);
   Session session;  // a default session is "ended": the message opens the entry flow
@@ -266,13 +349,15 @@ Status Conversations::run_flow(const InboundMessage& in, const Conversation& con
     view.language_guesses = bot_.renderer->policy().guess_languages(
         in.kind == ChannelKind::kTelegram ? std::string() : in.from, in.body);
   }
-  StepResult step = start_flow.empty() ? bot_.engine->step(*bot_.flows, session, view, Input{in.body}, now)
+  StepResult step = start_flow.empty() ? bot_.engine->step(*bot_.flows, session, view, input, now)
                                        : bot_.engine->start(*bot_.flows, start_flow, view, now);
 
   bool erase = false;
   for (const Effect& e : step.effects) {
+    const std::string lang = !c.language.empty() ? c.language
+                             : !lang_hint.empty() ? lang_hint
+                                                  : bot_.renderer->policy().source_language();
     if (const auto* say = std::get_if<effect::Say>(&e)) {
-      const std::string lang = c.language.empty() ? bot_.renderer->policy().source_language() : c.language;
       auto main = bot_.renderer->render(say->template_key, lang, channel, say->vars);
       std::string text = main ? main->text : catalog_.text(say->template_key);
       for (size_t i = 0; i < say->choices.size(); ++i) {
@@ -301,7 +386,8 @@ Status Conversations::run_flow(const InboundMessage& in, const Conversation& con
       if (Status s = store_.set_conversation_state(conv.id, "waiting", now); !s) return s;
       log::info("handover.requested", {{"conversation_id", conv.id}, {"queue", ho.queue}, {"priority", ho.priority}});
       ho.id = *id;
-      if (Status s = notify_handover(ho, conv, c, channel, result); !s) return s;
+      NoticeContext context{country_of(in, c), h->unclear};
+      if (Status s = notify_handover(ho, conv, c, channel, lang, context, result); !s) return s;
       result.events.push_back({"handover.created", conv.id, ho.id, ho.queue});
     } else if (std::get_if<effect::Erase>(&e)) {
       erase = true;
@@ -326,13 +412,14 @@ Status Conversations::run_flow(const InboundMessage& in, const Conversation& con
 }
 
 Status Conversations::notify_handover(const Handover& h, const Conversation& conv, const Contact& c,
-                                      const std::string& channel, ReceiveResult& result) {
+                                      const std::string& channel, const std::string& lang,
+                                      const NoticeContext& context, ReceiveResult& result) {
   if (c.opted_out) return {};
   auto open = store_.list_open_handovers();
   if (!open) return open.error();
   static const HelpdeskConfig kAlwaysOpen;
-  const Notice notice = waiting_notice(helpdesk_.config ? *helpdesk_.config : kAlwaysOpen, h, *open, clock_.now());
-  const std::string lang = c.language.empty() ? bot_.renderer->policy().source_language() : c.language;
+  const Notice notice =
+      waiting_notice(helpdesk_.config ? *helpdesk_.config : kAlwaysOpen, h, *open, clock_.now(), context);
   auto text = bot_.renderer->render(notice.template_key, lang, channel, notice.vars);
   if (Status s = enqueue(conv, text ? text->text : catalog_.text(notice.template_key), notice.template_key); !s)
     return s;

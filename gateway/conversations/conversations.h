@@ -2,10 +2,24 @@
 // them. A channel hands it an authenticated InboundMessage; it
 //   1. stores it durably, once (a provider's retry is recognised by its id and
 //      gets no second reply),
-//   2. applies the keywords that work in any state (stop, start, help),
+//   2. applies the keywords that work in any state (stop, start, help, and the
+//      crisis words), in every loaded language,
 //   3. and otherwise lets the conversation answer, through the outbox.
-// Nothing is ever sent to a contact who opted out, and nothing is sent unasked:
-// every reply answers a message.
+// Nothing is sent unasked: every reply answers a message. Nothing is sent to a
+// contact who opted out, with one exception: a crisis word (SOS, 112, "help
+// me" …) is answered with the emergency numbers on a channel that still lets us
+// send after an opt-out (Telegram, WhatsApp); never on SMS, where the carrier
+// blocks messages to a number that sent STOP.
+//
+// The crisis route: a crisis word, whole message, in any state — before the
+// language choice and consent, inside any flow, during a handover — gets the
+// emergency numbers of the person's country (from the country they chose or
+// their number's region; all four countries when unknown) and how to call when
+// they cannot speak, at once, in the language of the word when they have not
+// chosen one. In the bot's hands the flows' crisis flow does that and offers an
+// urgent handover; with the helpdesk the numbers are sent and the handover is
+// made urgent. Free text with a distress word where a numbered answer is
+// expected gets the same (the engine decides, see Input::distress).
 // While a conversation is with the helpdesk ("waiting" or "assigned") the flow
 // stays silent: the person's messages are stored and announced on the helpdesk
 // event bus for the operator. STOP, START, HELP and the erase keyword keep
@@ -26,6 +40,7 @@
 #include "gateway/engine/flow.h"
 #include "gateway/helpdesk/events.h"
 #include "gateway/helpdesk/queue_config.h"
+#include "gateway/helpdesk/waiting_notice.h"
 #include "gateway/store/intake.h"
 #include "gateway/store/store.h"
 
@@ -108,15 +123,26 @@ class Conversations {
   Result<ReceiveResult> receive_in_transaction(const InboundMessage& in);
   // After a commit: wakes the senders of the replies, publishes the events.
   void after_commit(const std::string& channel_id, const ReceiveResult& r);
-  Status reply(const Conversation& conv, const std::string& template_key);
+  // Renders `template_key` in `lang` for `channel` (the source text without a
+  // renderer) and queues it.
+  Status reply(const Conversation& conv, const std::string& template_key, const std::string& lang,
+               const std::string& channel, const nlohmann::json& vars = nlohmann::json::object());
+  // The crisis answer outside the flows (opted out, with the helpdesk, no flows).
+  Status answer_crisis(const InboundMessage& in, const Conversation& conv, const Contact& c,
+                       const std::string& lang, ReceiveResult& result);
   Status enqueue(const Conversation& conv, const std::string& text, const std::string& template_key);
   // Runs the person's message through the flows; queues what they say. With
   // `start_flow`, that flow starts afresh instead (the message only opens it).
-  Status run_flow(const InboundMessage& in, const Conversation& conv, Contact& c, ReceiveResult& result,
-                  const std::string& start_flow = "");
+  // `input` carries the crisis and distress marks; `lang_hint` is the language
+  // to answer in while the person has chosen none.
+  Status run_flow(const InboundMessage& in, const Input& input, const Conversation& conv, Contact& c,
+                  ReceiveResult& result, const std::string& start_flow = "", const std::string& lang_hint = "");
   // Tells the person about their new handover (queue position or out of hours).
   Status notify_handover(const Handover& h, const Conversation& conv, const Contact& c, const std::string& channel,
-                         ReceiveResult& result);
+                         const std::string& lang, const NoticeContext& context, ReceiveResult& result);
+  // The person's country for the numbers: the one they chose, else their
+  // number's region (never for Telegram, whose ids are no numbers); "" if unknown.
+  static std::string country_of(const InboundMessage& in, const Contact& c);
   // The flow of the flows' global erase keyword (keyword.erase) when `text` is
   // that keyword in `lang`; "" otherwise.
   std::string erase_keyword_flow(const std::string& text, const std::string& lang) const;

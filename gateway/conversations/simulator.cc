@@ -6,6 +6,7 @@
 #include "gateway/content/languages.h"
 #include "gateway/content/sms_encoding.h"
 #include "gateway/engine/flow_loader.h"
+#include "gateway/helpdesk/waiting_notice.h"
 
 namespace gw {
 
@@ -24,6 +25,7 @@ Simulator::Simulator(FlowSet flows, Renderer renderer, SimulatorOptions options)
     : flows_(std::move(flows)),
       renderer_(std::move(renderer)),
       lexicon_(renderer_),
+      keywords_(renderer_.content().templates, &renderer_),
       engine_(lexicon_),
       options_(std::move(options)) {
   contact_.language = options_.language;
@@ -38,14 +40,27 @@ SimulatedTurn Simulator::send(const std::string& text, TimePoint now) {
     contact_.language_guesses = renderer_.policy().guess_languages(options_.from, text);
     first_ = false;
   }
-  StepResult r = engine_.step(flows_, session_, contact_, Input{text}, now);
+  // As Conversations does: a crisis word in any state, a distress word where a
+  // numbered answer is expected, answered in the word's language while none is chosen.
+  Input input{text};
+  const KeywordHit hit = keywords_.hit(text);
+  lang_hint_.clear();
+  if (hit.keyword == Keyword::kCrisis) {
+    input.crisis = true;
+    lang_hint_ = hit.language;
+  } else if (hit.keyword == Keyword::kNone) {
+    input.distress = keywords_.contains_distress(text, &lang_hint_);
+  }
+  StepResult r = engine_.step(flows_, session_, contact_, input, now);
   session_ = std::move(r.session);
   apply(r.effects, turn);
   return turn;
 }
 
 SimulatedReply Simulator::render_say(const effect::Say& say) {
-  const std::string lang = contact_.language.empty() ? renderer_.policy().source_language() : contact_.language;
+  const std::string lang = !contact_.language.empty() ? contact_.language
+                           : !lang_hint_.empty()        ? lang_hint_
+                                                        : renderer_.policy().source_language();
   SimulatedReply reply;
   reply.key = say.template_key;
   auto main = renderer_.render(say.template_key, lang, options_.channel, say.vars);
@@ -77,6 +92,9 @@ void Simulator::apply(const std::vector<Effect>& effects, SimulatedTurn& turn) {
       contact_.fields[field->name] = field->value;
       if (field->name == "country") contact_.country = field->value;
     } else if (const auto* h = std::get_if<effect::Handover>(&e)) {
+      // What the gateway tells the person at a handover (queues always open here).
+      effect::Say notice{h->unclear ? kQueuedUnclearTemplate : kQueuedTemplate, {{"position", 1}}, {}};
+      turn.replies.push_back(render_say(notice));
       turn.events.push_back({{"event", "handover"}, {"queue", h->queue}, {"priority", h->priority}});
     } else if (std::get_if<effect::Erase>(&e)) {
       contact_.fields.clear();

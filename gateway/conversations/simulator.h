@@ -3,7 +3,8 @@
 // answers each line the person sends with the replies the gateway would send,
 // rendered in the person's language for the chosen channel, with their SMS
 // encoding and segment count, and the other things that happened (language
-// set, handover, erasure, end) as events.
+// set, handover, erasure, end) as events. A handover is answered with the
+// notice the gateway sends (helpdesk.queued, place 1: queues count as open).
 //
 // Time is passed in by the caller, so a scripted conversation is repeatable.
 #pragma once
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "gateway/content/renderer.h"
+#include "gateway/conversations/keywords.h"
 #include "gateway/core/clock.h"
 #include "gateway/core/result.h"
 #include "gateway/engine/engine.h"
@@ -71,6 +73,8 @@ class Simulator {
   FlowSet flows_;
   Renderer renderer_;
   RendererLexicon lexicon_;
+  KeywordMatcher keywords_;  // the crisis and distress words, in every language
+  std::string lang_hint_;    // this turn's language while none is chosen: a crisis word's
   Engine engine_;
   SimulatorOptions options_;
   ContactView contact_;

@@ -39,6 +39,9 @@ struct Handover {
   std::string priority;  // "urgent", "high" or "normal"
   std::string note;      // template key for the operator, may be empty
   nlohmann::json vars = nlohmann::json::object();
+  // Reached through an ask's fallback after answers that matched no choice: the
+  // person is told why a person takes over.
+  bool unclear = false;
   bool operator==(const Handover&) const = default;
 };
 // The person confirmed they want their data erased.

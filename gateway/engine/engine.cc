@@ -105,6 +105,15 @@ class Run {
     return i ? &flows_.globals[static_cast<size_t>(*i)] : nullptr;
   }
 
+  // Enters the crisis flow on top of where the person is; they come back to it.
+  void enter_crisis(bool active) {
+    GlobalKeyword g;
+    g.keyword = "crisis";
+    g.flow = flows_.crisis;
+    g.resume = true;
+    apply_global(g, active);
+  }
+
   void apply_global(const GlobalKeyword& g, bool active) {
     if (!active) {
       s_ = fresh_session();
@@ -152,8 +161,12 @@ class Run {
           f.node = c.next;
           return run();
         }
+        // Distress where a number was expected: the crisis answer, not "reply with a
+        // number" (inside the crisis flow itself, its fallback is the answer).
+        if (in.distress && !flows_.crisis.empty() && f.flow != flows_.crisis) return enter_crisis(true);
         if (++s_.retries > n.max_retries) {
           f.node = n.fallback;
+          unclear_ = true;
           return run();
         }
         if (!n.retry.empty()) fx_.push_back(effect::Say{n.retry, resolve_vars(n.vars), {}});
@@ -261,7 +274,8 @@ class Run {
           break;
         }
         case NodeKind::kHandover:
-          fx_.push_back(effect::Handover{n->queue, priority_name(n->priority), n->note, resolve_vars(n->vars)});
+          fx_.push_back(
+              effect::Handover{n->queue, priority_name(n->priority), n->note, resolve_vars(n->vars), unclear_});
           return end("handover");
         case NodeKind::kErase:
           say_all(*n);
@@ -395,6 +409,7 @@ class Run {
   ContactView contact_;
   TimePoint now_;
   std::vector<Effect> fx_;
+  bool unclear_ = false;  // this run went on through an ask's fallback
 };
 
 }  // namespace
@@ -413,7 +428,9 @@ StepResult Engine::step(const FlowSet& flows, const Session& session, const Cont
                         const Input& input, TimePoint now) const {
   Run r(flows, lexicon_, options_, session, contact, now);
   const bool active = r.resumable();
-  if (const GlobalKeyword* g = r.match_global(input.text)) {
+  if (input.crisis && !flows.crisis.empty()) {
+    r.enter_crisis(active);
+  } else if (const GlobalKeyword* g = r.match_global(input.text)) {
     r.apply_global(*g, active);
   } else if (!active) {
     r.start_fresh(flows.entry);

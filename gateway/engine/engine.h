@@ -6,6 +6,9 @@
 // arguments always give the same result.
 //
 // Per input, in order:
+//  0. A crisis input (Input::crisis) enters the crisis flow (globals.json
+//     "crisis") as a sub-flow that returns to where the person was, from any
+//     state, before language and consent too.
 //  1. A global keyword (flows/globals.json) wins in any state: it enters its flow
 //     from the start (or, with "resume", as a sub-flow that returns to where the
 //     person was, asking the question again), or hands over.
@@ -15,8 +18,9 @@
 //  3. A wait whose due_at has passed times out first: its timeout path runs and
 //     the input, sent before the person saw that path, is not used as an answer.
 //  4. Otherwise the input answers the node the session waits at: an ask (choice
-//     number in any digit script, number word, or choice keyword; else retry, and
-//     after max_retries the fallback), a capture (stored as a result), a wait.
+//     number in any digit script, number word, or choice keyword; else, when the
+//     text holds a distress word (Input::distress), the crisis flow; else retry,
+//     and after max_retries the fallback, whose handover says so: unclear), a capture (stored as a result), a wait.
 // The flow then runs until it waits again or ends. A run visits at most
 // `max_steps` nodes: a flow that loops without waiting for the person stops with
 // an Error effect and the session ended, never a hang. Every input moves
@@ -48,6 +52,13 @@ struct ContactView {
 
 struct Input {
   std::string text;
+  // The shell found a crisis word: the whole message is one (SOS, 112, "help
+  // me" in any language). The flows' crisis flow (globals.json "crisis") is
+  // entered at once from any state, and the person returns to where they were.
+  bool crisis = false;
+  // The text contains a distress word. Where a numbered answer was expected and
+  // the text is none, the crisis flow is entered instead of the retry.
+  bool distress = false;
 };
 
 struct EngineOptions {

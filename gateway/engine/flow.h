@@ -116,6 +116,7 @@ struct FlowSet {
   std::map<std::string, Flow> flows;
   std::string entry = "main";  // started for a new or expired session
   std::vector<GlobalKeyword> globals;
+  std::string crisis;          // the crisis flow (globals.json "crisis"); empty when none
   std::string globals_file;    // empty when there is none
 
   const Flow* find(const std::string& flow_id) const;

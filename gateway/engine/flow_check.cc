@@ -180,6 +180,9 @@ class Checker {
   void check_globals() {
     const std::string file = flows_.globals_file.empty() ? "globals.json" : flows_.globals_file;
     if (!flows_.find(flows_.entry)) error(file, "$.entry", "entry flow \"" + flows_.entry + "\" does not exist");
+    if (!flows_.crisis.empty() && !flows_.find(flows_.crisis)) {
+      error(file, "$.crisis", "crisis flow \"" + flows_.crisis + "\" does not exist");
+    }
     for (size_t i = 0; i < flows_.globals.size(); ++i) {
       const GlobalKeyword& g = flows_.globals[i];
       const std::string p = idx("$.keywords", i);

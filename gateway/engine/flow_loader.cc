@@ -354,8 +354,9 @@ class Reader {
       problem("$", "must be an object with \"entry\" and \"keywords\"");
       return;
     }
-    only(doc, "$", {"entry", "keywords", "comment"}, "globals");
+    only(doc, "$", {"entry", "keywords", "crisis", "comment"}, "globals");
     node_ref(doc, "$", "entry", true, &set->entry);
+    node_ref(doc, "$", "crisis", false, &set->crisis);
     auto it = doc.find("keywords");
     if (it == doc.end()) return;
     if (!it->is_array()) {

@@ -13,13 +13,21 @@ int queue_position(const Handover& h, const std::vector<Handover>& open) {
 }
 
 Notice waiting_notice(const HelpdeskConfig& config, const Handover& h, const std::vector<Handover>& open,
-                      TimePoint now) {
+                      TimePoint now, const NoticeContext& context) {
   Notice n;
   if (!queue_open(config, h.queue, now)) {
-    n.template_key = kOutOfHoursTemplate;
+    if (h.queue == kSafeguardingQueue) {
+      n.template_key = kOutOfHoursMinorTemplate;
+    } else if (h.priority == "urgent") {
+      n.template_key = kOutOfHoursUrgentTemplate;
+    } else {
+      n.template_key = kOutOfHoursTemplate;
+      return n;
+    }
+    n.vars["country"] = context.country.empty() ? "other" : context.country;
     return n;
   }
-  n.template_key = kQueuedTemplate;
+  n.template_key = context.unclear ? kQueuedUnclearTemplate : kQueuedTemplate;
   n.vars["position"] = queue_position(h, open);
   return n;
 }

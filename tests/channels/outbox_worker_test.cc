@@ -175,3 +175,30 @@ TEST_CASE("a held message is recorded as held and not retried", "[outbox]") {
   f.clock.advance(gw::Millis(3600000));
   CHECK(*f.worker->run_once() == 0);
 }
+
+TEST_CASE("after an opt-out only the crisis answer is still sent, nothing else", "[outbox][crisis]") {
+  // Given a contact who opted out, with a crisis answer and an ordinary reply queued:
+  // the crisis answer goes (Conversations queues it only where the channel still
+  // delivers), the ordinary reply is failed without a send.
+  WorkerFixture f;
+  f.options.max_per_second = 100;
+  f.rebuild();
+  auto contact = f.contact("whatsapp:+447700900123");
+  contact.opted_out = true;
+  REQUIRE(f.store->update_contact(contact).ok());
+  auto conv = f.conversation(contact);
+  gw::Message crisis = f.message(conv, "Call 112 now.");
+  crisis.template_key = gw::kCrisisNumbersTemplate;
+  REQUIRE(f.store->enqueue_outbound(crisis, f.clock.now()).ok());
+  gw::Message other = f.message(conv, "What would you like?");
+  other.template_key = "menu.ask";
+  REQUIRE(f.store->enqueue_outbound(other, f.clock.now()).ok());
+  REQUIRE(*f.worker->run_once() >= 1);
+  while (*f.worker->run_once() > 0) {
+  }
+  CHECK(f.sender.sent_bodies == std::vector<std::string>{"Call 112 now."});
+  CHECK(f.status_of(conv, 0) == "sent");
+  CHECK(f.status_of(conv, 1) == "failed");
+  CHECK(gw::sent_despite_opt_out("crisis.restart"));
+  CHECK_FALSE(gw::sent_despite_opt_out("system.help"));
+}

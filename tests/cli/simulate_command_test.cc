@@ -57,13 +57,15 @@ TEST_CASE("simulate --json in Arabic: replies in Arabic, UCS-2, answered with an
   REQUIRE(r.exit_code == 0);
   auto lines = json_lines(r.out);
   REQUIRE(lines.size() >= 5);
-  // Turn 0: the language is known, so the consent question comes first, in Arabic.
+  // Turn 0: the language is known, so consent comes first, in Arabic: what it means, then the question.
   CHECK(lines[0]["turn"] == 0);
-  CHECK(lines[0]["key"] == "consent.ask");
+  CHECK(lines[0]["key"] == "consent.intro");
   CHECK(lines[0]["language"] == "ar");
   CHECK(lines[0]["encoding"] == "UCS-2");
   CHECK(lines[0]["segments"].get<int>() >= 1);
-  CHECK(lines[0]["text"].get<std::string>().find("\n1. ") != std::string::npos);
+  CHECK(lines[1]["turn"] == 0);
+  CHECK(lines[1]["key"] == "consent.ask");
+  CHECK(lines[1]["text"].get<std::string>().find("\n1. ") != std::string::npos);
   // Turn 1: "\u0661" picked option 1 (yes): thanks, the safety tip and the menu, in Arabic.
   std::vector<std::string> turn1;
   bool menu_again = false;

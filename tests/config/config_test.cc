@@ -269,4 +269,19 @@ TEST_CASE("metrics access defaults to loopback, and allow_from and bearer_token 
   auto bad = gw::parse_config(json::parse(R"({"metrics": {"allow_from": ["10.0.0.0/40"]}})"), fake_env({}), "gw.json");
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.error().message.find("$.metrics.allow_from[0]") != std::string::npos);
+
+TEST_CASE("organisation.name is optional, read when given, and bounded", "[config]") {
+  auto none = gw::parse_config(json::parse(R"({})"), fake_env({}), "gw.json");
+  REQUIRE(none.ok());
+  CHECK(none->organisation.name.empty());
+  auto named = gw::parse_config(json::parse(R"({"organisation": {"name": "the British Red Cross"}})"), fake_env({}),
+                                "gw.json");
+  REQUIRE(named.ok());
+  CHECK(named->organisation.name == "the British Red Cross");
+  auto long_name = gw::parse_config(
+      json::parse(R"({"organisation": {"name": ")" + std::string(121, 'x') + R"("}})"), fake_env({}), "gw.json");
+  REQUIRE_FALSE(long_name.ok());
+  CHECK(long_name.error().message.find("$.organisation.name") != std::string::npos);
+  auto typo = gw::parse_config(json::parse(R"({"organisation": {"nmae": "x"}})"), fake_env({}), "gw.json");
+  CHECK_FALSE(typo.ok());
 }

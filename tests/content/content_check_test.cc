@@ -1,4 +1,5 @@
 #include "gateway/content/content_check.h"
+#include "gateway/content/discretion.h"
 
 #include <catch2/catch.hpp>
 
@@ -220,4 +221,46 @@ TEST_CASE("content stats give counts and the longest SMS per language", "[conten
   CHECK(stats[1].fuzzy == 1);
   CHECK(stats[1].untranslated == 0);
   CHECK(stats[1].max_sms_segments == 2);
+}
+
+TEST_CASE("discretion: a sensitive word in the first 90 characters of a message is an error, in any language",
+          "[content][check][discretion]") {
+  ContentFixture f;
+  // Given the English list and a French one that adds its own word.
+  f.write("templates/t.json", R"({
+    "check.sensitive": {"text": "police, trafficking", "comment": "c", "keywords": true},
+    "early": {"text": "Call the POLICE now.", "comment": "c"},
+    "late": {"text": "Hello. This line is free and confidential, and you can write to us at any time of day. The police are not told.", "comment": "c"},
+    "calm": {"text": "Hello.", "comment": "c", "variants": {"whatsapp": "Hello, trafficking info."}},
+    "keyword.stop": {"text": "STOP, POLICE", "comment": "c", "keywords": true},
+    "note.x": {"text": "Police involved.", "comment": "c"}
+  })");
+  f.write("translations/fr.po",
+          po_header("fr", "nplurals=3; plural=(n==0 || n==1 ? 0 : n!=0 && n%1000000==0 ? 1 : 2);") +
+              po_entry("check.sensitive", "police, trafficking", "police, traite des, esclav") +
+              po_entry("calm", "Hello.", "Bonjour. Esclavage moderne.") +
+              po_entry("late", "Hello. This line is free and confidential, and you can write to us at any time of day. The police are not told.", "Bonjour."));
+  const auto problems = gw::check_content(f.dir());
+  INFO(dump(problems));
+  CHECK(find(problems, Severity::kError, "early: en: \"police\" in the first 90 characters").size() == 1);
+  CHECK(find(problems, Severity::kError, "calm#whatsapp: en: \"trafficking\"").size() == 1);
+  // The French list counts for French: "Esclavage" matches the stem "esclav", case folded.
+  CHECK(find(problems, Severity::kError, "fr: \"esclav\" in the first 90").size() == 1);
+  // After the first 90 characters, in keyword lists and in operators' notes: allowed.
+  CHECK(find(problems, Severity::kError, "late:").empty());
+  CHECK(find(problems, Severity::kError, "keyword.stop").empty());
+  CHECK(find(problems, Severity::kError, "note.x").empty());
+}
+
+TEST_CASE("the lock-screen part of a text is its first 90 code points, folded", "[content][discretion]") {
+  std::string text;
+  for (int i = 0; i < 89; ++i) text += "\u0628";  // ب, two bytes each
+  CHECK(gw::sensitive_word_in(text + "\u0628", {"\u0628\u0628"}).has_value());
+  CHECK_FALSE(gw::sensitive_word_in(text + "X police", {"police"}).has_value());
+  CHECK(gw::sensitive_word_in(text.substr(0, 2 * 80) + " POLICE", {"police"}) == std::string("police"));
+  // A stem matches at the start of a word only: "polic" in "policija", but not
+  // "جنسی" (sexual) inside "ایمرجنسی" (emergency).
+  CHECK(gw::sensitive_word_in("Nazovite policiju.", {"polic"}).has_value());
+  CHECK_FALSE(gw::sensitive_word_in("ایمرجنسی: 112", {"جنسی"}).has_value());
+  CHECK_FALSE(gw::sensitive_word_in("Hello", {""}).has_value());
 }

@@ -164,7 +164,9 @@ WalkOptions with_from(WalkOptions o, const std::string& from) {
 // Screening up to the first indicator question, as an adult not in danger.
 void to_indicators(Walk& w) {
   w.choose(kScreening);
-  CHECK(w.keys() == std::vector<std::string>{"screen.intro", "screen.danger"});
+  CHECK(w.keys() == std::vector<std::string>{"screen.safe"});  // is it safe to answer now?
+  w.choose(kYes);
+  CHECK(w.keys() == std::vector<std::string>{"screen.danger"});
   w.choose(kNo);
   CHECK(w.last_key() == "minor.age");
   w.choose(2);  // 18 or over
@@ -270,8 +272,11 @@ void check_screening(const WalkOptions& o) {
     to_indicators(w);
     auto asked = answer_indicators(w, {kNo, kSkip, kNo, kNo, kNo, kNo, kNo, kNo, kNo, kNo, kNo});
     for (size_t i = 0; i < questions.size(); ++i) CHECK(asked[i] == "screen.q." + questions[i]);
-    CHECK(w.keys() == std::vector<std::string>{"screen.result.low", "menu.prompt"});
+    // The low result promises nothing and offers a person.
+    CHECK(w.keys() == std::vector<std::string>{"screen.result.low", "screen.next"});
     CHECK_FALSE(w.has_event("handover"));
+    w.choose(1);
+    w.check_handover("general", "high");
   }
   {  // Medium: two light signs; then talk to a person.
     Walk w(o);
@@ -297,27 +302,46 @@ void check_screening(const WalkOptions& o) {
     w.enter();
     to_indicators(w);
     answer_indicators(w, {kNo, kNo, kNo, kNo, kNo, kYes, kYes, kYes, kNo, kNo, kNo});
-    CHECK(w.keys() == std::vector<std::string>{"screen.result.high"});
+    CHECK(w.keys() == std::vector<std::string>{"screen.result.high", "helpdesk.queued"});
     w.check_handover("urgent", "urgent");
   }
-  {  // Immediate danger: the emergency number first, then an urgent handover.
+  {  // Immediate danger: the emergency numbers first, then an urgent handover.
     Walk w(with_from(o, "+447700900123"));
     w.enter();
     w.choose(kScreening);
-    w.choose(kYes);
-    CHECK(w.keys() == std::vector<std::string>{"emergency.now"});
+    w.choose(kYes);  // safe to answer
+    w.choose(kYes);  // in danger
+    CHECK(w.keys() == std::vector<std::string>{"crisis.numbers", "helpdesk.queued"});
     CHECK(w.last().replies[0].text.find("999") != std::string::npos);
+    CHECK(w.last().replies[0].text.find("55") != std::string::npos);
     w.check_handover("urgent", "urgent");
+  }
+  {  // Not safe to answer now: nothing is asked; MENU later.
+    Walk w(o);
+    w.enter();
+    w.choose(kScreening);
+    w.choose(2);
+    CHECK(w.keys() == std::vector<std::string>{"screen.later", "menu.prompt"});
+  }
+  {  // A yes to violence is acknowledged before the next question.
+    Walk w(o);
+    w.enter();
+    to_indicators(w);
+    answer_indicators(w, {kNo, kNo, kNo, kNo});
+    CHECK(w.last_key() == "screen.q.violence");
+    w.choose(kYes);
+    CHECK(w.keys() == std::vector<std::string>{"screen.ack.violence", "screen.q.threats"});
   }
   // Under 18 or not sure, in the screening: child safeguarding, urgent.
   for (int age : {1, 3}) {
     Walk w(o);
     w.enter();
     w.choose(kScreening);
+    w.choose(kYes);  // safe to answer
     w.choose(kSkip);
     CHECK(w.last_key() == "minor.age");
     w.choose(age);
-    CHECK(w.keys() == std::vector<std::string>{"minor.kind"});
+    CHECK(w.keys() == std::vector<std::string>{"minor.kind", "helpdesk.queued"});
     w.check_handover("safeguarding", "urgent");
   }
 }
@@ -329,7 +353,7 @@ void check_person_family_emergency(const WalkOptions& o) {
     w.choose(kPerson);
     CHECK(w.last_key() == "minor.age");
     w.choose(age);
-    CHECK(w.keys() == std::vector<std::string>{"minor.kind"});
+    CHECK(w.keys() == std::vector<std::string>{"minor.kind", "helpdesk.queued"});
     w.check_handover("safeguarding", "urgent");
   }
   {
@@ -337,7 +361,8 @@ void check_person_family_emergency(const WalkOptions& o) {
     w.enter();
     w.choose(kPerson);
     w.choose(2);  // 18 or over
-    CHECK(w.keys() == std::vector<std::string>{"person.wait"});
+    // The handover's notice is the one message: the flow says nothing of its own.
+    CHECK(w.keys() == std::vector<std::string>{"helpdesk.queued"});
     w.check_handover("general", "normal");
   }
   {
@@ -389,7 +414,7 @@ void check_erase_and_language(const WalkOptions& o) {
     w.send("DELETE");
     CHECK(w.last_key() == "erase.confirm");
     w.choose(kNo);
-    CHECK(w.keys() == std::vector<std::string>{"erase.kept", "screen.danger"});
+    CHECK(w.keys() == std::vector<std::string>{"erase.kept", "screen.safe"});
     CHECK_FALSE(w.has_event("erasure"));
   }
   {  // Change language from the menu, and by keyword from the middle of a question.
@@ -472,10 +497,11 @@ TEST_CASE("the first line of every shipped message avoids alarming words", "[con
   REQUIRE(sim.ok());
   // Every template of the content: render each and look at its first line.
   const gw::Renderer& r = (*sim)->renderer();
-  for (const std::string key : {"welcome.hello", "consent.ask", "safety.tip", "menu.prompt", "screen.intro",
+  for (const std::string key : {"welcome.hello", "consent.ask", "safety.tip", "menu.prompt", "screen.safe",
                                 "screen.danger", "screen.result.low", "screen.result.medium", "screen.result.high",
                                 "minor.kind", "person.wait", "erase.confirm", "erase.done", "emergency.now",
-                                "family.info"}) {
+                                "family.info", "crisis.numbers", "crisis.offer", "consent.details",
+                                "helpdesk.out_of_hours_urgent", "helpdesk.out_of_hours_minor"}) {
     auto out = r.render(key, "en", "sms", nlohmann::json{{"days", 90}, {"country", "GB"}});
     REQUIRE(out.ok());
     const std::string first = out->text.substr(0, out->text.find('\n'));

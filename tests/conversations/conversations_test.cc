@@ -88,13 +88,17 @@ TEST_CASE("YES resumes only a contact who stopped, otherwise it is an ordinary a
   CHECK(f.receive(f.sms("YES")).action == "opt_in");
 }
 
-TEST_CASE("HELP and INFO answer with the help template", "[conversations]") {
+TEST_CASE("HELP and INFO answer with the help template and the emergency numbers", "[conversations]") {
   ConvFixture f;
   auto r = f.receive(f.sms("info"));
   CHECK(r.action == "help");
   auto out = f.outbound(r.contact_id);
-  REQUIRE(out.size() == 1);
+  REQUIRE(out.size() == 2);
   CHECK(out[0].body == f.catalog.text("system.help"));
+  // From a UK number: the UK branch, formatted (no ICU syntax left in it).
+  CHECK(out[1].template_key == "crisis.numbers");
+  CHECK(out[1].body.find("999") != std::string::npos);
+  CHECK(out[1].body.find("select") == std::string::npos);
 }
 
 TEST_CASE("Twilio's OptOutType is honoured even when the word is a localised one", "[conversations]") {
@@ -162,7 +166,7 @@ TEST_CASE("with flows, replies come from the flow, the session carries on, and a
   // "١" (Arabic-Indic one) takes English; the consent question follows.
   CHECK(f.say("\u0661").action == "flow");
   CHECK(f.store->get_contact(first.contact_id)->language == "en");
-  CHECK(f.outbound(first.contact_id).back().body.find("keep your messages and answers") != std::string::npos);
+  CHECK(f.outbound(first.contact_id).back().body.find("May we keep them?") != std::string::npos);
 
   // "2": no; the contact's consent is recorded as declined, and the menu follows.
   CHECK(f.say("2").action == "flow");

@@ -1,6 +1,8 @@
 target_sources(gateway_tests PRIVATE
   tests/conversations/conversations_test.cc
   tests/conversations/consent_erase_test.cc
+  tests/conversations/crisis_test.cc
+  tests/conversations/consent_flow_test.cc
   tests/conversations/intake_test.cc
   tests/conversations/intake_worker_test.cc
 )

@@ -108,12 +108,12 @@ TEST_CASE("serve takes signed Twilio SMS, answers with the flow through the fake
       gw::form_urlencode(answer), "application/x-www-form-urlencoded");
   REQUIRE(res2);
   CHECK(res2->status == 200);
-  // English is set, then the consent question with its numbered answers, in that order.
-  for (int i = 0; i < 200 && twilio.count() < 3; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  REQUIRE(twilio.count() == 3);
+  // English is set, then what consent means and the question with its numbered answers, in that order.
+  for (int i = 0; i < 200 && twilio.count() < 4; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  REQUIRE(twilio.count() == 4);
   CHECK(gw::form_find(twilio.sent[1], "Body")->find("English") != std::string::npos);
-  CHECK(gw::form_find(twilio.sent[2], "Body")->find("keep your messages and answers") != std::string::npos);
-  CHECK(gw::form_find(twilio.sent[2], "Body")->find("\n1. Yes") != std::string::npos);
+  CHECK(gw::form_find(twilio.sent[2], "Body")->find("messages and answers") != std::string::npos);
+  CHECK(gw::form_find(twilio.sent[3], "Body")->find("\n1. Yes") != std::string::npos);
 
   const gw::FormFields delivered = {{"AccountSid", kAccount}, {"MessageSid", "SM00000000000000000000000000000001"},
                                     {"MessageStatus", "delivered"}};
@@ -132,7 +132,7 @@ TEST_CASE("serve takes signed Twilio SMS, answers with the flow through the fake
   }
   REQUIRE(metrics);
   CHECK(metrics->body.find("gateway_messages_total{channel=\"uk-sms\",direction=\"inbound\"} 2") != std::string::npos);
-  CHECK(metrics->body.find("gateway_messages_total{channel=\"uk-sms\",direction=\"outbound\"} 3") != std::string::npos);
+  CHECK(metrics->body.find("gateway_messages_total{channel=\"uk-sms\",direction=\"outbound\"} 4") != std::string::npos);
   CHECK(metrics->body.find("gateway_sms_segments_total{channel=\"uk-sms\"}") != std::string::npos);
   CHECK(metrics->body.find("gateway_outbox_depth 0") != std::string::npos);
 

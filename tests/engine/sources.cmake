@@ -5,4 +5,5 @@ target_sources(gateway_tests PRIVATE
   tests/engine/session_test.cc
   tests/engine/engine_test.cc
   tests/engine/engine_globals_test.cc
+  tests/engine/engine_crisis_test.cc
 )

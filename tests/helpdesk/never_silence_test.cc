@@ -4,6 +4,7 @@
 // bus), not the flow, and STOP and the erase keyword still work.
 #include <catch2/catch.hpp>
 
+#include "gateway/helpdesk/waiting_notice.h"
 #include "tests/helpdesk/helpdesk_fixture.h"
 
 using namespace std::chrono_literals;
@@ -152,4 +153,40 @@ TEST_CASE("a long wait is reassured once, and never someone silent for more than
   CHECK(*reassurer.run_once() == 0);
   CHECK(f.outbound(silent.conversation_id).back().body == f.text("helpdesk.queued", {{"position", 2}}));
   CHECK_FALSE(f.store->get_handover(silent.id)->reassured_at.has_value());
+}
+
+TEST_CASE("the notice chooses 24/7 lines for urgent handovers and child helplines for children out of hours",
+          "[helpdesk][never_silence][crisis]") {
+  gw::HelpdeskConfig config;
+  for (auto& q : config.queues) {
+    q.always_open = false;
+    for (auto& d : q.hours) d.clear();  // closed all week
+  }
+  const gw::TimePoint now = gw::from_unix_ms(1'780'000'000'000);
+  gw::Handover h;
+  h.id = 1;
+  h.state = "waiting";
+  h.queue = "general";
+  h.priority = "normal";
+  auto general = gw::waiting_notice(config, h, {h}, now, {"GB", false});
+  CHECK(general.template_key == "helpdesk.out_of_hours");
+
+  h.queue = "urgent";
+  h.priority = "urgent";
+  auto urgent = gw::waiting_notice(config, h, {h}, now, {"IT", false});
+  CHECK(urgent.template_key == "helpdesk.out_of_hours_urgent");
+  CHECK(urgent.vars == nlohmann::json{{"country", "IT"}});
+
+  h.queue = "safeguarding";
+  auto child = gw::waiting_notice(config, h, {h}, now, {"", false});
+  CHECK(child.template_key == "helpdesk.out_of_hours_minor");
+  CHECK(child.vars == nlohmann::json{{"country", "other"}});  // unknown: every country's lines
+
+  // Open queues: the place in the queue, or, after unclear answers, why a person takes over.
+  gw::HelpdeskConfig open;
+  auto queued = gw::waiting_notice(open, h, {h}, now, {"GB", false});
+  CHECK(queued.template_key == "helpdesk.queued");
+  CHECK(queued.vars == nlohmann::json{{"position", 1}});
+  auto unclear = gw::waiting_notice(open, h, {h}, now, {"GB", true});
+  CHECK(unclear.template_key == "helpdesk.queued_unclear");
 }

@@ -36,21 +36,22 @@ try {
 
   await page.fill('#text', '1');
   await page.press('#text', 'Enter');
-  await out.nth(2).waitFor();
+  await out.nth(3).waitFor();
   const consent = await out.nth(2).locator('.text').textContent();
-  check(consent.includes('keep your messages and answers') && consent.includes('1. Yes'),
-    'then the consent question with numbered answers');
+  const question = await out.nth(3).locator('.text').textContent();
+  check(consent.includes('messages and answers') && question.includes('1. Yes'),
+    'then what consent means, and the question with numbered answers');
 
   await page.fill('#text', '1');
   await page.press('#text', 'Enter');
-  await out.nth(5).waitFor();
-  const menu = await out.nth(5).locator('.text').textContent();
+  await out.nth(6).waitFor();
+  const menu = await out.nth(6).locator('.text').textContent();
   check(menu.includes('1. Your rights') && menu.includes('3. Talk to a person'), 'the menu shows numbered options');
 
   await page.fill('#text', '3');
   await page.press('#text', 'Enter');
-  await out.nth(6).waitFor();
-  check((await out.nth(6).locator('.text').textContent()).includes('2. 18 or over'), 'talking to a person asks the age group');
+  await out.nth(7).waitFor();
+  check((await out.nth(7).locator('.text').textContent()).includes('2. 18 or over'), 'talking to a person asks the age group');
   await page.fill('#text', '2');
   await page.press('#text', 'Enter');
   // The language choice was an event too; the handover is the last one.
@@ -67,14 +68,14 @@ try {
   const first = out.nth(0);
   check((await first.getAttribute('dir')) === 'rtl' && (await first.getAttribute('lang')) === 'ar',
     'an Arabic reply is shown right-to-left');
-  check(/[\u0600-\u06FF]/.test(await first.locator('.text').textContent()), 'the consent question is in Arabic');
+  check(/[\u0600-\u06FF]/.test(await first.locator('.text').textContent()), 'what consent means is in Arabic');
   check((await first.locator('.meta').textContent()).startsWith('UCS-2 · '), 'an Arabic SMS is UCS-2');
   const segs = Number(await first.getAttribute('data-segments'));
-  check(segs >= 2, 'the longer Arabic consent question is counted in several segments');
+  check(segs >= 2, 'the longer Arabic consent text is counted in several segments');
   await page.fill('#text', '١');
   await page.click('#send');
-  await out.nth(3).waitFor();
-  check((await out.nth(3).locator('.text').textContent()).includes('\n7. '), 'the Arabic digit one picks option 1, then the menu');
+  await out.nth(4).waitFor();
+  check((await out.nth(4).locator('.text').textContent()).includes('\n7. '), 'the Arabic digit one picks option 1, then the menu');
 
   // WhatsApp view: the channel is shown, replies still carry their would-be SMS cost.
   await page.selectOption('#channel', 'whatsapp');
