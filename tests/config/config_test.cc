@@ -269,6 +269,7 @@ TEST_CASE("metrics access defaults to loopback, and allow_from and bearer_token 
   auto bad = gw::parse_config(json::parse(R"({"metrics": {"allow_from": ["10.0.0.0/40"]}})"), fake_env({}), "gw.json");
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.error().message.find("$.metrics.allow_from[0]") != std::string::npos);
+}
 
 TEST_CASE("organisation.name is optional, read when given, and bounded", "[config]") {
   auto none = gw::parse_config(json::parse(R"({})"), fake_env({}), "gw.json");

@@ -272,7 +272,7 @@ TEST_CASE("SOS during a handover: the numbers at once and the handover becomes u
   CHECK(f.out(r.contact_id).size() == before + 1);
 }
 
-TEST_CASE("after STOP on Telegram a crisis word still gets the numbers; on SMS nothing is sent",
+TEST_CASE("after STOP on Telegram a crisis word still gets the numbers, and on SMS nothing is sent",
           "[conversations][crisis]") {
   Crisis f;
   auto t = f.telegram("hi");
@@ -297,7 +297,7 @@ TEST_CASE("after STOP on Telegram a crisis word still gets the numbers; on SMS n
   CHECK(f.out(m.contact_id).size() == sms_before);
 }
 
-TEST_CASE("translated stop, start and help lists work; HELP is answered in Arabic with the numbers",
+TEST_CASE("translated stop, start and help lists work, and HELP is answered in Arabic with the numbers",
           "[conversations][keywords][ar]") {
   Crisis f;
   // Arabic STOP from someone who has chosen no language yet.

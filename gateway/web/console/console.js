@@ -285,7 +285,7 @@ async function loadConversation(id) {
   history.replaceChildren();
   for (const m of v.messages) {
     const li = el('li', {
-      className: `msg ${m.direction} ${m.author}`, dir: 'auto', 'data-author': m.author,
+      className: `msg ${m.direction} ${m.author}`, 'data-author': m.author,
       'data-segments': String(m.segments),
     });
     if (lang) li.setAttribute('lang', lang);
@@ -295,6 +295,8 @@ async function loadConversation(id) {
       el('span', { className: 'text' }, m.text),
       el('span', { className: 'meta', dir: 'ltr', lang: 'en' },
         `${when.toLocaleTimeString()} · ${m.status} · ${m.segments} SMS · ${m.encoding}`));
+    // dir="auto" once the text is in: the direction is resolved from the message itself.
+    li.setAttribute('dir', 'auto');
     history.append(li);
   }
   history.scrollTop = history.scrollHeight;
@@ -302,8 +304,9 @@ async function loadConversation(id) {
   const notes = $('notes');
   notes.replaceChildren();
   for (const n of v.notes) {
-    const li = el('li', { dir: 'auto' });
+    const li = el('li', {});
     li.append(el('strong', { dir: 'ltr' }, `${n.author || 'system'}: `), el('span', {}, n.text));
+    li.setAttribute('dir', 'auto');
     notes.append(li);
   }
 }

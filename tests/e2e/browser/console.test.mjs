@@ -156,19 +156,23 @@ try {
   check((await page.locator('#conv-state').textContent()).startsWith('assigned'), 'Take next assigns it to the operator');
   check((await page.locator('#address').textContent()) === '+44 •••• ••• 123', 'the address is masked');
 
-  const bubbles = page.locator('#history li.msg');
-  const n = await bubbles.count();
-  check(n >= 8, `the whole history is shown, the bot part too (${n} messages)`);
-  check(await page.locator('#history li.msg[data-author="bot"]').count() >= 4, 'the bot messages are marked as the bot');
-  const greeting = page.locator('#history li.msg.in', { hasText: 'مرحبا' }).first();
-  check(await greeting.getAttribute('dir') === 'auto', 'message bubbles carry dir="auto"');
-  check(await greeting.evaluate((e) => getComputedStyle(e).direction) === 'rtl', 'the Arabic message reads right-to-left');
-  const arabicBots = await page.$$eval('#history li.msg[data-author="bot"]', (els) => els
-    .filter((e) => /^[\u0600-\u06FF]/.test(e.querySelector('.text').textContent.trim()))
-    .map((e) => getComputedStyle(e).direction));
+  // One snapshot of the history, taken in a single evaluation: the console redraws
+  // it when an update arrives, so elements looked up one call apart may be gone.
+  const shown = await page.evaluate(() => [...document.querySelectorAll('#history li.msg')].map((e) => ({
+    author: e.dataset.author,
+    incoming: e.classList.contains('in'),
+    dir: e.getAttribute('dir'),
+    direction: getComputedStyle(e).direction,
+    text: e.querySelector('.text').textContent.trim(),
+  })));
+  check(shown.length >= 8, `the whole history is shown, the bot part too (${shown.length} messages)`);
+  check(shown.filter((m) => m.author === 'bot').length >= 4, 'the bot messages are marked as the bot');
+  const greeting = shown.find((m) => m.incoming && m.text.includes('مرحبا'));
+  check(greeting && greeting.dir === 'auto', 'message bubbles carry dir="auto"');
+  check(greeting.direction === 'rtl', 'the Arabic message reads right-to-left');
+  const arabicBots = shown.filter((m) => m.author === 'bot' && /^[\u0600-\u06FF]/.test(m.text)).map((m) => m.direction);
   check(arabicBots.length >= 3 && arabicBots.every((d) => d === 'rtl'), `and so do the bot's Arabic replies (${arabicBots.join(' ')})`);
-  const english = page.locator('#history li.msg[data-author="bot"]').first();
-  check(await english.evaluate((e) => getComputedStyle(e).direction) === 'ltr', 'while the English welcome reads left-to-right');
+  check(shown.find((m) => m.author === 'bot').direction === 'ltr', 'while the English welcome reads left-to-right');
 
   // Canned replies, previewed in the person's language.
   await page.waitForSelector('#canned option[value="emergency.numbers"]', { state: 'attached' });
