@@ -17,6 +17,7 @@
 #include "gateway/cli/configured_store.h"
 #include "gateway/content/template_catalog.h"
 #include "gateway/conversations/conversations.h"
+#include "gateway/conversations/renderer_lexicon.h"
 #include "gateway/core/curl_http_client.h"
 #include "gateway/cli/shutdown_signals.h"
 #include "gateway/config/config.h"
@@ -148,13 +149,7 @@ int run_serve(const ServeOptions& options) {
   render_options.serve_fuzzy = cfg->conversation.serve_fuzzy;
   render_options.organisation = cfg->organisation.name;
   Renderer renderer(std::move(*content), policy, render_options);
-  struct RendererLexicon : Lexicon {
-    const Renderer& r;
-    explicit RendererLexicon(const Renderer& rr) : r(rr) {}
-    std::vector<std::string> keywords(const std::string& key, const std::string& lang) const override {
-      return r.keywords(key, lang);
-    }
-  } lexicon(renderer);
+  RendererLexicon lexicon(renderer);
   EngineOptions engine_options;
   engine_options.session_ttl = std::chrono::hours(cfg->conversation.session_ttl_hours);
   Engine engine(lexicon, engine_options);

@@ -16,6 +16,7 @@
 
 #include "gateway/content/renderer.h"
 #include "gateway/conversations/keywords.h"
+#include "gateway/conversations/renderer_lexicon.h"
 #include "gateway/core/clock.h"
 #include "gateway/core/result.h"
 #include "gateway/engine/engine.h"
@@ -55,17 +56,6 @@ class Simulator {
   const Renderer& renderer() const { return renderer_; }
 
  private:
-  class RendererLexicon : public Lexicon {
-   public:
-    explicit RendererLexicon(const Renderer& r) : r_(r) {}
-    std::vector<std::string> keywords(const std::string& key, const std::string& lang) const override {
-      return r_.keywords(key, lang);
-    }
-
-   private:
-    const Renderer& r_;
-  };
-
   Simulator(FlowSet flows, Renderer renderer, SimulatorOptions options);
   void apply(const std::vector<Effect>& effects, SimulatedTurn& turn);
   SimulatedReply render_say(const effect::Say& say);

@@ -6,6 +6,7 @@
 #include "gateway/content/content_set.h"
 #include "gateway/conversations/conversations.h"
 #include "gateway/engine/flow_loader.h"
+#include "gateway/conversations/renderer_lexicon.h"
 #include "tests/store/store_fixture.h"
 #include "tests/support/inbound_sms.h"
 
@@ -22,13 +23,7 @@ struct ConsentFixture : gw::testing::StoreFixture {
   gw::TemplateCatalog catalog = *gw::TemplateCatalog::load(std::string(GATEWAY_SOURCE_DIR) + "/templates");
   gw::Renderer renderer;
   gw::FlowSet flows = *gw::load_flows(std::string(GATEWAY_SOURCE_DIR) + "/flows");
-  struct Lex : gw::Lexicon {
-    const gw::Renderer& r;
-    explicit Lex(const gw::Renderer& rr) : r(rr) {}
-    std::vector<std::string> keywords(const std::string& k, const std::string& l) const override {
-      return r.keywords(k, l);
-    }
-  } lexicon{renderer};
+  gw::RendererLexicon lexicon{renderer};
   gw::Engine engine{lexicon};
   gw::Conversations bot{*store, clock, catalog, nullptr, gw::Bot{&flows, &renderer, &engine}};
   gw::testing::InboundSms sms;

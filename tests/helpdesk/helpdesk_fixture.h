@@ -18,6 +18,7 @@
 #include "gateway/helpdesk/person_messages.h"
 #include "gateway/helpdesk/reassurer.h"
 #include "gateway/http/metrics.h"
+#include "gateway/conversations/renderer_lexicon.h"
 #include "tests/store/store_fixture.h"
 #include "tests/support/inbound_sms.h"
 
@@ -54,13 +55,7 @@ struct HelpdeskFixture : StoreFixture {
   Renderer renderer{*load_content(GATEWAY_SOURCE_DIR)};
   TempDir flow_dir;
   FlowSet flows = load();
-  struct Lex : Lexicon {
-    const Renderer& r;
-    explicit Lex(const Renderer& rr) : r(rr) {}
-    std::vector<std::string> keywords(const std::string& k, const std::string& l) const override {
-      return r.keywords(k, l);
-    }
-  } lexicon{renderer};
+  RendererLexicon lexicon{renderer};
   Engine engine{lexicon};
   HelpdeskConfig config;
   EventBus events;
