@@ -6,7 +6,6 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <condition_variable>
-#include <fstream>
 #include <httplib.h>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -16,6 +15,7 @@
 #include "gateway/core/form_encoding.h"
 #include "tests/support/http_wait.h"
 #include "tests/support/loopback_server.h"
+#include "tests/support/serve_twilio.h"
 #include "tests/support/subprocess.h"
 
 using namespace std::chrono_literals;
@@ -67,15 +67,9 @@ TEST_CASE("after SIGKILL with a reply in flight, the reply goes out within 10 s 
   auto dir = gw::testing::make_temp_dir("gw-restart");
   const int port = gw::testing::free_port();
   const std::string public_url = "http://127.0.0.1:" + std::to_string(port);
-  std::ofstream(dir + "/gw.json") << nlohmann::json{
-      {"listen", "127.0.0.1:" + std::to_string(port)},
-      {"public_url", public_url},
-      {"database", {{"path", dir + "/data/gateway.db"}}},
-      {"content_dir", GATEWAY_SOURCE_DIR},
-      {"channels", {{{"id", "uk-sms"}, {"type", "twilio"}, {"account_sid", kAccount},
-                     {"auth_token", "env:RESTART_TWILIO_TOKEN"}, {"from", "+447700900000"},
-                     {"api_base", twilio.server.url("")}, {"max_per_second", 10}}}}}.dump();
-  const std::vector<std::string> argv = {GATEWAY_BINARY, "serve", "--config", dir + "/gw.json"};
+  const std::string config =
+      gw::testing::write_twilio_serve_config(dir, port, twilio.server.url(""), kAccount, "RESTART_TWILIO_TOKEN");
+  const std::vector<std::string> argv = {GATEWAY_BINARY, "serve", "--config", config};
   const std::vector<std::string> env = {"RESTART_TWILIO_TOKEN=" + kToken};
   {
     gw::testing::BackgroundProcess first(argv, env);
@@ -84,10 +78,7 @@ TEST_CASE("after SIGKILL with a reply in flight, the reply goes out within 10 s 
     const gw::FormFields form = {{"AccountSid", kAccount}, {"MessageSid", "SM0123456789abcdef0123456789abcdef"},
                                  {"From", "+447700900123"}, {"To", "+447700900000"}, {"Body", "Hello"},
                                  {"NumMedia", "0"}, {"NumSegments", "1"}};
-    auto res = client.Post(
-        "/twilio/uk-sms/inbound",
-        {{"X-Twilio-Signature", gw::compute_twilio_signature(kToken, public_url + "/twilio/uk-sms/inbound", form)}},
-        gw::form_urlencode(form), "application/x-www-form-urlencoded");
+    auto res = gw::testing::post_signed_inbound(client, public_url, kToken, form);
     REQUIRE(res);
     REQUIRE(res->status == 200);
     // The reply is leased and with the provider: the process dies there.

@@ -5,7 +5,6 @@
 
 #include <atomic>
 #include <catch2/catch.hpp>
-#include <fstream>
 #include <httplib.h>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -15,6 +14,7 @@
 #include "gateway/core/form_encoding.h"
 #include "tests/support/loopback_server.h"
 #include "tests/support/http_wait.h"
+#include "tests/support/serve_twilio.h"
 #include "tests/support/subprocess.h"
 
 namespace {
@@ -59,15 +59,9 @@ TEST_CASE("serve takes signed Twilio SMS, answers with the flow through the fake
   auto dir = gw::testing::make_temp_dir("gw-e2e");
   const int port = gw::testing::free_port();
   const std::string public_url = "http://127.0.0.1:" + std::to_string(port);
-  std::ofstream(dir + "/gw.json") << nlohmann::json{
-      {"listen", "127.0.0.1:" + std::to_string(port)},
-      {"public_url", public_url},
-      {"database", {{"path", dir + "/data/gateway.db"}}},
-      {"content_dir", GATEWAY_SOURCE_DIR},
-      {"channels", {{{"id", "uk-sms"}, {"type", "twilio"}, {"account_sid", kAccount},
-                     {"auth_token", "env:E2E_TWILIO_TOKEN"}, {"from", "+447700900000"},
-                     {"api_base", twilio.server.url("")}, {"max_per_second", 10}}}}}.dump();
-  gw::testing::BackgroundProcess gateway({GATEWAY_BINARY, "serve", "--config", dir + "/gw.json"},
+  const std::string config =
+      gw::testing::write_twilio_serve_config(dir, port, twilio.server.url(""), kAccount, "E2E_TWILIO_TOKEN");
+  gw::testing::BackgroundProcess gateway({GATEWAY_BINARY, "serve", "--config", config},
                                          {"E2E_TWILIO_TOKEN=" + kToken});
   httplib::Client client("127.0.0.1", port);
   REQUIRE(gw::testing::get_when_up(client, "/readyz"));
@@ -75,16 +69,12 @@ TEST_CASE("serve takes signed Twilio SMS, answers with the flow through the fake
   const gw::FormFields form = {{"AccountSid", kAccount}, {"MessageSid", "SM0123456789abcdef0123456789abcdef"},
                                {"From", "+447700900123"}, {"To", "+447700900000"}, {"Body", "Hello"},
                                {"NumMedia", "0"}, {"NumSegments", "1"}};
-  const httplib::Headers headers = {
-      {"X-Twilio-Signature", gw::compute_twilio_signature(kToken, public_url + "/twilio/uk-sms/inbound", form)}};
-  auto res = client.Post("/twilio/uk-sms/inbound", headers, gw::form_urlencode(form),
-                         "application/x-www-form-urlencoded");
+  auto res = gw::testing::post_signed_inbound(client, public_url, kToken, form);
   REQUIRE(res);
   CHECK(res->status == 200);
   CHECK(res->body.find("<Response/>") != std::string::npos);
   // Twilio retries the same webhook: no second reply.
-  REQUIRE(client.Post("/twilio/uk-sms/inbound", headers, gw::form_urlencode(form),
-                      "application/x-www-form-urlencoded")->status == 200);
+  REQUIRE(gw::testing::post_signed_inbound(client, public_url, kToken, form)->status == 200);
 
   // The flow answers with one message: the welcome, offering the language guessed from the
   // UK number first.
@@ -102,10 +92,7 @@ TEST_CASE("serve takes signed Twilio SMS, answers with the flow through the fake
   const gw::FormFields answer = {{"AccountSid", kAccount}, {"MessageSid", "SM0123456789abcdef0123456789abcdf0"},
                                  {"From", "+447700900123"}, {"To", "+447700900000"}, {"Body", " 1. "},
                                  {"NumMedia", "0"}, {"NumSegments", "1"}};
-  auto res2 = client.Post(
-      "/twilio/uk-sms/inbound",
-      {{"X-Twilio-Signature", gw::compute_twilio_signature(kToken, public_url + "/twilio/uk-sms/inbound", answer)}},
-      gw::form_urlencode(answer), "application/x-www-form-urlencoded");
+  auto res2 = gw::testing::post_signed_inbound(client, public_url, kToken, answer);
   REQUIRE(res2);
   CHECK(res2->status == 200);
   // English is set, then what consent means and the question with its numbered answers, in that order.
