@@ -1,5 +1,7 @@
 #include "gateway/cli/serve_command.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
@@ -69,10 +71,36 @@ http::HttpOptions http_options(const Config& cfg) {
   o.head_limits.max_request_line_bytes = static_cast<size_t>(cfg.http.max_request_line_bytes);
   o.head_limits.max_header_bytes = static_cast<size_t>(cfg.http.max_header_bytes);
   o.head_limits.max_headers = static_cast<size_t>(cfg.http.max_headers);
+  o.max_connections = static_cast<size_t>(cfg.http.max_connections);
+  o.max_connections_per_address = static_cast<size_t>(cfg.http.max_connections_per_address);
+  // Providers' webhooks (and the health checks a load balancer makes) have threads
+  // of their own: nothing the console, the simulator or the public does can take
+  // them. Event streams, which hold a thread as long as they are open, too; a few
+  // more threads than streams, so that one over the limit is refused at once.
+  o.pools.push_back(http::WorkerPoolSpec{"webhooks", cfg.http.webhook_threads, 1024,
+                                         {"/twilio/", "/telegram/", "/healthz", "/readyz"}});
+  o.pools.push_back(http::WorkerPoolSpec{"streams", cfg.http.max_event_streams + 2, 64, {"/api/helpdesk/events"}});
   return o;
 }
 
 }  // namespace
+
+// Each open connection is a file descriptor: the soft limit (often 1024) is raised
+// to the hard one, and a limit below http.max_connections is reported.
+void raise_open_files_limit(int max_connections) {
+  rlimit rl{};
+  if (::getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
+  if (rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    (void)::setrlimit(RLIMIT_NOFILE, &rl);
+    (void)::getrlimit(RLIMIT_NOFILE, &rl);
+  }
+  if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < static_cast<rlim_t>(max_connections) + 256) {
+    log::warn("http.open_files_limit", {{"limit", static_cast<int64_t>(rl.rlim_cur)},
+                                        {"max_connections", max_connections},
+                                        {"advice", "raise LimitNOFILE or lower http.max_connections"}});
+  }
+}
 
 int run_serve(const ServeOptions& options) {
   // 1. Signals first, so that every thread started below inherits the mask.
@@ -208,6 +236,7 @@ int run_serve(const ServeOptions& options) {
   http::ReadinessChecks readiness;
   readiness.add("store", [&db] { return db->ping(); });
   readiness.add("content", [content_dir] { return check_content_dir(content_dir); });
+  raise_open_files_limit(cfg->http.max_connections);
   http::HttpServer server(registry, http_options(*cfg));
   http::add_health_routes(server, readiness, registry,
                           http::MetricsAccess(cfg->metrics.allow_from, cfg->metrics.bearer_token));
@@ -217,7 +246,8 @@ int run_serve(const ServeOptions& options) {
   staff_auth.add_routes(server);
   // The operator console: its API and its page at /console/.
   ConsoleApiOptions console_options;
-  console_options.max_streams = static_cast<size_t>(std::max(1, cfg->http.threads / 2));
+  console_options.max_streams = static_cast<size_t>(cfg->http.max_event_streams);
+  console_options.max_streams_per_account = static_cast<size_t>(cfg->http.max_event_streams_per_account);
   ConsoleApi console(ConsoleContext{staff_auth, helpdesk, *db, clock, helpdesk_events, renderer, person_messages},
                      console_options);
   // Auto-assignment (helpdesk.auto_assign): every few seconds, waiting

@@ -91,7 +91,8 @@ void read_http(JsonReader& r, const json& obj, Config& cfg) {
   auto scope = r.enter("http");
   r.only_keys(*http, {"threads", "read_timeout_ms", "write_timeout_ms", "keep_alive_timeout_s",
                       "keep_alive_max", "max_body_bytes", "max_request_line_bytes", "max_header_bytes",
-                      "max_headers"});
+                      "max_headers", "max_connections", "max_connections_per_address", "webhook_threads",
+                      "max_event_streams", "max_event_streams_per_account"});
   r.get_int(*http, "threads", &cfg.http.threads, 1, 1024);
   r.get_int(*http, "read_timeout_ms", &cfg.http.read_timeout_ms, 1, 600000);
   r.get_int(*http, "write_timeout_ms", &cfg.http.write_timeout_ms, 1, 600000);
@@ -101,6 +102,11 @@ void read_http(JsonReader& r, const json& obj, Config& cfg) {
   r.get_int(*http, "max_request_line_bytes", &cfg.http.max_request_line_bytes, 256, 1024 * 1024);
   r.get_int(*http, "max_header_bytes", &cfg.http.max_header_bytes, 1024, 1024 * 1024);
   r.get_int(*http, "max_headers", &cfg.http.max_headers, 8, 10000);
+  r.get_int(*http, "max_connections", &cfg.http.max_connections, 16, 1000000);
+  r.get_int(*http, "max_connections_per_address", &cfg.http.max_connections_per_address, 1, 1000000);
+  r.get_int(*http, "webhook_threads", &cfg.http.webhook_threads, 1, 1024);
+  r.get_int(*http, "max_event_streams", &cfg.http.max_event_streams, 1, 1024);
+  r.get_int(*http, "max_event_streams_per_account", &cfg.http.max_event_streams_per_account, 1, 1024);
 }
 
 void read_channel(JsonReader& r, const json& ch, ChannelConfig& c) {

@@ -70,6 +70,11 @@ struct HttpConfig {
   int max_request_line_bytes = 8192;  // longer request lines get 414
   int max_header_bytes = 16384;       // all header lines together; more gets 431
   int max_headers = 100;              // more header lines get 431
+  int max_connections = 4096;             // open at once; more get 503
+  int max_connections_per_address = 512;  // from one client address; more get 503
+  int webhook_threads = 8;                // a pool of their own for provider webhooks and health checks
+  int max_event_streams = 32;             // console event streams open at once (a pool of their own)
+  int max_event_streams_per_account = 4;  // of one staff account; more get 429
 };
 
 // How the bot talks: the flows' entry point, session lifetime, and languages.

@@ -26,14 +26,17 @@ namespace gw::http {
 // started yet: httplib's own stop() does nothing before its accept loop runs, so a
 // stop() racing with run() would leave run() serving for ever.
 //
-// It also serves each connection itself (process_and_close_socket), so that every
-// request head is read and bounded here before httplib parses it: httplib's
-// compiled-in loop reads request lines and header lines of any size and number.
+// httplib's accept loop stays; every accepted socket is handed to a
+// ConnectionReactor at once (process_and_close_socket), which reads and bounds each
+// request before a worker has httplib parse and answer it (serve_one).
 class HttpServer::Listener : public httplib::Server {
  public:
-  using Refuse = std::function<void(const std::string& method, int status)>;
-
-  Listener(RequestHeadLimits limits, Refuse refuse) : limits_(limits), refuse_(std::move(refuse)) {}
+  Listener(const HttpOptions& options, ConnectionReactor::Answered answered)
+      : reactor_(reactor_options(options), [this](int sock, std::string& buffer, bool last) {
+          return serve_one(sock, buffer, last);
+        }, std::move(answered)) {
+    new_task_queue = [this] { return new Handoff(reactor_); };
+  }
 
   void close_listener() {
     const socket_t sock = svr_sock_.exchange(INVALID_SOCKET);
@@ -43,94 +46,63 @@ class HttpServer::Listener : public httplib::Server {
     }
   }
 
+  size_t open_connections() const { return reactor_.open_connections(); }
+
+  // httplib listens with a backlog of 5 (a compiled-in macro): a burst of new
+  // connections while the accept thread waits for a core would have its SYNs
+  // dropped and retried a second later. listen() again only widens the queue.
+  void widen_backlog() {
+    const socket_t sock = svr_sock_.load();
+    if (sock != INVALID_SOCKET) ::listen(sock, SOMAXCONN);
+  }
+
  private:
-  // httplib's keep-alive loop, with the head read first through our limits.
+  // httplib's task queue, used only to pass each accepted socket to the reactor on
+  // the accept thread; the reactor's own pools do the work.
+  class Handoff : public httplib::TaskQueue {
+   public:
+    explicit Handoff(ConnectionReactor& reactor) : reactor_(reactor) { reactor_.start(); }
+    void enqueue(std::function<void()> fn) override { fn(); }
+    void shutdown() override { reactor_.shutdown(); }
+
+   private:
+    ConnectionReactor& reactor_;
+  };
+
+  static ReactorOptions reactor_options(const HttpOptions& o) {
+    ReactorOptions r;
+    r.head_limits = o.head_limits;
+    r.read_timeout = std::chrono::milliseconds(o.read_timeout_ms);
+    r.keep_alive_timeout = std::chrono::seconds(o.keep_alive_timeout_s);
+    r.keep_alive_max = static_cast<size_t>(std::max(1, o.keep_alive_max));
+    r.max_body_bytes = o.max_body_bytes;
+    r.max_connections = o.max_connections;
+    r.max_connections_per_address = o.max_connections_per_address;
+    r.pools.push_back(WorkerPoolSpec{"default", std::max(1, o.threads), o.max_queue, {}});
+    for (const WorkerPoolSpec& p : o.pools) r.pools.push_back(p);
+    return r;
+  }
+
   bool process_and_close_socket(socket_t sock) override {
+    reactor_.adopt(sock);
+    return true;
+  }
+
+  // One request, already read whole into `buffer` by the reactor.
+  bool serve_one(int sock, std::string& buffer, bool last) {
     const auto read_timeout = std::chrono::seconds(read_timeout_sec_) + std::chrono::microseconds(read_timeout_usec_);
     const auto write_timeout =
         std::chrono::seconds(write_timeout_sec_) + std::chrono::microseconds(write_timeout_usec_);
     ConnectionStream strm(sock, read_timeout, write_timeout);
-    bool ret = false;
-    for (size_t left = keep_alive_max_count_; left > 0 && svr_sock_ != INVALID_SOCKET; --left) {
-      strm.compact();
-      // An idle keep-alive connection waits up to keep_alive_timeout for its next request;
-      // once that starts, the whole head must come within the read timeout.
-      if (strm.buffer().empty() && !wait_for_request(sock)) break;
-      const HeadStatus head =
-          read_request_head(sock, strm.buffer(), limits_, std::chrono::steady_clock::now() + read_timeout);
-      if (head == HeadStatus::kLineTooLong || head == HeadStatus::kHeadersTooLarge) {
-        refuse(strm, head == HeadStatus::kLineTooLong ? 414 : 431);
-        break;
-      }
-      if (head != HeadStatus::kComplete) break;
-      bool connection_closed = false;
-      ret = process_request(strm, left == 1, connection_closed, nullptr);
-      if (!ret || connection_closed) break;
-    }
-    ::shutdown(sock, SHUT_RDWR);
-    ::close(sock);
-    return ret;
+    strm.buffer() = std::move(buffer);
+    bool connection_closed = false;
+    const bool ret = process_request(strm, last || svr_sock_ == INVALID_SOCKET, connection_closed, nullptr);
+    strm.compact();
+    buffer = std::move(strm.buffer());
+    return ret && !connection_closed;
   }
 
-  bool wait_for_request(socket_t sock) const {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(keep_alive_timeout_sec_);
-    while (svr_sock_ != INVALID_SOCKET) {
-      pollfd p{sock, POLLIN, 0};
-      const int n = ::poll(&p, 1, 100);
-      if (n > 0) return true;
-      if (n < 0 && errno != EINTR) return false;
-      if (std::chrono::steady_clock::now() >= deadline) return false;
-    }
-    return false;
-  }
-
-  // Answers a head over the limits with a JSON error and closes: the rest of it is
-  // never read.
-  void refuse(ConnectionStream& strm, int status) {
-    const bool line = status == 414;
-    const std::string body = nlohmann::json{{"error", line ? "uri_too_long" : "request_header_fields_too_large"},
-                                            {"message", line ? "the request line is longer than " +
-                                                                   std::to_string(limits_.max_request_line_bytes) +
-                                                                   " bytes"
-                                                             : "the request has more than " +
-                                                                   std::to_string(limits_.max_headers) +
-                                                                   " header lines or " +
-                                                                   std::to_string(limits_.max_header_bytes) +
-                                                                   " bytes of headers"}}
-                                 .dump();
-    const std::string response = std::string("HTTP/1.1 ") + std::to_string(status) +
-                                 (line ? " URI Too Long" : " Request Header Fields Too Large") +
-                                 "\r\nContent-Type: application/json\r\nContent-Length: " +
-                                 std::to_string(body.size()) +
-                                 "\r\nConnection: close\r\nCache-Control: no-store\r\n"
-                                 "X-Content-Type-Options: nosniff\r\n\r\n" +
-                                 body;
-    size_t sent = 0;
-    while (sent < response.size()) {
-      const ssize_t n = strm.write(response.data() + sent, response.size() - sent);
-      if (n <= 0) break;
-      sent += static_cast<size_t>(n);
-    }
-    // A lingering close: a client still sending its head would otherwise get a reset
-    // (and lose this answer) when the socket closes with its bytes unread. Bounded:
-    // at most a second and a MiB.
-    ::shutdown(strm.socket(), SHUT_WR);
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(1);
-    char sink[16384];
-    for (size_t drained = 0; drained < (1u << 20) && std::chrono::steady_clock::now() < until;) {
-      pollfd p{strm.socket(), POLLIN, 0};
-      if (::poll(&p, 1, 100) <= 0) continue;
-      const ssize_t n = ::recv(strm.socket(), sink, sizeof(sink), 0);
-      if (n <= 0) break;
-      drained += static_cast<size_t>(n);
-    }
-    const std::string& buf = strm.buffer();
-    const size_t sp = buf.find(' ');
-    refuse_(sp == std::string::npos || sp > 16 ? std::string() : buf.substr(0, sp), status);
-  }
-
-  RequestHeadLimits limits_;
-  Refuse refuse_;
+  ConnectionReactor reactor_;
 };
 
 namespace {
@@ -233,7 +205,7 @@ void send_json_error(httplib::Response& res, int status, std::string code, std::
 
 HttpServer::HttpServer(metrics::Registry& registry, HttpOptions options)
     : options_(options),
-      server_(std::make_unique<Listener>(options.head_limits,
+      server_(std::make_unique<Listener>(options,
                                          [this](const std::string& method, int status) {
                                            requests_.with({kUnmatched, method_label(method), std::to_string(status)})
                                                .inc();
@@ -261,8 +233,6 @@ void HttpServer::install_hooks() {
     // Accepted sockets inherit this from the listening socket on Linux.
     ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof(yes));
   });
-  const size_t threads = static_cast<size_t>(std::max(1, options_.threads));
-  server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server_->set_read_timeout(options_.read_timeout_ms / 1000, (options_.read_timeout_ms % 1000) * 1000);
   server_->set_write_timeout(options_.write_timeout_ms / 1000, (options_.write_timeout_ms % 1000) * 1000);
   server_->set_keep_alive_timeout(options_.keep_alive_timeout_s);
@@ -451,6 +421,7 @@ Result<int> HttpServer::bind(const std::string& host, int port) {
     return Error::io("cannot listen on " + host + ":" + std::to_string(port) +
                      (err ? std::string(": ") + std::strerror(err) : std::string()));
   }
+  server_->widen_backlog();
   bound_ = true;
   return bound;
 }
@@ -471,6 +442,10 @@ void HttpServer::stop() {
 
 bool HttpServer::is_running() const {
   return server_->is_running();
+}
+
+size_t HttpServer::open_connections() const {
+  return server_->open_connections();
 }
 
 }  // namespace gw::http

@@ -6,19 +6,19 @@
 //   httplib's defaults, so SO_REUSEADDR (restart while old connections sit in
 //   TIME_WAIT) is set there too. SO_REUSEPORT is off unless asked for: with it a
 //   second gateway started on the same port would silently share the traffic.
-// - A bounded thread pool, keep-alive limits and timeouts set on purpose. Each
-//   keep-alive connection holds a pool thread until it goes idle for
-//   keep_alive_timeout_s, so `threads` bounds concurrent connections, not requests.
+// - Connections cost no thread while they wait (see connection_reactor.h): one
+//   thread holds every connection that is idle or still sending its request, and a
+//   request goes to a worker pool only once it has arrived whole. Heads and bodies
+//   have deadlines (read_timeout_ms each), heads are bounded (414 for a request line
+//   over head_limits.max_request_line_bytes, 431 for more than max_headers header
+//   lines or max_header_bytes of them), and connections are bounded in total and per
+//   client address (503). Requests are served by pools chosen by path prefix
+//   (`pools`): webhooks, event streams and the rest never take each other's threads.
 // - A body limit that httplib does not enforce by itself: chunked bodies bypass its
 //   payload limit, and it refuses url-encoded forms over 8 KiB (a long Arabic SMS
 //   from Twilio is bigger). POST bodies are read here, up to max_body_bytes; a
 //   chunked body on any other method is refused with 411; a body announced with
 //   "Expect: 100-continue" and too large a Content-Length is refused before it is sent.
-// - Bounded request heads: each connection is served by our own keep-alive loop,
-//   which reads the request line and headers itself, answers 414 for a request line
-//   over head_limits.max_request_line_bytes and 431 for more than max_headers header
-//   lines or max_header_bytes of them, and closes; httplib parses only heads that fit.
-//   A whole head must arrive within read_timeout_ms once its first byte has.
 // - JSON error bodies everywhere ({"error": code, "message": text}), Cache-Control:
 //   no-store and X-Content-Type-Options: nosniff on every response.
 // - Metrics: gateway_http_requests_total{route,method,status} and
@@ -45,20 +45,27 @@
 #include <vector>
 
 #include "gateway/core/result.h"
+#include "gateway/http/connection_reactor.h"
 #include "gateway/http/metrics.h"
 #include "gateway/http/request_head.h"
 
 namespace gw::http {
 
 struct HttpOptions {
-  int threads = 16;                     // pool size = concurrent connections served
-  int read_timeout_ms = 5000;           // per read on a connection
+  int threads = 16;                     // the default pool: requests served at once
+  int read_timeout_ms = 5000;           // a whole request head, then a whole body (408 after)
   int write_timeout_ms = 5000;          // per write on a connection
   int keep_alive_timeout_s = 5;         // an idle keep-alive connection is closed after this
   int keep_alive_max = 100;             // requests per connection before it is closed
   size_t max_body_bytes = 1024 * 1024;  // larger request bodies get 413
   bool reuse_port = false;              // SO_REUSEPORT on the listening socket
   RequestHeadLimits head_limits;        // request line (414), header count and size (431)
+  size_t max_connections = 4096;              // open at once; more get 503
+  size_t max_connections_per_address = 512;   // from one client address; more get 503
+  size_t max_queue = 1024;                    // requests waiting for the default pool; more get 503
+  // Pools of their own for requests whose path starts with one of a pool's prefixes;
+  // everything else goes to the default pool of `threads`.
+  std::vector<WorkerPoolSpec> pools;
 };
 
 using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
@@ -96,10 +103,9 @@ class HttpServer {
   // already bound.
   Result<int> bind(const std::string& host, int port);
 
-  // Serves until stop(), then waits for requests in flight (and for connections
-  // already accepted) to finish before returning. Returns at once if not bound or
-  // if stop() came first. An idle keep-alive connection can delay the return by up
-  // to keep_alive_timeout_s (httplib only notices the stop between requests).
+  // Serves until stop(), then waits for requests in flight to finish before
+  // returning; connections that are idle or still sending a request are closed.
+  // Returns at once if not bound or if stop() came first.
   void run();
 
   // Stops accepting connections; run() returns once in-flight requests are done.
@@ -109,6 +115,9 @@ class HttpServer {
 
   // True while run() is serving (from just after it starts until it returns).
   bool is_running() const;
+
+  // Connections open now.
+  size_t open_connections() const;
 
  private:
   class Listener;

@@ -255,6 +255,27 @@ TEST_CASE("the request head limits have defaults and are read from http.*", "[co
   CHECK_FALSE(bad.ok());
 }
 
+TEST_CASE("connection, pool and event stream bounds have defaults and are read from http.*", "[config]") {
+  auto defaults = gw::parse_config(json::parse("{}"), fake_env({}));
+  REQUIRE(defaults.ok());
+  CHECK(defaults->http.max_connections == 4096);
+  CHECK(defaults->http.max_connections_per_address == 512);
+  CHECK(defaults->http.webhook_threads == 8);
+  CHECK(defaults->http.max_event_streams == 32);
+  CHECK(defaults->http.max_event_streams_per_account == 4);
+  auto set = gw::parse_config(json::parse(R"({"http": {"max_connections": 100, "max_connections_per_address": 10,
+      "webhook_threads": 2, "max_event_streams": 6, "max_event_streams_per_account": 1}})"),
+                              fake_env({}));
+  REQUIRE(set.ok());
+  CHECK(set->http.max_connections == 100);
+  CHECK(set->http.max_connections_per_address == 10);
+  CHECK(set->http.webhook_threads == 2);
+  CHECK(set->http.max_event_streams == 6);
+  CHECK(set->http.max_event_streams_per_account == 1);
+  CHECK_FALSE(gw::parse_config(json::parse(R"({"http": {"webhook_threads": 0}})"), fake_env({})).ok());
+  CHECK_FALSE(gw::parse_config(json::parse(R"({"http": {"max_connections_per_address": 0}})"), fake_env({})).ok());
+}
+
 TEST_CASE("metrics access defaults to loopback, and allow_from and bearer_token are read and checked", "[config]") {
   auto defaults = gw::parse_config(json::parse("{}"), fake_env({}));
   REQUIRE(defaults.ok());
