@@ -492,8 +492,15 @@ void ConsoleApi::events(const httplib::Request& req, httplib::Response& res) {
     std::lock_guard<std::mutex> lock(streams_mu_);
     if (streams_.size() >= options_.max_streams)
       return http::send_json_error(res, 503, "unavailable", "too many live consoles; try again shortly");
+    if (streams_of_[op->id] >= options_.max_streams_per_account) {
+      res.set_header("Retry-After", "3");
+      return http::send_json_error(res, 429, "too_many_streams",
+                                   "this account has " + std::to_string(options_.max_streams_per_account) +
+                                       " live consoles open already; close one");
+    }
     queue = ctx_.events.subscribe_queue(256);
     streams_.insert(queue);
+    ++streams_of_[op->id];
   }
   log::info("console.stream_opened", {{"operator_id", op->id}});
   res.status = 200;
@@ -513,7 +520,8 @@ void ConsoleApi::events(const httplib::Request& req, httplib::Response& res) {
           state->last_write = std::chrono::steady_clock::now();
           return sink.write(s.data(), s.size());
         };
-        if (stopping_.load()) {
+        // Gone: the slot and the thread are free at once, not at the next write.
+        if (stopping_.load() || http::client_gone()) {
           sink.done();
           return true;
         }
@@ -546,6 +554,7 @@ void ConsoleApi::events(const httplib::Request& req, httplib::Response& res) {
         ctx_.events.unsubscribe(queue);
         std::lock_guard<std::mutex> lock(streams_mu_);
         streams_.erase(queue);
+        if (auto it = streams_of_.find(viewer.id); it != streams_of_.end() && --it->second == 0) streams_of_.erase(it);
         log::info("console.stream_closed", {{"operator_id", viewer.id}});
       });
 }

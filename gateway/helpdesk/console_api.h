@@ -32,10 +32,12 @@
 // Helpdesk refuses, 404, 409 when another operator has the conversation, 503.
 // Neither a message body nor an address is ever logged or put in an error.
 //
-// An event stream holds one of the server's worker threads while it is open,
-// so their number is bounded (max_streams; more get 503), and each ends when
-// the client goes away (seen at the next write, a keepalive at the latest) or
-// at shutdown(), which the owner calls when the server is asked to stop:
+// An event stream holds a worker thread while it is open (the server gives
+// streams a pool of their own, so they never take the threads webhooks need),
+// so their number is bounded: max_streams in all (more get 503) and
+// max_streams_per_account for one account (more get 429). Each ends within a
+// fraction of a second when the client goes away (http::client_gone()), or at
+// shutdown(), which the owner calls when the server is asked to stop:
 // HttpServer::run() waits for open requests, streams included.
 #pragma once
 
@@ -77,7 +79,8 @@ struct ConsoleContext {
 
 struct ConsoleApiOptions {
   std::chrono::milliseconds keepalive{15000};  // an idle stream gets a comment this often
-  size_t max_streams = 8;                      // event streams open at once
+  size_t max_streams = 32;                     // event streams open at once; more get 503
+  size_t max_streams_per_account = 4;          // of one staff account; more get 429
 };
 
 class ConsoleApi {
@@ -139,6 +142,7 @@ class ConsoleApi {
   std::atomic<bool> stopping_{false};
   mutable std::mutex streams_mu_;
   std::set<std::shared_ptr<EventQueue>> streams_;
+  std::map<int64_t, size_t> streams_of_;  // open streams by account id
 };
 
 // The template keys offered as canned replies to a person in `country` (ISO

@@ -3,6 +3,7 @@
 // routes are called as the page calls them.
 #include "gateway/helpdesk/console_api.h"
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <future>
@@ -38,11 +39,13 @@ struct ConsoleFixture : gw::testing::HelpdeskFixture {
   gw::LoginThrottle throttle{clock};
   gw::PasswordHasher hasher{gw::PasswordHashOptions::for_tests()};
   gw::http::StaffAuth auth{*store, clock, sessions, throttle, false, gw::PasswordHashOptions::for_tests()};
-  gw::ConsoleApi api{gw::ConsoleContext{auth, helpdesk, *store, clock, events, renderer, person},
-                     fast_keepalive()};
+  gw::ConsoleApiOptions api_options;
+  gw::ConsoleApi api;
   gw::http::HttpServer server{registry, test_options()};
 
-  ConsoleFixture() {
+  explicit ConsoleFixture(gw::ConsoleApiOptions options = fast_keepalive())
+      : api_options(options),
+        api(gw::ConsoleContext{auth, helpdesk, *store, clock, events, renderer, person}, api_options) {
     auth.add_routes(server);
     api.add_routes(server);
   }
@@ -411,5 +414,64 @@ TEST_CASE("logging out ends an open event stream", "[helpdesk][console]") {
   REQUIRE(stream.ended.wait_for(5s) == std::future_status::ready);
   for (int i = 0; i < 100 && f.api.open_streams() > 0; ++i) std::this_thread::sleep_for(20ms);
   CHECK(f.api.open_streams() == 0);
+  f.api.shutdown();
+}
+
+TEST_CASE("one account's event streams are limited: one more gets 429 while another operator still connects",
+          "[helpdesk][console]") {
+  gw::ConsoleApiOptions o = fast_keepalive();
+  o.max_streams = 8;
+  o.max_streams_per_account = 2;
+  ConsoleFixture f(o);
+  f.staff("olga", "operator", {"general"});
+  f.staff("amir", "operator", {"general"});
+  RunningServer running(f.server);
+  httplib::Client c("127.0.0.1", running.port());
+  Session olga = login(c, "olga");
+  Session amir = login(c, "amir");
+  OpenStream one(running.port(), olga), two(running.port(), olga);
+  REQUIRE(one.connected());
+  REQUIRE(two.connected());
+  auto third = get(c, "/api/helpdesk/events", olga);
+  REQUIRE(third);
+  CHECK(third->status == 429);
+  CHECK(json::parse(third->body).value("error", "") == "too_many_streams");
+  OpenStream other(running.port(), amir);
+  CHECK(other.connected());
+  CHECK(f.api.open_streams() == 3);
+  f.api.shutdown();
+}
+
+TEST_CASE("a stream whose client went away frees its slot within a second, long before the next keepalive",
+          "[helpdesk][console]") {
+  gw::ConsoleApiOptions o;
+  o.keepalive = 15s;
+  o.max_streams = 1;
+  ConsoleFixture f(o);
+  f.staff("olga", "operator", {"general"});
+  RunningServer running(f.server);
+  httplib::Client c("127.0.0.1", running.port());
+  Session s = login(c, "olga");
+  {
+    httplib::Client sse("127.0.0.1", running.port());
+    std::atomic<bool> got{false};
+    std::thread t([&] {
+      sse.Get("/api/helpdesk/events", httplib::Headers{{"Cookie", s.cookie}}, [&](const char*, size_t) {
+        got = true;
+        return true;
+      });
+    });
+    for (int i = 0; i < 250 && !got; ++i) std::this_thread::sleep_for(20ms);
+    REQUIRE(got);
+    REQUIRE(f.api.open_streams() == 1);
+    sse.stop();  // the browser tab closes
+    t.join();
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  while (f.api.open_streams() > 0 && std::chrono::steady_clock::now() - t0 < 5s) std::this_thread::sleep_for(20ms);
+  CHECK(std::chrono::steady_clock::now() - t0 < 1s);
+  // The one slot is free again.
+  OpenStream again(running.port(), s);
+  CHECK(again.connected());
   f.api.shutdown();
 }
