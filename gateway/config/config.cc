@@ -85,6 +85,21 @@ void read_metrics(JsonReader& r, const json& obj, Config& cfg) {
   r.get_string(*m, "bearer_token", &cfg.metrics.bearer_token);
 }
 
+void read_login(JsonReader& r, const json& obj, Config& cfg) {
+  const json* login = r.get_object(obj, "login");
+  if (!login) return;
+  auto scope = r.enter("login");
+  r.only_keys(*login, {"account_free_failures", "account_first_delay_ms", "account_max_delay_s",
+                       "address_failures_per_minute", "global_failures_per_minute", "concurrent_hashes"});
+  LoginConfig& l = cfg.login;
+  r.get_int(*login, "account_free_failures", &l.account_free_failures, 1, 1000);
+  r.get_int(*login, "account_first_delay_ms", &l.account_first_delay_ms, 1, 600000);
+  r.get_int(*login, "account_max_delay_s", &l.account_max_delay_s, 1, 86400);
+  r.get_int(*login, "address_failures_per_minute", &l.address_failures_per_minute, 1, 100000);
+  r.get_int(*login, "global_failures_per_minute", &l.global_failures_per_minute, 1, 1000000);
+  r.get_int(*login, "concurrent_hashes", &l.concurrent_hashes, 1, 64);
+}
+
 void read_http(JsonReader& r, const json& obj, Config& cfg) {
   const json* http = r.get_object(obj, "http");
   if (!http) return;
@@ -354,8 +369,8 @@ Result<Config> parse_config(const json& doc, const EnvLookup& env, const std::st
   cfg.public_url.clear();
   cfg.keys.file.clear();  // derived from the database path unless given
   if (!doc.is_object()) return Error::invalid(source + ": $: the configuration must be a JSON object");
-  r.only_keys(doc, {"listen", "public_url", "database", "content_dir", "channels", "keys", "http", "metrics",
-                   "conversation", "helpdesk", "organisation", "log_level"});
+  r.only_keys(doc, {"listen", "public_url", "database", "content_dir", "channels", "keys", "http", "login",
+                    "metrics", "conversation", "helpdesk", "organisation", "log_level"});
   read_listen(r, doc, cfg);
   r.get_string(doc, "public_url", &cfg.public_url);
   r.get_string(doc, "content_dir", &cfg.content_dir);
@@ -363,6 +378,7 @@ Result<Config> parse_config(const json& doc, const EnvLookup& env, const std::st
   read_database(r, doc, cfg);
   read_keys(r, doc, cfg);
   read_http(r, doc, cfg);
+  read_login(r, doc, cfg);
   read_metrics(r, doc, cfg);
   read_channels(r, doc, cfg);
   read_conversation(r, doc, cfg);

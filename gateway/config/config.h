@@ -103,6 +103,18 @@ struct OrganisationConfig {
   std::string name;  // e.g. "the British Red Cross"; at most 120 bytes
 };
 
+// Staff login (security/login_throttle.h, security/password_hasher.h):
+// how password guessing is slowed down, and how many Argon2id runs (19 MiB
+// each) may run at once.
+struct LoginConfig {
+  int account_free_failures = 5;         // failed logins of an account before delays start
+  int account_first_delay_ms = 1000;     // then the first delay, doubling with each further failure
+  int account_max_delay_s = 300;         // up to this
+  int address_failures_per_minute = 10;  // per client address (a refilling budget)
+  int global_failures_per_minute = 100;  // across all addresses; above it, 429
+  int concurrent_hashes = 2;             // password hashes running at once
+};
+
 struct Config {
   std::string source = "embedded default";  // the file it came from
   ListenAddress listen;
@@ -112,6 +124,7 @@ struct Config {
   std::vector<ChannelConfig> channels;
   KeysConfig keys;
   HttpConfig http;
+  LoginConfig login;
   MetricsConfig metrics;
   ConversationConfig conversation;
   HelpdeskConfig helpdesk;  // queues, business hours, reassurance (helpdesk/queue_config.h)

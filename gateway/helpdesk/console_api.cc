@@ -106,6 +106,7 @@ std::string sse_frame(const HelpdeskEvent& e) {
             {"handover_id", e.handover_id},
             {"conversation_id", e.conversation_id},
             {"queue", e.queue}};
+  if (e.queue.empty()) j.erase("queue");
   return "data: " + j.dump() + "\n\n";
 }
 
@@ -128,11 +129,26 @@ std::string message_author(const Message& m) {
   return m.template_key.empty() ? "operator" : "bot";
 }
 
-bool event_visible(const OperatorView& op, const HelpdeskEvent& e) {
-  if (e.type == "handover.transferred") return true;
+namespace {
+bool opens_queue(const OperatorView& op, const std::string& queue) {
   Handover h;
-  h.queue = e.queue;
+  h.queue = queue;
   return can_open(op, h);
+}
+}  // namespace
+
+bool event_visible(const OperatorView& op, const HelpdeskEvent& e) {
+  if (opens_queue(op, e.queue)) return true;
+  return e.type == "handover.transferred" && !e.from_queue.empty() && opens_queue(op, e.from_queue);
+}
+
+std::optional<std::string> event_frame_for(const OperatorView& op, const HelpdeskEvent& e) {
+  if (!event_visible(op, e)) return std::nullopt;
+  HelpdeskEvent seen = e;
+  seen.from_queue.clear();
+  // Moved out of the viewer's queues: they learn it left, not where it went.
+  if (!opens_queue(op, e.queue)) seen.queue.clear();
+  return sse_frame(seen);
 }
 
 ConsoleApi::ConsoleApi(ConsoleContext context, ConsoleApiOptions options)
@@ -545,7 +561,10 @@ void ConsoleApi::events(const httplib::Request& req, httplib::Response& res) {
           sink.done();
           return true;
         }
-        if (e) return event_visible(viewer, *e) ? write(sse_frame(*e)) : true;
+        if (e) {
+          auto frame = event_frame_for(viewer, *e);
+          return frame ? write(*frame) : true;
+        }
         if (std::chrono::steady_clock::now() - state->last_write >= options_.keepalive)
           return write(": keepalive\n\n");
         return true;

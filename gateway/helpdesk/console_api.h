@@ -153,8 +153,12 @@ std::vector<std::string> canned_reply_keys(const std::string& country);
 // "bot" (outbound from a template: the flows and the helpdesk's own notices).
 std::string message_author(const Message& m);
 
-// Whether a console of `op` is told about event `e`: events of their queues;
-// transfers always, so that a conversation moved away leaves their list.
+// Whether a console of `op` is told about event `e`: events of conversations
+// in queues they may open, and the transfer of one out of such a queue (so
+// that it leaves their list). Nothing of other queues.
 bool event_visible(const OperatorView& op, const HelpdeskEvent& e);
+// The Server-Sent Events frame `op` gets for `e`, nullopt when none
+// (event_visible). A transfer out of their queues does not name the new queue.
+std::optional<std::string> event_frame_for(const OperatorView& op, const HelpdeskEvent& e);
 
 }  // namespace gw

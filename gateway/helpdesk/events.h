@@ -30,6 +30,7 @@ struct HelpdeskEvent {
   int64_t conversation_id = 0;
   int64_t handover_id = 0;
   std::string queue;
+  std::string from_queue{};  // "handover.transferred": the queue it left
 };
 
 // A subscriber's own queue of events.

@@ -57,8 +57,8 @@ Status Helpdesk::audit(const OperatorView& op, const std::string& action, int64_
   return store_.append_audit(e);
 }
 
-void Helpdesk::publish(const std::string& type, const Handover& h) {
-  events_.publish(HelpdeskEvent{type, h.conversation_id, h.id, h.queue});
+void Helpdesk::publish(const std::string& type, const Handover& h, const std::string& from_queue) {
+  events_.publish(HelpdeskEvent{type, h.conversation_id, h.id, h.queue, from_queue});
 }
 
 Result<std::optional<Handover>> Helpdesk::take_next(const OperatorView& op) {
@@ -81,10 +81,10 @@ Result<std::optional<Handover>> Helpdesk::take_next(const OperatorView& op) {
 }
 
 Status Helpdesk::assign(int64_t handover_id, const OperatorView& op, bool force) {
-  if (force && !sees_every_queue(op))
-    return Error::denied("only supervisors and admins take over conversations");
   auto h = open_handover(handover_id, op);
   if (!h) return h.error();
+  HolderChange change{HolderChangeKind::kTake, h->queue, op, force};
+  if (Status st = check_holder_change(op, *h, change); !st) return st;
   if (h->state == "assigned" && h->operator_id == op.id) return {};
   const TimePoint now = clock_.now();
   Status s = store_.in_transaction([&]() -> Status {
@@ -105,13 +105,32 @@ Status Helpdesk::assign(int64_t handover_id, const OperatorView& op, bool force)
   return {};
 }
 
+Result<std::optional<OperatorView>> Helpdesk::holder_view(std::optional<int64_t> account_id) {
+  if (!account_id) return std::optional<OperatorView>();
+  auto a = store_.get_account(*account_id);
+  if (!a) return a.error();
+  if (!a->has_value() || (*a)->disabled) return Error::invalid("no such operator");
+  const Account& acc = **a;
+  return std::optional<OperatorView>(OperatorView{acc.id, acc.role, acc.languages, acc.queues, acc.capacity});
+}
+
 Status Helpdesk::transfer(int64_t handover_id, const OperatorView& actor, const std::string& queue,
                           std::optional<int64_t> to_operator) {
   if (!config_.find(queue)) return Error::invalid("no queue \"" + queue + "\"");
   auto h = open_handover(handover_id, actor);
   if (!h) return h.error();
+  auto to = holder_view(to_operator);
+  if (!to) return to.error();
+  const HolderChange change{HolderChangeKind::kTransfer, queue, *to, false};
+  if (Status st = check_holder_change(actor, *h, change); !st) return st;
   const TimePoint now = clock_.now();
   Status s = store_.in_transaction([&]() -> Status {
+    // Checked again inside the transaction: someone may have taken it meanwhile.
+    auto current = store_.get_handover(handover_id);
+    if (!current) return current.error();
+    if (current->state == "closed")
+      return Error::not_found("handover " + std::to_string(handover_id) + " is closed");
+    if (Status st = check_holder_change(actor, *current, change); !st) return st;
     if (Status st = store_.transfer_handover(handover_id, queue, to_operator, now); !st) return st;
     if (Status st =
             store_.set_conversation_state(h->conversation_id, to_operator ? "assigned" : "waiting", now);
@@ -122,8 +141,9 @@ Status Helpdesk::transfer(int64_t handover_id, const OperatorView& actor, const 
     return audit(actor, "handover.transfer", h->conversation_id, detail);
   });
   if (!s) return s;
+  const std::string from_queue = h->queue;
   h->queue = queue;
-  publish("handover.transferred", *h);
+  publish("handover.transferred", *h, from_queue);
   return {};
 }
 
@@ -179,8 +199,10 @@ Result<int64_t> Helpdesk::add_note(int64_t handover_id, const OperatorView& op, 
 }
 
 Status Helpdesk::close(int64_t handover_id, const OperatorView& op, CloseMode mode) {
-  auto h = handover_to_act_on(handover_id, op);
+  auto h = open_handover(handover_id, op);
   if (!h) return h.error();
+  const HolderChange release{HolderChangeKind::kRelease, h->queue, std::nullopt, false};
+  if (Status st = check_holder_change(op, *h, release); !st) return st;
   auto contact = store_.get_contact(h->contact_id);
   if (!contact) return contact.error();
   const TimePoint now = clock_.now();

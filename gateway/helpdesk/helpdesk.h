@@ -68,13 +68,16 @@ class Helpdesk {
   // and returns it; nullopt when there is none. Another operator taking it
   // first only makes it try the next one.
   Result<std::optional<Handover>> take_next(const OperatorView& op);
-  // `op` takes handover `id`. kPermissionDenied when it is not in their queues
-  // (or `force` without being a supervisor/admin); kAlreadyExists when another
+  // `op` takes handover `id` (check_holder_change says who may). kNotFound
+  // when it is not in their queues, kPermissionDenied for `force` without
+  // being a supervisor/admin; kAlreadyExists when another
   // operator has it (without `force`, which lets a supervisor take it over);
   // kNotFound when it is closed or unknown. Taking one's own again is ok.
   Status assign(int64_t handover_id, const OperatorView& op, bool force = false);
   // Moves handover `id` to `queue` (a configured one), waiting there, or
-  // assigned to `to_operator`. `actor` must be able to open it.
+  // assigned to `to_operator` (an enabled account). Who may do it is
+  // check_holder_change's (routing.h) to say: an operator cannot move what
+  // another operator holds, nor hand it to an account that cannot open it.
   Status transfer(int64_t handover_id, const OperatorView& actor, const std::string& queue,
                   std::optional<int64_t> to_operator = std::nullopt);
   // Sends `text` to the person. Only the operator it is assigned to (or a
@@ -83,7 +86,8 @@ class Helpdesk {
   Result<int64_t> reply(int64_t handover_id, const OperatorView& op, const std::string& text);
   // Adds a note to the handover's conversation. Returns the note id.
   Result<int64_t> add_note(int64_t handover_id, const OperatorView& op, const std::string& body);
-  // Closes handover `id` (the assigned operator, or a supervisor/admin).
+  // Closes handover `id` (the assigned operator, or a supervisor/admin:
+  // check_holder_change).
   Status close(int64_t handover_id, const OperatorView& op, CloseMode mode);
   // The conversation of handover `id`, open or closed, as `op` may see it.
   Result<ConversationView> conversation_view(int64_t handover_id, const OperatorView& op);
@@ -103,7 +107,10 @@ class Helpdesk {
   Result<Handover> handover_to_act_on(int64_t id, const OperatorView& op);
   Status audit(const OperatorView& op, const std::string& action, int64_t conversation_id,
                const nlohmann::json& detail);
-  void publish(const std::string& type, const Handover& h);
+  // The account `account_id` as an OperatorView; nullopt for none,
+  // kInvalidArgument when it is unknown or disabled.
+  Result<std::optional<OperatorView>> holder_view(std::optional<int64_t> account_id);
+  void publish(const std::string& type, const Handover& h, const std::string& from_queue = "");
   void record_first_response(const std::string& queue, std::chrono::seconds s);
 
   Store& store_;

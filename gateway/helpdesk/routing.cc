@@ -19,6 +19,40 @@ bool can_open(const OperatorView& op, const Handover& h) {
   return std::find(op.queues.begin(), op.queues.end(), h.queue) != op.queues.end();
 }
 
+Status check_holder_change(const OperatorView& actor, const Handover& h, const HolderChange& change) {
+  if (!can_open(actor, h)) return no_such_handover(h.id);
+  const std::string id = std::to_string(h.id);
+  const bool supervises = sees_every_queue(actor);
+  const bool force = change.kind == HolderChangeKind::kTake && change.force;
+  if (force && !supervises) return Error::denied("only supervisors and admins take over conversations");
+  const bool held = h.state == "assigned" && h.operator_id.has_value();
+  const bool held_by_other = held && *h.operator_id != actor.id;
+  switch (change.kind) {
+    case HolderChangeKind::kTake:
+      if (held_by_other && !force) return Error::exists("handover " + id + " was taken by another operator");
+      break;
+    case HolderChangeKind::kTransfer:
+      if (held_by_other && !supervises)
+        return Error::denied("handover " + id + " is assigned to another operator");
+      break;
+    case HolderChangeKind::kRelease:
+      if (!supervises && !(held && !held_by_other))
+        return Error::denied("handover " + id + " is not assigned to you");
+      break;
+  }
+  // Who holds it afterwards, if anyone.
+  const OperatorView* next = change.kind == HolderChangeKind::kTake ? &actor : nullptr;
+  if (change.kind == HolderChangeKind::kTransfer && change.to) next = &*change.to;
+  if (!next) return {};
+  Handover after = h;
+  if (change.kind == HolderChangeKind::kTransfer) after.queue = change.queue;
+  if (!can_open(*next, after)) {
+    if (next->id == actor.id) return Error::denied("you do not work in queue \"" + after.queue + "\"");
+    return Error::invalid("that account cannot take conversations of queue \"" + after.queue + "\"");
+  }
+  return {};
+}
+
 bool speaks(const OperatorView& op, const std::string& language) {
   if (language.empty() || op.languages.empty()) return true;
   const std::string base = language.substr(0, language.find('-'));

@@ -35,6 +35,33 @@ bool can_open(const OperatorView& op, const Handover& h);
 // What an operator is told about a handover they may not open: exactly what the
 // store says of one that does not exist, so that ids cannot be probed.
 Error no_such_handover(int64_t id);
+// A change of who holds a conversation, as one of the helpdesk's actions asks it.
+enum class HolderChangeKind {
+  kTake,      // the actor takes it (assign; with `force`, from whoever holds it)
+  kTransfer,  // to `queue`, waiting there or held by `to`
+  kRelease,   // nobody holds it any more (close)
+};
+struct HolderChange {
+  HolderChangeKind kind = HolderChangeKind::kTake;
+  std::string queue;               // the queue it is in afterwards (kTransfer; others keep theirs)
+  std::optional<OperatorView> to;  // who holds it afterwards (kTake: the actor; kTransfer: optional)
+  bool force = false;              // kTake only: take it from the operator who holds it
+};
+
+// The one rule for every action that changes who holds the conversation of `h`
+// (assign, force assign, transfer, close: the Helpdesk asks nothing else):
+//   - `actor` must be able to open it, else no_such_handover (nothing to probe);
+//   - `force` is for supervisors and admins only (kPermissionDenied);
+//   - a conversation another operator holds is theirs: taking it without
+//     `force` is kAlreadyExists, and an operator may neither transfer nor
+//     release it (kPermissionDenied); supervisors and admins may;
+//   - an operator releases only what they hold (a waiting one is nobody's);
+//   - whoever holds it afterwards must be able to open it in its queue then:
+//     a console role (not an editor) working in that queue, else
+//     kInvalidArgument, so that no conversation is left with someone who
+//     cannot see it.
+Status check_holder_change(const OperatorView& actor, const Handover& h, const HolderChange& change);
+
 // Whether `op` speaks `language` (an empty language or language list: yes).
 // "fa-AF" matches "fa".
 bool speaks(const OperatorView& op, const std::string& language);

@@ -30,6 +30,12 @@ std::optional<std::pair<std::string, std::string>> two_strings(const std::string
   return std::make_pair(j[a].get<std::string>(), j[b].get<std::string>());
 }
 
+// 429 with Retry-After for an attempt the throttle refused.
+void send_throttled(httplib::Response& res, const LoginThrottle::Attempt& refused, const char* message) {
+  res.set_header("Retry-After", std::to_string(retry_after_seconds(refused.retry_after())));
+  send_json_error(res, 429, "throttled", message);
+}
+
 nlohmann::json principal_json(const StaffPrincipal& p) {
   return {{"account_id", p.account_id}, {"username", p.username}, {"role", p.role},
           {"languages", p.languages},   {"queues", p.queues},     {"capacity", p.capacity}};
@@ -81,13 +87,6 @@ std::string StaffAuth::cookie(const std::string& token, bool expire) const {
   if (expire) c += "; Max-Age=0";
   if (secure_cookies_) c += "; Secure";
   return c;
-}
-
-bool StaffAuth::verify_password(const std::string& password, const std::string& encoded) {
-  hashing_slots_.acquire();
-  bool ok = hasher_.verify(password, encoded);
-  hashing_slots_.release();
-  return ok;
 }
 
 void StaffAuth::audit(const std::string& actor, const std::string& action, const std::string& subject,
@@ -169,11 +168,9 @@ void StaffAuth::login(const httplib::Request& req, httplib::Response& res) {
     send_json_error(res, 400, "invalid_request", "a username is 1 to 256 characters");
     return;
   }
-  if (Millis wait = throttle_.retry_after(username, req.remote_addr); wait.count() > 0) {
-    res.set_header("Retry-After", std::to_string(retry_after_seconds(wait)));
-    send_json_error(res, 429, "throttled", "too many failed logins; try again later");
-    return;
-  }
+  // Reserved before any hashing: a refused attempt costs no Argon2id run.
+  LoginThrottle::Attempt attempt = throttle_.begin(username, req.remote_addr);
+  if (!attempt) return send_throttled(res, attempt, "too many failed logins; try again later");
   auto found = store_.find_account(username);
   if (!found) {
     send_json_error(res, 503, "unavailable", "try again shortly");
@@ -181,14 +178,14 @@ void StaffAuth::login(const httplib::Request& req, httplib::Response& res) {
   }
   bool ok = false;
   if (found->has_value()) {
-    ok = verify_password(password, (*found)->password_hash) && !(*found)->disabled;
+    ok = hasher_.verify(password, (*found)->password_hash) && !(*found)->disabled;
   } else {
     // The same Argon2id work as for a real account, so timing does not tell
     // whether the username exists.
-    (void)verify_password(password, hasher_.dummy_hash());
+    (void)hasher_.verify(password, hasher_.dummy_hash());
   }
   if (!ok) {
-    throttle_.record_failure(username, req.remote_addr);
+    attempt.failed();
     if (found->has_value()) {
       const Account& a = **found;
       audit("system", "account.login_failed", account_subject(a.id),
@@ -200,7 +197,7 @@ void StaffAuth::login(const httplib::Request& req, httplib::Response& res) {
     return;
   }
   const Account& a = **found;
-  throttle_.record_success(username, req.remote_addr);
+  attempt.succeeded();
   NewStaffSession s = sessions_.create(a.id, a.username, a.role, credential_of(a));
   audit(account_subject(a.id), "account.login", account_subject(a.id));
   log::info("account.login", {{"account", a.id}, {"role", a.role}});
@@ -241,24 +238,22 @@ void StaffAuth::change_password(const httplib::Request& req, httplib::Response& 
   }
   const auto& [current, fresh] = *body;
   const int64_t id = auth->principal.account_id;
-  if (Millis wait = throttle_.retry_after(auth->principal.username, req.remote_addr); wait.count() > 0) {
-    res.set_header("Retry-After", std::to_string(retry_after_seconds(wait)));
-    send_json_error(res, 429, "throttled", "too many wrong passwords; try again later");
-    return;
-  }
+  LoginThrottle::Attempt attempt = throttle_.begin(auth->principal.username, req.remote_addr);
+  if (!attempt) return send_throttled(res, attempt, "too many wrong passwords; try again later");
   auto account = store_.get_account(id);
   if (!account || !account->has_value()) {
     send_json_error(res, 503, "unavailable", "try again shortly");
     return;
   }
   Account a = **account;
-  if (!verify_password(current, a.password_hash)) {
-    throttle_.record_failure(a.username, req.remote_addr);
+  if (!hasher_.verify(current, a.password_hash)) {
+    attempt.failed();
     audit(account_subject(id), "account.password_change_failed", account_subject(id),
           R"({"reason":"wrong_current_password"})");
     send_json_error(res, 403, "wrong_password", "the current password is wrong");
     return;
   }
+  attempt.succeeded();
   if (Status s = check_password_policy(fresh); !s) {
     send_json_error(res, 400, "weak_password", s.error().message);
     return;

@@ -6,7 +6,8 @@
 //                            "csrf_token","must_change_password"} and the session
 //                            cookie; 401 {"error":"invalid_credentials"} for a wrong
 //                            password, an unknown user or a disabled account alike;
-//                            429 with Retry-After while LoginThrottle refuses.
+//                            429 {"error":"throttled"} with Retry-After (seconds)
+//                            while LoginThrottle refuses; then no password is hashed.
 //   POST /api/auth/logout    ends the session (CSRF header required).
 //   GET  /api/auth/me        the principal, the csrf_token, must_change_password.
 //   POST /api/auth/password  {"current","new"} (CSRF header required): checks the
@@ -34,7 +35,6 @@
 
 #include <cstdint>
 #include <optional>
-#include <semaphore>
 #include <string>
 #include <vector>
 
@@ -102,8 +102,6 @@ class StaffAuth {
   void logout(const httplib::Request& req, httplib::Response& res);
   void me(const httplib::Request& req, httplib::Response& res);
   void change_password(const httplib::Request& req, httplib::Response& res);
-  // Verifies under a small concurrency limit: each Argon2id run holds its memory cost.
-  bool verify_password(const std::string& password, const std::string& encoded);
   void audit(const std::string& actor, const std::string& action, const std::string& subject,
              const std::string& detail_json = "{}");
   std::string cookie(const std::string& token, bool expire) const;
@@ -114,7 +112,6 @@ class StaffAuth {
   LoginThrottle& throttle_;
   bool secure_cookies_;
   PasswordHasher hasher_;
-  std::counting_semaphore<64> hashing_slots_{2};
 };
 
 }  // namespace gw::http

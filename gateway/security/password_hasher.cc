@@ -1,9 +1,9 @@
 #include "gateway/security/password_hasher.h"
 
-#include <semaphore>
-
 #include <argon2.h>
+#include <malloc.h>
 
+#include <algorithm>
 #include <optional>
 #include <vector>
 
@@ -44,22 +44,36 @@ Status check_password_policy(std::string_view password) {
 
 namespace {
 
-// Hashes and verifications running at once, process-wide: each holds its
-// memory cost for its whole run.
-std::counting_semaphore<2> g_hash_slots(2);
-
-struct HashSlot {
-  HashSlot() { g_hash_slots.acquire(); }
-  ~HashSlot() { g_hash_slots.release(); }
-  HashSlot(const HashSlot&) = delete;
-  HashSlot& operator=(const HashSlot&) = delete;
-};
+ptrdiff_t slots_for(const PasswordHashOptions& o) {
+  return std::clamp<ptrdiff_t>(o.max_concurrent, 1, kMaxConcurrentHashes);
+}
 
 }  // namespace
 
+// One Argon2id run holds a slot for its whole run.
+class PasswordHasher::Slot {
+ public:
+  explicit Slot(const PasswordHasher& h) : h_(h) { h_.slots_.acquire(); }
+  ~Slot() { h_.slots_.release(); }
+  Slot(const Slot&) = delete;
+  Slot& operator=(const Slot&) = delete;
+
+ private:
+  const PasswordHasher& h_;
+};
+
+void return_hash_memory_to_system() {
+#if defined(__GLIBC__)
+  // Fixing the threshold also stops glibc from raising it.
+  mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024);
+#endif
+}
+
+PasswordHasher::PasswordHasher(PasswordHashOptions options) : options_(options), slots_(slots_for(options)) {}
+
 Result<std::string> PasswordHasher::hash(std::string_view password) const {
   if (Status s = check_password_policy(password); !s) return s.error();
-  HashSlot slot;
+  Slot slot(*this);
   const std::string salt = random_bytes(options_.salt_bytes);
   const size_t len = argon2_encodedlen(options_.time_cost, options_.memory_kib, options_.parallelism,
                                        options_.salt_bytes, options_.hash_bytes, Argon2_id);
@@ -75,7 +89,7 @@ Result<std::string> PasswordHasher::hash(std::string_view password) const {
 bool PasswordHasher::verify(std::string_view password, const std::string& encoded) const {
   if (encoded.rfind("$argon2id$", 0) != 0) return false;
   if (password.size() > kMaxPasswordBytes) return false;
-  HashSlot slot;
+  Slot slot(*this);
   return argon2id_verify(encoded.c_str(), password.data(), password.size()) == ARGON2_OK;
 }
 

@@ -5,10 +5,11 @@
 // Cost, on purpose: the defaults are OWASP's recommended minimum for Argon2id
 // (m=19 MiB, t=2 passes, one lane), in the order of 50 ms and 19 MiB of memory
 // per hash on one core of a small server. That is paid once per login, and makes
-// each guess against a stolen database cost the same. At most two hashes or
-// verifications run at once in the process (the others wait), so that a burst
-// of logins cannot take more than twice that memory. Tests pass lower
-// parameters through PasswordHashOptions.
+// each guess against a stolen database cost the same. At most `max_concurrent`
+// (2) hashes or verifications of one hasher run at once (the others wait), so
+// that a burst of logins cannot take more than that many times 19 MiB; with
+// return_hash_memory_to_system() that memory goes back when each run ends.
+// Tests pass lower parameters through PasswordHashOptions.
 //
 // The password policy is here too: a password is at least 12 characters
 // (Unicode code points, so an Arabic or Ukrainian passphrase counts the same as
@@ -17,6 +18,7 @@
 
 #include <cstdint>
 #include <mutex>
+#include <semaphore>
 #include <string>
 #include <string_view>
 
@@ -30,21 +32,32 @@ struct PasswordHashOptions {
   uint32_t parallelism = 1;         // lanes
   uint32_t salt_bytes = 16;
   uint32_t hash_bytes = 32;
+  int max_concurrent = 2;  // runs at once per hasher, 1 to kMaxConcurrentHashes
 
   // Cheap parameters for tests only: one pass over 8 KiB.
-  static PasswordHashOptions for_tests() { return {1, 8, 1, 16, 32}; }
+  static PasswordHashOptions for_tests() { return {1, 8, 1, 16, 32, 2}; }
 };
 
 inline constexpr size_t kMinPasswordChars = 12;
 inline constexpr size_t kMaxPasswordBytes = 1024;
+inline constexpr int kMaxConcurrentHashes = 64;
 
 // kInvalidArgument naming what is wrong (too short, too long, not UTF-8); the
 // message never quotes the password.
 Status check_password_policy(std::string_view password);
 
+// Makes the C library take blocks of 4 MiB and more straight from the system,
+// and give them back when freed. Without it glibc raises that threshold once
+// the first Argon2id run's 19 MiB is freed, so that later runs take their
+// memory from the calling thread's malloc arena, which keeps it: a server each
+// of whose threads had verified one password held 19 MiB per thread (ten
+// logins: from 24 to 219 MiB). Process-wide; call once at start, before
+// threads.
+void return_hash_memory_to_system();
+
 class PasswordHasher {
  public:
-  explicit PasswordHasher(PasswordHashOptions options = {}) : options_(options) {}
+  explicit PasswordHasher(PasswordHashOptions options = {});
 
   // Checks the policy, then hashes with a fresh random salt. Two hashes of the
   // same password differ. kInvalidArgument for a password the policy refuses,
@@ -64,7 +77,9 @@ class PasswordHasher {
   const PasswordHashOptions& options() const { return options_; }
 
  private:
+  class Slot;
   PasswordHashOptions options_;
+  mutable std::counting_semaphore<kMaxConcurrentHashes> slots_;
   mutable std::string dummy_;
   mutable std::once_flag dummy_once_;
 };

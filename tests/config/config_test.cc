@@ -307,3 +307,28 @@ TEST_CASE("organisation.name is optional, read when given, and bounded", "[confi
   auto typo = gw::parse_config(json::parse(R"({"organisation": {"nmae": "x"}})"), fake_env({}), "gw.json");
   CHECK_FALSE(typo.ok());
 }
+
+TEST_CASE("the login section sets the throttling and hashing limits, with defaults, and refuses unknown keys",
+          "[config]") {
+  auto defaults = gw::parse_config(json::parse("{}"), fake_env({}));
+  REQUIRE(defaults.ok());
+  CHECK(defaults->login.account_free_failures == 5);
+  CHECK(defaults->login.account_first_delay_ms == 1000);
+  CHECK(defaults->login.account_max_delay_s == 300);
+  CHECK(defaults->login.address_failures_per_minute == 10);
+  CHECK(defaults->login.global_failures_per_minute == 100);
+  CHECK(defaults->login.concurrent_hashes == 2);
+  auto set = gw::parse_config(
+      json::parse(R"({"login": {"account_free_failures": 3, "global_failures_per_minute": 500,
+                                "concurrent_hashes": 1}})"),
+      fake_env({}));
+  REQUIRE(set.ok());
+  CHECK(set->login.account_free_failures == 3);
+  CHECK(set->login.global_failures_per_minute == 500);
+  CHECK(set->login.concurrent_hashes == 1);
+  auto bad = gw::parse_config(json::parse(R"({"login": {"lockout_minutes": 60, "concurrent_hashes": 0}})"),
+                              fake_env({}), "gw.json");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().message.find("$.login.lockout_minutes") != std::string::npos);
+  CHECK(bad.error().message.find("$.login.concurrent_hashes") != std::string::npos);
+}

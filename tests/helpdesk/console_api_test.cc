@@ -475,3 +475,53 @@ TEST_CASE("a stream whose client went away frees its slot within a second, long 
   CHECK(again.connected());
   f.api.shutdown();
 }
+
+TEST_CASE("an operator's event stream carries only events of conversations in queues they may open",
+          "[helpdesk][console]") {
+  gw::OperatorView urgent_op;
+  urgent_op.id = 7;
+  urgent_op.queues = {"urgent"};
+  gw::OperatorView general_op = urgent_op;
+  general_op.queues = {"general"};
+  gw::OperatorView supervisor = urgent_op;
+  supervisor.role = "supervisor";
+  supervisor.queues = {};
+  const gw::HelpdeskEvent moved{"handover.transferred", 11, 12, "safeguarding", "general"};
+  CHECK_FALSE(gw::event_visible(urgent_op, moved));
+  CHECK_FALSE(gw::event_frame_for(urgent_op, moved).has_value());
+  // It left Olga's queue: she hears that, not where it went.
+  auto left = gw::event_frame_for(general_op, moved);
+  REQUIRE(left.has_value());
+  CHECK(left->find("safeguarding") == std::string::npos);
+  CHECK(left->find("\"handover_id\":12") != std::string::npos);
+  auto full = gw::event_frame_for(supervisor, moved);
+  REQUIRE(full.has_value());
+  CHECK(full->find("\"queue\":\"safeguarding\"") != std::string::npos);
+  for (const char* type :
+       {"handover.created", "message.inbound", "handover.assigned", "handover.replied", "handover.closed"}) {
+    const gw::HelpdeskEvent e{type, 11, 12, "general", ""};
+    CHECK(gw::event_visible(general_op, e));
+    CHECK_FALSE(gw::event_visible(urgent_op, e));
+  }
+  // A transfer whose origin is unknown is not spread to everyone either.
+  CHECK_FALSE(gw::event_visible(urgent_op, gw::HelpdeskEvent{"handover.transferred", 11, 12, "general", ""}));
+}
+
+TEST_CASE(
+    "an operator refused a forced take-over over the console cannot transfer the conversation to themselves",
+    "[helpdesk][console]") {
+  ConsoleFixture f;
+  auto h = f.handed_over("+447700900001");
+  f.staff("olga", "operator", {"general"});
+  const int64_t omar = f.staff("omar", "operator", {"general"});
+  RunningServer running(f.server);
+  httplib::Client c("127.0.0.1", running.port());
+  Session olga = login(c, "olga"), omar_s = login(c, "omar");
+  const std::string conv = "/api/helpdesk/conversations/" + std::to_string(h.id);
+  REQUIRE(post(c, conv + "/assign", omar_s)->status == 200);
+  CHECK(post(c, conv + "/assign", olga, true, R"({"force": true})")->status == 403);
+  CHECK(post(c, conv + "/transfer", olga, true, R"({"queue": "general", "operator": "olga"})")->status ==
+        403);
+  CHECK(post(c, conv + "/reply", olga, true, R"({"text": "hello"})")->status == 403);
+  CHECK(f.store->get_handover(h.id)->operator_id == omar);
+}

@@ -133,11 +133,13 @@ struct HelpdeskFixture : StoreFixture {
   }
 
   // An account row, so that handovers.operator_id has something to refer to.
-  int64_t account(const std::string& name, const std::string& role = "operator") {
+  int64_t account(const std::string& name, const std::string& role = "operator",
+                  std::vector<std::string> queues = {}) {
     Account a;
     a.username = name;
     a.password_hash = "x";
     a.role = role;
+    a.queues = std::move(queues);
     auto id = store->create_account(a);
     REQUIRE(id.ok());
     return *id;

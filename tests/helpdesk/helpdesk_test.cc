@@ -82,7 +82,7 @@ TEST_CASE("assignment is atomic: two operators take the same conversation, one w
 TEST_CASE("a transfer moves the conversation to another queue and its operators", "[helpdesk]") {
   HelpdeskFixture f;
   auto h = f.handed_over("+447700900001");
-  const int64_t ana = f.account("ana"), ben = f.account("ben");
+  const int64_t ana = f.account("ana", "operator", {"general", "urgent"}), ben = f.account("ben");
   auto ana_op = f.op(ana, {"general"});
   REQUIRE(f.helpdesk.assign(h.id, ana_op).ok());
   CHECK(f.helpdesk.transfer(h.id, ana_op, "nowhere").error().code == gw::ErrorCode::kInvalidArgument);
@@ -207,7 +207,7 @@ TEST_CASE("every action writes an audit entry with the operator and the conversa
           "[helpdesk]") {
   HelpdeskFixture f;
   auto h = f.handed_over("+447700900123");
-  const int64_t ana = f.account("ana");
+  const int64_t ana = f.account("ana", "operator", {"general"});
   auto ana_op = f.op(ana, {"general"});
   REQUIRE(f.helpdesk.conversation_view(h.id, ana_op).ok());
   REQUIRE(f.helpdesk.assign(h.id, ana_op).ok());
@@ -293,4 +293,51 @@ TEST_CASE("addresses are masked to the calling code and the last three digits", 
   CHECK(gw::mask_address("whatsapp:+393331234567") == "+39 \u2022\u2022\u2022\u2022 \u2022\u2022\u2022 567");
   CHECK(gw::mask_address("123456789") == "\u2022\u2022\u2022\u2022\u2022\u2022 789");
   CHECK(gw::mask_address("12") == "\u2022\u2022\u2022");
+}
+
+TEST_CASE("an operator refused a forced take-over cannot take the conversation by transferring it",
+          "[helpdesk]") {
+  HelpdeskFixture f;
+  auto h = f.handed_over("+447700900001");
+  const int64_t ana = f.account("ana", "operator", {"general"}),
+                omar = f.account("omar", "operator", {"general"});
+  auto ana_op = f.op(ana, {"general"}), omar_op = f.op(omar, {"general"});
+  REQUIRE(f.helpdesk.assign(h.id, omar_op).ok());
+  CHECK(f.helpdesk.assign(h.id, ana_op, /*force=*/true).error().code == gw::ErrorCode::kPermissionDenied);
+  CHECK(f.helpdesk.assign(h.id, ana_op).error().code == gw::ErrorCode::kAlreadyExists);
+  // Every other road to holding it is refused alike.
+  CHECK(f.helpdesk.transfer(h.id, ana_op, "general", ana).error().code == gw::ErrorCode::kPermissionDenied);
+  CHECK(f.helpdesk.transfer(h.id, ana_op, "general").error().code == gw::ErrorCode::kPermissionDenied);
+  CHECK(f.helpdesk.close(h.id, ana_op, gw::CloseMode::kBackToBot).error().code ==
+        gw::ErrorCode::kPermissionDenied);
+  CHECK(f.helpdesk.reply(h.id, ana_op, "hello").error().code == gw::ErrorCode::kPermissionDenied);
+  auto still = f.store->get_handover(h.id);
+  CHECK(still->operator_id == omar);
+  CHECK(still->queue == "general");
+  // Omar may hand it to Ana himself.
+  REQUIRE(f.helpdesk.transfer(h.id, omar_op, "general", ana).ok());
+  CHECK(f.store->get_handover(h.id)->operator_id == ana);
+}
+
+TEST_CASE("a conversation is never transferred to an account that cannot open it in its new queue",
+          "[helpdesk]") {
+  HelpdeskFixture f;
+  auto h = f.handed_over("+447700900001");
+  const int64_t ana = f.account("ana", "operator", {"general"});
+  const int64_t eve = f.account("eve", "editor", {"general", "urgent"});
+  const int64_t ben = f.account("ben", "operator", {"urgent"});
+  auto ana_op = f.op(ana, {"general"});
+  REQUIRE(f.helpdesk.assign(h.id, ana_op).ok());
+  CHECK(f.helpdesk.transfer(h.id, ana_op, "general", eve).error().code == gw::ErrorCode::kInvalidArgument);
+  CHECK(f.helpdesk.transfer(h.id, ana_op, "general", ben).error().code == gw::ErrorCode::kInvalidArgument);
+  CHECK(f.helpdesk.transfer(h.id, ana_op, "general", 99999).error().code == gw::ErrorCode::kInvalidArgument);
+  auto sue_op = f.op(f.account("sue", "supervisor"), {}, "supervisor");
+  CHECK(f.helpdesk.transfer(h.id, sue_op, "urgent", eve).error().code == gw::ErrorCode::kInvalidArgument);
+  auto kept = f.store->get_handover(h.id);
+  CHECK(kept->operator_id == ana);
+  CHECK(kept->queue == "general");
+  CHECK_FALSE(has_event(f.seen, "handover.transferred", h.id));
+  // To someone who works in the new queue it goes.
+  REQUIRE(f.helpdesk.transfer(h.id, ana_op, "urgent", ben).ok());
+  CHECK(f.store->get_handover(h.id)->operator_id == ben);
 }

@@ -1,6 +1,8 @@
 #include "gateway/security/login_throttle.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <vector>
 
 #include "tests/support/fake_clock.h"
 
@@ -10,79 +12,155 @@ using gw::testing::FakeClock;
 using namespace std::chrono_literals;
 
 namespace {
-void fail_times(LoginThrottle& t, const std::string& user, const std::string& ip, int n) {
-  for (int i = 0; i < n; ++i) t.record_failure(user, ip);
+
+// `n` attempts that each fail; returns how many were admitted.
+int fail_times(LoginThrottle& t, const std::string& user, const std::string& ip, int n) {
+  int admitted = 0;
+  for (int i = 0; i < n; ++i) {
+    auto a = t.begin(user, ip);
+    if (!a) continue;
+    ++admitted;
+    a.failed();
+  }
+  return admitted;
 }
+
+bool succeeds(LoginThrottle& t, const std::string& user, const std::string& ip) {
+  auto a = t.begin(user, ip);
+  if (!a) return false;
+  a.succeeded();
+  return true;
+}
+
 }  // namespace
 
-TEST_CASE("five failures within 15 minutes lock the username for a minute", "[security][throttle]") {
-  FakeClock clock;
-  LoginThrottle throttle(clock);
-  fail_times(throttle, "amina", "10.0.0.1", 4);
-  CHECK(throttle.retry_after("amina", "10.0.0.2") == Millis(0));
-  throttle.record_failure("amina", "10.0.0.1");
-  CHECK(throttle.retry_after("amina", "10.0.0.2") == Millis(60'000));
-  // Case does not matter for usernames.
-  CHECK(throttle.retry_after("AMINA", "10.0.0.3") == Millis(60'000));
-  clock.advance(20s);
-  CHECK(throttle.retry_after("Amina", "10.0.0.3") == Millis(40'000));
-  CHECK(gw::retry_after_seconds(throttle.retry_after("Amina", "10.0.0.3")) == 40);
-  clock.advance(40s);
-  CHECK(throttle.retry_after("amina", "10.0.0.3") == Millis(0));
-}
-
-TEST_CASE("failures spread over more than 15 minutes do not lock", "[security][throttle]") {
-  FakeClock clock;
-  LoginThrottle throttle(clock);
-  for (int i = 0; i < 10; ++i) {
-    throttle.record_failure("amina", "");
-    clock.advance(4min);
-  }
-  CHECK(throttle.retry_after("amina", "") == Millis(0));
-}
-
-TEST_CASE("each failure after a lock doubles the lock, up to an hour", "[security][throttle]") {
-  FakeClock clock;
-  LoginThrottle throttle(clock);
-  fail_times(throttle, "amina", "", 5);
-  std::vector<long> locks;
-  for (int i = 0; i < 8; ++i) {
-    Millis wait = throttle.retry_after("amina", "");
-    locks.push_back(static_cast<long>(wait.count() / 60'000));
-    clock.advance(wait);
-    throttle.record_failure("amina", "");
-  }
-  CHECK(locks == std::vector<long>{1, 2, 4, 8, 16, 32, 60, 60});
-}
-
-TEST_CASE("a success resets the username but a quiet window is needed to end a streak",
+TEST_CASE("of 20 attempts at one account in flight at once only the five free ones are admitted",
           "[security][throttle]") {
   FakeClock clock;
   LoginThrottle throttle(clock);
-  fail_times(throttle, "amina", "", 4);
-  throttle.record_success("amina", "");
-  fail_times(throttle, "amina", "", 4);
-  CHECK(throttle.retry_after("amina", "") == Millis(0));
-
-  fail_times(throttle, "bilal", "", 5);
-  clock.advance(1min);
-  // Quiet for the lock and a whole window after it: back to five tries.
-  clock.advance(15min);
-  fail_times(throttle, "bilal", "", 4);
-  CHECK(throttle.retry_after("bilal", "") == Millis(0));
-  throttle.record_failure("bilal", "");
-  CHECK(throttle.retry_after("bilal", "") == Millis(60'000));
+  std::vector<LoginThrottle::Attempt> admitted;
+  int refused = 0;
+  for (int i = 0; i < 20; ++i) {
+    auto a = throttle.begin("amina", "10.0.0." + std::to_string(i));
+    if (a) {
+      admitted.push_back(std::move(a));
+    } else {
+      ++refused;
+      CHECK(a.refused_by() == std::string("account"));
+      CHECK(a.retry_after() >= Millis(1000));
+    }
+  }
+  CHECK(admitted.size() == 5);
+  CHECK(refused == 15);
+  for (auto& a : admitted) a.failed();
+  // The five failed: now one attempt a second, then two, ...
+  auto next = throttle.begin("amina", "10.0.0.99");
+  CHECK_FALSE(next);
+  CHECK(next.retry_after() == Millis(1000));
 }
 
-TEST_CASE("one address trying many usernames is locked by its IP", "[security][throttle]") {
+TEST_CASE("an account's delays double from one second up to the cap, and the right password works after one",
+          "[security][throttle]") {
   FakeClock clock;
   LoginThrottle throttle(clock);
-  for (const char* user : {"a1", "a2", "a3", "a4", "a5"}) throttle.record_failure(user, "198.51.100.7");
-  CHECK(throttle.retry_after("someone-else", "198.51.100.7") == Millis(60'000));
-  CHECK(throttle.retry_after("someone-else", "198.51.100.8") == Millis(0));
-  // A success on one account does not unlock the address.
-  throttle.record_success("a1", "198.51.100.7");
-  CHECK(throttle.retry_after("a1", "198.51.100.7") == Millis(60'000));
+  CHECK(fail_times(throttle, "Amina", "", 5) == 5);
+  std::vector<long> delays;
+  for (int i = 0; i < 12; ++i) {
+    auto refused = throttle.begin("amina", "");
+    REQUIRE_FALSE(refused);
+    delays.push_back(static_cast<long>(refused.retry_after().count() / 1000));
+    clock.advance(refused.retry_after());
+    auto a = throttle.begin("AMINA", "");
+    REQUIRE(a);
+    a.failed();
+  }
+  CHECK(delays == std::vector<long>{1, 2, 4, 8, 16, 32, 64, 128, 256, 300, 300, 300});
+  // Never an hour: the owner gets in once the delay is over.
+  Millis wait = throttle.begin("amina", "").retry_after();
+  CHECK(wait <= Millis(300'000));
+  clock.advance(wait);
+  CHECK(succeeds(throttle, "amina", ""));
+  // A success starts afresh: five free attempts again.
+  CHECK(fail_times(throttle, "amina", "", 5) == 5);
+}
+
+TEST_CASE("an account left alone for 15 minutes starts afresh", "[security][throttle]") {
+  FakeClock clock;
+  LoginThrottle throttle(clock);
+  fail_times(throttle, "amina", "", 7);
+  clock.advance(15min);
+  CHECK(fail_times(throttle, "amina", "", 5) == 5);
+}
+
+TEST_CASE("one address cannot guess fast, but another user's login from it waits seconds, not an hour",
+          "[security][throttle]") {
+  FakeClock clock;
+  LoginThrottle throttle(clock);
+  // Ten failures against ten accounts use the address's budget for the minute.
+  for (int i = 0; i < 10; ++i)
+    CHECK(fail_times(throttle, "user" + std::to_string(i), "198.51.100.7", 1) == 1);
+  auto refused = throttle.begin("someone-else", "198.51.100.7");
+  CHECK_FALSE(refused);
+  CHECK(refused.refused_by() == std::string("address"));
+  CHECK(refused.retry_after() <= Millis(6000));
+  CHECK(throttle.begin("someone-else", "198.51.100.8"));  // other addresses are not concerned
+  // Within the minute the address gets at most one more guess every six seconds.
+  int guesses = 0;
+  for (int s = 0; s < 60; ++s) {
+    guesses += fail_times(throttle, "user" + std::to_string(s), "198.51.100.7", 1);
+    clock.advance(1s);
+  }
+  CHECK(guesses <= 10);
+  // A colleague behind the same proxy logs in after a few seconds' wait.
+  Millis wait = throttle.begin("omar", "198.51.100.7").retry_after();
+  CHECK(wait <= Millis(6000));
+  clock.advance(wait);
+  CHECK(succeeds(throttle, "omar", "198.51.100.7"));
+}
+
+TEST_CASE("failed logins spread over many addresses trip the global guard", "[security][throttle]") {
+  FakeClock clock;
+  LoginThrottle throttle(clock);
+  REQUIRE(succeeds(throttle, "amina", "192.0.2.1"));  // amina logs in from her office as usual
+  // 148 addresses, four guesses each, in ten seconds.
+  int admitted = 0, refused_globally = 0;
+  Millis longest{0};
+  for (int round = 0; round < 4; ++round) {
+    for (int ip = 0; ip < 148; ++ip) {
+      auto a =
+          throttle.begin("target" + std::to_string(round * 1000 + ip), "203.0.113." + std::to_string(ip));
+      if (a) {
+        ++admitted;
+        a.failed();
+      } else if (a.refused_by() == std::string("global")) {
+        ++refused_globally;
+        longest = std::max(longest, a.retry_after());
+      }
+    }
+    clock.advance(2500ms);
+  }
+  CHECK(admitted <= 100);
+  CHECK(refused_globally > 400);
+  CHECK(longest <= Millis(60'000));
+  // A fresh address is refused too, while the minute is full ...
+  auto stranger = throttle.begin("nobody", "198.51.100.1");
+  CHECK_FALSE(stranger);
+  CHECK(stranger.refused_by() == std::string("global"));
+  // ... but not a username from an address it logged in from before.
+  CHECK(succeeds(throttle, "amina", "192.0.2.1"));
+  // Once the minute has passed, logins go ahead again.
+  clock.advance(60s);
+  CHECK(succeeds(throttle, "nobody", "198.51.100.1"));
+}
+
+TEST_CASE("an attempt abandoned without an outcome gives its reservation back", "[security][throttle]") {
+  FakeClock clock;
+  LoginThrottle throttle(clock);
+  for (int i = 0; i < 50; ++i) {
+    auto a = throttle.begin("amina", "10.0.0.1");
+    REQUIRE(a);  // e.g. the store did not answer: not a failure
+  }
+  CHECK(fail_times(throttle, "amina", "10.0.0.1", 5) == 5);
 }
 
 TEST_CASE("Retry-After seconds round up and are at least one", "[security][throttle]") {
