@@ -148,7 +148,8 @@ TEST_CASE("a supervisor lists the dead letters with ids, channel, times, attempt
   CHECK(gw::http::testing::parse_prom_text(f.registry.render()).value("gateway_intake_dead_letters") == 1);
 }
 
-TEST_CASE("a supervisor's retry puts the dead letter back in the queue, audited; an operator may do neither",
+TEST_CASE("a supervisor's retry puts the dead letter back in the queue and is audited while an operator may do "
+          "neither",
           "[helpdesk][console][intake]") {
   DeadLetterFixture f;
   const int64_t id = f.dead_letter();
