@@ -31,6 +31,13 @@ Result<int> OutboxWorker::run_once() {
   return handled;
 }
 
+void OutboxWorker::record(const Status& s, const char* what, const OutboxItem& item) {
+  if (s) return;
+  // Ids and the error's code and text only (store errors carry no address or body).
+  log::error("outbox.record_failed", {{"channel", sender_.channel_id()}, {"outbox_id", item.id},
+                                      {"record", what}, {"error", s.error().to_string()}});
+}
+
 void OutboxWorker::release(const OutboxItem& item) {
   if (auto s = store_.release_outbox(item.id, clock_.now()); !s && s.error().code != ErrorCode::kNotFound) {
     // Not fatal: the lease expires and the item is sent then.
@@ -44,10 +51,13 @@ bool OutboxWorker::handle(const OutboxItem& item) {
   auto contact = store_.get_contact(item.contact_id);
   if (!contact) {
     // Erased while queued: the outbox row went with it; nothing to send.
+    // Anything else: the lease expires and the item is tried again.
+    if (contact.error().code != ErrorCode::kNotFound) record(contact.error(), "read_contact", item);
     return true;
   }
   if (contact->opted_out && !sent_despite_opt_out(item.template_key)) {
-    (void)store_.mark_outbox_failed(item.id, std::nullopt, "the contact has opted out", clock_.now());
+    record(store_.mark_outbox_failed(item.id, std::nullopt, "the contact has opted out", clock_.now()),
+           "failed_opted_out", item);
     if (observer_.outcome) observer_.outcome(channel, "opted_out");
     return true;
   }
@@ -60,10 +70,7 @@ bool OutboxWorker::handle(const OutboxItem& item) {
   const TimePoint now = clock_.now();
   switch (out.kind) {
     case SendOutcome::Kind::kAccepted: {
-      if (auto s = store_.mark_outbox_sent(item.id, out.provider_id, out.segments, now); !s) {
-        log::error("outbox.record_failed", {{"channel", channel}, {"outbox_id", item.id},
-                                            {"error", s.error().to_string()}});
-      }
+      record(store_.mark_outbox_sent(item.id, out.provider_id, out.segments, now), "sent", item);
       if (observer_.sent) observer_.sent(channel, out.segments);
       log::info("outbox.sent", {{"channel", channel}, {"outbox_id", item.id}, {"attempt", item.attempts},
                                 {"segments", out.segments}});
@@ -71,33 +78,36 @@ bool OutboxWorker::handle(const OutboxItem& item) {
     }
     case SendOutcome::Kind::kRetry: {
       if (item.attempts >= options_.backoff.max_attempts) {
-        (void)store_.mark_outbox_failed(item.id, out.error_code, "gave up after " +
-                                        std::to_string(item.attempts) + " attempts: " + out.error, now);
+        record(store_.mark_outbox_failed(item.id, out.error_code,
+                                         "gave up after " + std::to_string(item.attempts) + " attempts: " + out.error,
+                                         now),
+               "failed_gave_up", item);
         if (observer_.outcome) observer_.outcome(channel, "failed");
         log::warn("outbox.gave_up", {{"channel", channel}, {"outbox_id", item.id}, {"attempts", item.attempts}});
         return true;
       }
       Millis delay = full_jitter_delay(options_.backoff, item.attempts - 1, random_());
       if (out.retry_after) delay = std::max(delay, *out.retry_after);
-      (void)store_.mark_outbox_retry(item.id, now + delay, out.error, now);
+      record(store_.mark_outbox_retry(item.id, now + delay, out.error, now), "retry", item);
       if (observer_.outcome) observer_.outcome(channel, "retry");
       log::info("outbox.retry", {{"channel", channel}, {"outbox_id", item.id}, {"attempt", item.attempts},
                                  {"delay_ms", delay.count()}, {"error", out.error}});
       return true;
     }
     case SendOutcome::Kind::kHeld: {
-      (void)store_.mark_outbox_held(item.id, out.error, now);
+      record(store_.mark_outbox_held(item.id, out.error, now), "held", item);
       if (observer_.outcome) observer_.outcome(channel, "held");
       log::info("outbox.held", {{"channel", channel}, {"outbox_id", item.id}, {"reason", out.error}});
       return true;
     }
     case SendOutcome::Kind::kPermanent: {
-      (void)store_.mark_outbox_failed(item.id, out.error_code, out.error, now);
+      record(store_.mark_outbox_failed(item.id, out.error_code, out.error, now), "failed", item);
       if (out.recipient_opted_out) {
-        Contact c = *contact;
-        c.opted_out = true;
-        (void)store_.update_contact(c);
-        log::info("contact.opted_out", {{"contact_id", c.id}, {"source", "provider"}});
+        // Only the opt-out: the contact read before the send may be stale by now
+        // (the person changed their language meanwhile).
+        Status opted_out = store_.mark_contact_opted_out(item.contact_id, now);
+        record(opted_out, "contact_opted_out", item);
+        if (opted_out) log::info("contact.opted_out", {{"contact_id", item.contact_id}, {"source", "provider"}});
       }
       if (observer_.outcome) observer_.outcome(channel, "failed");
       log::warn("outbox.failed", {{"channel", channel}, {"outbox_id", item.id},

@@ -73,6 +73,8 @@ class OutboxWorker {
   // False when it gave the item back because a stop was requested.
   bool handle(const OutboxItem& item);
   void release(const OutboxItem& item);
+  // Logs a failed record of `item`'s outcome (`what`: which one); nothing when `s` is ok.
+  void record(const Status& s, const char* what, const OutboxItem& item);
 
   Store& store_;
   Clock& clock_;

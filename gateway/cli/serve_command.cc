@@ -31,6 +31,7 @@
 #include "gateway/engine/engine.h"
 #include "gateway/engine/flow_loader.h"
 #include "gateway/helpdesk/console_api.h"
+#include "gateway/helpdesk/dead_letter_api.h"
 #include "gateway/helpdesk/events.h"
 #include "gateway/helpdesk/helpdesk.h"
 #include "gateway/helpdesk/helpdesk_metrics.h"
@@ -190,6 +191,7 @@ int run_serve(const ServeOptions& options) {
   metrics::CoreMetrics core_metrics(registry, GATEWAY_VERSION, clock.now());
   core_metrics.set_outbox_depth_source([&db] { return db->outbox_depth(); });
   core_metrics.set_intake_depth_source([&intake] { return intake->depth(); });
+  core_metrics.set_intake_dead_letters_source([&intake] { return intake->dead_letter_count(); });
   // With SQLite this is the only process: a lease still held was taken by one that
   // died (SIGKILL, a crash), and its replies go out now rather than when it expires.
   if (cfg->database.driver == "sqlite") {
@@ -204,7 +206,9 @@ int run_serve(const ServeOptions& options) {
   // The intake: the webhooks store each message and answer; this thread handles them.
   IntakeWorker intake_worker(conversations,
                              [&core_metrics](const HandledInbound& h) { count_handled_inbound(&core_metrics, h); });
-  conversations.set_intake(intake.get(), [&intake_worker] { intake_worker.wake(); });
+  BackoffPolicy intake_retry = kIntakeRetry;
+  intake_retry.max_attempts = cfg->intake.max_attempts;
+  conversations.set_intake(intake.get(), [&intake_worker] { intake_worker.wake(); }, intake_retry);
 
   // The helpdesk: its events for live consoles, what it says to people, its
   // service figures, and a periodic word to those still waiting.
@@ -279,6 +283,10 @@ int run_serve(const ServeOptions& options) {
     else if (*assigned > 0) log::info("helpdesk.auto_assigned", {{"conversations", *assigned}});
   });
   console.add_routes(server);
+  // The supervisors' view of the intake's dead letters, and their retry.
+  DeadLetterApi dead_letters(
+      DeadLetterContext{staff_auth, *intake, *db, clock, [&intake_worker] { intake_worker.wake(); }});
+  dead_letters.add_routes(server);
   http::add_static_routes(server, "/console/", "/console", "/console/index.html");
   add_webhook_routes(server, WebhookContext{*cfg, conversations, *db, clock});
   // The browser simulator: its page at / and its API, when a web channel is configured.

@@ -227,6 +227,14 @@ void read_organisation(JsonReader& r, const json& doc, Config& cfg) {
   if (cfg.organisation.name.size() > 120) r.problem(r.path_of("name"), "must be at most 120 bytes");
 }
 
+void read_intake(JsonReader& r, const json& doc, Config& cfg) {
+  const json* i = r.get_object(doc, "intake");
+  if (!i) return;
+  auto scope = r.enter("intake");
+  r.only_keys(*i, {"max_attempts"});
+  r.get_int(*i, "max_attempts", &cfg.intake.max_attempts, 1, 100);
+}
+
 void read_conversation(JsonReader& r, const json& doc, Config& cfg) {
   const json* c = r.get_object(doc, "conversation");
   if (!c) return;
@@ -370,7 +378,7 @@ Result<Config> parse_config(const json& doc, const EnvLookup& env, const std::st
   cfg.keys.file.clear();  // derived from the database path unless given
   if (!doc.is_object()) return Error::invalid(source + ": $: the configuration must be a JSON object");
   r.only_keys(doc, {"listen", "public_url", "database", "content_dir", "channels", "keys", "http", "login",
-                    "metrics", "conversation", "helpdesk", "organisation", "log_level"});
+                    "metrics", "conversation", "intake", "helpdesk", "organisation", "log_level"});
   read_listen(r, doc, cfg);
   r.get_string(doc, "public_url", &cfg.public_url);
   r.get_string(doc, "content_dir", &cfg.content_dir);
@@ -382,6 +390,7 @@ Result<Config> parse_config(const json& doc, const EnvLookup& env, const std::st
   read_metrics(r, doc, cfg);
   read_channels(r, doc, cfg);
   read_conversation(r, doc, cfg);
+  read_intake(r, doc, cfg);
   read_organisation(r, doc, cfg);
   read_helpdesk(r, doc, cfg);
 

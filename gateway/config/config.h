@@ -97,6 +97,14 @@ struct MetricsConfig {
   std::string bearer_token;  // empty: none
 };
 
+// How the intake treats a message whose handling fails: it is tried again
+// after 1 s, 2 s, 4 s ... (at most 5 minutes), the person's later messages
+// waiting behind it, and after max_attempts failed attempts it is a dead letter
+// for a supervisor to retry from the console.
+struct IntakeConfig {
+  int max_attempts = 5;
+};
+
 // Who runs the helpline, as the consent message names it ({organisation} in
 // templates). Empty: the translated template organisation.default is used.
 struct OrganisationConfig {
@@ -127,6 +135,7 @@ struct Config {
   LoginConfig login;
   MetricsConfig metrics;
   ConversationConfig conversation;
+  IntakeConfig intake;
   HelpdeskConfig helpdesk;  // queues, business hours, reassurance (helpdesk/queue_config.h)
   OrganisationConfig organisation;
   std::string log_level = "info";

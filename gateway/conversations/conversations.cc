@@ -1,6 +1,7 @@
 #include "gateway/conversations/conversations.h"
 
 #include <algorithm>
+#include <set>
 
 #include "gateway/channels/outbox_worker.h"
 #include "gateway/content/icu_message.h"
@@ -52,7 +53,9 @@ void Conversations::after_commit(const std::string& channel_id, const ReceiveRes
 Status Conversations::accept(const InboundMessage& in) {
   if (!intake_) return Error::unavailable("no intake to store the message in");
   if (in.provider_id.empty()) return Error::invalid("an inbound message without a provider id cannot be queued");
-  if (Status s = intake_->queue(in.channel_id, in.provider_id, serialize_inbound(in), clock_.now()); !s) return s;
+  if (Status s = intake_->queue(in.channel_id, in.provider_id, in.from, serialize_inbound(in), clock_.now()); !s) {
+    return s;
+  }
   if (intake_ready_) intake_ready_();
   return {};
 }
@@ -63,11 +66,6 @@ namespace {
 // messages stay queued as they were.
 bool store_failure(const Error& e) {
   return e.code == ErrorCode::kIo || e.code == ErrorCode::kUnavailable || e.code == ErrorCode::kTimeout;
-}
-
-Millis intake_retry_delay(int attempts) {
-  const int exponent = std::min(attempts, 9);  // 1 s, 2 s, 4 s ... then 5 minutes
-  return std::min(Millis(1000LL << exponent), Millis(5 * 60 * 1000));
 }
 
 }  // namespace
@@ -84,9 +82,15 @@ Result<IntakeBatch> Conversations::handle_queued(int limit) {
   std::vector<Intake::Deferral> deferred;
   Status s = store_.in_transaction([&]() -> Status {
     batch.handled.clear();
+    batch.held = 0;
     handled.clear();
     deferred.clear();
+    std::set<std::string> failed_senders;  // whose later messages wait
     for (const QueuedInbound& q : *due) {
+      if (!q.sender_key.empty() && failed_senders.count(q.sender_key)) {
+        ++batch.held;
+        continue;  // left as it is: due() holds it back until the failed one is handled
+      }
       ReceiveResult result;
       Status item = q.error.empty() ? store_.in_transaction([&]() -> Status {
         auto in = deserialize_inbound(q.payload);
@@ -103,17 +107,25 @@ Result<IntakeBatch> Conversations::handle_queued(int limit) {
         continue;
       }
       if (store_failure(item.error())) return item;
-      log::error("intake.failed", {{"channel", q.channel_id}, {"queued_id", q.id}, {"attempts", q.attempts + 1},
-                                   {"error", item.error().to_string()}});
-      deferred.push_back({q.id, now + intake_retry_delay(q.attempts), item.error().to_string()});
+      if (!q.sender_key.empty()) failed_senders.insert(q.sender_key);
+      const int attempts = q.attempts + 1;
+      const bool dead = attempts >= intake_retry_.max_attempts;
+      const char* kind = error_code_name(item.error().code);
+      log::error(dead ? "intake.dead_letter" : "intake.failed",
+                 {{"channel", q.channel_id}, {"queued_id", q.id}, {"attempts", attempts}, {"error_kind", kind},
+                  {"error", item.error().to_string()}});
+      deferred.push_back(
+          {q.id, now + exponential_delay(intake_retry_, q.attempts), item.error().to_string(), kind, dead});
     }
     return {};
   });
   if (!s) return s.error();
   batch.deferred = static_cast<int>(deferred.size());
+  batch.dead_lettered =
+      static_cast<int>(std::count_if(deferred.begin(), deferred.end(), [](const auto& d) { return d.dead; }));
   // The Store has committed. Should this fail, the messages are handed over
   // again later and recognised as already stored.
-  if (Status f = intake_->finish(handled, deferred); !f) {
+  if (Status f = intake_->finish(handled, deferred, now); !f) {
     log::error("intake.finish_failed", {{"error", f.error().to_string()}});
   }
   for (const HandledInbound& h : batch.handled) after_commit(h.channel_id, h.result);

@@ -35,6 +35,7 @@
 #include "gateway/content/renderer.h"
 #include "gateway/content/template_catalog.h"
 #include "gateway/conversations/keywords.h"
+#include "gateway/core/backoff.h"
 #include "gateway/core/clock.h"
 #include "gateway/engine/engine.h"
 #include "gateway/engine/flow.h"
@@ -71,9 +72,15 @@ struct HandledInbound {
 
 struct IntakeBatch {
   std::vector<HandledInbound> handled;
-  int deferred = 0;   // failed, left in the intake to be tried again later
-  bool more = false;  // the batch was full: more may be due
+  int deferred = 0;       // failed, left in the intake to be tried again later (dead letters included)
+  int dead_lettered = 0;  // of those, failed for the last allowed time: now dead letters
+  int held = 0;           // left as they were, behind an earlier message of their sender that failed
+  bool more = false;      // the batch was full: more may be due
 };
+
+// How a queued message that fails is tried again: after 1 s, 2 s, 4 s ... (at
+// most 5 minutes); after max_attempts failed attempts it is a dead letter.
+inline constexpr BackoffPolicy kIntakeRetry{Millis(1000), Millis(5 * 60 * 1000), 5};
 
 // The helpdesk side of a conversation: queue hours for the notice a new
 // handover gets, and the bus its events go to. Without it every queue counts
@@ -103,17 +110,21 @@ class Conversations {
   Status accept(const InboundMessage& in);
   // Handles up to `limit` messages of the intake, oldest first, as receive()
   // does, in one transaction of the Store: each in a savepoint of its own, so
-  // that one that fails is left in the intake alone and tried again later
-  // (after 1 s, 2 s, 4 s ... at most 5 minutes). Once the Store committed, the
-  // handled ones leave the intake. A failure of the Store itself (I/O, busy,
-  // closed) fails the whole batch, which stays queued. One caller at a time:
-  // that keeps each conversation's order.
+  // that one that fails is left in the intake and tried again later, as the
+  // retry policy says (set_intake), until it becomes a dead letter. The
+  // person's later messages wait behind it, in the batch as in the intake, and
+  // are handled after it. Once the Store committed, the handled ones leave the
+  // intake. A failure of the Store itself (I/O, busy, closed) fails the whole
+  // batch, which stays queued. One caller at a time: that keeps each
+  // conversation's order.
   Result<IntakeBatch> handle_queued(int limit);
   // REQUIRES: called before the first accept(); `intake` outlives this.
-  // `ready` (may be empty) is called after accept() stored a message.
-  void set_intake(Intake* intake, std::function<void()> ready) {
+  // `ready` (may be empty) is called after accept() stored a message. `retry`:
+  // the delays between attempts (base, cap) and how many a message gets.
+  void set_intake(Intake* intake, std::function<void()> ready, BackoffPolicy retry = kIntakeRetry) {
     intake_ = intake;
     intake_ready_ = std::move(ready);
+    intake_retry_ = retry;
   }
 
   // REQUIRES: called before the first receive(); `link`'s pointees outlive this.
@@ -154,6 +165,7 @@ class Conversations {
   std::function<void(const std::string&)> outbox_ready_;
   Intake* intake_ = nullptr;
   std::function<void()> intake_ready_;
+  BackoffPolicy intake_retry_ = kIntakeRetry;
   Bot bot_;
   HelpdeskLink helpdesk_;
 };

@@ -17,12 +17,23 @@ UnitRandom system_unit_random() {
   };
 }
 
-Millis full_jitter_delay(const BackoffPolicy& policy, int attempt, double unit_random) {
+namespace {
+
+double ceiling_ms(const BackoffPolicy& policy, int attempt) {
   const double base = static_cast<double>(policy.base.count());
   const double cap = static_cast<double>(policy.cap.count());
-  const double ceiling = std::min(cap, base * std::pow(2.0, std::clamp(attempt, 0, 62)));
+  return std::min(cap, base * std::pow(2.0, std::clamp(attempt, 0, 62)));
+}
+
+}  // namespace
+
+Millis exponential_delay(const BackoffPolicy& policy, int attempt) {
+  return Millis(static_cast<int64_t>(ceiling_ms(policy, attempt)));
+}
+
+Millis full_jitter_delay(const BackoffPolicy& policy, int attempt, double unit_random) {
   const double r = std::clamp(unit_random, 0.0, 1.0);
-  return Millis(static_cast<int64_t>(ceiling * r));
+  return Millis(static_cast<int64_t>(ceiling_ms(policy, attempt) * r));
 }
 
 RateLimiter::RateLimiter(double rate_per_second, double burst, const Clock& clock)

@@ -20,6 +20,11 @@ struct BackoffPolicy {
   int max_attempts = 8;   // after this many failed attempts the send is given up
 };
 
+// The delay ceiling before a retry: min(cap, base * 2^attempt), for attempt =
+// 0, 1, 2 ... (the number of attempts that already failed - 1). Without jitter,
+// for a single worker that has nothing to spread out.
+Millis exponential_delay(const BackoffPolicy& policy, int attempt);
+
 // "Full jitter": a delay drawn uniformly from [0, min(cap, base * 2^attempt)),
 // for attempt = 0, 1, 2 ... (the number of attempts that already failed - 1).
 // Spreads retries of many messages so they do not hit the provider together.

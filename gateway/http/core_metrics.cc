@@ -10,6 +10,9 @@ constexpr const char* kOutboxDepth = "gateway_outbox_depth";
 constexpr const char* kOutboxDepthHelp = "Outbox items not yet sent or failed.";
 constexpr const char* kIntakeDepth = "gateway_intake_depth";
 constexpr const char* kIntakeDepthHelp = "Inbound messages stored and answered to the provider, not yet handled.";
+constexpr const char* kIntakeDeadLetters = "gateway_intake_dead_letters";
+constexpr const char* kIntakeDeadLettersHelp =
+    "Inbound messages whose handling failed too often, kept for a supervisor to retry.";
 
 GaugeCallback depth_callback(std::function<Result<int64_t>()> source) {
   if (!source) return {};
@@ -42,6 +45,7 @@ CoreMetrics::CoreMetrics(Registry& registry, const std::string& version, TimePoi
   // Registered now with no source, so the family is always listed.
   registry.gauge_callback(kOutboxDepth, kOutboxDepthHelp, GaugeCallback{});
   registry.gauge_callback(kIntakeDepth, kIntakeDepthHelp, GaugeCallback{});
+  registry.gauge_callback(kIntakeDeadLetters, kIntakeDeadLettersHelp, GaugeCallback{});
 }
 
 void CoreMetrics::set_outbox_depth_source(std::function<Result<int64_t>()> source) {
@@ -50,6 +54,10 @@ void CoreMetrics::set_outbox_depth_source(std::function<Result<int64_t>()> sourc
 
 void CoreMetrics::set_intake_depth_source(std::function<Result<int64_t>()> source) {
   registry_.gauge_callback(kIntakeDepth, kIntakeDepthHelp, depth_callback(std::move(source)));
+}
+
+void CoreMetrics::set_intake_dead_letters_source(std::function<Result<int64_t>()> source) {
+  registry_.gauge_callback(kIntakeDeadLetters, kIntakeDeadLettersHelp, depth_callback(std::move(source)));
 }
 
 Counter& CoreMetrics::segments(const std::string& channel) { return segments_.with({channel}); }

@@ -6,6 +6,8 @@
 //   gateway_messages_total{channel,direction}   fed by the channels (direction: inbound|outbound)
 //   gateway_outbox_depth                        outbox items waiting, asked of the store at scrape
 //   gateway_intake_depth                        inbound messages stored, not yet handled (idem)
+//   gateway_intake_dead_letters                 inbound messages whose handling failed too often,
+//                                               kept for a supervisor to retry (idem)
 // The HTTP metrics (gateway_http_*) are registered by HttpServer.
 #pragma once
 
@@ -34,6 +36,8 @@ class CoreMetrics {
   void set_outbox_depth_source(std::function<Result<int64_t>()> source);
   // Where gateway_intake_depth comes from (store.inbound_depth()); as above.
   void set_intake_depth_source(std::function<Result<int64_t>()> source);
+  // Where gateway_intake_dead_letters comes from (intake.dead_letter_count()); as above.
+  void set_intake_dead_letters_source(std::function<Result<int64_t>()> source);
 
   // The counter of messages on `channel` (a configured channel id, never an address)
   // in `direction` (kInbound or kOutbound). Takes a lock: keep the reference.

@@ -72,6 +72,20 @@ struct QueuedInbound {
   int attempts = 0;     // handling attempts that failed so far
   TimePoint received_at{};
   std::string error;    // set instead of payload when the payload cannot be decrypted
+  std::string sender_key;  // a keyed hash of who sent it (opaque); "" when unknown
+};
+
+// An inbound message whose handling failed too often (Intake::finish): kept,
+// payload sealed, until a supervisor has it tried again. What may be shown of
+// it: no body, no address.
+struct DeadLetter {
+  int64_t id = 0;  // its id in the intake
+  std::string channel_id;
+  TimePoint received_at{};
+  TimePoint dead_at{};     // when its last attempt failed
+  int attempts = 0;        // handling attempts that failed
+  std::string error_kind;  // the last failure's error_code_name(), e.g. "invalid_argument"
+  int64_t held = 0;        // later messages of the same person waiting behind it
 };
 
 struct OutboxItem {

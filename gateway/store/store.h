@@ -65,6 +65,10 @@ class Store {
   // Writes language, country, opted_out, consent and last_inbound_at of the
   // contact with c.id (other fields are ignored); sets updated_at to now.
   virtual Status update_contact(const Contact& c) = 0;
+  // Sets opted_out on the contact with `id` and nothing else (updated_at = now),
+  // for a writer that read the contact long before (a send): what changed
+  // meanwhile (language, consent) stays. kNotFound when there is no such contact.
+  virtual Status mark_contact_opted_out(int64_t id, TimePoint now) = 0;
 
   // ---- Conversations: at most one not "closed" per (contact, channel). ----
   // Returns that open conversation, or creates one in state "bot".

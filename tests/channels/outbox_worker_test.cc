@@ -1,8 +1,16 @@
 #include "gateway/channels/outbox_worker.h"
 
+#include <spdlog/sinks/ostream_sink.h>
+
 #include <catch2/catch.hpp>
 #include <deque>
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
 
+#include "gateway/core/log.h"
+#include "gateway/store/sqlite/database.h"
 #include "tests/store/store_fixture.h"
 
 namespace {
@@ -16,6 +24,7 @@ class ScriptedSender final : public gw::ChannelSender {
   explicit ScriptedSender(gw::Clock& clock) : clock_(clock) {}
   const std::string& channel_id() const override { return id_; }
   SendOutcome send(const gw::OutboxItem& item, const gw::Contact&) override {
+    if (during_send) during_send();
     sent_bodies.push_back(item.body);
     sent_at.push_back(clock_.now());
     if (script.empty()) {
@@ -30,6 +39,7 @@ class ScriptedSender final : public gw::ChannelSender {
     return o;
   }
   std::deque<SendOutcome> script;
+  std::function<void()> during_send;  // what happens elsewhere while the provider answers
   std::vector<std::string> sent_bodies;
   std::vector<gw::TimePoint> sent_at;
 
@@ -53,7 +63,20 @@ struct WorkerFixture : gw::testing::StoreFixture {
   std::vector<std::string> outcomes;
   std::unique_ptr<gw::OutboxWorker> worker;
 
-  WorkerFixture() { rebuild(); }
+  // `in_file`: the store in a file, so that refuse_writes() can reach it.
+  explicit WorkerFixture(bool in_file = false) : gw::testing::StoreFixture(in_file) { rebuild(); }
+  // From now on the store refuses to record an outcome of a send (an outbox item
+  // leaving "sending") and to mark a contact opted out, as a full disk or a bug
+  // would: triggers, set through a connection of its own.
+  void refuse_writes() {
+    auto db = gw::sqlite::Database::open(path);
+    REQUIRE(db.ok());
+    REQUIRE(db->exec("CREATE TRIGGER refuse_outcome BEFORE UPDATE OF state ON outbox WHEN NEW.state <> 'sending'"
+                     " BEGIN SELECT RAISE(ABORT, 'refused'); END;"
+                     "CREATE TRIGGER refuse_opt_out BEFORE UPDATE ON contacts WHEN NEW.opted_out = 1"
+                     " BEGIN SELECT RAISE(ABORT, 'refused'); END;")
+                .ok());
+  }
   void rebuild() {
     gw::OutboxObserver obs;
     obs.outcome = [this](const std::string&, const std::string& o) { outcomes.push_back(o); };
@@ -201,4 +224,89 @@ TEST_CASE("after an opt-out only the crisis answer is still sent, nothing else",
   CHECK(f.status_of(conv, 1) == "failed");
   CHECK(gw::sent_despite_opt_out("crisis.restart"));
   CHECK_FALSE(gw::sent_despite_opt_out("system.help"));
+}
+
+TEST_CASE("a provider's opt-out keeps the language the person chose while the message was being sent",
+          "[outbox]") {
+  // Given a send that takes a while, during which the person's next message sets
+  // their language: the provider's opt-out (21610) is recorded, and so is the
+  // language, which a write-back of the contact read before the send would undo.
+  WorkerFixture f;
+  auto contact = f.contact("+447700900123");
+  auto conv = f.conversation(contact);
+  f.enqueue(conv, "hello");
+  SendOutcome stop = outcome(K::kPermanent, 21610);
+  stop.recipient_opted_out = true;
+  f.sender.script.push_back(stop);
+  f.sender.during_send = [&] {
+    auto now = f.store->get_contact(contact.id);
+    REQUIRE(now.ok());
+    gw::Contact changed = *now;
+    changed.language = "uk";
+    changed.consent = "given";
+    REQUIRE(f.store->update_contact(changed).ok());
+  };
+  REQUIRE(*f.worker->run_once() == 1);
+  auto after = f.store->get_contact(contact.id);
+  REQUIRE(after.ok());
+  CHECK(after->opted_out);
+  CHECK(after->language == "uk");
+  CHECK(after->consent == "given");
+}
+
+TEST_CASE("every outcome of a send that the store fails to record is logged, without the person's number",
+          "[outbox]") {
+  WorkerFixture f(/*in_file=*/true);
+  f.options.max_per_second = 100;
+  f.rebuild();
+  // One person per case, so that no case waits behind another's item.
+  auto opted_out = f.contact("+447700900101");
+  opted_out.opted_out = true;
+  REQUIRE(f.store->update_contact(opted_out).ok());
+  f.enqueue(f.conversation(opted_out), "to someone who stopped");
+  const std::vector<std::pair<SendOutcome, std::string>> cases = [] {
+    SendOutcome provider_stop = outcome(K::kPermanent, 21610);
+    provider_stop.recipient_opted_out = true;
+    return std::vector<std::pair<SendOutcome, std::string>>{{outcome(K::kRetry, 503), "+447700900102"},
+                                                            {outcome(K::kHeld), "+447700900103"},
+                                                            {outcome(K::kPermanent, 21211), "+447700900104"},
+                                                            {provider_stop, "+447700900105"}};
+  }();
+  for (const auto& [o, who] : cases) {
+    f.enqueue(f.conversation(f.contact(who)), "a reply");
+    f.sender.script.push_back(o);
+  }
+  f.refuse_writes();
+
+  std::ostringstream captured;
+  gw::log::init(gw::log::Level::kInfo, std::make_shared<spdlog::sinks::ostream_sink_mt>(captured));
+  const auto handled = f.worker->run_once();
+  // Then the attempts of another item run out: giving up cannot be recorded either.
+  f.options.backoff.max_attempts = 1;
+  f.rebuild();
+  f.enqueue(f.conversation(f.contact("+447700900106")), "a reply");
+  f.sender.script.push_back(outcome(K::kRetry, 503));
+  const auto gave_up = f.worker->run_once();
+  gw::log::init(gw::log::Level::kInfo);  // back to stderr for other tests
+  REQUIRE(handled.ok());
+  CHECK(*handled == 5);
+  REQUIRE(gave_up.ok());
+  CHECK(*gave_up == 1);
+
+  std::map<std::string, int> records;  // what could not be recorded → log lines
+  std::istringstream lines(captured.str());
+  for (std::string line; std::getline(lines, line);) {
+    auto j = nlohmann::json::parse(line);
+    if (j["event"] != "outbox.record_failed") continue;
+    CHECK(j["level"] == "error");
+    CHECK(j.contains("outbox_id"));
+    ++records[j["record"].get<std::string>()];
+  }
+  CHECK(records == std::map<std::string, int>{{"failed_opted_out", 1},
+                                              {"retry", 1},
+                                              {"held", 1},
+                                              {"failed", 2},
+                                              {"contact_opted_out", 1},
+                                              {"failed_gave_up", 1}});
+  CHECK(captured.str().find("7700900") == std::string::npos);
 }

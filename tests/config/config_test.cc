@@ -332,3 +332,17 @@ TEST_CASE("the login section sets the throttling and hashing limits, with defaul
   CHECK(bad.error().message.find("$.login.lockout_minutes") != std::string::npos);
   CHECK(bad.error().message.find("$.login.concurrent_hashes") != std::string::npos);
 }
+
+TEST_CASE("intake.max_attempts defaults to 5, is read when given, and is bounded", "[config]") {
+  auto none = gw::parse_config(json::parse(R"({})"), fake_env({}), "gw.json");
+  REQUIRE(none.ok());
+  CHECK(none->intake.max_attempts == 5);
+  auto set = gw::parse_config(json::parse(R"({"intake": {"max_attempts": 3}})"), fake_env({}), "gw.json");
+  REQUIRE(set.ok());
+  CHECK(set->intake.max_attempts == 3);
+  auto zero = gw::parse_config(json::parse(R"({"intake": {"max_attempts": 0}})"), fake_env({}), "gw.json");
+  REQUIRE_FALSE(zero.ok());
+  CHECK(zero.error().message.find("$.intake.max_attempts") != std::string::npos);
+  auto typo = gw::parse_config(json::parse(R"({"intake": {"max_attempt": 3}})"), fake_env({}), "gw.json");
+  CHECK_FALSE(typo.ok());
+}

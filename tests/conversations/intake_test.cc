@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "gateway/conversations/conversations.h"
+#include "gateway/store/sqlite/database.h"
 #include "tests/store/store_fixture.h"
 #include "tests/support/inbound_sms.h"
 
@@ -31,7 +32,9 @@ struct IntakeConvFixture : gw::testing::StoreFixture {
   int ready = 0;
   gw::testing::InboundSms sms;  // sms("text"), sms("text", from)
 
-  explicit IntakeConvFixture(bool intake_in_file = false, bool connect = true) {
+  // `store_in_file`: the store in a file, so that refuse() can reach it.
+  explicit IntakeConvFixture(bool intake_in_file = false, bool connect = true, bool store_in_file = false)
+      : gw::testing::StoreFixture(store_in_file) {
     if (intake_in_file) intake_path = (dir.path() / "data" / "gateway-intake.db").string();
     intake = open_intake(crypto);
     if (connect) conversations.set_intake(intake.get(), [this] { ++ready; });
@@ -41,6 +44,28 @@ struct IntakeConvFixture : gw::testing::StoreFixture {
     auto r = gw::open_sqlite_intake(intake_path, with, clock);
     REQUIRE(r.ok());
     return std::move(*r);
+  }
+
+  // Makes the store refuse the inbound message with `provider_id` — a trigger,
+  // set through a connection of its own — as a bug or bad data would: its
+  // handling fails, nothing else does. REQUIRES: the store is in a file.
+  void refuse(const std::string& provider_id) {
+    REQUIRE(path != ":memory:");
+    auto db = gw::sqlite::Database::open(path);
+    REQUIRE(db.ok());
+    const std::string sql = "CREATE TRIGGER refuse_inbound BEFORE INSERT ON messages WHEN NEW.provider_id = '" +
+                            provider_id + "' BEGIN SELECT RAISE(ABORT, 'refused'); END;";
+    REQUIRE(db->exec(sql.c_str()).ok());
+  }
+  void stop_refusing() {
+    auto db = gw::sqlite::Database::open(path);
+    REQUIRE(db.ok());
+    REQUIRE(db->exec("DROP TRIGGER refuse_inbound").ok());
+  }
+  int64_t dead_letters() {
+    auto n = intake->dead_letter_count();
+    REQUIRE(n.ok());
+    return *n;
   }
 
   void accept(const gw::InboundMessage& m) {
@@ -194,7 +219,7 @@ TEST_CASE("a queued message that cannot be handled is deferred alone, after 1 s 
   IntakeConvFixture f;
   f.accept(f.sms("before"));
   // Not an inbound message at all: it cannot be read back.
-  auto bad = f.intake->queue("uk-sms", "SMbad", "{not json", f.clock.now());
+  auto bad = f.intake->queue("uk-sms", "SMbad", "+447700900999", "{not json", f.clock.now());
   REQUIRE(bad.ok());
   f.accept(f.sms("after"));
   const gw::TimePoint t0 = f.clock.now();
@@ -233,7 +258,7 @@ TEST_CASE("a queued message sealed with other keys is deferred while the rest of
     // Another intake on the same file, with keys of its own.
     auto other = f.open_intake(gw::testing::make_test_crypto());
     auto m = f.sms("sealed elsewhere");
-    auto q = other->queue(m.channel_id, m.provider_id, gw::serialize_inbound(m), f.clock.now());
+    auto q = other->queue(m.channel_id, m.provider_id, m.from, gw::serialize_inbound(m), f.clock.now());
     REQUIRE(q.ok());
     REQUIRE(other->close().ok());
   }
@@ -263,7 +288,7 @@ TEST_CASE("a message handed over again after the store committed is recognised a
   CHECK_FALSE(first.handled[0].result.duplicate);
   CHECK(f.depth() == 0);
 
-  auto requeued = f.intake->queue(m.channel_id, m.provider_id, gw::serialize_inbound(m), f.clock.now());
+  auto requeued = f.intake->queue(m.channel_id, m.provider_id, m.from, gw::serialize_inbound(m), f.clock.now());
   REQUIRE(requeued.ok());
   auto second = f.handle();
   REQUIRE(second.handled.size() == 1);
@@ -332,4 +357,90 @@ TEST_CASE("a message whose text is not valid UTF-8 is accepted into the intake a
   auto batch = f.handle();
   CHECK(batch.handled.size() == 1);
   CHECK(f.messages(kPerson, "in").size() == 1);
+}
+
+TEST_CASE("a person's later messages wait behind their message that failed and follow it in order",
+          "[intake][conversations]") {
+  IntakeConvFixture f(/*intake_in_file=*/false, /*connect=*/true, /*store_in_file=*/true);
+  const std::string other = "+447700900999";
+  auto first = f.sms("first");
+  f.refuse(first.provider_id);
+  f.accept(first);
+  f.accept(f.sms("second"));
+  f.accept(f.sms("from someone else", other));
+  f.accept(f.sms("third"));
+
+  auto batch = f.handle();
+  CHECK(batch.deferred == 1);
+  CHECK(batch.held == 2);
+  REQUIRE(batch.handled.size() == 1);  // only the other person's
+  CHECK(f.messages(kPerson).empty());
+  CHECK(f.bodies(f.messages(other, "in")) == std::vector<std::string>{"from someone else"});
+  CHECK(f.depth() == 3);
+
+  // Due again after 1 s; it fails again, and the person's later messages still wait.
+  f.clock.advance(1s);
+  auto again = f.handle();
+  CHECK(again.deferred == 1);
+  CHECK(again.handled.empty());
+  CHECK(f.messages(kPerson).empty());
+
+  // Once it can be handled, the person's messages go through in the order they came.
+  f.stop_refusing();
+  f.clock.advance(2s);
+  auto through = f.handle();
+  CHECK(through.deferred == 0);
+  CHECK(through.handled.size() == 3);
+  CHECK(f.bodies(f.messages(kPerson, "in")) == std::vector<std::string>{"first", "second", "third"});
+  CHECK(f.messages(kPerson, "out").size() == 3);
+  CHECK(f.depth() == 0);
+}
+
+TEST_CASE("a message that fails every allowed attempt becomes a dead letter, is never dropped, and once retried "
+          "and handled the person's held messages follow in order",
+          "[intake][conversations]") {
+  IntakeConvFixture f(/*intake_in_file=*/false, /*connect=*/false, /*store_in_file=*/true);
+  gw::BackoffPolicy retry = gw::kIntakeRetry;
+  retry.max_attempts = 3;
+  f.conversations.set_intake(f.intake.get(), [&f] { ++f.ready; }, retry);
+  auto first = f.sms("first");
+  f.refuse(first.provider_id);
+  f.accept(first);
+  f.accept(f.sms("second"));
+
+  // Tried at 0 s, 1 s and 3 s (backoff 1 s, 2 s), then it is a dead letter.
+  CHECK(f.handle().deferred == 1);
+  f.clock.advance(1s);
+  CHECK(f.handle().deferred == 1);
+  f.clock.advance(1999ms);
+  CHECK(f.handle().deferred == 0);  // not due yet
+  f.clock.advance(1ms);
+  auto last = f.handle();
+  CHECK(last.deferred == 1);
+  CHECK(last.dead_lettered == 1);
+  CHECK(f.dead_letters() == 1);
+  CHECK(f.depth() == 1);  // "second", held
+
+  // No more attempts, however long it waits; nothing of the person is handled.
+  f.clock.advance(24h);
+  auto idle = f.handle();
+  CHECK(idle.deferred == 0);
+  CHECK(idle.handled.empty());
+  auto dead = f.intake->dead_letters(10);
+  REQUIRE(dead.ok());
+  REQUIRE(dead->size() == 1);
+  CHECK((*dead)[0].attempts == 3);
+  CHECK((*dead)[0].error_kind == "invalid_argument");
+  CHECK((*dead)[0].held == 1);
+  CHECK(f.messages(kPerson).empty());
+
+  // Retried once the cause is gone: it is handled, then the held one.
+  f.stop_refusing();
+  REQUIRE(f.intake->retry_dead_letter((*dead)[0].id, f.clock.now()).ok());
+  auto through = f.handle();
+  CHECK(through.handled.size() == 2);
+  CHECK(f.bodies(f.messages(kPerson, "in")) == std::vector<std::string>{"first", "second"});
+  CHECK(f.messages(kPerson, "out").size() == 2);
+  CHECK(f.dead_letters() == 0);
+  CHECK(f.depth() == 0);
 }

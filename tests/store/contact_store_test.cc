@@ -63,6 +63,25 @@ TEST_CASE("update_contact writes the person's choices", "[store]") {
   CHECK(f.store->get_contact(9999).error().code == ErrorCode::kNotFound);
 }
 
+TEST_CASE("mark_contact_opted_out sets the opt-out and leaves every other choice as it is now", "[store]") {
+  StoreFixture f;
+  auto c = f.contact("+447700900123");
+  c.language = "ar";
+  c.consent = "given";
+  REQUIRE(f.store->update_contact(c).ok());
+  f.clock.advance(1min);
+  REQUIRE(f.store->mark_contact_opted_out(c.id, f.clock.now()).ok());
+  auto after = f.store->get_contact(c.id);
+  REQUIRE(after.ok());
+  CHECK(after->opted_out);
+  CHECK(after->language == "ar");
+  CHECK(after->consent == "given");
+  CHECK(after->updated_at == f.clock.now());
+  auto missing = f.store->mark_contact_opted_out(c.id + 100, f.clock.now());
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error().code == ErrorCode::kNotFound);
+}
+
 TEST_CASE("a contact has one open conversation per channel until it is closed", "[store]") {
   StoreFixture f;
   const gw::Contact c = f.contact("+447700900123");

@@ -44,8 +44,11 @@ struct IntakeFixture {
     return std::move(*r);
   }
 
-  void queue(const std::string& channel, const std::string& provider_id, const std::string& payload) {
-    gw::Status s = intake->queue(channel, provider_id, payload, clock.now());
+  // `sender` "": one of its own for each provider id (people unrelated to each other).
+  void queue(const std::string& channel, const std::string& provider_id, const std::string& payload,
+             const std::string& sender = "") {
+    gw::Status s = intake->queue(channel, provider_id, sender.empty() ? "from-" + provider_id : sender, payload,
+                                 clock.now());
     REQUIRE(s.ok());
   }
 
@@ -111,7 +114,7 @@ TEST_CASE("the intake stores a provider's retry as another message, handed out i
   CHECK(due[0].id < due[1].id);
   CHECK(due[1].id < due[2].id);
   // Taking out the first leaves the retry queued.
-  REQUIRE(f.intake->finish({due[0].id}, {}).ok());
+  REQUIRE(f.intake->finish({due[0].id}, {}, f.clock.now()).ok());
   auto left = f.due(f.clock.now());
   REQUIRE(left.size() == 2);
   CHECK(left[0].payload == "the retry");
@@ -143,10 +146,10 @@ TEST_CASE("due hands out the oldest first, up to the limit, and finish removes o
   auto all = f.due(now);
   REQUIRE(all.size() == 3);
   CHECK(all[2].payload == "three");
-  CHECK(f.intake->finish({}, {}).ok());  // nothing to do
+  CHECK(f.intake->finish({}, {}, f.clock.now()).ok());  // nothing to do
 
   // "one" was handled, "two" failed and waits 10 s.
-  REQUIRE(f.intake->finish({all[0].id}, {{all[1].id, now + 10s, "boom"}}).ok());
+  REQUIRE(f.intake->finish({all[0].id}, {{all[1].id, now + 10s, "boom", "internal"}}, f.clock.now()).ok());
   CHECK(f.depth() == 2);
   auto left = f.due(now);
   REQUIRE(left.size() == 1);
@@ -161,12 +164,12 @@ TEST_CASE("due hands out the oldest first, up to the limit, and finish removes o
   CHECK(later[1].attempts == 0);
 
   // A second failure counts again.
-  REQUIRE(f.intake->finish({}, {{later[0].id, now + 20s, "boom again"}}).ok());
+  REQUIRE(f.intake->finish({}, {{later[0].id, now + 20s, "boom again", "internal"}}, f.clock.now()).ok());
   auto again = f.due(now + 20s);
   REQUIRE(again.size() == 2);
   CHECK(again[0].attempts == 2);
 
-  REQUIRE(f.intake->finish({again[0].id, again[1].id}, {}).ok());
+  REQUIRE(f.intake->finish({again[0].id, again[1].id}, {}, f.clock.now()).ok());
   CHECK(f.depth() == 0);
   CHECK(f.due(now + 1h).empty());
 }
@@ -253,21 +256,109 @@ TEST_CASE("a closed intake answers unavailable to every call", "[intake][store]"
   REQUIRE(f.intake->close().ok());
   CHECK(f.intake->close().ok());  // idempotent
 
-  auto queued = f.intake->queue("uk-sms", "SM2", "y", f.clock.now());
+  auto queued = f.intake->queue("uk-sms", "SM2", "+447700900123", "y", f.clock.now());
   REQUIRE_FALSE(queued.ok());
   CHECK(queued.error().code == ErrorCode::kUnavailable);
   auto due = f.intake->due(f.clock.now(), 10);
   REQUIRE_FALSE(due.ok());
   CHECK(due.error().code == ErrorCode::kUnavailable);
-  auto handled = f.intake->finish({id}, {});
+  auto handled = f.intake->finish({id}, {}, f.clock.now());
   REQUIRE_FALSE(handled.ok());
   CHECK(handled.error().code == ErrorCode::kUnavailable);
-  auto deferred = f.intake->finish({}, {{id, f.clock.now() + 1s, "later"}});
+  auto deferred = f.intake->finish({}, {{id, f.clock.now() + 1s, "later", "internal"}}, f.clock.now());
   REQUIRE_FALSE(deferred.ok());
   CHECK(deferred.error().code == ErrorCode::kUnavailable);
   auto depth = f.intake->depth();
   REQUIRE_FALSE(depth.ok());
   CHECK(depth.error().code == ErrorCode::kUnavailable);
+  CHECK(f.intake->dead_letter_count().error().code == ErrorCode::kUnavailable);
+  CHECK(f.intake->dead_letters(10).error().code == ErrorCode::kUnavailable);
+  CHECK(f.intake->retry_dead_letter(id, f.clock.now()).error().code == ErrorCode::kUnavailable);
+}
+
+TEST_CASE("a person's later messages are held behind their message that failed, other people's are not",
+          "[intake][store]") {
+  IntakeFixture f;
+  f.queue("uk-sms", "SM1", "p1 first", "+447700900001");
+  f.queue("uk-sms", "SM2", "p1 second", "+447700900001");
+  f.queue("uk-sms", "SM3", "p2", "+447700900002");
+  f.queue("tg", "SM4", "the same number on another channel", "+447700900001");
+  f.queue("uk-sms", "SM5", "p1 third", "+447700900001");
+  const gw::TimePoint now = f.clock.now();
+  auto all = f.due(now);
+  REQUIRE(all.size() == 5);
+  CHECK(all[0].sender_key == all[1].sender_key);
+  CHECK(all[0].sender_key != all[2].sender_key);
+  CHECK(all[0].sender_key != all[3].sender_key);
+  CHECK(all[0].sender_key.find("447700900001") == std::string::npos);
+
+  // "p1 first" failed and waits 10 s: the rest of p1's wait with it.
+  REQUIRE(f.intake->finish({}, {{all[0].id, now + 10s, "boom", "internal"}}, now).ok());
+  auto meanwhile = f.due(now + 10s - 1ms);
+  REQUIRE(meanwhile.size() == 2);
+  CHECK(meanwhile[0].payload == "p2");
+  CHECK(meanwhile[1].payload == "the same number on another channel");
+  CHECK(f.depth() == 5);  // held ones are still queued
+
+  // Due again: p1's messages come back in the order they arrived.
+  auto later = f.due(now + 10s);
+  REQUIRE(later.size() == 5);
+  CHECK(later[0].payload == "p1 first");
+  CHECK(later[1].payload == "p1 second");
+  CHECK(later[4].payload == "p1 third");
+}
+
+TEST_CASE("a message out of attempts becomes a dead letter: kept, never due, listed without its content, retried "
+          "on demand",
+          "[intake][store]") {
+  IntakeFixture f;
+  const gw::TimePoint t0 = f.clock.now();
+  f.queue("uk-sms", "SM1", "{\"body\":\"my passport\"}", "+447700900001");
+  f.clock.advance(1s);
+  f.queue("uk-sms", "SM2", "p1 later", "+447700900001");
+  f.queue("uk-sms", "SM3", "p2", "+447700900002");
+  auto all = f.due(f.clock.now());
+  REQUIRE(all.size() == 3);
+  const gw::TimePoint failed_at = f.clock.now();
+  REQUIRE(f.intake->finish({all[2].id}, {{all[0].id, failed_at + 1s, "invalid_argument: refused",
+                                          "invalid_argument", /*dead=*/true}},
+                           failed_at)
+              .ok());
+
+  // Never due again on its own, nor is the person's later message.
+  CHECK(f.due(failed_at + 24h).empty());
+  CHECK(f.depth() == 1);  // "p1 later"; the dead letter is counted apart
+  auto count = f.intake->dead_letter_count();
+  REQUIRE(count.ok());
+  CHECK(*count == 1);
+  auto dead = f.intake->dead_letters(10);
+  REQUIRE(dead.ok());
+  REQUIRE(dead->size() == 1);
+  const gw::DeadLetter& d = (*dead)[0];
+  CHECK(d.id == all[0].id);
+  CHECK(d.channel_id == "uk-sms");
+  CHECK(d.received_at == t0);
+  CHECK(d.dead_at == failed_at);
+  CHECK(d.attempts == 1);
+  CHECK(d.error_kind == "invalid_argument");
+  CHECK(d.held == 1);
+
+  // Another id, or a message that is no dead letter, is not found.
+  CHECK(f.intake->retry_dead_letter(all[1].id, f.clock.now()).error().code == ErrorCode::kNotFound);
+  CHECK(f.intake->retry_dead_letter(all[0].id + 100, f.clock.now()).error().code == ErrorCode::kNotFound);
+
+  // Retried: due at once with its attempts counted afresh, the held one after it.
+  f.clock.advance(1h);
+  REQUIRE(f.intake->retry_dead_letter(all[0].id, f.clock.now()).ok());
+  CHECK(*f.intake->dead_letter_count() == 0);
+  CHECK(f.intake->dead_letters(10)->empty());
+  auto back = f.due(f.clock.now());
+  REQUIRE(back.size() == 2);
+  CHECK(back[0].id == all[0].id);
+  CHECK(back[0].payload == "{\"body\":\"my passport\"}");
+  CHECK(back[0].attempts == 0);
+  CHECK(back[1].payload == "p1 later");
+  CHECK(f.intake->retry_dead_letter(all[0].id, f.clock.now()).error().code == ErrorCode::kNotFound);
 }
 
 TEST_CASE("concurrent queue calls all succeed and each is stored once, with its own payload",
@@ -290,7 +381,7 @@ TEST_CASE("concurrent queue calls all succeed and each is stored once, with its 
       while (ready.load() < kThreads) std::this_thread::yield();
       for (int n = 0; n < kPerThread; ++n) {
         const int i = t % 2 == 0 ? n : kPerThread - 1 - n;
-        gw::Status s = f.intake->queue("uk-sms", provider_id(t, i), payload(t, n), f.clock.now());
+        gw::Status s = f.intake->queue("uk-sms", provider_id(t, i), provider_id(t, i), payload(t, n), f.clock.now());
         if (!s.ok()) ++failures;
       }
     });

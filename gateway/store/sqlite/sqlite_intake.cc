@@ -28,6 +28,15 @@ const std::vector<Migration>& intake_migrations() {
        " next_attempt_at INTEGER NOT NULL,"
        " last_error TEXT NOT NULL DEFAULT '',"
        " received_at INTEGER NOT NULL);"},
+      // Each person's order and the dead letters. Only a message that failed
+      // (attempts > 0) can hold others back, so only those are indexed by
+      // sender: a message stored costs no index write.
+      {2, "sender order and dead letters",
+       "ALTER TABLE inbound_queue ADD COLUMN sender_key BLOB;"
+       "ALTER TABLE inbound_queue ADD COLUMN error_kind TEXT NOT NULL DEFAULT '';"
+       "ALTER TABLE inbound_queue ADD COLUMN dead_at INTEGER;"
+       "CREATE INDEX inbound_queue_failed ON inbound_queue(sender_key, id) WHERE attempts > 0;"
+       "CREATE INDEX inbound_queue_dead ON inbound_queue(dead_at) WHERE dead_at IS NOT NULL;"},
   };
   return kAll;
 }
@@ -43,13 +52,15 @@ class SqliteIntake final : public Intake {
   }
   ~SqliteIntake() override { (void)close(); }
 
-  Status queue(const std::string& channel_id, const std::string& provider_id, const std::string& payload,
-               TimePoint now) override {
+  Status queue(const std::string& channel_id, const std::string& provider_id, const std::string& sender,
+               const std::string& payload, TimePoint now) override {
     auto sealed = crypto_.encrypt(payload, kAad);
     if (!sealed) return sealed.error();
+    const std::string sender_key = crypto_.index_hash(channel_id + '\n' + sender);
     QueueJob job;
     job.channel_id = &channel_id;
     job.provider_id = &provider_id;
+    job.sender_key = &sender_key;
     job.sealed = &*sealed;
     job.now_ms = to_unix_ms(now);
     group_commit_.submit(job, [this](std::vector<QueueJob*>& batch) { write(batch); });
@@ -59,9 +70,15 @@ class SqliteIntake final : public Intake {
   Result<std::vector<QueuedInbound>> due(TimePoint now, int limit) override {
     std::lock_guard<std::mutex> lock(mu_);
     if (!db_.is_open()) return closed();
+    // Held back: a message behind an earlier one of its sender that failed and
+    // is not due again yet, or is a dead letter.
     auto st = db_.prepare(
-        "SELECT id, channel_id, provider_id, payload, attempts, received_at FROM inbound_queue"
-        " WHERE next_attempt_at <= ?1 ORDER BY id LIMIT ?2");
+        "SELECT q.id, q.channel_id, q.provider_id, q.payload, q.attempts, q.received_at, q.sender_key"
+        " FROM inbound_queue q"
+        " WHERE q.next_attempt_at <= ?1 AND q.dead_at IS NULL"
+        " AND NOT EXISTS (SELECT 1 FROM inbound_queue b WHERE b.attempts > 0 AND b.sender_key = q.sender_key"
+        "   AND b.id < q.id AND (b.next_attempt_at > ?1 OR b.dead_at IS NOT NULL))"
+        " ORDER BY q.id LIMIT ?2");
     if (!st) return st.error();
     st->bind(1, to_unix_ms(now)).bind(2, static_cast<int64_t>(limit));
     std::vector<QueuedInbound> out;
@@ -78,12 +95,14 @@ class SqliteIntake final : public Intake {
       else q.error = "cannot decrypt the queued message " + std::to_string(q.id) + ": " + payload.error().message;
       q.attempts = static_cast<int>(st->int64(4));
       q.received_at = from_unix_ms(st->int64(5));
+      if (!st->is_null(6)) q.sender_key = st->blob(6);
       out.push_back(std::move(q));
     }
     return out;
   }
 
-  Status finish(const std::vector<int64_t>& handled, const std::vector<Deferral>& deferred) override {
+  Status finish(const std::vector<int64_t>& handled, const std::vector<Deferral>& deferred,
+                TimePoint now) override {
     if (handled.empty() && deferred.empty()) return {};
     std::lock_guard<std::mutex> lock(mu_);
     if (!db_.is_open()) return closed();
@@ -97,9 +116,11 @@ class SqliteIntake final : public Intake {
     }
     for (const Deferral& d : deferred) {
       auto st = db_.prepare(
-          "UPDATE inbound_queue SET attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3 WHERE id = ?1");
+          "UPDATE inbound_queue SET attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3,"
+          " error_kind = ?4, dead_at = ?5 WHERE id = ?1");
       if (!st) return st.error();
-      st->bind(1, d.id).bind(2, to_unix_ms(d.next_attempt_at)).bind(3, d.error);
+      st->bind(1, d.id).bind(2, to_unix_ms(d.next_attempt_at)).bind(3, d.error).bind(4, d.error_kind);
+      st->bind(5, d.dead ? std::optional<int64_t>(to_unix_ms(now)) : std::nullopt);
       if (Status s = st->run(); !s) return s;
     }
     return tx->commit();
@@ -108,11 +129,53 @@ class SqliteIntake final : public Intake {
   Result<int64_t> depth() override {
     std::lock_guard<std::mutex> lock(mu_);
     if (!db_.is_open()) return closed();
-    auto st = db_.prepare("SELECT COUNT(*) FROM inbound_queue");
+    return count("SELECT COUNT(*) FROM inbound_queue WHERE dead_at IS NULL");
+  }
+
+  Result<int64_t> dead_letter_count() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!db_.is_open()) return closed();
+    return count("SELECT COUNT(*) FROM inbound_queue WHERE dead_at IS NOT NULL");
+  }
+
+  Result<std::vector<DeadLetter>> dead_letters(int limit) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!db_.is_open()) return closed();
+    auto st = db_.prepare(
+        "SELECT d.id, d.channel_id, d.received_at, d.dead_at, d.attempts, d.error_kind, COUNT(l.id)"
+        " FROM inbound_queue d LEFT JOIN inbound_queue l ON l.sender_key = d.sender_key AND l.id > d.id"
+        " WHERE d.dead_at IS NOT NULL GROUP BY d.id ORDER BY d.id LIMIT ?1");
     if (!st) return st.error();
-    auto row = st->step();
-    if (!row) return row.error();
-    return st->int64(0);
+    st->bind(1, static_cast<int64_t>(limit));
+    std::vector<DeadLetter> out;
+    for (;;) {
+      auto row = st->step();
+      if (!row) return row.error();
+      if (!*row) break;
+      DeadLetter d;
+      d.id = st->int64(0);
+      d.channel_id = st->text(1);
+      d.received_at = from_unix_ms(st->int64(2));
+      d.dead_at = from_unix_ms(st->int64(3));
+      d.attempts = static_cast<int>(st->int64(4));
+      d.error_kind = st->text(5);
+      d.held = st->int64(6);
+      out.push_back(std::move(d));
+    }
+    return out;
+  }
+
+  Status retry_dead_letter(int64_t id, TimePoint now) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!db_.is_open()) return closed();
+    auto st = db_.prepare(
+        "UPDATE inbound_queue SET dead_at = NULL, attempts = 0, next_attempt_at = ?2"
+        " WHERE id = ?1 AND dead_at IS NOT NULL");
+    if (!st) return st.error();
+    st->bind(1, id).bind(2, to_unix_ms(now));
+    if (Status s = st->run(); !s) return s;
+    if (db_.changes() == 0) return Error::not_found("no dead letter " + std::to_string(id));
+    return {};
   }
 
   Status close() override {
@@ -128,9 +191,19 @@ class SqliteIntake final : public Intake {
  private:
   static Error closed() { return Error::unavailable("the intake is closed"); }
 
+  // REQUIRES: mu_ held, the database open.
+  Result<int64_t> count(const char* sql) {
+    auto st = db_.prepare(sql);
+    if (!st) return st.error();
+    auto row = st->step();
+    if (!row) return row.error();
+    return st->int64(0);
+  }
+
   struct QueueJob : GroupCommitSlot {
     const std::string* channel_id = nullptr;
     const std::string* provider_id = nullptr;
+    const std::string* sender_key = nullptr;
     const std::string* sealed = nullptr;
     int64_t now_ms = 0;
     Status result = Error::internal("not written");
@@ -149,13 +222,14 @@ class SqliteIntake final : public Intake {
     if (!tx) return fail_all(tx.error());
     for (QueueJob* j : batch) {
       auto st = db_.prepare(
-          "INSERT INTO inbound_queue (channel_id, provider_id, payload, next_attempt_at, received_at)"
-          " VALUES (?1, ?2, ?3, ?4, ?4)");
+          "INSERT INTO inbound_queue (channel_id, provider_id, payload, next_attempt_at, received_at, sender_key)"
+          " VALUES (?1, ?2, ?3, ?4, ?4, ?5)");
       if (!st) {
         j->result = st.error();
         continue;
       }
       st->bind(1, *j->channel_id).bind(2, *j->provider_id).bind(3, Blob{*j->sealed}).bind(4, j->now_ms);
+      st->bind(5, Blob{*j->sender_key});
       j->result = st->run();
     }
     if (Status s = tx->commit(); !s) fail_all(s.error());

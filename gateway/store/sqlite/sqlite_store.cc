@@ -299,6 +299,17 @@ Status SqliteStore::update_contact(const Contact& c) {
   return {};
 }
 
+Status SqliteStore::mark_contact_opted_out(int64_t id, TimePoint now) {
+  Lock lock(mu_);
+  if (Status s = check_open_locked(); !s) return s;
+  auto st = db_.prepare("UPDATE contacts SET opted_out = 1, updated_at = ?2 WHERE id = ?1");
+  if (!st) return st.error();
+  st->bind(1, id).bind(2, to_unix_ms(now));
+  if (Status s = st->run(); !s) return s;
+  if (db_.changes() == 0) return Error::not_found("no contact " + std::to_string(id));
+  return {};
+}
+
 Result<Conversation> SqliteStore::open_or_get_conversation(int64_t contact_id, const std::string& channel_id,
                                                            TimePoint now) {
   Lock lock(mu_);

@@ -42,6 +42,7 @@ class SqliteStore final : public Store {
                                               const std::string& address) override;
   Result<Contact> get_contact(int64_t id) override;
   Status update_contact(const Contact& c) override;
+  Status mark_contact_opted_out(int64_t id, TimePoint now) override;
 
   Result<Conversation> open_or_get_conversation(int64_t contact_id, const std::string& channel_id,
                                                 TimePoint now) override;

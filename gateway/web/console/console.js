@@ -63,7 +63,33 @@ async function showDesk() {
   show('desk');
   $('whoami').textContent = `${state.me.username} (${state.me.role})`;
   await loadQueues();
+  await loadDeadLetters();
   openEvents();
+}
+
+// ---- dead letters (supervisors): messages whose handling failed too often ----
+// Only ids, channel, times and counts: never a message or a number.
+async function loadDeadLetters() {
+  const supervisor = state.me && (state.me.role === 'supervisor' || state.me.role === 'admin');
+  $('dead-letters').hidden = !supervisor;
+  if (!supervisor) return;
+  const res = await api('GET', '/api/helpdesk/dead-letters');
+  if (res.status !== 200) return say(errorText(res));
+  const list = $('dead-list');
+  list.replaceChildren();
+  for (const d of res.data.dead_letters) {
+    const li = el('li', {}, `#${d.id} ${d.channel}, received ${new Date(d.received_at).toLocaleString()}, ` +
+      `${d.attempts} attempts (${d.error_kind}), ${d.held} waiting behind it `);
+    const retry = el('button', { type: 'button' }, 'Retry');
+    retry.addEventListener('click', async () => {
+      const r = await api('POST', `/api/helpdesk/dead-letters/${d.id}/retry`);
+      say(r.ok ? `Message #${d.id} will be tried again.` : errorText(r));
+      await loadDeadLetters();
+    });
+    li.append(retry);
+    list.append(li);
+  }
+  $('dead-empty').hidden = res.data.dead_letters.length > 0;
 }
 
 async function start() {
