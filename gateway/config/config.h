@@ -100,7 +100,7 @@ struct MetricsConfig {
 // How the intake treats a message whose handling fails: it is tried again
 // after 1 s, 2 s, 4 s ... (at most 5 minutes), the person's later messages
 // waiting behind it, and after max_attempts failed attempts it is a dead letter
-// for a supervisor to retry from the console.
+// for a supervisor to retry from the console (holding nothing back any more).
 struct IntakeConfig {
   int max_attempts = 5;
 };

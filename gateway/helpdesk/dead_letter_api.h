@@ -6,7 +6,7 @@
 //                                                "received_at", "dead_at", "attempts",
 //                                                "error_kind", "held"}]}, oldest first, at
 //                                                most 200; "held": the person's later
-//                                                messages waiting behind it
+//                                                messages still in the intake
 //   POST /api/helpdesk/dead-letters/{id}/retry   due again now, attempts counted afresh;
 //                                                audited as intake.retry; 404 when {id} is
 //                                                no dead letter

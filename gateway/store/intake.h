@@ -11,11 +11,11 @@
 // nor answered twice.
 //
 // Each person's messages are handled in the order they arrived: a message is
-// held back while an earlier one of the same sender waits for its retry, or
-// lies among the dead letters (a message whose handling failed too often). A
-// dead letter is never dropped: it waits, sealed, until a supervisor has it
-// tried again (retry_dead_letter); once it is handled, the person's later
-// messages follow.
+// held back while an earlier one of the same sender waits for its retry. A
+// message whose handling failed too often becomes a dead letter: never dropped,
+// it waits, sealed, until a supervisor has it tried again (retry_dead_letter),
+// and it holds nothing back — the person's later messages (STOP, erasure, a cry
+// for help) are handled; a person is never silenced by one message.
 #pragma once
 
 #include <memory>
@@ -44,8 +44,8 @@ class Intake {
   virtual Status queue(const std::string& channel_id, const std::string& provider_id, const std::string& sender,
                        const std::string& payload, TimePoint now) = 0;
   // Up to `limit` queued messages due at `now`, oldest first; not the dead
-  // letters, nor a message held behind an earlier one of its sender that is
-  // not due or is a dead letter.
+  // letters, nor a message held behind an earlier one of its sender that
+  // failed and is not due again yet.
   virtual Result<std::vector<QueuedInbound>> due(TimePoint now, int limit) = 0;
 
   struct Deferral {

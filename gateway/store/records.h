@@ -85,7 +85,7 @@ struct DeadLetter {
   TimePoint dead_at{};     // when its last attempt failed
   int attempts = 0;        // handling attempts that failed
   std::string error_kind;  // the last failure's error_code_name(), e.g. "invalid_argument"
-  int64_t held = 0;        // later messages of the same person waiting behind it
+  int64_t held = 0;        // later messages of the same person still in the intake
 };
 
 struct OutboxItem {

@@ -56,7 +56,7 @@ struct DeadLetterFixture : gw::testing::StoreFixture {
     REQUIRE(store->create_account(a).ok());
   }
 
-  // A message of kPhone that failed its last attempt, and a later one of theirs held behind it.
+  // A message of kPhone that failed its last attempt, and a later one of theirs still queued.
   int64_t dead_letter() {
     gw::InboundMessage m;
     m.channel_id = "uk-sms";

@@ -71,13 +71,14 @@ class SqliteIntake final : public Intake {
     std::lock_guard<std::mutex> lock(mu_);
     if (!db_.is_open()) return closed();
     // Held back: a message behind an earlier one of its sender that failed and
-    // is not due again yet, or is a dead letter.
+    // is not due again yet. A dead letter holds nothing back: it is set aside,
+    // and the person's later messages (STOP, erasure, a cry for help) go on.
     auto st = db_.prepare(
         "SELECT q.id, q.channel_id, q.provider_id, q.payload, q.attempts, q.received_at, q.sender_key"
         " FROM inbound_queue q"
         " WHERE q.next_attempt_at <= ?1 AND q.dead_at IS NULL"
         " AND NOT EXISTS (SELECT 1 FROM inbound_queue b WHERE b.attempts > 0 AND b.sender_key = q.sender_key"
-        "   AND b.id < q.id AND (b.next_attempt_at > ?1 OR b.dead_at IS NOT NULL))"
+        "   AND b.id < q.id AND b.dead_at IS NULL AND b.next_attempt_at > ?1)"
         " ORDER BY q.id LIMIT ?2");
     if (!st) return st.error();
     st->bind(1, to_unix_ms(now)).bind(2, static_cast<int64_t>(limit));

@@ -79,7 +79,7 @@ async function loadDeadLetters() {
   list.replaceChildren();
   for (const d of res.data.dead_letters) {
     const li = el('li', {}, `#${d.id} ${d.channel}, received ${new Date(d.received_at).toLocaleString()}, ` +
-      `${d.attempts} attempts (${d.error_kind}), ${d.held} waiting behind it `);
+      `${d.attempts} attempts (${d.error_kind}), ${d.held} later from the same person still queued `);
     const retry = el('button', { type: 'button' }, 'Retry');
     retry.addEventListener('click', async () => {
       const r = await api('POST', `/api/helpdesk/dead-letters/${d.id}/retry`);
