@@ -36,6 +36,19 @@ const po_xerror_handler kHandler = {on_xerror, on_xerror2};
 
 }  // namespace
 
+void po_file_release(po_file_t file) {
+  if (!file) return;
+  const char* const* domains = po_file_domains(file);
+  for (size_t d = 0; domains && domains[d]; ++d) {
+    po_message_iterator_t it = po_message_iterator(file, domains[d]);
+    while (po_message_t m = po_next_message(it)) {
+      if (po_message_msgctxt(m)) po_message_set_msgctxt(m, nullptr);
+    }
+    po_message_iterator_free(it);
+  }
+  po_file_free(file);
+}
+
 std::string PoProblem::to_string() const {
   std::string where = file.empty() ? "(po)" : file;
   if (line > 0) where += ":" + std::to_string(line);
