@@ -51,7 +51,10 @@ void po_file_release(po_file_t file) {
 
 std::string PoProblem::to_string() const {
   std::string where = file.empty() ? "(po)" : file;
-  if (line > 0) where += ":" + std::to_string(line);
+  if (line > 0) {
+    where += ':';
+    where += std::to_string(line);
+  }
   return where + ": " + message;
 }
 
@@ -77,7 +80,9 @@ bool GettextPoSession::has_errors() const {
 std::string GettextPoSession::errors_text() const {
   std::string out;
   for (const auto& p : problems_) {
-    if (p.error) out += (out.empty() ? "" : "\n") + p.to_string();
+    if (!p.error) continue;
+    if (!out.empty()) out += '\n';
+    out += p.to_string();
   }
   return out;
 }

@@ -83,13 +83,14 @@ TEST_CASE("reading a PO catalog again and again keeps no memory per read", "[con
   // A shipped catalog: some 150 entries, each with its msgctxt. libgettextpo's
   // po_file_free leaves every msgctxt allocated unless the reader frees them.
   const std::string path = std::string(GATEWAY_SOURCE_DIR) + "/translations/ar.po";
-  constexpr int kReads = 20;
-  REQUIRE(PoCatalog::read(path).ok());  // warm up: lazy one-time allocations
+  constexpr int kReads = 40;
+  // Warm up: one-time allocations, and the allocator's own first growth.
+  for (int i = 0; i < 10; ++i) REQUIRE(PoCatalog::read(path).ok());
   const size_t before = allocated_bytes();
   for (int i = 0; i < kReads; ++i) REQUIRE(PoCatalog::read(path).ok());
   const size_t after = allocated_bytes();
   const size_t grown = after > before ? after - before : 0;
-  // Unfreed msgctxts cost ~2.9 KB a read of this file; what libgettextpo itself
-  // drops (its copy of the file name) is a few dozen bytes.
-  CHECK(grown < kReads * 256);
+  // Unfreed msgctxts cost this file ~2.9 KB a read (~6 KB with malloc's overhead);
+  // what libgettextpo itself keeps (its copy of the file name, ...) a few hundred bytes.
+  CHECK(grown < kReads * 1024);
 }
