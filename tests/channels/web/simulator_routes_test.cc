@@ -159,6 +159,10 @@ TEST_CASE("a simulator POST that is not application/json is refused with 415 and
   auto res = f.post({{"text", "hello"}}, "Application/JSON; charset=utf-8");
   REQUIRE(res);
   CHECK(res->status == 200);
+  // The page ends its conversation when it is left or started over.
+  auto end = f.post({{"session", json::parse(res->body)["session"]}}, "application/json", "/simulator/api/end");
+  REQUIRE(end);
+  CHECK(json::parse(end->body)["ended"] == true);
 }
 
 TEST_CASE("a simulator client starting conversations too fast gets 429 JSON with Retry-After", "[simulator]") {
