@@ -59,7 +59,10 @@ SimulatedReply Simulator::render_say(const effect::Say& say) {
   }
   for (size_t i = 0; i < say.choices.size(); ++i) {
     auto label = content_->renderer.render(say.choices[i], lang, options_.channel);
-    reply.text += "\n" + std::to_string(i + 1) + ". " + (label ? label->text : say.choices[i]);
+    reply.text += '\n';
+    reply.text += std::to_string(i + 1);
+    reply.text += ". ";
+    reply.text += label ? label->text : say.choices[i];
   }
   SegmentCount sc = count_segments(options_.channel == "sms" ? smart_encode(reply.text) : reply.text);
   reply.encoding = sms_encoding_name(sc.encoding);

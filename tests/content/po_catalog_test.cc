@@ -5,7 +5,8 @@
 #include <catch2/catch.hpp>
 #include <string>
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#include <sanitizer/allocator_interface.h>
+// The sanitizers' runtime has it; GCC ships no header for it (allocator_interface.h).
+extern "C" size_t __sanitizer_get_current_allocated_bytes();
 #endif
 
 #include "tests/content/content_fixture.h"
