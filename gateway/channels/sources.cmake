@@ -9,5 +9,6 @@ target_sources(gateway_core PRIVATE
   gateway/channels/webhook_routes.cc
   gateway/channels/channel_workers.cc
   gateway/channels/web/simulator_routes.cc
+  gateway/channels/web/simulator_sessions.cc
 )
 include(gateway/channels/telegram/sources.cmake)

@@ -289,13 +289,18 @@ int run_serve(const ServeOptions& options) {
   dead_letters.add_routes(server);
   http::add_static_routes(server, "/console/", "/console", "/console/index.html");
   add_webhook_routes(server, WebhookContext{*cfg, conversations, *db, clock});
-  // The browser simulator: its page at / and its API, when a web channel is configured.
-  if (std::any_of(cfg->channels.begin(), cfg->channels.end(), [](const ChannelConfig& c) { return c.type == "web"; })) {
+  // The browser simulator: its page at / and its API, when a web channel is configured
+  // (the first one's access and limits apply).
+  auto web = std::find_if(cfg->channels.begin(), cfg->channels.end(), [](const ChannelConfig& c) { return c.type == "web"; });
+  if (web != cfg->channels.end()) {
     SimulatorRoutesOptions sim;
     sim.content_dir = content_dir;
     sim.serve_fuzzy = cfg->conversation.serve_fuzzy;
-    add_simulator_routes(server, clock, sim);
-    http::add_static_routes(server, "/simulator/", "/", "/simulator/index.html");
+    sim.access = parse_simulator_access(web->access).value_or(SimulatorAccess::kOff);
+    sim.limits.max_sessions = static_cast<size_t>(web->max_sessions);
+    sim.limits.max_per_address = static_cast<size_t>(web->max_sessions_per_address);
+    sim.limits.new_per_minute = web->new_sessions_per_minute;
+    add_simulator_routes(server, clock, sim, &staff_auth);
   }
   auto port = server.bind(cfg->listen.host, cfg->listen.port);
   if (!port) {

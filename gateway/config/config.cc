@@ -162,7 +162,13 @@ void read_channel(JsonReader& r, const json& ch, ChannelConfig& c) {
     if (c.bot_token.empty() && !r.has_problem_at(r.path_of("bot_token"))) r.problem(r.path_of("bot_token"), "is required for a telegram channel");
     if (c.secret_token.empty() && !r.has_problem_at(r.path_of("secret_token"))) r.problem(r.path_of("secret_token"), "is required for a telegram channel");
   } else if (c.type == "web") {
-    r.only_keys(ch, {"id", "type"});
+    r.only_keys(ch, {"id", "type", "access", "max_sessions", "max_sessions_per_address", "new_sessions_per_minute"});
+    if (r.get_string(ch, "access", &c.access) && c.access != "public" && c.access != "staff" && c.access != "off") {
+      r.problem(r.path_of("access"), "must be \"public\", \"staff\" or \"off\", not \"" + c.access + "\"");
+    }
+    r.get_int(ch, "max_sessions", &c.max_sessions, 1, 100000);
+    r.get_int(ch, "max_sessions_per_address", &c.max_sessions_per_address, 1, 100000);
+    r.get_int(ch, "new_sessions_per_minute", &c.new_sessions_per_minute, 1, 100000);
   } else if (!c.type.empty()) {
     r.problem(r.path_of("type"), "must be \"twilio\", \"telegram\" or \"web\", not \"" + c.type + "\"");
   } else {

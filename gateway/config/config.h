@@ -58,6 +58,11 @@ struct ChannelConfig {
   std::string secret_token;
   // twilio and telegram
   std::string api_base;
+  // web: the browser simulator (channels/web/simulator_routes.h)
+  std::string access = "public";      // "public", "staff" (behind the staff login) or "off"
+  int max_sessions = 200;             // conversations held in memory at once
+  int max_sessions_per_address = 20;  // of them, from one client address (IPv6: one /64)
+  int new_sessions_per_minute = 20;   // conversations one client address may start a minute
 };
 
 struct HttpConfig {

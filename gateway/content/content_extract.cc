@@ -107,9 +107,9 @@ Result<OldPo> read_old(const std::string& path) {
   OldPo old;
   old.path = path;
   GettextPoSession session;
-  po_file_t file = po_file_read(path.c_str(), session.handler());
+  PoFilePtr owner(po_file_read(path.c_str(), session.handler()));
+  po_file_t file = owner.get();
   if (session.has_errors() || !file) {
-    if (file) po_file_free(file);
     return Error::invalid(session.has_errors() ? session.errors_text() : path + ": cannot be read");
   }
   po_message_iterator_t it = po_message_iterator(file, nullptr);
@@ -133,7 +133,6 @@ Result<OldPo> read_old(const std::string& path) {
     old.entries.push_back(std::move(e));
   }
   po_message_iterator_free(it);
-  po_file_free(file);
   return old;
 }
 
@@ -171,7 +170,7 @@ Status write_pot(const std::vector<PotUnit>& units, const std::string& path) {
   for (const PotUnit& u : units) po_message_insert(it, unit_message(u, ""));
   po_message_iterator_free(it);
   Status s = write_atomically(file, path);
-  po_file_free(file);
+  po_file_release(file);
   return s;
 }
 
@@ -221,7 +220,7 @@ Status merge_po(const std::vector<PotUnit>& units, OldPo& old) {
   }
   po_message_iterator_free(it);
   Status s = write_atomically(file, old.path);
-  po_file_free(file);
+  po_file_release(file);
   return s;
 }
 

@@ -36,9 +36,25 @@ const po_xerror_handler kHandler = {on_xerror, on_xerror2};
 
 }  // namespace
 
+void po_file_release(po_file_t file) {
+  if (!file) return;
+  const char* const* domains = po_file_domains(file);
+  for (size_t d = 0; domains && domains[d]; ++d) {
+    po_message_iterator_t it = po_message_iterator(file, domains[d]);
+    while (po_message_t m = po_next_message(it)) {
+      if (po_message_msgctxt(m)) po_message_set_msgctxt(m, nullptr);
+    }
+    po_message_iterator_free(it);
+  }
+  po_file_free(file);
+}
+
 std::string PoProblem::to_string() const {
   std::string where = file.empty() ? "(po)" : file;
-  if (line > 0) where += ":" + std::to_string(line);
+  if (line > 0) {
+    where += ':';
+    where += std::to_string(line);
+  }
   return where + ": " + message;
 }
 
@@ -64,7 +80,9 @@ bool GettextPoSession::has_errors() const {
 std::string GettextPoSession::errors_text() const {
   std::string out;
   for (const auto& p : problems_) {
-    if (p.error) out += (out.empty() ? "" : "\n") + p.to_string();
+    if (!p.error) continue;
+    if (!out.empty()) out += '\n';
+    out += p.to_string();
   }
   return out;
 }

@@ -15,6 +15,7 @@
 
 #include <gettext-po.h>
 
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -47,5 +48,19 @@ class GettextPoSession {
   std::unique_lock<std::mutex> lock_;
   std::vector<PoProblem> problems_;
 };
+
+// Frees `file` and every message in it; null is allowed. po_file_free alone
+// leaves each message's msgctxt allocated (libgettextpo 0.21's message_free does
+// not free it: about 3 KB for one of the shipped catalogs, every time it is read
+// or written), so each msgctxt is cleared first, which frees it. What remains is
+// the lexer's copy of the file name (a few dozen bytes per read), which the library
+// drops without freeing and no caller can reach.
+void po_file_release(po_file_t file);
+
+// Owns a po_file_t: po_file_release() at the end of its scope.
+struct PoFileRelease {
+  void operator()(po_file_t file) const { po_file_release(file); }
+};
+using PoFilePtr = std::unique_ptr<po_file, PoFileRelease>;
 
 }  // namespace gw

@@ -80,10 +80,8 @@ Result<PoCatalog> PoCatalog::read(const std::string& path, std::vector<PoProblem
   if (!std::filesystem::is_regular_file(path, ec)) return Error::not_found(path + ": no such PO file");
 
   GettextPoSession session;
-  po_file_t file = po_file_read(path.c_str(), session.handler());
-  std::unique_ptr<po_file, void (*)(po_file_t)> owner(file, [](po_file_t f) {
-    if (f) po_file_free(f);
-  });
+  PoFilePtr owner(po_file_read(path.c_str(), session.handler()));
+  po_file_t file = owner.get();
   problems->insert(problems->end(), session.problems().begin(), session.problems().end());
   if (session.has_errors()) return Error::invalid(session.errors_text());
   if (!file) return Error::io(path + ": cannot be read");

@@ -1,33 +1,19 @@
 #include "gateway/conversations/simulator.h"
 
-#include <filesystem>
-
-#include "gateway/content/content_set.h"
 #include "gateway/content/languages.h"
 #include "gateway/content/sms_encoding.h"
-#include "gateway/engine/flow_loader.h"
 #include "gateway/helpdesk/waiting_notice.h"
 
 namespace gw {
 
 Result<std::unique_ptr<Simulator>> Simulator::open(const std::string& content_dir, SimulatorOptions options) {
-  auto content = load_content(content_dir);
+  auto content = load_simulator_content(content_dir, options.serve_fuzzy);
   if (!content) return content.error();
-  auto flows = load_flows((std::filesystem::path(content_dir) / "flows").string());
-  if (!flows) return flows.error();
-  RenderOptions ro;
-  ro.serve_fuzzy = options.serve_fuzzy;
-  Renderer renderer(std::move(*content), LanguagePolicy(), ro);
-  return std::unique_ptr<Simulator>(new Simulator(std::move(*flows), std::move(renderer), std::move(options)));
+  return std::make_unique<Simulator>(std::move(*content), std::move(options));
 }
 
-Simulator::Simulator(FlowSet flows, Renderer renderer, SimulatorOptions options)
-    : flows_(std::move(flows)),
-      renderer_(std::move(renderer)),
-      lexicon_(renderer_),
-      keywords_(renderer_.content().templates, &renderer_),
-      engine_(lexicon_),
-      options_(std::move(options)) {
+Simulator::Simulator(std::shared_ptr<const SimulatorContent> content, SimulatorOptions options)
+    : content_(std::move(content)), engine_(content_->lexicon), options_(std::move(options)) {
   contact_.language = options_.language;
   contact_.channel = options_.channel;
   if (!options_.from.empty()) contact_.country = country_of_number(options_.from);
@@ -37,21 +23,21 @@ SimulatedTurn Simulator::send(const std::string& text, TimePoint now) {
   SimulatedTurn turn;
   if (first_) {
     // A first guess at the language, offered by the flow rather than assumed.
-    contact_.language_guesses = renderer_.policy().guess_languages(options_.from, text);
+    contact_.language_guesses = content_->renderer.policy().guess_languages(options_.from, text);
     first_ = false;
   }
   // As Conversations does: a crisis word in any state, a distress word where a
   // numbered answer is expected, answered in the word's language while none is chosen.
   Input input{text};
-  const KeywordHit hit = keywords_.hit(text);
+  const KeywordHit hit = content_->keywords.hit(text);
   lang_hint_.clear();
   if (hit.keyword == Keyword::kCrisis) {
     input.crisis = true;
     lang_hint_ = hit.language;
   } else if (hit.keyword == Keyword::kNone) {
-    input.distress = keywords_.contains_distress(text, &lang_hint_);
+    input.distress = content_->keywords.contains_distress(text, &lang_hint_);
   }
-  StepResult r = engine_.step(flows_, session_, contact_, input, now);
+  StepResult r = engine_.step(content_->flows, session_, contact_, input, now);
   session_ = std::move(r.session);
   apply(r.effects, turn);
   return turn;
@@ -60,10 +46,10 @@ SimulatedTurn Simulator::send(const std::string& text, TimePoint now) {
 SimulatedReply Simulator::render_say(const effect::Say& say) {
   const std::string lang = !contact_.language.empty() ? contact_.language
                            : !lang_hint_.empty()        ? lang_hint_
-                                                        : renderer_.policy().source_language();
+                                                        : content_->renderer.policy().source_language();
   SimulatedReply reply;
   reply.key = say.template_key;
-  auto main = renderer_.render(say.template_key, lang, options_.channel, say.vars);
+  auto main = content_->renderer.render(say.template_key, lang, options_.channel, say.vars);
   if (main) {
     reply.text = main->text;
     reply.language = main->language;
@@ -72,8 +58,11 @@ SimulatedReply Simulator::render_say(const effect::Say& say) {
     reply.language = lang;
   }
   for (size_t i = 0; i < say.choices.size(); ++i) {
-    auto label = renderer_.render(say.choices[i], lang, options_.channel);
-    reply.text += "\n" + std::to_string(i + 1) + ". " + (label ? label->text : say.choices[i]);
+    auto label = content_->renderer.render(say.choices[i], lang, options_.channel);
+    reply.text += '\n';
+    reply.text += std::to_string(i + 1);
+    reply.text += ". ";
+    reply.text += label ? label->text : say.choices[i];
   }
   SegmentCount sc = count_segments(options_.channel == "sms" ? smart_encode(reply.text) : reply.text);
   reply.encoding = sms_encoding_name(sc.encoding);

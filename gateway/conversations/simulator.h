@@ -15,8 +15,7 @@
 #include <vector>
 
 #include "gateway/content/renderer.h"
-#include "gateway/conversations/keywords.h"
-#include "gateway/conversations/renderer_lexicon.h"
+#include "gateway/conversations/simulator_content.h"
 #include "gateway/core/clock.h"
 #include "gateway/core/result.h"
 #include "gateway/engine/engine.h"
@@ -48,22 +47,21 @@ class Simulator {
  public:
   // Loads flows/, templates/ and translations/ of `content_dir`.
   static Result<std::unique_ptr<Simulator>> open(const std::string& content_dir, SimulatorOptions options);
+  // A conversation over content already loaded (shared with other conversations;
+  // options.serve_fuzzy is the content's). REQUIRES: `content` is not null.
+  Simulator(std::shared_ptr<const SimulatorContent> content, SimulatorOptions options);
 
   // The replies to one message from the person.
   SimulatedTurn send(const std::string& text, TimePoint now);
 
   const std::string& language() const { return contact_.language; }
-  const Renderer& renderer() const { return renderer_; }
+  const Renderer& renderer() const { return content_->renderer; }
 
  private:
-  Simulator(FlowSet flows, Renderer renderer, SimulatorOptions options);
   void apply(const std::vector<Effect>& effects, SimulatedTurn& turn);
   SimulatedReply render_say(const effect::Say& say);
 
-  FlowSet flows_;
-  Renderer renderer_;
-  RendererLexicon lexicon_;
-  KeywordMatcher keywords_;  // the crisis and distress words, in every language
+  std::shared_ptr<const SimulatorContent> content_;
   std::string lang_hint_;    // this turn's language while none is chosen: a crisis word's
   Engine engine_;
   SimulatorOptions options_;

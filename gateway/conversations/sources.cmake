@@ -3,4 +3,5 @@ target_sources(gateway_core PRIVATE
   gateway/conversations/conversations.cc
   gateway/conversations/intake_worker.cc
   gateway/conversations/simulator.cc
+  gateway/conversations/simulator_content.cc
 )

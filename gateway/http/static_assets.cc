@@ -37,8 +37,9 @@ std::string regex_escape(const std::string& s) {
 }  // namespace
 
 void add_static_routes(HttpServer& server, const std::string& prefix, const std::string& index_path,
-                       const std::string& index_target) {
-  server.get(regex_escape(prefix) + "[A-Za-z0-9_./-]*", "static", [](const httplib::Request& req, httplib::Response& res) {
+                       const std::string& index_target, PageGuard guard) {
+  server.get(regex_escape(prefix) + "[A-Za-z0-9_./-]*", "static", [guard](const httplib::Request& req, httplib::Response& res) {
+    if (guard && !guard(req, res)) return;
     // "/console/" is the folder's page: its index.html.
     const std::string path = !req.path.empty() && req.path.back() == '/' ? req.path + "index.html" : req.path;
     const EmbeddedFile* f = find_embedded_file(path);
@@ -53,7 +54,8 @@ void add_static_routes(HttpServer& server, const std::string& prefix, const std:
     res.set_content(std::string(f->data, f->size), content_type_for(f->path));
   });
   if (!index_path.empty()) {
-    server.get(regex_escape(index_path), "index", [index_target](const httplib::Request&, httplib::Response& res) {
+    server.get(regex_escape(index_path), "index", [index_target, guard](const httplib::Request& req, httplib::Response& res) {
+      if (guard && !guard(req, res)) return;
       res.status = 302;
       res.set_header("Location", index_target);
     });

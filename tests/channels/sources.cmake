@@ -7,6 +7,7 @@ target_sources(gateway_tests PRIVATE
   tests/channels/outbox_worker_test.cc
   tests/channels/webhook_routes_test.cc
   tests/channels/web/simulator_routes_test.cc
+  tests/channels/web/simulator_sessions_test.cc
   tests/channels/inbound_message_test.cc
 )
 include(tests/channels/telegram/sources.cmake)

@@ -346,3 +346,31 @@ TEST_CASE("intake.max_attempts defaults to 5, is read when given, and is bounded
   auto typo = gw::parse_config(json::parse(R"({"intake": {"max_attempt": 3}})"), fake_env({}), "gw.json");
   CHECK_FALSE(typo.ok());
 }
+
+TEST_CASE("the web channel's simulator access and limits are read, with defaults, and a wrong value is an error",
+          "[config]") {
+  auto defaults = gw::parse_config(json{{"channels", json::array({{{"id", "web"}, {"type", "web"}}})}}, fake_env({}));
+  REQUIRE(defaults.ok());
+  CHECK(defaults->channels[0].access == "public");
+  CHECK(defaults->channels[0].max_sessions == 200);
+  CHECK(defaults->channels[0].max_sessions_per_address == 20);
+  CHECK(defaults->channels[0].new_sessions_per_minute == 20);
+
+  json doc = {{"channels", json::array({{{"id", "web"}, {"type", "web"}, {"access", "staff"}, {"max_sessions", 50},
+                                         {"max_sessions_per_address", 3}, {"new_sessions_per_minute", 6}}})}};
+  auto cfg = gw::parse_config(doc, fake_env({}));
+  REQUIRE(cfg.ok());
+  CHECK(cfg->channels[0].access == "staff");
+  CHECK(cfg->channels[0].max_sessions == 50);
+  CHECK(cfg->channels[0].max_sessions_per_address == 3);
+  CHECK(cfg->channels[0].new_sessions_per_minute == 6);
+
+  json bad = {{"channels", json::array({{{"id", "web"}, {"type", "web"}, {"access", "everyone"},
+                                         {"max_sessions_per_address", 0}, {"sessions", 3}}})}};
+  auto refused = gw::parse_config(bad, fake_env({}), "c.json");
+  REQUIRE_FALSE(refused.ok());
+  const std::string& m = refused.error().message;
+  CHECK(m.find("$.channels[0].access: must be \"public\", \"staff\" or \"off\"") != std::string::npos);
+  CHECK(m.find("$.channels[0].max_sessions_per_address") != std::string::npos);
+  CHECK(m.find("$.channels[0].sessions: unknown key") != std::string::npos);
+}

@@ -1,16 +1,17 @@
 #include "gateway/channels/web/simulator_routes.h"
 
+#include <algorithm>
+#include <cctype>
 #include <map>
 #include <memory>
-#include <mutex>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "gateway/content/languages.h"
-#include "gateway/conversations/simulator.h"
-#include "gateway/core/ids.h"
 #include "gateway/core/log.h"
 #include "gateway/http/server.h"
+#include "gateway/http/staff_auth.h"
+#include "gateway/http/static_assets.h"
 
 namespace gw {
 namespace {
@@ -33,94 +34,68 @@ const std::map<std::string, std::pair<std::string, std::string>>& language_names
   return names;
 }
 
-// One visitor's conversation. Its own lock: a turn of one visitor never waits for
-// another's.
-struct Entry {
-  std::mutex mu;
-  std::unique_ptr<Simulator> sim;
-  TimePoint last_used;  // guarded by Sessions::mu_
-};
+// What the routes share: the loaded content and the conversations.
+struct SimulatorState {
+  SimulatorState(SimulatorRoutesOptions o, Clock& clock)
+      : options(std::move(o)),
+        content(options.content_dir,
+                options.loader ? options.loader
+                               : [dir = options.content_dir, fuzzy = options.serve_fuzzy] {
+                                   return load_simulator_content(dir, fuzzy);
+                                 },
+                clock, options.content_check_every),
+        sessions(options.limits, content) {}
 
-class Sessions {
- public:
-  explicit Sessions(SimulatorRoutesOptions options) : options_(std::move(options)) {}
-
-  // Runs one message; creates the session when `id` is empty or unknown. The
-  // sessions' lock is held only to find, add or drop an entry, never while content
-  // is loaded or a flow runs.
-  Result<json> send(const std::string& id, const SimulatorOptions& so, const std::string& text, TimePoint now) {
-    std::string sid = id;
-    std::shared_ptr<Entry> entry = find(sid, now);
-    if (!entry) {
-      auto sim = Simulator::open(options_.content_dir, so);
-      if (!sim) return sim.error();
-      entry = std::make_shared<Entry>();
-      entry->sim = std::move(*sim);
-      entry->last_used = now;
-      sid = to_hex(random_bytes(16));
-      std::lock_guard<std::mutex> lock(mu_);
-      evict(now);
-      sessions_.emplace(sid, entry);
-    }
-    SimulatedTurn turn;
-    {
-      std::lock_guard<std::mutex> lock(entry->mu);
-      turn = entry->sim->send(text, now);
-    }
-    json replies = json::array();
-    for (const SimulatedReply& r : turn.replies) {
-      replies.push_back({{"text", r.text}, {"language", r.language}, {"encoding", r.encoding},
-                         {"segments", r.segments}, {"rtl", is_rtl(r.language)}, {"key", r.key}});
-    }
-    json events = json::array();
-    for (const json& e : turn.events) events.push_back(e);
-    return json{{"session", sid}, {"replies", replies}, {"events", events}};
-  }
-
-  json options() {
+  json options_body() {
     json langs = json::array();
-    auto sim = Simulator::open(options_.content_dir, SimulatorOptions{});
     std::vector<std::string> codes = {"en"};
-    if (sim) codes = (*sim)->renderer().languages();
+    if (auto loaded = content.get()) codes = (*loaded)->renderer.languages();
     for (const std::string& code : codes) {
       auto n = language_names().find(code);
       std::string name = n == language_names().end() ? code : n->second.first;
       std::string native = n == language_names().end() ? code : n->second.second;
       langs.push_back({{"code", code}, {"name", name}, {"native", native}, {"rtl", is_rtl(code)}});
     }
-    return json{{"languages", langs}, {"channels", {"sms", "whatsapp", "telegram"}}, {"title", "Helpline"}};
+    return json{{"languages", langs},
+                {"channels", {"sms", "whatsapp", "telegram"}},
+                {"title", "Helpline"},
+                {"access", options.access == SimulatorAccess::kStaff ? "staff" : "public"}};
   }
 
- private:
-  std::shared_ptr<Entry> find(const std::string& id, TimePoint now) {
-    if (id.empty()) return nullptr;
-    std::lock_guard<std::mutex> lock(mu_);
-    evict(now);
-    auto it = sessions_.find(id);
-    if (it == sessions_.end()) return nullptr;
-    it->second->last_used = now;
-    return it->second;
-  }
-
-  // REQUIRES: mu_ held. An entry dropped while its turn runs lives until the turn ends.
-  void evict(TimePoint now) {
-    for (auto it = sessions_.begin(); it != sessions_.end();) {
-      if (now - it->second->last_used > options_.idle) it = sessions_.erase(it);
-      else ++it;
-    }
-    while (!sessions_.empty() && sessions_.size() >= options_.max_sessions) {
-      auto oldest = sessions_.begin();
-      for (auto it = sessions_.begin(); it != sessions_.end(); ++it) {
-        if (it->second->last_used < oldest->second->last_used) oldest = it;
-      }
-      sessions_.erase(oldest);
-    }
-  }
-
-  SimulatorRoutesOptions options_;
-  std::mutex mu_;
-  std::map<std::string, std::shared_ptr<Entry>> sessions_;
+  SimulatorRoutesOptions options;
+  SimulatorContentCache content;
+  SimulatorSessions sessions;
 };
+
+// Whether the Content-Type is application/json (parameters such as charset allowed).
+bool is_json_content_type(const std::string& header) {
+  std::string type = header.substr(0, header.find(';'));
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.pop_back();
+  while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.erase(type.begin());
+  std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return std::tolower(c); });
+  return type == "application/json";
+}
+
+// The checks every POST passes before its body is read: bounded, JSON, an object.
+std::optional<json> json_body(const httplib::Request& req, httplib::Response& res) {
+  if (!is_json_content_type(req.get_header_value("Content-Type"))) {
+    http::send_json_error(res, 415, "unsupported_media_type", "the body must be sent as application/json");
+    return std::nullopt;
+  }
+  // Bounded before it is parsed: the largest text (1,600 bytes) fits many times
+  // over, even written as \u escapes.
+  if (req.body.size() > kMaxBodyBytes) {
+    http::send_json_error(res, 413, "payload_too_large",
+                          "the body is larger than " + std::to_string(kMaxBodyBytes) + " bytes");
+    return std::nullopt;
+  }
+  json body = json::parse(req.body, nullptr, false);
+  if (!body.is_object()) {
+    http::send_json_error(res, 400, "bad_request", "the body must be a JSON object");
+    return std::nullopt;
+  }
+  return body;
+}
 
 // The person's number as E.164 ("+" and at most 15 digits), read from what a visitor
 // types: spaces, dots, dashes and brackets are dropped. Empty stays empty (no number);
@@ -144,25 +119,47 @@ std::optional<std::string> e164_or_empty(const std::string& from) {
 
 }  // namespace
 
-void add_simulator_routes(http::HttpServer& server, Clock& clock, SimulatorRoutesOptions options) {
-  auto sessions = std::make_shared<Sessions>(options);
-  server.get("/simulator/api/options", "simulator_options", [sessions](const httplib::Request&, httplib::Response& res) {
-    http::send_json(res, 200, sessions->options());
-  });
+std::optional<SimulatorAccess> parse_simulator_access(const std::string& text) {
+  if (text == "public") return SimulatorAccess::kPublic;
+  if (text == "staff") return SimulatorAccess::kStaff;
+  if (text == "off") return SimulatorAccess::kOff;
+  return std::nullopt;
+}
+
+void add_simulator_routes(http::HttpServer& server, Clock& clock, SimulatorRoutesOptions options,
+                          http::StaffAuth* staff) {
+  if (options.access == SimulatorAccess::kOff) return;
+  if (options.access == SimulatorAccess::kStaff && staff == nullptr) {
+    log::error("simulator.no_staff_auth", {});  // a wiring bug: serve nothing rather than serve it openly
+    return;
+  }
+  auto state = std::make_shared<SimulatorState>(std::move(options), clock);
+  const bool staff_only = state->options.access == SimulatorAccess::kStaff;
+  // True when the request may go on; otherwise `res` holds the refusal.
+  auto allowed = [staff_only, staff](const httplib::Request& req, httplib::Response& res) {
+    return !staff_only || staff->require(req, res, {}).has_value();
+  };
+
+  server.get("/simulator/api/options", "simulator_options",
+             [state, allowed](const httplib::Request& req, httplib::Response& res) {
+               if (!allowed(req, res)) return;
+               http::send_json(res, 200, state->options_body());
+             });
+  server.post("/simulator/api/end", "simulator_end",
+              [state, allowed](const httplib::Request& req, httplib::Response& res) {
+                if (!allowed(req, res)) return;
+                auto body = json_body(req, res);
+                if (!body) return;
+                auto it = body->find("session");
+                const bool ended = it != body->end() && it->is_string() && state->sessions.end(it->get<std::string>());
+                http::send_json(res, 200, {{"ended", ended}});
+              });
   server.post("/simulator/api/messages", "simulator_message",
-              [sessions, &clock](const httplib::Request& req, httplib::Response& res) {
-                // Bounded before it is parsed: the largest text (1,600 bytes) fits
-                // many times over, even written as \u escapes.
-                if (req.body.size() > kMaxBodyBytes) {
-                  http::send_json_error(res, 413, "payload_too_large",
-                                        "the body is larger than " + std::to_string(kMaxBodyBytes) + " bytes");
-                  return;
-                }
-                json body = json::parse(req.body, nullptr, false);
-                if (!body.is_object()) {
-                  http::send_json_error(res, 400, "bad_request", "the body must be a JSON object");
-                  return;
-                }
+              [state, allowed, &clock](const httplib::Request& req, httplib::Response& res) {
+                if (!allowed(req, res)) return;
+                auto parsed = json_body(req, res);
+                if (!parsed) return;
+                const json& body = *parsed;
                 auto str = [&](const char* key) {
                   auto it = body.find(key);
                   return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
@@ -187,14 +184,26 @@ void add_simulator_routes(http::HttpServer& server, Clock& clock, SimulatorRoute
                   http::send_json_error(res, 400, "bad_request", "\"channel\" must be sms, whatsapp or telegram");
                   return;
                 }
-                auto out = sessions->send(str("session"), so, text, clock.now());
-                if (!out) {
-                  log::error("simulator.failed", {{"error", out.error().to_string()}});
-                  http::send_json_error(res, 500, "content_error", "the content could not be loaded: run gateway check");
-                  return;
-                }
-                http::send_json(res, 200, *out);
+                so.serve_fuzzy = state->options.serve_fuzzy;
+                SimulatorAnswer answer =
+                    state->sessions.send(client_key(req.remote_addr), str("session"), so, text, clock.now());
+                if (answer.status == 429) res.set_header("Retry-After", std::to_string(answer.retry_after.count()));
+                http::send_json(res, answer.status, answer.body);
               });
+
+  // The page. Behind the staff login, a visitor without a live staff session is
+  // sent to the console to sign in (its cookie serves both).
+  http::PageGuard guard;
+  if (staff_only) {
+    guard = [staff](const httplib::Request& req, httplib::Response& res) {
+      const std::string token = http::StaffAuth::session_token(req);
+      if (!token.empty() && staff->still_signed_in(token)) return true;
+      res.status = 302;
+      res.set_header("Location", "/console/");
+      return false;
+    };
+  }
+  http::add_static_routes(server, "/simulator/", "/", "/simulator/index.html", guard);
 }
 
 }  // namespace gw

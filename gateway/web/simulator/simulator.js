@@ -7,6 +7,7 @@
   const $ = (id) => document.getElementById(id);
   let session = null;
   let busy = false;
+  let csrf = null;  // behind the staff login: the session's CSRF token, sent with every POST
 
   function showError(text) {
     const el = $('error');
@@ -45,10 +46,17 @@
     }
   }
 
+  // POSTs are always application/json: the gateway refuses anything else.
+  function postHeaders() {
+    const h = {'Content-Type': 'application/json'};
+    if (csrf) h['X-CSRF-Token'] = csrf;
+    return h;
+  }
+
   async function api(path, body) {
     const res = await fetch(path, {
       method: body === undefined ? 'GET' : 'POST',
-      headers: body === undefined ? {} : {'Content-Type': 'application/json'},
+      headers: body === undefined ? {} : postHeaders(),
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     let data = null;
@@ -91,8 +99,18 @@
     }
   }
 
-  function reset() {
+  // Ends the conversation on the gateway, so that it does not count against this
+  // address's limit; keepalive lets it go out while the page is being left.
+  function endSession() {
+    if (!session) return;
+    const body = JSON.stringify({session: session});
     session = null;
+    fetch('/simulator/api/end', {method: 'POST', keepalive: true, headers: postHeaders(), body: body})
+      .catch(() => {});
+  }
+
+  function reset() {
+    endSession();
     $('messages').replaceChildren();
     showError('');
     $('text').focus();
@@ -101,6 +119,7 @@
   async function loadOptions() {
     try {
       const opts = await api('/simulator/api/options');
+      if (opts.access === 'staff') csrf = (await api('/api/auth/me')).csrf_token || null;
       const sel = $('language');
       for (const l of opts.languages) {
         const o = document.createElement('option');
@@ -128,6 +147,7 @@
       $('phone-channel').textContent = $('channel').selectedOptions[0].textContent;
     });
     $('language').addEventListener('change', reset);
+    window.addEventListener('pagehide', endSession);
     loadOptions();
   });
 })();
