@@ -31,10 +31,11 @@ constexpr auto kSweepEvery = std::chrono::milliseconds(100);
 
 thread_local int t_socket = -1;
 
-void set_nonblocking(int fd, bool on) {
+// Once, when a connection arrives: the reactor and the workers (ConnectionStream
+// waits with poll() before each read and write) both use it non-blocking.
+void set_nonblocking(int fd) {
   const int flags = ::fcntl(fd, F_GETFL, 0);
-  if (flags < 0) return;
-  ::fcntl(fd, F_SETFL, on ? (flags | O_NONBLOCK) : (flags & ~O_NONBLOCK));
+  if (flags >= 0) ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
 }
 
 std::string peer_address(int fd) {
@@ -340,7 +341,7 @@ void ConnectionReactor::take_incoming() {
     c->fd = fd;
     c->address = peer_address(fd);
     c->deadline = Clock::now() + options_.keep_alive_timeout;
-    set_nonblocking(fd, true);
+    set_nonblocking(fd);
     size_t& from_address = per_address_[c->address];
     const bool over_total = open_ >= options_.max_connections;
     const bool over_address = from_address >= options_.max_connections_per_address;
@@ -392,7 +393,6 @@ void ConnectionReactor::take_returned() {
     c->scan = HeadScan{};
     c->chunked = false;
     c->chunk_pos = c->chunk_total = c->body_end = 0;
-    set_nonblocking(j.fd, true);
     epoll_event ev{};
     ev.events = EPOLLIN | EPOLLRDHUP;
     ev.data.fd = j.fd;
@@ -540,7 +540,6 @@ void ConnectionReactor::dispatch(Conn& c) {
       return;
     }
     ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c.fd, nullptr);
-    set_nonblocking(c.fd, false);
     c.state = Conn::State::kBusy;
     ++busy_;
     const bool last = c.served + 1 >= options_.keep_alive_max;

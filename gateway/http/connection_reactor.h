@@ -15,9 +15,9 @@
 // - requests go to one of several worker pools by the start of their path, so that
 //   provider webhooks, long-lived event streams and everything else never wait for
 //   each other's threads. A pool's queue is bounded (more get 503).
-// Responses are written by the worker thread (blocking, with the write timeout the
-// socket carries). "Expect: 100-continue" is answered here, since the body is read
-// here.
+// Responses are written by the worker thread (waiting at most the write timeout
+// for each write; the socket stays non-blocking throughout). "Expect:
+// 100-continue" is answered here, since the body is read here.
 //
 // Threads: one reactor thread plus each pool's workers, started by start() and
 // joined by shutdown().
@@ -61,7 +61,8 @@ struct ReactorOptions {
 
 class ConnectionReactor {
  public:
-  // Serves the request at the start of `buffer` on `sock` (blocking now) and leaves in
+  // Serves the request at the start of `buffer` on `sock` (non-blocking: wait with
+  // poll() before reading or writing, as ConnectionStream does) and leaves in
   // `buffer` what was read past it. `last`: answer with "Connection: close". Returns
   // true when the connection may stay open for another request.
   using Serve = std::function<bool(int sock, std::string& buffer, bool last)>;

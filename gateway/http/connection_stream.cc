@@ -51,12 +51,13 @@ ssize_t ConnectionStream::read(char* ptr, size_t size) {
   if (offset_ == buffer_.size()) {
     buffer_.clear();
     offset_ = 0;
-    if (!is_readable()) return -1;
     char chunk[4096];
     ssize_t n;
+    // The socket is non-blocking: wait for it, then read what is there.
     do {
+      if (!is_readable()) return -1;
       n = ::recv(sock_, chunk, sizeof(chunk), 0);
-    } while (n < 0 && errno == EINTR);
+    } while (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK));
     if (n <= 0) return n;
     buffer_.append(chunk, static_cast<size_t>(n));
   }
@@ -67,11 +68,11 @@ ssize_t ConnectionStream::read(char* ptr, size_t size) {
 }
 
 ssize_t ConnectionStream::write(const char* ptr, size_t size) {
-  if (!is_writable()) return -1;
   ssize_t n;
   do {
+    if (!is_writable()) return -1;
     n = ::send(sock_, ptr, size, MSG_NOSIGNAL);
-  } while (n < 0 && errno == EINTR);
+  } while (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK));
   return n;
 }
 
