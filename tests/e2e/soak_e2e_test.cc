@@ -35,6 +35,18 @@ namespace {
 const std::string kAccount = "AC0123456789abcdef0123456789abcdef";
 const std::string kToken = "soak-auth-token";
 
+#if defined(__SANITIZE_ADDRESS__)
+constexpr long kRssBoundKiB = 768 * 1024;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr long kRssBoundKiB = 768 * 1024;
+#else
+constexpr long kRssBoundKiB = 96 * 1024;
+#endif
+#else
+constexpr long kRssBoundKiB = 96 * 1024;
+#endif
+
 int connect_loopback(int port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return -1;
@@ -263,9 +275,10 @@ TEST_CASE("soak: 256 slow connections, 8 event streams and simulator abuse never
   CHECK(abuse_requests > 30);
   CHECK(slow_open_at_end == 256);
   CHECK(slow_reopened >= 256);  // each was closed (408) after read_timeout_ms and opened again
-  // Memory stays bounded: a few MB per connection would show here.
+  // Memory stays bounded: a few MB per connection, or content loaded per simulator
+  // conversation, would show here (AddressSanitizer's shadow and quarantine add their own).
   CHECK(rss_loaded > 0);
-  CHECK(rss_loaded < 256 * 1024);
+  CHECK(rss_loaded < kRssBoundKiB);
   // And every person who wrote got the flow's answer.
   for (int i = 0; i < 400 && sent < kWebhooks; ++i) std::this_thread::sleep_for(25ms);
   CHECK(sent >= kWebhooks);
