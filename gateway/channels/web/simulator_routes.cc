@@ -6,6 +6,7 @@
 #include <optional>
 #include <nlohmann/json.hpp>
 
+#include "gateway/channels/web/simulator_request.h"
 #include "gateway/content/languages.h"
 #include "gateway/conversations/simulator.h"
 #include "gateway/core/ids.h"
@@ -122,26 +123,6 @@ class Sessions {
   std::map<std::string, std::shared_ptr<Entry>> sessions_;
 };
 
-// The person's number as E.164 ("+" and at most 15 digits), read from what a visitor
-// types: spaces, dots, dashes and brackets are dropped. Empty stays empty (no number);
-// anything else is nullopt. Checked before any phone-number library sees it:
-// libphonenumber's parsing time grows with the square of the input's length.
-std::optional<std::string> e164_or_empty(const std::string& from) {
-  constexpr size_t kMaxTyped = 32;
-  constexpr size_t kMaxDigits = 15;
-  if (from.empty()) return std::string();
-  if (from.size() > kMaxTyped) return std::nullopt;
-  std::string digits;
-  for (size_t i = 0; i < from.size(); ++i) {
-    const char c = from[i];
-    if (c >= '0' && c <= '9') digits += c;
-    else if (c == '+' && i == 0) continue;
-    else if (c != ' ' && c != '-' && c != '.' && c != '(' && c != ')') return std::nullopt;
-  }
-  if (digits.empty() || digits.size() > kMaxDigits || digits[0] == '0') return std::nullopt;
-  return "+" + digits;
-}
-
 }  // namespace
 
 void add_simulator_routes(http::HttpServer& server, Clock& clock, SimulatorRoutesOptions options) {
@@ -158,36 +139,12 @@ void add_simulator_routes(http::HttpServer& server, Clock& clock, SimulatorRoute
                                         "the body is larger than " + std::to_string(kMaxBodyBytes) + " bytes");
                   return;
                 }
-                json body = json::parse(req.body, nullptr, false);
-                if (!body.is_object()) {
-                  http::send_json_error(res, 400, "bad_request", "the body must be a JSON object");
+                auto request = parse_simulator_message(req.body);
+                if (!request) {
+                  http::send_json_error(res, 400, "bad_request", request.error().message);
                   return;
                 }
-                auto str = [&](const char* key) {
-                  auto it = body.find(key);
-                  return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
-                };
-                const std::string text = str("text");
-                if (text.empty() || text.size() > 1600) {
-                  http::send_json_error(res, 400, "bad_request", "\"text\" must be 1 to 1600 bytes of text");
-                  return;
-                }
-                SimulatorOptions so;
-                so.language = str("language");
-                const std::optional<std::string> from = e164_or_empty(str("from"));
-                if (!from) {
-                  http::send_json_error(res, 400, "bad_request",
-                                        "\"from\" must be a phone number in international form, "
-                                        "+ and at most 15 digits");
-                  return;
-                }
-                so.from = *from;
-                so.channel = str("channel").empty() ? "sms" : str("channel");
-                if (so.channel != "sms" && so.channel != "whatsapp" && so.channel != "telegram") {
-                  http::send_json_error(res, 400, "bad_request", "\"channel\" must be sms, whatsapp or telegram");
-                  return;
-                }
-                auto out = sessions->send(str("session"), so, text, clock.now());
+                auto out = sessions->send(request->session, request->options, request->text, clock.now());
                 if (!out) {
                   log::error("simulator.failed", {{"error", out.error().to_string()}});
                   http::send_json_error(res, 500, "content_error", "the content could not be loaded: run gateway check");
