@@ -286,3 +286,15 @@ TEST_CASE("organisation.name is optional, read when given, and bounded", "[confi
   auto typo = gw::parse_config(json::parse(R"({"organisation": {"nmae": "x"}})"), fake_env({}), "gw.json");
   CHECK_FALSE(typo.ok());
 }
+
+TEST_CASE("a configuration file with a number too large for a double is an error, not a crash", "[config]") {
+  auto dir = std::filesystem::temp_directory_path() / ("gw-config-big-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto path = (dir / "big.json").string();
+  std::ofstream(path) << R"({"channels": [{"id": "uk-sms", "type": "twilio", "max_per_second": 1e999}]})";
+  auto cfg = gw::load_config_file(path, fake_env({}));
+  std::filesystem::remove_all(dir);
+  REQUIRE_FALSE(cfg.ok());
+  CHECK(cfg.error().code == gw::ErrorCode::kInvalidArgument);
+  CHECK(cfg.error().message == path + ": number overflow parsing '1e999'");
+}
