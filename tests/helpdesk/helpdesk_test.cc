@@ -294,3 +294,11 @@ TEST_CASE("addresses are masked to the calling code and the last three digits", 
   CHECK(gw::mask_address("123456789") == "\u2022\u2022\u2022\u2022\u2022\u2022 789");
   CHECK(gw::mask_address("12") == "\u2022\u2022\u2022");
 }
+
+TEST_CASE("a masked address that is not a number keeps its last three characters whole", "[helpdesk]") {
+  // Cut by bytes, "بريد" would end in half a letter: invalid UTF-8, which JSON refuses.
+  CHECK(gw::mask_address("بريد") == "\u2022 ريد");
+  CHECK(gw::mask_address("ab🙂🙂🙂") == "\u2022\u2022 🙂🙂🙂");
+  CHECK(gw::mask_address("ريد") == "\u2022\u2022\u2022");
+  CHECK(gw::mask_address("+abcdefghijkl") == "\u2022\u2022\u2022\u2022\u2022\u2022\u2022\u2022 jkl");
+}
