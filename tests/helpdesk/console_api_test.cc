@@ -423,7 +423,7 @@ TEST_CASE("an assign whose force is not true or false is a bad request and assig
   httplib::Client c("127.0.0.1", running.port());
   Session s = login(c, "olga");
   const std::string path = "/api/helpdesk/conversations/" + std::to_string(h.id) + "/assign";
-  for (const std::string& body : {R"({"force":"yes"})", R"({"force":1})", R"({"force":[]})"}) {
+  for (const char* body : {R"({"force":"yes"})", R"({"force":1})", R"({"force":[]})"}) {
     auto r = post(c, path, s, true, body);
     REQUIRE(r);
     CHECK(r->status == 400);
