@@ -3,14 +3,16 @@
 # configures and builds it into ./build (Release).
 #
 #   scripts/setup.sh            runtime + build packages; builds build/gateway only
-#   scripts/setup.sh --tests    also the packages the test suite uses, and the Node
+#   scripts/setup.sh --tests    also the packages the test suite uses (clang and
+#                               libFuzzer for the sanitizer build among them), and the Node
 #                               tools of package.json (prism for tests/contract,
 #                               playwright-core for the browser tests): `npm ci` when
 #                               node_modules is missing or older than
 #                               package-lock.json; builds everything (tests, bench)
 #
 # Environment: BUILD_DIR (default build), BUILD_TYPE (default Release),
-# CMAKE_ARGS (extra arguments for cmake's configure step).
+# CMAKE_ARGS (extra arguments for cmake's configure step); CC and CXX choose the
+# compiler as cmake reads them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,6 +28,10 @@ if [[ "${1:-}" == "--tests" ]]; then
   # promtool (prometheus) checks /metrics; sqlite3 and curl are used by tests;
   # msgfmt (gettext) checks every PO file.
   packages+=(prometheus sqlite3 curl gettext)
+  # The sanitizer build of scripts/test.sh uses clang with libFuzzer and the
+  # sanitizer runtimes (libclang-rt-14-dev, only recommended by clang), and
+  # llvm-symbolizer (llvm) for readable stack traces.
+  packages+=(clang libclang-rt-14-dev llvm)
   # Browser tests drive Debian's Chromium with playwright-core (from npm).
   packages+=(chromium)
   # Node runs prism, the mock of Twilio's API the contract tests check requests

@@ -2,6 +2,7 @@ target_sources(gateway_core PRIVATE
   gateway/channels/inbound_message.cc
   gateway/channels/twilio/twilio_signature.cc
   gateway/channels/twilio/twilio_inbound.cc
+  gateway/channels/twilio/twilio_status.cc
   gateway/channels/telegram/telegram_update.cc
   gateway/channels/twilio/twilio_messages_api.cc
   gateway/channels/twilio/twilio_sender.cc
@@ -10,5 +11,6 @@ target_sources(gateway_core PRIVATE
   gateway/channels/channel_workers.cc
   gateway/channels/web/simulator_routes.cc
   gateway/channels/web/simulator_sessions.cc
+  gateway/channels/web/simulator_request.cc
 )
 include(gateway/channels/telegram/sources.cmake)

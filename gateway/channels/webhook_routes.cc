@@ -1,12 +1,9 @@
 #include "gateway/channels/webhook_routes.h"
 
-#include <algorithm>
-#include <cctype>
-#include <map>
-
 #include "gateway/channels/telegram/telegram_update.h"
 #include "gateway/channels/twilio/twilio_inbound.h"
 #include "gateway/channels/twilio/twilio_signature.h"
+#include "gateway/channels/twilio/twilio_status.h"
 #include "gateway/core/digest.h"
 #include "gateway/core/form_encoding.h"
 #include "gateway/core/log.h"
@@ -91,73 +88,31 @@ void twilio_inbound(const WebhookContext& ctx, const httplib::Request& req, http
   res.set_content(kEmptyTwiml, "text/xml; charset=utf-8");
 }
 
-// A Twilio resource sid: two capital letters and 32 hexadecimal digits.
-bool is_twilio_sid(const std::string& sid) {
-  if (sid.size() != 34 || !std::isupper(static_cast<unsigned char>(sid[0])) ||
-      !std::isupper(static_cast<unsigned char>(sid[1]))) {
-    return false;
-  }
-  return std::all_of(sid.begin() + 2, sid.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
-}
-
-// Twilio's statuses are short lower-case words ("delivered", "partially_delivered"):
-// one Twilio may add later passes (and is ignored), anything else is refused.
-bool is_status_word(const std::string& s) {
-  constexpr size_t kMaxStatus = 32;
-  if (s.empty() || s.size() > kMaxStatus) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; });
-}
-
-// Twilio's MessageStatus → ours. Statuses Twilio may add later are ignored.
-std::optional<std::string> map_twilio_status(const std::string& s) {
-  static const std::map<std::string, std::string> kMap = {
-      {"queued", "queued"},       {"accepted", "queued"}, {"scheduled", "queued"}, {"sending", "sending"},
-      {"sent", "sent"},           {"delivered", "delivered"}, {"undelivered", "undelivered"},
-      {"failed", "failed"},       {"canceled", "failed"},    {"read", "read"}};
-  auto it = kMap.find(s);
-  if (it == kMap.end()) return std::nullopt;
-  return it->second;
-}
-
 void twilio_status(const WebhookContext& ctx, const httplib::Request& req, httplib::Response& res) {
   const std::string id = req.matches[1];
   const ChannelConfig* ch = find_channel(ctx.config, id, "twilio");
   if (!ch) return http::send_json_error(res, 404, "unknown_channel", "no twilio channel \"" + id + "\"");
   auto form = authenticated_twilio_form(ctx, *ch, req, res);
   if (!form) return;
-  const std::string* account = form_find(*form, "AccountSid");
-  if (!account || *account != ch->account_sid) {
-    return http::send_json_error(res, 403, "wrong_account", "AccountSid does not match this channel");
-  }
-  const std::string* sid = form_find(*form, "MessageSid");
-  const std::string* status = form_find(*form, "MessageStatus");
-  if (!sid || sid->empty()) return http::send_json_error(res, 400, "bad_request", "MessageSid is missing");
-  if (!status || status->empty()) return http::send_json_error(res, 400, "bad_request", "MessageStatus is missing");
-  // Checked before anything is stored or logged: a field of unbounded length or
-  // odd bytes goes no further than this answer.
-  if (!is_twilio_sid(*sid)) return http::send_json_error(res, 400, "bad_request", "MessageSid is malformed");
-  if (!is_status_word(*status)) {
-    return http::send_json_error(res, 400, "bad_request", "MessageStatus is not a Twilio message status");
-  }
-  std::optional<int> code;
-  if (const std::string* ec = form_find(*form, "ErrorCode"); ec && !ec->empty()) {
-    if (ec->size() > 6 || ec->find_first_not_of("0123456789") != std::string::npos) {
-      return http::send_json_error(res, 400, "bad_request", "ErrorCode is not a number");
+  auto update = parse_twilio_status(*form, ch->account_sid);
+  if (!update) {
+    if (update.error().code == ErrorCode::kPermissionDenied) {
+      return http::send_json_error(res, 403, "wrong_account", update.error().message);
     }
-    code = std::stoi(*ec);
+    return http::send_json_error(res, 400, "bad_request", update.error().message);
   }
-  auto mapped = map_twilio_status(*status);
-  if (mapped) {
-    Status s = ctx.store.update_message_status(ch->id, *sid, *mapped, code, ctx.clock.now());
+  if (update->status) {
+    Status s = ctx.store.update_message_status(ch->id, update->message_sid, *update->status, update->error_code,
+                                               ctx.clock.now());
     if (!s && s.error().code == ErrorCode::kNotFound) {
       // The callback overtook our own record of the send; the sender records "sent" itself.
-      log::info("status.unknown_message", {{"channel", ch->id}, {"status", *mapped}});
+      log::info("status.unknown_message", {{"channel", ch->id}, {"status", *update->status}});
     } else if (!s) {
       log::error("status.store_failed", {{"channel", ch->id}, {"error", s.error().to_string()}});
       return http::send_json_error(res, 500, "store_unavailable", "the status could not be stored; retry");
     }
   } else {
-    log::info("status.ignored", {{"channel", ch->id}, {"status", *status}});
+    log::info("status.ignored", {{"channel", ch->id}, {"status", update->provider_status}});
   }
   http::send_json(res, 200, {{"ok", true}});
 }

@@ -442,6 +442,11 @@ Result<Config> load_config_file(const std::string& path, const EnvLookup& env) {
     auto pos = what.find("syntax error");
     return Error::invalid(path + ":" + std::to_string(line) + ":" + std::to_string(col) + ": " +
                           (pos == std::string::npos ? what : what.substr(pos)));
+  } catch (const json::exception& e) {
+    // Valid syntax the parser still refuses: a number too large for a double.
+    const std::string what = e.what();
+    const auto pos = what.find("] ");
+    return Error::invalid(path + ": " + (pos == std::string::npos ? what : what.substr(pos + 2)));
   }
   return parse_config(doc, env, path);
 }

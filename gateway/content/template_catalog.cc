@@ -118,7 +118,7 @@ TemplateCatalog TemplateCatalog::load_collecting(const std::string& dir,
       Template t;
       t.key = key;
       t.file = path.string();
-      auto problem = [&](const std::string& m) { problems->push_back({path.string(), key, m}); };
+      auto problem = [&](const std::string& m) { problems->push_back({path.string(), t.key, m}); };
       if (key.empty() || key.find('#') != std::string::npos) {
         problem("a key must be non-empty and must not contain '#' (it separates channel variants)");
         continue;

@@ -1,5 +1,7 @@
 #include "gateway/helpdesk/address_mask.h"
 
+#include <algorithm>
+
 #include <phonenumbers/phonenumberutil.h>
 
 namespace gw {
@@ -23,10 +25,21 @@ std::string mask_address(const std::string& address) {
       }
     }
   }
-  if (a.size() <= 3) return kDot + kDot + kDot;
+  // Counted in characters, so that the tail shown never ends a character cut in
+  // half (the mask goes into JSON, which must be valid UTF-8). A byte that is not
+  // part of a UTF-8 character counts as one.
+  const auto continuation = [&](size_t i) { return (static_cast<unsigned char>(a[i]) & 0xC0) == 0x80; };
+  size_t tail = a.size();
+  for (int shown = 0; shown < 3 && tail > 0; ++shown) {
+    --tail;
+    for (int k = 0; k < 3 && tail > 0 && continuation(tail); ++k) --tail;
+  }
+  if (tail == 0) return kDot + kDot + kDot;
+  size_t hidden = 0;
+  for (size_t i = 0; i < tail; ++i) hidden += !continuation(i);
   std::string out;
-  for (size_t i = 0; i + 3 < a.size() && i < 8; ++i) out += kDot;
-  return out + " " + a.substr(a.size() - 3);
+  for (size_t i = 0; i < std::max<size_t>(hidden, 1) && i < 8; ++i) out += kDot;
+  return out + " " + a.substr(tail);
 }
 
 }  // namespace gw

@@ -7,6 +7,7 @@
 #include "gateway/content/languages.h"
 #include "gateway/content/sms_encoding.h"
 #include "gateway/core/log.h"
+#include "gateway/helpdesk/console_body.h"
 #include "gateway/helpdesk/routing.h"
 
 namespace gw {
@@ -49,23 +50,22 @@ int64_t path_id(const httplib::Request& req) {
 
 // A JSON object body, or nullopt with a 400 in `res`. An empty body is {}.
 std::optional<json> object_body(const httplib::Request& req, httplib::Response& res) {
-  if (req.body.empty()) return json::object();
-  json j = json::parse(req.body, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) {
-    http::send_json_error(res, 400, "invalid_request", "expected a JSON object");
+  auto j = parse_console_body(req.body);
+  if (!j) {
+    http::send_json_error(res, 400, "invalid_request", j.error().message);
     return std::nullopt;
   }
-  return j;
+  return std::move(*j);
 }
 
 // The string field `name` of `body`, or nullopt with a 400 in `res`.
 std::optional<std::string> string_field(const json& body, const char* name, httplib::Response& res) {
-  auto it = body.find(name);
-  if (it == body.end() || !it->is_string()) {
-    http::send_json_error(res, 400, "invalid_request", std::string("expected a string \"") + name + "\"");
+  auto value = console_string(body, name);
+  if (!value) {
+    http::send_json_error(res, 400, "invalid_request", value.error().message);
     return std::nullopt;
   }
-  return it->get<std::string>();
+  return std::move(*value);
 }
 
 // A Helpdesk error as an HTTP answer. Its messages hold ids and codes only;
@@ -374,8 +374,9 @@ void ConsoleApi::conversation(const httplib::Request& req, httplib::Response& re
 void ConsoleApi::assign(const httplib::Request& req, httplib::Response& res) {
   auto call = posted(req, res);
   if (!call) return;
-  const bool force = call->body.value("force", false);
-  if (Status s = ctx_.helpdesk.assign(path_id(req), call->op, force); !s) return send_error(res, s.error(), "assign");
+  auto force = console_bool(call->body, "force", false);
+  if (!force) return http::send_json_error(res, 400, "invalid_request", force.error().message);
+  if (Status s = ctx_.helpdesk.assign(path_id(req), call->op, *force); !s) return send_error(res, s.error(), "assign");
   http::send_json(res, 200, {{"ok", true}});
 }
 

@@ -266,7 +266,7 @@ Result<int> Helpdesk::auto_assign(const std::vector<OperatorView>& available) {
   int assigned = 0;
   for (const auto& [handover_id, operator_id] : plan_auto_assignment(available, *open)) {
     auto op = std::find_if(available.begin(), available.end(),
-                           [&](const OperatorView& o) { return o.id == operator_id; });
+                           [id = operator_id](const OperatorView& o) { return o.id == id; });
     Status s = assign(handover_id, *op);
     if (s)
       ++assigned;

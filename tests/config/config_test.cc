@@ -374,3 +374,15 @@ TEST_CASE("the web channel's simulator access and limits are read, with defaults
   CHECK(m.find("$.channels[0].max_sessions_per_address") != std::string::npos);
   CHECK(m.find("$.channels[0].sessions: unknown key") != std::string::npos);
 }
+
+TEST_CASE("a configuration file with a number too large for a double is an error, not a crash", "[config]") {
+  auto dir = std::filesystem::temp_directory_path() / ("gw-config-big-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto path = (dir / "big.json").string();
+  std::ofstream(path) << R"({"channels": [{"id": "uk-sms", "type": "twilio", "max_per_second": 1e999}]})";
+  auto cfg = gw::load_config_file(path, fake_env({}));
+  std::filesystem::remove_all(dir);
+  REQUIRE_FALSE(cfg.ok());
+  CHECK(cfg.error().code == gw::ErrorCode::kInvalidArgument);
+  CHECK(cfg.error().message == path + ": number overflow parsing '1e999'");
+}

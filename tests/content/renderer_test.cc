@@ -122,7 +122,9 @@ TEST_CASE("fuzzy drafts are served and counted unless turned off", "[content][re
   CHECK(draft->text == "Seulement l'anglais.");
   CHECK(draft->fuzzy);
   CHECK(served.fuzzy_served() == 1);
-  Renderer strict = make_renderer(f, gw::RenderOptions{false});
+  gw::RenderOptions no_fuzzy;
+  no_fuzzy.serve_fuzzy = false;
+  Renderer strict = make_renderer(f, no_fuzzy);
   CHECK(strict.render("only.en", "fr", "sms")->text == "Only English.");
   CHECK(strict.fuzzy_served() == 0);
 }

@@ -230,8 +230,8 @@ TEST_CASE("sequential requests reuse one keep-alive connection", "[http_client]"
 }
 
 TEST_CASE("a request slower than its timeout fails with kTimeout in about the timeout", "[http_client]") {
+  std::atomic<bool> release{false};  // declared first: it outlives the server's handler thread
   LoopbackServer srv;
-  std::atomic<bool> release{false};
   srv.server().Get("/slow", [&](const httplib::Request&, httplib::Response& res) {
     const auto give_up = std::chrono::steady_clock::now() + 5s;
     while (!release.load() && std::chrono::steady_clock::now() < give_up) std::this_thread::sleep_for(5ms);

@@ -525,3 +525,24 @@ TEST_CASE(
   CHECK(post(c, conv + "/reply", olga, true, R"({"text": "hello"})")->status == 403);
   CHECK(f.store->get_handover(h.id)->operator_id == omar);
 }
+
+TEST_CASE("an assign whose force is not true or false is a bad request and assigns nothing",
+          "[helpdesk][console]") {
+  ConsoleFixture f;
+  auto h = f.handed_over("+447700900005");
+  f.staff("olga", "operator", {"general"});
+  RunningServer running(f.server);
+  httplib::Client c("127.0.0.1", running.port());
+  Session s = login(c, "olga");
+  const std::string path = "/api/helpdesk/conversations/" + std::to_string(h.id) + "/assign";
+  for (const char* body : {R"({"force":"yes"})", R"({"force":1})", R"({"force":[]})"}) {
+    auto r = post(c, path, s, true, body);
+    REQUIRE(r);
+    CHECK(r->status == 400);
+    CHECK(json::parse(r->body)["error"] == "invalid_request");
+  }
+  CHECK(f.store->get_handover(h.id)->state == "waiting");
+  auto plain = post(c, path, s, true, R"({"force":null})");
+  REQUIRE(plain);
+  CHECK(plain->status == 200);
+}

@@ -341,3 +341,11 @@ TEST_CASE("a conversation is never transferred to an account that cannot open it
   REQUIRE(f.helpdesk.transfer(h.id, ana_op, "urgent", ben).ok());
   CHECK(f.store->get_handover(h.id)->operator_id == ben);
 }
+
+TEST_CASE("a masked address that is not a number keeps its last three characters whole", "[helpdesk]") {
+  // Cut by bytes, "بريد" would end in half a letter: invalid UTF-8, which JSON refuses.
+  CHECK(gw::mask_address("بريد") == "\u2022 ريد");
+  CHECK(gw::mask_address("ab🙂🙂🙂") == "\u2022\u2022 🙂🙂🙂");
+  CHECK(gw::mask_address("ريد") == "\u2022\u2022\u2022");
+  CHECK(gw::mask_address("+abcdefghijkl") == "\u2022\u2022\u2022\u2022\u2022\u2022\u2022\u2022 jkl");
+}

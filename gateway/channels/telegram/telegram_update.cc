@@ -25,7 +25,12 @@ Result<std::optional<InboundMessage>> parse_telegram_update(std::string_view bod
   if (chat == msg->end() || !chat->is_object() || !chat->contains("id") || !(*chat)["id"].is_number_integer()) {
     return Error::invalid("message.chat.id is missing");
   }
-  if (chat->value("type", "") != "private") return none;
+  // Read by type, never with json::value(), which throws on a value of another type.
+  const auto string_at = [](const json& obj, const char* key) -> std::string {
+    auto it = obj.find(key);
+    return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  if (string_at(*chat, "type") != "private") return none;
 
   InboundMessage m;
   m.channel_id = channel_id;
@@ -38,7 +43,7 @@ Result<std::optional<InboundMessage>> parse_telegram_update(std::string_view bod
     m.body = c->get<std::string>();
   }
   if (auto from = msg->find("from"); from != msg->end() && from->is_object()) {
-    m.profile_name = from->value("first_name", "");
+    m.profile_name = string_at(*from, "first_name");
   }
   return std::optional<InboundMessage>(std::move(m));
 }
@@ -65,6 +70,13 @@ std::vector<std::string> split_telegram_text(std::string_view text, size_t max_u
       if (c == '\n' && before > 0 && text[static_cast<size_t>(before) - 1] == '\n') para = static_cast<size_t>(i);
       else if (c == '\n') line = static_cast<size_t>(i);
       else if (c == ' ') space = static_cast<size_t>(i);
+    }
+    if (hard == start) {
+      // Not even one character fits (a surrogate pair with max_units 1): it
+      // becomes a part of its own rather than nothing being cut at all.
+      int32_t next = static_cast<int32_t>(start);
+      U8_FWD_1(s, next, len);
+      hard = static_cast<size_t>(next);
     }
     size_t cut = hard;
     if (hard < text.size()) {

@@ -19,7 +19,8 @@ Result<std::optional<InboundMessage>> parse_telegram_update(std::string_view bod
 
 // Splits `text` into parts of at most `max_units` UTF-16 code units (Telegram
 // counts message length so), cutting at a paragraph, then a line, then a space
-// when one is near, and never inside a character.
+// when one is near, and never inside a character. A character wider than
+// `max_units` (only when it is below 2) is a part of its own; 0 counts as 1.
 std::vector<std::string> split_telegram_text(std::string_view text, size_t max_units = 4096);
 
 }  // namespace gw

@@ -1,5 +1,7 @@
 #include "gateway/channels/twilio/twilio_messages_api.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "gateway/core/form_encoding.h"
@@ -47,7 +49,9 @@ SendOutcome classify_twilio_response(const Result<HttpResponse>& response) {
     if (body.is_object() && body.contains("sid") && body["sid"].is_string()) {
       out.kind = SendOutcome::Kind::kAccepted;
       out.provider_id = body["sid"].get<std::string>();
-      out.provider_status = body.value("status", "queued");
+      // Read by type: json::value() throws on a status that is not a string.
+      const auto status = body.find("status");
+      out.provider_status = status != body.end() && status->is_string() ? status->get<std::string>() : "queued";
       return out;
     }
     // Accepted without a sid we can record: treat as sent but unknown, never resend blindly.
@@ -70,7 +74,9 @@ SendOutcome classify_twilio_response(const Result<HttpResponse>& response) {
     out.kind = SendOutcome::Kind::kRetry;
     const std::string ra = r.header("retry-after");
     if (!ra.empty() && ra.find_first_not_of("0123456789") == std::string::npos && ra.size() < 7) {
-      out.retry_after = Millis(std::stoll(ra) * 1000);
+      // At most a day, as for Telegram: a nonsense value must not park the message for weeks.
+      constexpr long long kMaxSeconds = 24 * 3600;
+      out.retry_after = Millis(std::min(std::stoll(ra), kMaxSeconds) * 1000);
     }
     return out;
   }

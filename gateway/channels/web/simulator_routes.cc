@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "gateway/channels/web/simulator_request.h"
 #include "gateway/content/languages.h"
 #include "gateway/core/log.h"
 #include "gateway/http/server.h"
@@ -97,26 +98,6 @@ std::optional<json> json_body(const httplib::Request& req, httplib::Response& re
   return body;
 }
 
-// The person's number as E.164 ("+" and at most 15 digits), read from what a visitor
-// types: spaces, dots, dashes and brackets are dropped. Empty stays empty (no number);
-// anything else is nullopt. Checked before any phone-number library sees it:
-// libphonenumber's parsing time grows with the square of the input's length.
-std::optional<std::string> e164_or_empty(const std::string& from) {
-  constexpr size_t kMaxTyped = 32;
-  constexpr size_t kMaxDigits = 15;
-  if (from.empty()) return std::string();
-  if (from.size() > kMaxTyped) return std::nullopt;
-  std::string digits;
-  for (size_t i = 0; i < from.size(); ++i) {
-    const char c = from[i];
-    if (c >= '0' && c <= '9') digits += c;
-    else if (c == '+' && i == 0) continue;
-    else if (c != ' ' && c != '-' && c != '.' && c != '(' && c != ')') return std::nullopt;
-  }
-  if (digits.empty() || digits.size() > kMaxDigits || digits[0] == '0') return std::nullopt;
-  return "+" + digits;
-}
-
 }  // namespace
 
 std::optional<SimulatorAccess> parse_simulator_access(const std::string& text) {
@@ -157,36 +138,16 @@ void add_simulator_routes(http::HttpServer& server, Clock& clock, SimulatorRoute
   server.post("/simulator/api/messages", "simulator_message",
               [state, allowed, &clock](const httplib::Request& req, httplib::Response& res) {
                 if (!allowed(req, res)) return;
-                auto parsed = json_body(req, res);
-                if (!parsed) return;
-                const json& body = *parsed;
-                auto str = [&](const char* key) {
-                  auto it = body.find(key);
-                  return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
-                };
-                const std::string text = str("text");
-                if (text.empty() || text.size() > 1600) {
-                  http::send_json_error(res, 400, "bad_request", "\"text\" must be 1 to 1600 bytes of text");
+                if (!json_body(req, res)) return;  // JSON, bounded, an object
+                auto request = parse_simulator_message(req.body);
+                if (!request) {
+                  http::send_json_error(res, 400, "bad_request", request.error().message);
                   return;
                 }
-                SimulatorOptions so;
-                so.language = str("language");
-                const std::optional<std::string> from = e164_or_empty(str("from"));
-                if (!from) {
-                  http::send_json_error(res, 400, "bad_request",
-                                        "\"from\" must be a phone number in international form, "
-                                        "+ and at most 15 digits");
-                  return;
-                }
-                so.from = *from;
-                so.channel = str("channel").empty() ? "sms" : str("channel");
-                if (so.channel != "sms" && so.channel != "whatsapp" && so.channel != "telegram") {
-                  http::send_json_error(res, 400, "bad_request", "\"channel\" must be sms, whatsapp or telegram");
-                  return;
-                }
+                SimulatorOptions so = request->options;
                 so.serve_fuzzy = state->options.serve_fuzzy;
                 SimulatorAnswer answer =
-                    state->sessions.send(client_key(req.remote_addr), str("session"), so, text, clock.now());
+                    state->sessions.send(client_key(req.remote_addr), request->session, so, request->text, clock.now());
                 if (answer.status == 429) res.set_header("Retry-After", std::to_string(answer.retry_after.count()));
                 http::send_json(res, answer.status, answer.body);
               });

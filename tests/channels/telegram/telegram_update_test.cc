@@ -69,3 +69,21 @@ TEST_CASE("splitting never cuts a character and counts emoji as two units", "[te
     CHECK(units <= 4096);
   }
 }
+
+TEST_CASE("a chat type or first name that is not a string is read as absent, never thrown on", "[telegram]") {
+  auto group = gw::parse_telegram_update(R"({"update_id": 6, "message": {"chat": {"id": 7, "type": 1}, "text": "x"}})",
+                                         "tg");
+  REQUIRE(group.ok());
+  CHECK_FALSE(group->has_value());
+  auto named = gw::parse_telegram_update(R"({"update_id": 7, "message": {"chat": {"id": 7, "type": "private"},
+      "from": {"id": 7, "first_name": ["O"]}, "text": "x"}})", "tg");
+  REQUIRE(named.ok());
+  REQUIRE(named->has_value());
+  CHECK((*named)->profile_name.empty());
+  CHECK((*named)->body == "x");
+}
+
+TEST_CASE("a limit too small for one character still splits, a character a part", "[telegram]") {
+  CHECK(gw::split_telegram_text("🙂🙂a", 1) == std::vector<std::string>{"🙂", "🙂", "a"});
+  CHECK(gw::split_telegram_text("ab", 0) == std::vector<std::string>{"a", "b"});
+}

@@ -98,3 +98,17 @@ TEST_CASE("Twilio's answers are classified: accepted, retried, permanent", "[twi
   CHECK(invalid.recipient_invalid);
   CHECK_FALSE(invalid.recipient_opted_out);
 }
+
+TEST_CASE("an accepted Twilio answer whose status is not a string is still accepted, as queued",
+          "[twilio][send]") {
+  auto odd = gw::classify_twilio_response(response(201, R"({"sid": "SM0123", "status": 7})"));
+  CHECK(odd.kind == gw::SendOutcome::Kind::kAccepted);
+  CHECK(odd.provider_id == "SM0123");
+  CHECK(odd.provider_status == "queued");
+}
+
+TEST_CASE("a Twilio Retry-After parks a message for at most a day", "[twilio][send]") {
+  auto parked = gw::classify_twilio_response(response(429, "", {{"retry-after", "999999"}}));
+  REQUIRE(parked.retry_after);
+  CHECK(*parked.retry_after == gw::Millis(24 * 3600 * 1000));
+}
