@@ -4,7 +4,7 @@
 #
 #   scripts/setup.sh            runtime + build packages; builds build/gateway only
 #   scripts/setup.sh --tests    also the packages the test suite uses (clang and
-#                               libFuzzer for the sanitizer build among them), and the Node
+#                               libFuzzer when CXX is clang, for the sanitizer build), and the Node
 #                               tools of package.json (prism for tests/contract,
 #                               playwright-core for the browser tests): `npm ci` when
 #                               node_modules is missing or older than
@@ -28,10 +28,10 @@ if [[ "${1:-}" == "--tests" ]]; then
   # promtool (prometheus) checks /metrics; sqlite3 and curl are used by tests;
   # msgfmt (gettext) checks every PO file.
   packages+=(prometheus sqlite3 curl gettext)
-  # The sanitizer build of scripts/test.sh uses clang with libFuzzer and the
-  # sanitizer runtimes (libclang-rt-14-dev, only recommended by clang), and
-  # llvm-symbolizer (llvm) for readable stack traces.
-  packages+=(clang libclang-rt-14-dev llvm)
+  # The sanitizer build of scripts/test.sh (CXX=clang++) uses clang with libFuzzer
+  # and the sanitizer runtimes (libclang-rt-14-dev, only recommended by clang), and
+  # llvm-symbolizer (llvm) for readable stack traces; `--quick` needs none of them.
+  if [[ "${CXX:-}" == clang* ]]; then packages+=(clang libclang-rt-14-dev llvm); fi
   # Browser tests drive Debian's Chromium with playwright-core (from npm).
   packages+=(chromium)
   # Node runs prism, the mock of Twilio's API the contract tests check requests
