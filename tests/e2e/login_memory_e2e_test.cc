@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "tests/support/http_wait.h"
+#include "tests/support/sanitizers.h"
 #include "tests/support/subprocess.h"
 
 namespace {
@@ -78,5 +79,7 @@ TEST_CASE("twenty concurrent logins leave the server's memory within a few passw
   const long after = rss_kib(serve.pid());
   INFO("VmRSS before " << before / 1024 << " MiB, after 20 concurrent logins " << after / 1024 << " MiB");
   // Unbounded, each of the server's threads that hashed kept 19 MiB (over 200 MiB here).
-  CHECK(after - before < 48 * 1024);
+  // AddressSanitizer's allocator ignores the gateway's mallopt and keeps freed memory
+  // in its quarantine: there only the logins' answers are checked.
+  if (!gw::testing::kAddressSanitizer) CHECK(after - before < 48 * 1024);
 }

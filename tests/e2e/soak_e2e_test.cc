@@ -24,6 +24,7 @@
 
 #include "tests/support/http_wait.h"
 #include "tests/support/loopback_server.h"
+#include "tests/support/sanitizers.h"
 #include "tests/support/serve_twilio.h"
 #include "tests/support/subprocess.h"
 
@@ -35,17 +36,7 @@ namespace {
 const std::string kAccount = "AC0123456789abcdef0123456789abcdef";
 const std::string kToken = "soak-auth-token";
 
-#if defined(__SANITIZE_ADDRESS__)
-constexpr long kRssBoundKiB = 768 * 1024;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr long kRssBoundKiB = 768 * 1024;
-#else
-constexpr long kRssBoundKiB = 96 * 1024;
-#endif
-#else
-constexpr long kRssBoundKiB = 96 * 1024;
-#endif
+constexpr long kRssBoundKiB = gw::testing::kAddressSanitizer ? 768 * 1024 : 96 * 1024;
 
 int connect_loopback(int port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
