@@ -14,6 +14,7 @@
 #include "gateway/security/password_hasher.h"
 #include "gateway/security/staff_sessions.h"
 #include "tests/helpdesk/helpdesk_fixture.h"
+#include "tests/helpdesk/staff_login.h"
 #include "tests/http/running_server.h"
 
 using gw::http::testing::RunningServer;
@@ -65,18 +66,8 @@ struct ConsoleFixture : gw::testing::HelpdeskFixture {
   }
 };
 
-struct Session {
-  std::string cookie, csrf;
-};
-
-Session login(httplib::Client& c, const std::string& name) {
-  auto r = c.Post("/api/auth/login", json{{"username", name}, {"password", name + " long password"}}.dump(),
-                  "application/json");
-  REQUIRE(r);
-  REQUIRE(r->status == 200);
-  const std::string set_cookie = r->get_header_value("Set-Cookie");
-  return Session{set_cookie.substr(0, set_cookie.find(';')), json::parse(r->body)["csrf_token"]};
-}
+using gw::testing::login;
+using gw::testing::Session;
 
 httplib::Result post(httplib::Client& c, const std::string& path, const Session& s, bool with_csrf = true,
                      const std::string& body = "{}") {

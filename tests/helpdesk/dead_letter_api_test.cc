@@ -13,6 +13,7 @@
 #include "gateway/security/password_hasher.h"
 #include "gateway/security/staff_sessions.h"
 #include "tests/http/prom_text.h"
+#include "tests/helpdesk/staff_login.h"
 #include "tests/http/running_server.h"
 #include "tests/store/store_fixture.h"
 
@@ -78,18 +79,8 @@ struct DeadLetterFixture : gw::testing::StoreFixture {
   }
 };
 
-struct Session {
-  std::string cookie, csrf;
-};
-
-Session login(httplib::Client& c, const std::string& name) {
-  auto r = c.Post("/api/auth/login", json{{"username", name}, {"password", name + " long password"}}.dump(),
-                  "application/json");
-  REQUIRE(r);
-  REQUIRE(r->status == 200);
-  const std::string set_cookie = r->get_header_value("Set-Cookie");
-  return Session{set_cookie.substr(0, set_cookie.find(';')), json::parse(r->body)["csrf_token"]};
-}
+using gw::testing::login;
+using gw::testing::Session;
 
 httplib::Result retry(httplib::Client& c, int64_t id, const Session& s, bool with_csrf = true) {
   httplib::Headers h = {{"Cookie", s.cookie}};
