@@ -370,13 +370,10 @@ void ConnectionReactor::take_incoming() {
 
 void ConnectionReactor::take_returned() {
   std::vector<Job> jobs;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    jobs.swap(returned_);
-  }
   bool stopping;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    jobs.swap(returned_);
     stopping = stopping_;
   }
   for (Job& j : jobs) {

@@ -77,19 +77,25 @@ bool is_json_content_type(const std::string& header) {
   return type == "application/json";
 }
 
-// The checks every POST passes before its body is read: bounded, JSON, an object.
-std::optional<json> json_body(const httplib::Request& req, httplib::Response& res) {
+// The checks every POST passes before its body is parsed: sent as JSON, and bounded.
+bool json_envelope_ok(const httplib::Request& req, httplib::Response& res) {
   if (!is_json_content_type(req.get_header_value("Content-Type"))) {
     http::send_json_error(res, 415, "unsupported_media_type", "the body must be sent as application/json");
-    return std::nullopt;
+    return false;
   }
   // Bounded before it is parsed: the largest text (1,600 bytes) fits many times
   // over, even written as \u escapes.
   if (req.body.size() > kMaxBodyBytes) {
     http::send_json_error(res, 413, "payload_too_large",
                           "the body is larger than " + std::to_string(kMaxBodyBytes) + " bytes");
-    return std::nullopt;
+    return false;
   }
+  return true;
+}
+
+// json_envelope_ok, then the body parsed: a JSON object.
+std::optional<json> json_body(const httplib::Request& req, httplib::Response& res) {
+  if (!json_envelope_ok(req, res)) return std::nullopt;
   json body = json::parse(req.body, nullptr, false);
   if (!body.is_object()) {
     http::send_json_error(res, 400, "bad_request", "the body must be a JSON object");
@@ -138,8 +144,8 @@ void add_simulator_routes(http::HttpServer& server, Clock& clock, SimulatorRoute
   server.post("/simulator/api/messages", "simulator_message",
               [state, allowed, &clock](const httplib::Request& req, httplib::Response& res) {
                 if (!allowed(req, res)) return;
-                if (!json_body(req, res)) return;  // JSON, bounded, an object
-                auto request = parse_simulator_message(req.body);
+                if (!json_envelope_ok(req, res)) return;
+                auto request = parse_simulator_message(req.body);  // parsed once, here
                 if (!request) {
                   http::send_json_error(res, 400, "bad_request", request.error().message);
                   return;
