@@ -17,12 +17,11 @@ int64_t count_rows(const std::string& path, const std::string& table, const std:
   auto db = gw::sqlite::Database::open(path);
   REQUIRE(db.ok());
   // Table and column names come from the test's fixed list, never from input.
-  auto st = db->prepare("SELECT COUNT(*) FROM " + table + " WHERE " + column + " = ?1");
-  REQUIRE(st.ok());
-  st->bind(1, id);
-  auto row = st->step();
-  REQUIRE(row.ok());
-  return st->int64(0);
+  auto n = db->query_one("SELECT COUNT(*) FROM " + table + " WHERE " + column + " = ?1",
+                         gw::sqlite::scalar_int64, id);
+  REQUIRE(n.ok());
+  REQUIRE(n->has_value());
+  return **n;
 }
 
 // Every table holding a contact's data, and the column that links it to them.

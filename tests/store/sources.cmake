@@ -7,6 +7,7 @@ target_sources(gateway_tests PRIVATE
   tests/store/sqlite_file_test.cc
   tests/store/outbox_drain_stop_test.cc
   tests/store/statement_cache_test.cc
+  tests/store/database_query_test.cc
   tests/store/store_transaction_test.cc
   tests/store/wal_checkpointer_test.cc
   tests/store/sqlite_intake_test.cc

@@ -41,12 +41,10 @@ std::string utf16le(const std::string& ascii) {
 }
 
 int64_t scalar(gw::sqlite::Database& db, const char* sql) {
-  auto st = db.prepare(sql);
-  REQUIRE(st.ok());
-  auto row = st->step();
-  REQUIRE(row.ok());
-  REQUIRE(*row);
-  return st->int64(0);
+  auto n = db.query_one(sql, gw::sqlite::scalar_int64);
+  REQUIRE(n.ok());
+  REQUIRE(n->has_value());
+  return **n;
 }
 
 }  // namespace
@@ -98,10 +96,9 @@ TEST_CASE("the database file is created with mode 0600 in a new directory, in WA
   CHECK((st.st_mode & 0777) == 0600);
   auto db = gw::sqlite::Database::open(f.path);
   REQUIRE(db.ok());
-  auto mode = db->prepare("PRAGMA journal_mode");
+  auto mode = db->query_one("PRAGMA journal_mode", gw::sqlite::scalar_text);
   REQUIRE(mode.ok());
-  REQUIRE(*mode->step());
-  CHECK(mode->text(0) == "wal");
+  CHECK(*mode == std::optional<std::string>("wal"));
 }
 
 TEST_CASE("migrations run once and data survives reopening a file database", "[store]") {

@@ -31,7 +31,7 @@ TEST_CASE("a statement is prepared once per text and reused with fresh bindings"
   for (int i = 0; i < 5; ++i) {
     auto ins = db.prepare("INSERT INTO t (v) VALUES (?1)");
     REQUIRE(ins.ok());
-    ins->bind(1, "v" + std::to_string(i));
+    ins->bind(1, std::string("v").append(std::to_string(i)));
     REQUIRE(ins->run().ok());
   }
   CHECK(db.cached_statements() == before + 1);

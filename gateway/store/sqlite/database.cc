@@ -112,16 +112,10 @@ constexpr const char* kRelease = "RELEASE gw_nested";
 constexpr const char* kRollbackTo = "ROLLBACK TO gw_nested";
 }  // namespace
 
-Status Transaction::run(const char* sql) {
-  auto st = db_->prepare(sql);
-  if (!st) return st.error();
-  return st->run();
-}
-
 Result<Transaction> Transaction::begin(Database& db) {
   const bool nested = db.in_transaction();
   Transaction tx(&db, nested);
-  if (Status st = tx.run(nested ? kSavepoint : kBegin); !st) {
+  if (Status st = db.run(nested ? kSavepoint : kBegin); !st) {
     tx.db_ = nullptr;
     return st.error();
   }
@@ -135,9 +129,9 @@ Transaction::~Transaction() {
   if (!db_) return;
   if (nested_) {
     // Savepoint names nest like a stack: this undoes and drops the innermost one.
-    if (run(kRollbackTo)) (void)run(kRelease);
+    if (db_->run(kRollbackTo)) (void)db_->run(kRelease);
   } else if (db_->in_transaction()) {
-    (void)run(kRollback);
+    (void)db_->run(kRollback);
   }
 }
 
@@ -149,7 +143,7 @@ Status Transaction::commit() {
     db_ = nullptr;
     return Error::io("the database rolled the transaction back after an error");
   }
-  Status st = run(nested_ ? kRelease : kCommit);
+  Status st = db_->run(nested_ ? kRelease : kCommit);
   if (!st) return st;  // still open: the destructor rolls back
   db_ = nullptr;
   return {};

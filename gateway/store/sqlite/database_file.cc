@@ -32,14 +32,9 @@ Status prepare_database_file(const std::string& path) {
 }
 
 Status use_wal(Database& db, const std::string& path) {
-  std::string mode;
-  {
-    auto st = db.prepare("PRAGMA journal_mode = WAL");
-    if (!st) return st.error();
-    auto row = st->step();
-    if (!row) return row.error();
-    if (*row) mode = st->text(0);
-  }
+  auto journal = db.query_one("PRAGMA journal_mode = WAL", scalar_text);
+  if (!journal) return journal.error();
+  const std::string mode = journal->value_or("");
   if (mode != "wal") return Error::io("database " + path + " cannot use WAL journaling (got " + mode + ")");
   // The log is rewound after each full checkpoint; this trims the file too.
   return db.exec("PRAGMA journal_size_limit = 67108864");

@@ -12,11 +12,9 @@ Result<int> migrate(Database& db, const std::vector<Migration>& all, TimePoint n
       " version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)");
   if (!st) return st.error();
 
-  auto q = db.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
-  if (!q) return q.error();
-  auto row = q->step();
-  if (!row) return row.error();
-  const int current = static_cast<int>(q->int64(0));
+  auto latest = db.query_one("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", scalar_int64);
+  if (!latest) return latest.error();
+  const int current = static_cast<int>(latest->value_or(0));
 
   auto pending = pending_migrations(all, current);
   if (!pending) return pending.error();
@@ -26,10 +24,8 @@ Result<int> migrate(Database& db, const std::vector<Migration>& all, TimePoint n
       return Error{st.error().code, "migration " + std::to_string(m->version) + " (" + m->name +
                                         ") failed: " + st.error().message};
     }
-    auto ins = db.prepare("INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)");
-    if (!ins) return ins.error();
-    ins->bind(1, m->version).bind(2, to_unix_ms(now));
-    st = ins->run();
+    st = db.run("INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)", m->version,
+                to_unix_ms(now));
     if (!st) return st.error();
   }
   st = tx->commit();

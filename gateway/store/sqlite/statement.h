@@ -1,10 +1,13 @@
 // Statement: an owned sqlite3_stmt (finalised on destruction) with typed binds
 // and column reads. Values always travel through bind(), never through SQL text.
+// Code runs SQL through Database::run / query_one / query (database.h), which
+// prepare, bind, step and check in one call and hand each row to a reader as a
+// const Statement&. Used on its own:
 //
 //   auto st = db.prepare("SELECT id FROM contacts WHERE channel_id = ?1 AND address_hash = ?2");
 //   if (!st) return st.error();
-//   st->bind(1, channel_id).bind(2, Blob{hash});
-//   auto row = st->step();              // Result<bool>: true while there is a row
+//   st->bind_all(channel_id, Blob{hash});  // or st->bind(1, channel_id).bind(2, Blob{hash})
+//   auto row = st->step();                 // Result<bool>: true while there is a row
 //   if (row && *row) id = st->int64(0);
 //
 // A failed bind is remembered and reported by the next step(), so call sites can
@@ -60,6 +63,14 @@ class Statement {
   template <class T>
   Statement& bind(int index, const std::optional<T>& v) {
     return v ? bind(index, *v) : bind(index, std::nullopt);
+  }
+
+  // Binds `args` to ?1, ?2, ... in order, each through one of the overloads above.
+  template <class... Args>
+  Statement& bind_all(const Args&... args) {
+    [[maybe_unused]] int index = 0;
+    (bind(++index, args), ...);
+    return *this;
   }
 
   // Advances: true when a row is available, false when done.
