@@ -4,6 +4,7 @@ target_sources(gateway_core PRIVATE
   gateway/store/sqlite/database.cc
   gateway/store/sqlite/migrator.cc
   gateway/store/sqlite/sqlite_store.cc
+  gateway/store/sqlite/sqlite_store_contacts.cc
   gateway/store/sqlite/sqlite_store_messages.cc
   gateway/store/sqlite/sqlite_intake.cc
   gateway/store/sqlite/database_file.cc

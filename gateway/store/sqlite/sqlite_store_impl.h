@@ -2,7 +2,8 @@
 // users call open_sqlite_store() (sqlite_store.h).
 //
 // The implementation is split by entity group:
-//   sqlite_store.cc           opening, contacts, conversations, sessions, erasure
+//   sqlite_store.cc           opening, transactions (group commit), shared helpers
+//   sqlite_store_contacts.cc  contacts, conversations, sessions, erasure
 //   sqlite_store_messages.cc  messages and the outbox
 //   sqlite_store_staff.cc     handovers, accounts, audit log
 //   sqlite_store_helpdesk.cc  the helpdesk's handover queue and operators' notes
