@@ -73,32 +73,32 @@ class SqliteIntake final : public Intake {
     // Held back: a message behind an earlier one of its sender that failed and
     // is not due again yet. A dead letter holds nothing back: it is set aside,
     // and the person's later messages (STOP, erasure, a cry for help) go on.
-    auto st = db_.prepare(
+    std::vector<QueuedInbound> out;
+    const Status listed = db_.query(
         "SELECT q.id, q.channel_id, q.provider_id, q.payload, q.attempts, q.received_at, q.sender_key"
         " FROM inbound_queue q"
         " WHERE q.next_attempt_at <= ?1 AND q.dead_at IS NULL"
         " AND NOT EXISTS (SELECT 1 FROM inbound_queue b WHERE b.attempts > 0 AND b.sender_key = q.sender_key"
         "   AND b.id < q.id AND b.dead_at IS NULL AND b.next_attempt_at > ?1)"
-        " ORDER BY q.id LIMIT ?2");
-    if (!st) return st.error();
-    st->bind(1, to_unix_ms(now)).bind(2, static_cast<int64_t>(limit));
-    std::vector<QueuedInbound> out;
-    for (;;) {
-      auto row = st->step();
-      if (!row) return row.error();
-      if (!*row) break;
-      QueuedInbound q;
-      q.id = st->int64(0);
-      q.channel_id = st->text(1);
-      q.provider_id = st->text(2);
-      auto payload = crypto_.decrypt(st->blob(3), kAad);
-      if (payload) q.payload = std::move(*payload);
-      else q.error = "cannot decrypt the queued message " + std::to_string(q.id) + ": " + payload.error().message;
-      q.attempts = static_cast<int>(st->int64(4));
-      q.received_at = from_unix_ms(st->int64(5));
-      if (!st->is_null(6)) q.sender_key = st->blob(6);
-      out.push_back(std::move(q));
-    }
+        " ORDER BY q.id LIMIT ?2",
+        [&](const Statement& st) {
+          QueuedInbound q;
+          q.id = st.int64(0);
+          q.channel_id = st.text(1);
+          q.provider_id = st.text(2);
+          auto payload = crypto_.decrypt(st.blob(3), kAad);
+          if (payload)
+            q.payload = std::move(*payload);
+          else
+            q.error =
+                "cannot decrypt the queued message " + std::to_string(q.id) + ": " + payload.error().message;
+          q.attempts = static_cast<int>(st.int64(4));
+          q.received_at = from_unix_ms(st.int64(5));
+          if (!st.is_null(6)) q.sender_key = st.blob(6);
+          out.push_back(std::move(q));
+        },
+        to_unix_ms(now), static_cast<int64_t>(limit));
+    if (!listed) return listed.error();
     return out;
   }
 
@@ -110,19 +110,15 @@ class SqliteIntake final : public Intake {
     auto tx = Transaction::begin(db_);
     if (!tx) return tx.error();
     for (int64_t id : handled) {
-      auto st = db_.prepare("DELETE FROM inbound_queue WHERE id = ?1");
-      if (!st) return st.error();
-      st->bind(1, id);
-      if (Status s = st->run(); !s) return s;
+      if (Status s = db_.run("DELETE FROM inbound_queue WHERE id = ?1", id); !s) return s;
     }
     for (const Deferral& d : deferred) {
-      auto st = db_.prepare(
+      const Status updated = db_.run(
           "UPDATE inbound_queue SET attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3,"
-          " error_kind = ?4, dead_at = ?5 WHERE id = ?1");
-      if (!st) return st.error();
-      st->bind(1, d.id).bind(2, to_unix_ms(d.next_attempt_at)).bind(3, d.error).bind(4, d.error_kind);
-      st->bind(5, d.dead ? std::optional<int64_t>(to_unix_ms(now)) : std::nullopt);
-      if (Status s = st->run(); !s) return s;
+          " error_kind = ?4, dead_at = ?5 WHERE id = ?1",
+          d.id, to_unix_ms(d.next_attempt_at), d.error, d.error_kind,
+          d.dead ? std::optional<int64_t>(to_unix_ms(now)) : std::nullopt);
+      if (!updated) return updated;
     }
     return tx->commit();
   }
@@ -142,39 +138,35 @@ class SqliteIntake final : public Intake {
   Result<std::vector<DeadLetter>> dead_letters(int limit) override {
     std::lock_guard<std::mutex> lock(mu_);
     if (!db_.is_open()) return closed();
-    auto st = db_.prepare(
+    std::vector<DeadLetter> out;
+    const Status listed = db_.query(
         "SELECT d.id, d.channel_id, d.received_at, d.dead_at, d.attempts, d.error_kind, COUNT(l.id)"
         " FROM inbound_queue d LEFT JOIN inbound_queue l ON l.sender_key = d.sender_key AND l.id > d.id"
-        " WHERE d.dead_at IS NOT NULL GROUP BY d.id ORDER BY d.id LIMIT ?1");
-    if (!st) return st.error();
-    st->bind(1, static_cast<int64_t>(limit));
-    std::vector<DeadLetter> out;
-    for (;;) {
-      auto row = st->step();
-      if (!row) return row.error();
-      if (!*row) break;
-      DeadLetter d;
-      d.id = st->int64(0);
-      d.channel_id = st->text(1);
-      d.received_at = from_unix_ms(st->int64(2));
-      d.dead_at = from_unix_ms(st->int64(3));
-      d.attempts = static_cast<int>(st->int64(4));
-      d.error_kind = st->text(5);
-      d.held = st->int64(6);
-      out.push_back(std::move(d));
-    }
+        " WHERE d.dead_at IS NOT NULL GROUP BY d.id ORDER BY d.id LIMIT ?1",
+        [&](const Statement& st) {
+          DeadLetter d;
+          d.id = st.int64(0);
+          d.channel_id = st.text(1);
+          d.received_at = from_unix_ms(st.int64(2));
+          d.dead_at = from_unix_ms(st.int64(3));
+          d.attempts = static_cast<int>(st.int64(4));
+          d.error_kind = st.text(5);
+          d.held = st.int64(6);
+          out.push_back(std::move(d));
+        },
+        static_cast<int64_t>(limit));
+    if (!listed) return listed.error();
     return out;
   }
 
   Status retry_dead_letter(int64_t id, TimePoint now) override {
     std::lock_guard<std::mutex> lock(mu_);
     if (!db_.is_open()) return closed();
-    auto st = db_.prepare(
+    const Status retried = db_.run(
         "UPDATE inbound_queue SET dead_at = NULL, attempts = 0, next_attempt_at = ?2"
-        " WHERE id = ?1 AND dead_at IS NOT NULL");
-    if (!st) return st.error();
-    st->bind(1, id).bind(2, to_unix_ms(now));
-    if (Status s = st->run(); !s) return s;
+        " WHERE id = ?1 AND dead_at IS NOT NULL",
+        id, to_unix_ms(now));
+    if (!retried) return retried;
     if (db_.changes() == 0) return Error::not_found("no dead letter " + std::to_string(id));
     return {};
   }
@@ -194,11 +186,9 @@ class SqliteIntake final : public Intake {
 
   // REQUIRES: mu_ held, the database open.
   Result<int64_t> count(const char* sql) {
-    auto st = db_.prepare(sql);
-    if (!st) return st.error();
-    auto row = st->step();
-    if (!row) return row.error();
-    return st->int64(0);
+    auto n = db_.query_one(sql, scalar_int64);
+    if (!n) return n.error();
+    return n->value_or(0);
   }
 
   struct QueueJob : GroupCommitSlot {
@@ -222,16 +212,10 @@ class SqliteIntake final : public Intake {
     auto tx = Transaction::begin(db_);
     if (!tx) return fail_all(tx.error());
     for (QueueJob* j : batch) {
-      auto st = db_.prepare(
-          "INSERT INTO inbound_queue (channel_id, provider_id, payload, next_attempt_at, received_at, sender_key)"
-          " VALUES (?1, ?2, ?3, ?4, ?4, ?5)");
-      if (!st) {
-        j->result = st.error();
-        continue;
-      }
-      st->bind(1, *j->channel_id).bind(2, *j->provider_id).bind(3, Blob{*j->sealed}).bind(4, j->now_ms);
-      st->bind(5, Blob{*j->sender_key});
-      j->result = st->run();
+      j->result = db_.run(
+          "INSERT INTO inbound_queue (channel_id, provider_id, payload, next_attempt_at, received_at,"
+          " sender_key) VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
+          *j->channel_id, *j->provider_id, Blob{*j->sealed}, j->now_ms, Blob{*j->sender_key});
     }
     if (Status s = tx->commit(); !s) fail_all(s.error());
   }

@@ -145,10 +145,10 @@ void SqliteStore::run_batch(std::vector<TxJob*>& batch) {
 }
 
 Result<bool> SqliteStore::any_row_locked(const char* sql, int64_t id) {
-  auto st = db_.prepare(sql);
-  if (!st) return st.error();
-  st->bind(1, id);
-  return st->step();
+  auto row = db_.query_one(
+      sql, [](const Statement&) { return true; }, id);
+  if (!row) return row.error();
+  return row->has_value();
 }
 
 Status SqliteStore::check_open_locked() const {
@@ -172,11 +172,7 @@ Result<std::string> SqliteStore::open(std::string_view blob, const char* aad, in
 Status SqliteStore::ping() {
   Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s;
-  auto st = db_.prepare("SELECT 1");
-  if (!st) return st.error();
-  auto row = st->step();
-  if (!row) return row.error();
-  return {};
+  return db_.run("SELECT 1");
 }
 
 Status SqliteStore::close() {

@@ -10,17 +10,6 @@ constexpr const char* kContactColumns =
     "id, channel_id, address, language, country, opted_out, consent, created_at, updated_at, last_inbound_at,"
     " erase_pending";
 
-std::optional<TimePoint> optional_time(const Statement& st, int col) {
-  auto v = st.optional_int64(col);
-  if (!v) return std::nullopt;
-  return from_unix_ms(*v);
-}
-
-std::optional<int64_t> optional_ms(const std::optional<TimePoint>& t) {
-  if (!t) return std::nullopt;
-  return to_unix_ms(*t);
-}
-
 }  // namespace
 
 Status SqliteStore::contact_exists_locked(int64_t contact_id) {
@@ -50,26 +39,18 @@ Result<Contact> SqliteStore::read_contact(const Statement& st) const {
 
 Result<std::optional<Contact>> SqliteStore::find_contact_locked(const std::string& channel_id,
                                                                 const std::string& hash) {
-  auto st = db_.prepare(std::string("SELECT ") + kContactColumns +
-                        " FROM contacts WHERE channel_id = ?1 AND address_hash = ?2");
-  if (!st) return st.error();
-  st->bind(1, channel_id).bind(2, Blob{hash});
-  auto row = st->step();
-  if (!row) return row.error();
-  if (!*row) return std::optional<Contact>();
-  auto c = read_contact(*st);
-  if (!c) return c.error();
-  return std::optional<Contact>(std::move(*c));
+  return db_.query_one(
+      std::string("SELECT ") + kContactColumns + " FROM contacts WHERE channel_id = ?1 AND address_hash = ?2",
+      [this](const Statement& st) { return read_contact(st); }, channel_id, Blob{hash});
 }
 
 Result<Contact> SqliteStore::get_contact_locked(int64_t id) {
-  auto st = db_.prepare(std::string("SELECT ") + kContactColumns + " FROM contacts WHERE id = ?1");
-  if (!st) return st.error();
-  st->bind(1, id);
-  auto row = st->step();
-  if (!row) return row.error();
-  if (!*row) return Error::not_found("no contact " + std::to_string(id));
-  return read_contact(*st);
+  auto c = db_.query_one(
+      std::string("SELECT ") + kContactColumns + " FROM contacts WHERE id = ?1",
+      [this](const Statement& st) { return read_contact(st); }, id);
+  if (!c) return c.error();
+  if (!*c) return Error::not_found("no contact " + std::to_string(id));
+  return std::move(**c);
 }
 
 Result<Contact> SqliteStore::upsert_contact(const std::string& channel_id, const std::string& address,
@@ -88,12 +69,11 @@ Result<Contact> SqliteStore::upsert_contact(const std::string& channel_id, const
   if (!tx) return tx.error();
   auto sealed = seal(address, "contacts.address");
   if (!sealed) return sealed.error();
-  auto st = db_.prepare(
+  const Status inserted = db_.run(
       "INSERT INTO contacts (channel_id, address_hash, address, created_at, updated_at)"
-      " VALUES (?1, ?2, ?3, ?4, ?4)");
-  if (!st) return st.error();
-  st->bind(1, channel_id).bind(2, Blob{hash}).bind(3, Blob{*sealed}).bind(4, to_unix_ms(now));
-  if (Status s = st->run(); !s) return s.error();
+      " VALUES (?1, ?2, ?3, ?4, ?4)",
+      channel_id, Blob{hash}, Blob{*sealed}, to_unix_ms(now));
+  if (!inserted) return inserted.error();
   auto c = get_contact_locked(db_.last_insert_rowid());
   if (!c) return c.error();
   if (Status s = tx->commit(); !s) return s.error();
@@ -117,13 +97,12 @@ Status SqliteStore::update_contact(const Contact& c) {
   if (!is_contact_consent(c.consent)) return Error::invalid("unknown consent value '" + c.consent + "'");
   Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s;
-  auto st = db_.prepare(
+  const Status updated = db_.run(
       "UPDATE contacts SET language = ?2, country = ?3, opted_out = ?4, consent = ?5, last_inbound_at = ?6,"
-      " updated_at = ?7 WHERE id = ?1");
-  if (!st) return st.error();
-  st->bind(1, c.id).bind(2, c.language).bind(3, c.country).bind(4, c.opted_out).bind(5, c.consent);
-  st->bind(6, optional_ms(c.last_inbound_at)).bind(7, to_unix_ms(clock_.now()));
-  if (Status s = st->run(); !s) return s;
+      " updated_at = ?7 WHERE id = ?1",
+      c.id, c.language, c.country, c.opted_out, c.consent, optional_ms(c.last_inbound_at),
+      to_unix_ms(clock_.now()));
+  if (!updated) return updated;
   if (db_.changes() == 0) return Error::not_found("no contact " + std::to_string(c.id));
   return {};
 }
@@ -131,10 +110,9 @@ Status SqliteStore::update_contact(const Contact& c) {
 Status SqliteStore::mark_contact_opted_out(int64_t id, TimePoint now) {
   Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s;
-  auto st = db_.prepare("UPDATE contacts SET opted_out = 1, updated_at = ?2 WHERE id = ?1");
-  if (!st) return st.error();
-  st->bind(1, id).bind(2, to_unix_ms(now));
-  if (Status s = st->run(); !s) return s;
+  const Status updated =
+      db_.run("UPDATE contacts SET opted_out = 1, updated_at = ?2 WHERE id = ?1", id, to_unix_ms(now));
+  if (!updated) return updated;
   if (db_.changes() == 0) return Error::not_found("no contact " + std::to_string(id));
   return {};
 }
@@ -145,30 +123,31 @@ Result<Conversation> SqliteStore::open_or_get_conversation(int64_t contact_id, c
   if (Status s = check_open_locked(); !s) return s.error();
   // A read, then at most one INSERT (atomic by itself); mu_ is held, so no one
   // opens another in between, and conversations_one_open would refuse it.
-  auto st = db_.prepare(
+  auto open_one = db_.query_one(
       "SELECT id, state, created_at, updated_at FROM conversations"
-      " WHERE contact_id = ?1 AND channel_id = ?2 AND state <> 'closed' ORDER BY id DESC LIMIT 1");
-  if (!st) return st.error();
-  st->bind(1, contact_id).bind(2, channel_id);
-  auto row = st->step();
-  if (!row) return row.error();
+      " WHERE contact_id = ?1 AND channel_id = ?2 AND state <> 'closed' ORDER BY id DESC LIMIT 1",
+      [&](const Statement& st) {
+        Conversation conv;
+        conv.id = st.int64(0);
+        conv.contact_id = contact_id;
+        conv.channel_id = channel_id;
+        conv.state = st.text(1);
+        conv.created_at = from_unix_ms(st.int64(2));
+        conv.updated_at = from_unix_ms(st.int64(3));
+        return conv;
+      },
+      contact_id, channel_id);
+  if (!open_one) return open_one.error();
+  if (*open_one) return std::move(**open_one);
+  const Status inserted = db_.run(
+      "INSERT INTO conversations (contact_id, channel_id, state, created_at, updated_at)"
+      " VALUES (?1, ?2, 'bot', ?3, ?3)",
+      contact_id, channel_id, to_unix_ms(now));
+  if (!inserted) return inserted.error();
   Conversation conv;
+  conv.id = db_.last_insert_rowid();
   conv.contact_id = contact_id;
   conv.channel_id = channel_id;
-  if (*row) {
-    conv.id = st->int64(0);
-    conv.state = st->text(1);
-    conv.created_at = from_unix_ms(st->int64(2));
-    conv.updated_at = from_unix_ms(st->int64(3));
-    return conv;
-  }
-  auto ins = db_.prepare(
-      "INSERT INTO conversations (contact_id, channel_id, state, created_at, updated_at)"
-      " VALUES (?1, ?2, 'bot', ?3, ?3)");
-  if (!ins) return ins.error();
-  ins->bind(1, contact_id).bind(2, channel_id).bind(3, to_unix_ms(now));
-  if (Status s = ins->run(); !s) return s.error();
-  conv.id = db_.last_insert_rowid();
   conv.state = "bot";
   conv.created_at = conv.updated_at = from_unix_ms(to_unix_ms(now));
   return conv;
@@ -178,10 +157,9 @@ Status SqliteStore::set_conversation_state(int64_t conversation_id, const std::s
   if (!is_conversation_state(state)) return Error::invalid("unknown conversation state '" + state + "'");
   Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s;
-  auto st = db_.prepare("UPDATE conversations SET state = ?2, updated_at = ?3 WHERE id = ?1");
-  if (!st) return st.error();
-  st->bind(1, conversation_id).bind(2, state).bind(3, to_unix_ms(now));
-  if (Status s = st->run(); !s) return s;
+  const Status updated = db_.run("UPDATE conversations SET state = ?2, updated_at = ?3 WHERE id = ?1",
+                                 conversation_id, state, to_unix_ms(now));
+  if (!updated) return updated;
   if (db_.changes() == 0) return Error::not_found("no conversation " + std::to_string(conversation_id));
   return {};
 }
@@ -192,33 +170,34 @@ Status SqliteStore::save_session(int64_t contact_id, const std::string& state_js
   if (Status s = check_open_locked(); !s) return s;
   auto sealed = seal(state_json, "sessions.state");
   if (!sealed) return sealed.error();
-  auto st = db_.prepare(
+  return db_.run(
       "INSERT INTO sessions (contact_id, state, expires_at, updated_at) VALUES (?1, ?2, ?3, ?4)"
       " ON CONFLICT (contact_id) DO UPDATE SET state = excluded.state, expires_at = excluded.expires_at,"
-      " updated_at = excluded.updated_at");
-  if (!st) return st.error();
-  st->bind(1, contact_id).bind(2, Blob{*sealed}).bind(3, to_unix_ms(expires_at)).bind(4, to_unix_ms(now));
-  return st->run();
+      " updated_at = excluded.updated_at",
+      contact_id, Blob{*sealed}, to_unix_ms(expires_at), to_unix_ms(now));
 }
 
 Result<std::optional<std::string>> SqliteStore::load_session(int64_t contact_id, TimePoint now) {
   Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s.error();
-  auto st = db_.prepare("SELECT state, expires_at FROM sessions WHERE contact_id = ?1");
-  if (!st) return st.error();
-  st->bind(1, contact_id);
-  auto row = st->step();
+  struct Row {
+    std::string sealed;
+    int64_t expires_at = 0;
+  };
+  auto row = db_.query_one(
+      "SELECT state, expires_at FROM sessions WHERE contact_id = ?1",
+      [](const Statement& st) {
+        return Row{st.blob(0), st.int64(1)};
+      },
+      contact_id);
   if (!row) return row.error();
   if (!*row) return std::optional<std::string>();
-  if (st->int64(1) <= to_unix_ms(now)) {
+  if ((*row)->expires_at <= to_unix_ms(now)) {
     // Expired: keep no more than needed.
-    auto del = db_.prepare("DELETE FROM sessions WHERE contact_id = ?1");
-    if (!del) return del.error();
-    del->bind(1, contact_id);
-    if (Status s = del->run(); !s) return s.error();
+    if (Status s = db_.run("DELETE FROM sessions WHERE contact_id = ?1", contact_id); !s) return s.error();
     return std::optional<std::string>();
   }
-  auto state = open(st->blob(0), "sessions.state", contact_id);
+  auto state = open((*row)->sealed, "sessions.state", contact_id);
   if (!state) return state.error();
   return std::optional<std::string>(std::move(*state));
 }
@@ -226,10 +205,7 @@ Result<std::optional<std::string>> SqliteStore::load_session(int64_t contact_id,
 Status SqliteStore::delete_session(int64_t contact_id) {
   Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s;
-  auto st = db_.prepare("DELETE FROM sessions WHERE contact_id = ?1");
-  if (!st) return st.error();
-  st->bind(1, contact_id);
-  return st->run();
+  return db_.run("DELETE FROM sessions WHERE contact_id = ?1", contact_id);
 }
 
 Status SqliteStore::erase_contact(int64_t contact_id) {
@@ -243,13 +219,10 @@ Status SqliteStore::erase_contact(int64_t contact_id) {
   // safety net for rows added by later migrations.
   for (const char* sql :
        {"DELETE FROM outbox WHERE contact_id = ?1", "DELETE FROM handovers WHERE contact_id = ?1",
-        "DELETE FROM notes WHERE contact_id = ?1",
-        "DELETE FROM messages WHERE contact_id = ?1", "DELETE FROM sessions WHERE contact_id = ?1",
-        "DELETE FROM conversations WHERE contact_id = ?1", "DELETE FROM contacts WHERE id = ?1"}) {
-    auto st = db_.prepare(sql);
-    if (!st) return st.error();
-    st->bind(1, contact_id);
-    if (Status s = st->run(); !s) return s;
+        "DELETE FROM notes WHERE contact_id = ?1", "DELETE FROM messages WHERE contact_id = ?1",
+        "DELETE FROM sessions WHERE contact_id = ?1", "DELETE FROM conversations WHERE contact_id = ?1",
+        "DELETE FROM contacts WHERE id = ?1"}) {
+    if (Status s = db_.run(sql, contact_id); !s) return s;
   }
   AuditEntry e;
   e.at = clock_.now();
@@ -266,8 +239,8 @@ Status SqliteStore::erase_contact_after_outbox(int64_t contact_id) {
   auto tx = Transaction::begin(db_);
   if (!tx) return tx.error();
   if (Status s = contact_exists_locked(contact_id); !s) return s;
-  auto unsent =
-      any_row_locked("SELECT 1 FROM outbox WHERE contact_id = ?1 AND state IN ('pending', 'sending') LIMIT 1", contact_id);
+  auto unsent = any_row_locked(
+      "SELECT 1 FROM outbox WHERE contact_id = ?1 AND state IN ('pending', 'sending') LIMIT 1", contact_id);
   if (!unsent) return unsent.error();
   if (!*unsent) {
     if (Status s = erase_contact(contact_id); !s) return s;
@@ -277,18 +250,15 @@ Status SqliteStore::erase_contact_after_outbox(int64_t contact_id) {
   // address they go to.
   for (const char* sql :
        {"DELETE FROM outbox WHERE contact_id = ?1 AND state NOT IN ('pending', 'sending')",
-        "DELETE FROM handovers WHERE contact_id = ?1",
-        "DELETE FROM notes WHERE contact_id = ?1",
-        "DELETE FROM messages WHERE contact_id = ?1 AND id NOT IN (SELECT message_id FROM outbox WHERE contact_id = ?1)",
+        "DELETE FROM handovers WHERE contact_id = ?1", "DELETE FROM notes WHERE contact_id = ?1",
+        "DELETE FROM messages WHERE contact_id = ?1"
+        " AND id NOT IN (SELECT message_id FROM outbox WHERE contact_id = ?1)",
         "DELETE FROM sessions WHERE contact_id = ?1",
         "DELETE FROM conversations WHERE contact_id = ?1"
         " AND id NOT IN (SELECT conversation_id FROM outbox WHERE contact_id = ?1)",
         "UPDATE contacts SET language = '', country = '', consent = 'none', last_inbound_at = NULL,"
         " erase_pending = 1 WHERE id = ?1"}) {
-    auto st = db_.prepare(sql);
-    if (!st) return st.error();
-    st->bind(1, contact_id);
-    if (Status s = st->run(); !s) return s;
+    if (Status s = db_.run(sql, contact_id); !s) return s;
   }
   return tx->commit();
 }
@@ -297,22 +267,15 @@ Result<int> SqliteStore::erase_idle_contacts(TimePoint unconsented_before, TimeP
   Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s.error();
   std::vector<int64_t> ids;
-  {
-    auto q = db_.prepare(
-        "SELECT id FROM contacts c WHERE erase_pending = 0"
-        " AND ((consent <> 'given' AND COALESCE(last_inbound_at, created_at) < ?1)"
-        "   OR (consent = 'given' AND COALESCE(last_inbound_at, created_at) < ?2))"
-        " AND NOT EXISTS (SELECT 1 FROM conversations v WHERE v.contact_id = c.id"
-        "                 AND v.state IN ('waiting', 'assigned'))");
-    if (!q) return q.error();
-    q->bind(1, to_unix_ms(unconsented_before)).bind(2, to_unix_ms(consented_before));
-    for (;;) {
-      auto row = q->step();
-      if (!row) return row.error();
-      if (!*row) break;
-      ids.push_back(q->int64(0));
-    }
-  }
+  const Status listed = db_.query(
+      "SELECT id FROM contacts c WHERE erase_pending = 0"
+      " AND ((consent <> 'given' AND COALESCE(last_inbound_at, created_at) < ?1)"
+      "   OR (consent = 'given' AND COALESCE(last_inbound_at, created_at) < ?2))"
+      " AND NOT EXISTS (SELECT 1 FROM conversations v WHERE v.contact_id = c.id"
+      "                 AND v.state IN ('waiting', 'assigned'))",
+      [&](const Statement& st) { ids.push_back(st.int64(0)); }, to_unix_ms(unconsented_before),
+      to_unix_ms(consented_before));
+  if (!listed) return listed.error();
   for (int64_t id : ids) {
     if (Status s = erase_contact_after_outbox(id); !s) return s.error();
   }

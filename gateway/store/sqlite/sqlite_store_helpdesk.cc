@@ -13,12 +13,6 @@ constexpr const char* kHandoverColumns =
     "created_at,"
     " assigned_at, closed_at, first_response_at, reassured_at, closed_by FROM handovers ";
 
-std::optional<TimePoint> optional_time(const Statement& st, int col) {
-  auto v = st.optional_int64(col);
-  if (!v) return std::nullopt;
-  return from_unix_ms(*v);
-}
-
 }  // namespace
 
 Result<Handover> SqliteStore::read_handover(const Statement& st) const {
@@ -46,43 +40,40 @@ Result<Handover> SqliteStore::read_handover(const Statement& st) const {
 Result<std::vector<Handover>> SqliteStore::list_open_handovers() {
   Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s.error();
-  auto st = db_.prepare(std::string(kHandoverColumns) + "WHERE state <> 'closed' ORDER BY created_at, id");
-  if (!st) return st.error();
   std::vector<Handover> out;
-  for (;;) {
-    auto row = st->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    auto h = read_handover(*st);
-    if (!h) return h.error();
-    out.push_back(std::move(*h));
-  }
+  const Status listed =
+      db_.query(std::string(kHandoverColumns) + "WHERE state <> 'closed' ORDER BY created_at, id",
+                [&](const Statement& st) -> Status {
+                  auto h = read_handover(st);
+                  if (!h) return h.error();
+                  out.push_back(std::move(*h));
+                  return {};
+                });
+  if (!listed) return listed.error();
   return out;
 }
 
 Result<Handover> SqliteStore::get_handover(int64_t id) {
   Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s.error();
-  auto st = db_.prepare(std::string(kHandoverColumns) + "WHERE id = ?1");
-  if (!st) return st.error();
-  st->bind(1, id);
-  auto row = st->step();
-  if (!row) return row.error();
-  if (!*row) return Error::not_found("no handover " + std::to_string(id));
-  return read_handover(*st);
+  auto h = db_.query_one(
+      std::string(kHandoverColumns) + "WHERE id = ?1",
+      [this](const Statement& st) { return read_handover(st); }, id);
+  if (!h) return h.error();
+  if (!*h) return Error::not_found("no handover " + std::to_string(id));
+  return std::move(**h);
 }
 
 Result<bool> SqliteStore::assign_handover(int64_t id, int64_t operator_id, TimePoint now, bool force) {
   Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s.error();
-  auto st = db_.prepare(
+  const Status assigned = db_.run(
       force ? "UPDATE handovers SET state = 'assigned', operator_id = ?2, assigned_at = ?3"
               " WHERE id = ?1 AND (state = 'waiting' OR (state = 'assigned' AND operator_id IS NOT ?2))"
             : "UPDATE handovers SET state = 'assigned', operator_id = ?2, assigned_at = ?3"
-              " WHERE id = ?1 AND state = 'waiting'");
-  if (!st) return st.error();
-  st->bind(1, id).bind(2, operator_id).bind(3, to_unix_ms(now));
-  if (Status s = st->run(); !s) return s.error();
+              " WHERE id = ?1 AND state = 'waiting'",
+      id, operator_id, to_unix_ms(now));
+  if (!assigned) return assigned.error();
   return db_.changes() > 0;
 }
 
@@ -91,14 +82,13 @@ Status SqliteStore::transfer_handover(int64_t id, const std::string& queue,
   if (queue.empty()) return Error::invalid("a handover needs a queue");
   Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s;
-  auto st = db_.prepare(
+  const Status transferred = db_.run(
       "UPDATE handovers SET queue = ?2, operator_id = ?3,"
       " state = CASE WHEN ?3 IS NULL THEN 'waiting' ELSE 'assigned' END,"
       " assigned_at = CASE WHEN ?3 IS NULL THEN assigned_at ELSE ?4 END"
-      " WHERE id = ?1 AND state <> 'closed'");
-  if (!st) return st.error();
-  st->bind(1, id).bind(2, queue).bind(3, operator_id).bind(4, to_unix_ms(now));
-  if (Status s = st->run(); !s) return s;
+      " WHERE id = ?1 AND state <> 'closed'",
+      id, queue, operator_id, to_unix_ms(now));
+  if (!transferred) return transferred;
   if (db_.changes() == 0) return Error::not_found("no open handover " + std::to_string(id));
   return {};
 }
@@ -106,12 +96,11 @@ Status SqliteStore::transfer_handover(int64_t id, const std::string& queue,
 Status SqliteStore::close_handover(int64_t id, int64_t by, TimePoint now) {
   Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s;
-  auto st = db_.prepare(
+  const Status closed = db_.run(
       "UPDATE handovers SET state = 'closed', closed_at = ?2, closed_by = ?3 WHERE id = ?1 AND state <> "
-      "'closed'");
-  if (!st) return st.error();
-  st->bind(1, id).bind(2, to_unix_ms(now)).bind(3, by);
-  if (Status s = st->run(); !s) return s;
+      "'closed'",
+      id, to_unix_ms(now), by);
+  if (!closed) return closed;
   if (db_.changes() == 0) return Error::not_found("no open handover " + std::to_string(id));
   return {};
 }
@@ -119,21 +108,18 @@ Status SqliteStore::close_handover(int64_t id, int64_t by, TimePoint now) {
 Result<bool> SqliteStore::set_first_response(int64_t id, TimePoint now) {
   Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s.error();
-  auto st =
-      db_.prepare("UPDATE handovers SET first_response_at = ?2 WHERE id = ?1 AND first_response_at IS NULL");
-  if (!st) return st.error();
-  st->bind(1, id).bind(2, to_unix_ms(now));
-  if (Status s = st->run(); !s) return s.error();
+  const Status set =
+      db_.run("UPDATE handovers SET first_response_at = ?2 WHERE id = ?1 AND first_response_at IS NULL", id,
+              to_unix_ms(now));
+  if (!set) return set.error();
   return db_.changes() > 0;
 }
 
 Status SqliteStore::set_reassured(int64_t id, TimePoint now) {
   Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s;
-  auto st = db_.prepare("UPDATE handovers SET reassured_at = ?2 WHERE id = ?1");
-  if (!st) return st.error();
-  st->bind(1, id).bind(2, to_unix_ms(now));
-  if (Status s = st->run(); !s) return s;
+  const Status set = db_.run("UPDATE handovers SET reassured_at = ?2 WHERE id = ?1", id, to_unix_ms(now));
+  if (!set) return set;
   if (db_.changes() == 0) return Error::not_found("no handover " + std::to_string(id));
   return {};
 }
@@ -145,40 +131,36 @@ Result<int64_t> SqliteStore::add_note(int64_t conversation_id, int64_t contact_i
   if (Status s = check_open_locked(); !s) return s.error();
   auto sealed = seal(body, "notes.body");
   if (!sealed) return sealed.error();
-  auto st = db_.prepare(
+  const Status inserted = db_.run(
       "INSERT INTO notes (conversation_id, contact_id, account_id, body, created_at) VALUES (?1, ?2, ?3, ?4, "
-      "?5)");
-  if (!st) return st.error();
-  st->bind(1, conversation_id).bind(2, contact_id).bind(3, account_id).bind(4, Blob{*sealed});
-  st->bind(5, to_unix_ms(or_now(now)));
-  if (Status s = st->run(); !s) return s.error();
+      "?5)",
+      conversation_id, contact_id, account_id, Blob{*sealed}, to_unix_ms(or_now(now)));
+  if (!inserted) return inserted.error();
   return db_.last_insert_rowid();
 }
 
 Result<std::vector<Note>> SqliteStore::list_notes(int64_t conversation_id) {
   Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s.error();
-  auto st = db_.prepare(
-      "SELECT id, conversation_id, contact_id, account_id, body, created_at FROM notes"
-      " WHERE conversation_id = ?1 ORDER BY id");
-  if (!st) return st.error();
-  st->bind(1, conversation_id);
   std::vector<Note> out;
-  for (;;) {
-    auto row = st->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    Note n;
-    n.id = st->int64(0);
-    n.conversation_id = st->int64(1);
-    n.contact_id = st->int64(2);
-    n.account_id = st->optional_int64(3);
-    auto body = open(st->blob(4), "notes.body", n.id);
-    if (!body) return body.error();
-    n.body = std::move(*body);
-    n.created_at = from_unix_ms(st->int64(5));
-    out.push_back(std::move(n));
-  }
+  const Status listed = db_.query(
+      "SELECT id, conversation_id, contact_id, account_id, body, created_at FROM notes"
+      " WHERE conversation_id = ?1 ORDER BY id",
+      [&](const Statement& st) -> Status {
+        Note n;
+        n.id = st.int64(0);
+        n.conversation_id = st.int64(1);
+        n.contact_id = st.int64(2);
+        n.account_id = st.optional_int64(3);
+        auto body = open(st.blob(4), "notes.body", n.id);
+        if (!body) return body.error();
+        n.body = std::move(*body);
+        n.created_at = from_unix_ms(st.int64(5));
+        out.push_back(std::move(n));
+        return {};
+      },
+      conversation_id);
+  if (!listed) return listed.error();
   return out;
 }
 

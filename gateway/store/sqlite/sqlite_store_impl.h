@@ -11,14 +11,16 @@
 // is open; helpers ending in _locked expect mu_ held. mu_ is recursive so that
 // the methods called by an in_transaction() body, on the thread that holds it,
 // run inside that transaction (their own Transaction becomes a savepoint).
+// SQL runs through db_.run / query_one / query (database.h).
 #pragma once
 
 #include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <vector>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "gateway/security/crypto.h"
 #include "gateway/store/sqlite/database.h"
@@ -27,6 +29,19 @@
 #include "gateway/store/store.h"
 
 namespace gw::sqlite {
+
+// A nullable time column (Unix milliseconds) of the current row.
+inline std::optional<TimePoint> optional_time(const Statement& st, int col) {
+  auto v = st.optional_int64(col);
+  if (!v) return std::nullopt;
+  return from_unix_ms(*v);
+}
+
+// A time to bind to a nullable column: NULL when unset.
+inline std::optional<int64_t> optional_ms(const std::optional<TimePoint>& t) {
+  if (!t) return std::nullopt;
+  return to_unix_ms(*t);
+}
 
 class SqliteStore final : public Store {
  public:
@@ -118,6 +133,8 @@ class SqliteStore final : public Store {
   Status append_audit_locked(const AuditEntry& e);
   // Reads a handovers row selected with kHandoverColumns (sqlite_store_helpdesk.cc).
   Result<Handover> read_handover(const Statement& st) const;
+  // kNotFound unless outbox item `outbox_id` exists.
+  Status outbox_exists_locked(int64_t outbox_id);
   // After an outbox item finished: erases its contact if the erasure waited
   // only for the contact's unsent items and none is left.
   Status erase_if_pending_locked(int64_t outbox_id);
