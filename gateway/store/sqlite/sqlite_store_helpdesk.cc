@@ -1,5 +1,5 @@
-// SqliteStore: the helpdesk's view of handovers (the open queue, atomic
-// assignment, transfer, closing, service times) and operators' notes (see
+// SqliteStore: handovers (creating them, the open queue, atomic assignment,
+// transfer, closing, service times) and operators' notes (see
 // sqlite_store_impl.h). Assignment is one conditional UPDATE, so two operators
 // taking the same conversation at once cannot both get it.
 #include "gateway/store/record_values.h"
@@ -12,6 +12,13 @@ constexpr const char* kHandoverColumns =
     "SELECT id, conversation_id, contact_id, queue, priority, language, reason, state, operator_id, "
     "created_at,"
     " assigned_at, closed_at, first_response_at, reassured_at, closed_by FROM handovers ";
+
+Status check_handover(const Handover& h) {
+  if (!is_handover_priority(h.priority))
+    return Error::invalid("unknown handover priority '" + h.priority + "'");
+  if (!is_handover_state(h.state)) return Error::invalid("unknown handover state '" + h.state + "'");
+  return {};
+}
 
 }  // namespace
 
@@ -35,6 +42,48 @@ Result<Handover> SqliteStore::read_handover(const Statement& st) const {
   h.reassured_at = optional_time(st, 13);
   h.closed_by = st.optional_int64(14);
   return h;
+}
+
+Result<int64_t> SqliteStore::create_handover(const Handover& h) {
+  if (Status s = check_handover(h); !s) return s.error();
+  Lock lock(mu_);
+  if (Status s = check_open_locked(); !s) return s.error();
+  auto sealed = seal(h.reason, "handovers.reason");
+  if (!sealed) return sealed.error();
+  const Status inserted = db_.run(
+      "INSERT INTO handovers (conversation_id, contact_id, queue, priority, language, reason, state, "
+      "operator_id,"
+      " created_at, assigned_at, closed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+      h.conversation_id, h.contact_id, h.queue, h.priority, h.language, Blob{*sealed}, h.state, h.operator_id,
+      to_unix_ms(or_now(h.created_at)), optional_ms(h.assigned_at), optional_ms(h.closed_at));
+  if (!inserted) return inserted.error();
+  return db_.last_insert_rowid();
+}
+
+Result<std::optional<Handover>> SqliteStore::active_handover(int64_t conversation_id) {
+  Lock lock(mu_);
+  if (Status s = check_open_locked(); !s) return s.error();
+  return db_.query_one(
+      std::string(kHandoverColumns) +
+          "WHERE conversation_id = ?1 AND state <> 'closed' ORDER BY id DESC LIMIT 1",
+      [this](const Statement& st) { return read_handover(st); }, conversation_id);
+}
+
+Status SqliteStore::update_handover(const Handover& h) {
+  if (Status s = check_handover(h); !s) return s;
+  Lock lock(mu_);
+  if (Status s = check_open_locked(); !s) return s;
+  auto sealed = seal(h.reason, "handovers.reason");
+  if (!sealed) return sealed.error();
+  const Status updated = db_.run(
+      "UPDATE handovers SET queue = ?2, priority = ?3, language = ?4, reason = ?5, state = ?6, operator_id = "
+      "?7,"
+      " assigned_at = ?8, closed_at = ?9 WHERE id = ?1",
+      h.id, h.queue, h.priority, h.language, Blob{*sealed}, h.state, h.operator_id,
+      optional_ms(h.assigned_at), optional_ms(h.closed_at));
+  if (!updated) return updated;
+  if (db_.changes() == 0) return Error::not_found("no handover " + std::to_string(h.id));
+  return {};
 }
 
 Result<std::vector<Handover>> SqliteStore::list_open_handovers() {

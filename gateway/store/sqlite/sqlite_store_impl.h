@@ -5,8 +5,8 @@
 //   sqlite_store.cc           opening, transactions (group commit), shared helpers
 //   sqlite_store_contacts.cc  contacts, conversations, sessions, erasure
 //   sqlite_store_messages.cc  messages and the outbox
-//   sqlite_store_staff.cc     handovers, accounts, audit log
-//   sqlite_store_helpdesk.cc  the helpdesk's handover queue and operators' notes
+//   sqlite_store_staff.cc     staff accounts, audit log
+//   sqlite_store_helpdesk.cc  handovers (the helpdesk's queue) and operators' notes
 // Every public method takes mu_ for its whole duration and checks the connection
 // is open; helpers ending in _locked expect mu_ held. mu_ is recursive so that
 // the methods called by an in_transaction() body, on the thread that holds it,

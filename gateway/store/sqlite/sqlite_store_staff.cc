@@ -1,81 +1,8 @@
-// SqliteStore: handovers, staff accounts and the audit log (see sqlite_store_impl.h).
+// SqliteStore: staff accounts and the audit log (see sqlite_store_impl.h).
 #include "gateway/store/record_values.h"
 #include "gateway/store/sqlite/sqlite_store_impl.h"
 
 namespace gw::sqlite {
-namespace {
-
-Status check_handover(const Handover& h) {
-  if (!is_handover_priority(h.priority))
-    return Error::invalid("unknown handover priority '" + h.priority + "'");
-  if (!is_handover_state(h.state)) return Error::invalid("unknown handover state '" + h.state + "'");
-  return {};
-}
-
-}  // namespace
-
-Result<int64_t> SqliteStore::create_handover(const Handover& h) {
-  if (Status s = check_handover(h); !s) return s.error();
-  Lock lock(mu_);
-  if (Status s = check_open_locked(); !s) return s.error();
-  auto sealed = seal(h.reason, "handovers.reason");
-  if (!sealed) return sealed.error();
-  const Status inserted = db_.run(
-      "INSERT INTO handovers (conversation_id, contact_id, queue, priority, language, reason, state, "
-      "operator_id,"
-      " created_at, assigned_at, closed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-      h.conversation_id, h.contact_id, h.queue, h.priority, h.language, Blob{*sealed}, h.state, h.operator_id,
-      to_unix_ms(or_now(h.created_at)), optional_ms(h.assigned_at), optional_ms(h.closed_at));
-  if (!inserted) return inserted.error();
-  return db_.last_insert_rowid();
-}
-
-Result<std::optional<Handover>> SqliteStore::active_handover(int64_t conversation_id) {
-  Lock lock(mu_);
-  if (Status s = check_open_locked(); !s) return s.error();
-  return db_.query_one(
-      "SELECT id, conversation_id, contact_id, queue, priority, language, reason, state, operator_id, "
-      "created_at,"
-      " assigned_at, closed_at FROM handovers WHERE conversation_id = ?1 AND state <> 'closed'"
-      " ORDER BY id DESC LIMIT 1",
-      [this](const Statement& st) -> Result<Handover> {
-        Handover h;
-        h.id = st.int64(0);
-        h.conversation_id = st.int64(1);
-        h.contact_id = st.int64(2);
-        h.queue = st.text(3);
-        h.priority = st.text(4);
-        h.language = st.text(5);
-        auto reason = open(st.blob(6), "handovers.reason", h.id);
-        if (!reason) return reason.error();
-        h.reason = std::move(*reason);
-        h.state = st.text(7);
-        h.operator_id = st.optional_int64(8);
-        h.created_at = from_unix_ms(st.int64(9));
-        h.assigned_at = optional_time(st, 10);
-        h.closed_at = optional_time(st, 11);
-        return h;
-      },
-      conversation_id);
-}
-
-Status SqliteStore::update_handover(const Handover& h) {
-  if (Status s = check_handover(h); !s) return s;
-  Lock lock(mu_);
-  if (Status s = check_open_locked(); !s) return s;
-  auto sealed = seal(h.reason, "handovers.reason");
-  if (!sealed) return sealed.error();
-  const Status updated = db_.run(
-      "UPDATE handovers SET queue = ?2, priority = ?3, language = ?4, reason = ?5, state = ?6, operator_id = "
-      "?7,"
-      " assigned_at = ?8, closed_at = ?9 WHERE id = ?1",
-      h.id, h.queue, h.priority, h.language, Blob{*sealed}, h.state, h.operator_id,
-      optional_ms(h.assigned_at), optional_ms(h.closed_at));
-  if (!updated) return updated;
-  if (db_.changes() == 0) return Error::not_found("no handover " + std::to_string(h.id));
-  return {};
-}
-
 namespace {
 
 // Account lists are stored as comma-separated text; an item holding a comma
