@@ -102,6 +102,10 @@ size_t ConsoleApi::open_streams() const {
   return streams_.open_streams();
 }
 
+bool ConsoleApi::wait_for_open_streams(size_t n, std::chrono::milliseconds timeout) const {
+  return streams_.wait_for_open_streams(n, timeout);
+}
+
 void ConsoleApi::add_routes(http::HttpServer& server) {
   auto bind = [this](void (ConsoleApi::*fn)(const httplib::Request&, httplib::Response&)) {
     return [this, fn](const httplib::Request& req, httplib::Response& res) { (this->*fn)(req, res); };

@@ -90,6 +90,8 @@ class ConsoleApi {
 
   // Event streams open now.
   size_t open_streams() const;
+  // EventStreams::wait_for_open_streams.
+  bool wait_for_open_streams(size_t n, std::chrono::milliseconds timeout) const;
 
  private:
   void queues(const httplib::Request& req, httplib::Response& res);

@@ -59,6 +59,11 @@ size_t EventStreams::open_streams() const {
   return streams_.size();
 }
 
+bool EventStreams::wait_for_open_streams(size_t n, std::chrono::milliseconds timeout) const {
+  std::unique_lock<std::mutex> lock(mu_);
+  return closed_.wait_for(lock, timeout, [&] { return streams_.size() <= n; });
+}
+
 void EventStreams::open(const OperatorView& viewer, const std::string& token, httplib::Response& res) {
   if (stopping_.load()) return http::send_json_error(res, 503, "unavailable", "the server is stopping");
   std::shared_ptr<EventQueue> queue;
@@ -130,10 +135,13 @@ void EventStreams::open(const OperatorView& viewer, const std::string& token, ht
       },
       [this, queue, viewer](bool) {
         events_.unsubscribe(queue);
-        std::lock_guard<std::mutex> lock(mu_);
-        streams_.erase(queue);
-        if (auto it = streams_of_.find(viewer.id); it != streams_of_.end() && --it->second == 0)
-          streams_of_.erase(it);
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          streams_.erase(queue);
+          if (auto it = streams_of_.find(viewer.id); it != streams_of_.end() && --it->second == 0)
+            streams_of_.erase(it);
+        }
+        closed_.notify_all();
         log::info("console.stream_closed", {{"operator_id", viewer.id}});
       });
 }

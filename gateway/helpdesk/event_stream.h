@@ -26,6 +26,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -72,6 +73,9 @@ class EventStreams {
 
   // Streams open now.
   size_t open_streams() const;
+  // Waits up to `timeout` (real time) until at most `n` streams are open;
+  // returns whether that happened. A stream counts as open until its slot is free.
+  bool wait_for_open_streams(size_t n, std::chrono::milliseconds timeout) const;
 
  private:
   http::StaffAuth& auth_;
@@ -80,6 +84,7 @@ class EventStreams {
   const EventStreamOptions options_;
   std::atomic<bool> stopping_{false};
   mutable std::mutex mu_;
+  mutable std::condition_variable closed_;  // a stream's slot was freed
   std::set<std::shared_ptr<EventQueue>> streams_;
   std::map<int64_t, size_t> streams_of_;  // open streams by account id
 };

@@ -3,7 +3,6 @@
 // routes are called as the page calls them.
 #include "gateway/helpdesk/console_api.h"
 
-#include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <condition_variable>
@@ -432,8 +431,7 @@ TEST_CASE("the event stream delivers a new handover as it is created", "[helpdes
   CHECK(data.find("0900005") == std::string::npos);
 
   // The client went away: the stream notices it (its Clock never moves here, so no keepalive helps).
-  for (int i = 0; i < 150 && f.api.open_streams() > 0; ++i) std::this_thread::sleep_for(20ms);
-  CHECK(f.api.open_streams() == 0);
+  CHECK(f.api.wait_for_open_streams(0, 3s));
   f.api.shutdown();
 }
 
@@ -475,8 +473,7 @@ TEST_CASE("logging out ends an open event stream", "[helpdesk][console]") {
   REQUIRE(stream.wait_for("data: "));
   f.clock.advance(200ms);
   REQUIRE(stream.wait_ended());
-  for (int i = 0; i < 100 && f.api.open_streams() > 0; ++i) std::this_thread::sleep_for(20ms);
-  CHECK(f.api.open_streams() == 0);
+  CHECK(f.api.wait_for_open_streams(0, 2s));
   f.api.shutdown();
 }
 
@@ -519,22 +516,22 @@ TEST_CASE("a stream whose client went away frees its slot within a second, long 
   Session s = login(c, "olga");
   {
     httplib::Client sse("127.0.0.1", running.port());
-    std::atomic<bool> got{false};
+    std::promise<void> got;
     std::thread t([&] {
+      bool signalled = false;
       sse.Get("/api/helpdesk/events", httplib::Headers{{"Cookie", s.cookie}}, [&](const char*, size_t) {
-        got = true;
+        if (!signalled) got.set_value();
+        signalled = true;
         return true;
       });
+      if (!signalled) got.set_value();
     });
-    for (int i = 0; i < 250 && !got; ++i) std::this_thread::sleep_for(20ms);
-    REQUIRE(got);
+    REQUIRE(got.get_future().wait_for(5s) == std::future_status::ready);
     REQUIRE(f.api.open_streams() == 1);
     sse.stop();  // the browser tab closes
     t.join();
   }
-  const auto t0 = std::chrono::steady_clock::now();
-  while (f.api.open_streams() > 0 && std::chrono::steady_clock::now() - t0 < 5s) std::this_thread::sleep_for(20ms);
-  CHECK(std::chrono::steady_clock::now() - t0 < 1s);
+  CHECK(f.api.wait_for_open_streams(0, 1s));
   // The one slot is free again.
   OpenStream again(running.port(), s);
   CHECK(again.connected());
