@@ -263,7 +263,7 @@ int run_serve(const ServeOptions& options) {
   ConsoleApiOptions console_options;
   console_options.max_streams = static_cast<size_t>(cfg->http.max_event_streams);
   console_options.max_streams_per_account = static_cast<size_t>(cfg->http.max_event_streams_per_account);
-  ConsoleApi console(ConsoleContext{staff_auth, helpdesk, *db, clock, helpdesk_events, renderer, person_messages},
+  ConsoleApi console(ConsoleContext{staff_auth, helpdesk, *db, clock, helpdesk_events, renderer},
                      console_options);
   // Auto-assignment (helpdesk.auto_assign): every few seconds, waiting
   // conversations go to the operators who are logged in and have room.

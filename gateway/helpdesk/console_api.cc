@@ -4,19 +4,15 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "gateway/content/languages.h"
 #include "gateway/content/sms_encoding.h"
 #include "gateway/core/log.h"
 #include "gateway/helpdesk/console_body.h"
-#include "gateway/helpdesk/routing.h"
 
 namespace gw {
 namespace {
 
 using nlohmann::json;
 
-constexpr size_t kHandlingWindow = 500;
-constexpr std::chrono::milliseconds kStreamTick{250};  // how soon a stream notices shutdown()
 const std::vector<std::string> kConsoleRoles = {"operator", "supervisor", "admin"};
 
 std::string rfc3339(TimePoint t) {
@@ -29,13 +25,6 @@ int64_t seconds_between(TimePoint from, TimePoint to) {
 
 json optional_seconds(const std::optional<std::chrono::seconds>& s) {
   return s ? json(s->count()) : json(nullptr);
-}
-
-std::optional<std::chrono::seconds> median(std::vector<std::chrono::seconds> v) {
-  if (v.empty()) return std::nullopt;
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 // The handover id of a /conversations/{id}... path, or 0.
@@ -89,84 +78,32 @@ void send_error(httplib::Response& res, const Error& e, const char* action) {
   }
 }
 
-// "GB" → "uk": the country part of the rights.<country>.* template keys.
-std::string rights_country(const std::string& iso) {
-  std::string c = iso;
-  std::transform(c.begin(), c.end(), c.begin(), [](unsigned char ch) { return std::tolower(ch); });
-  return c == "gb" ? "uk" : c;
-}
-
-std::string address_number(const std::string& address) {
-  const std::string wa = "whatsapp:";
-  return address.rfind(wa, 0) == 0 ? address.substr(wa.size()) : address;
-}
-
-std::string sse_frame(const HelpdeskEvent& e) {
-  json j = {{"type", e.type},
-            {"handover_id", e.handover_id},
-            {"conversation_id", e.conversation_id},
-            {"queue", e.queue}};
-  if (e.queue.empty()) j.erase("queue");
-  return "data: " + j.dump() + "\n\n";
-}
-
 }  // namespace
-
-std::vector<std::string> canned_reply_keys(const std::string& country) {
-  std::vector<std::string> keys = {"emergency.numbers"};
-  const std::string c = rights_country(country);
-  if (c == "uk" || c == "it" || c == "hr" || c == "nl") {
-    keys.push_back("rights." + c + ".numbers");
-  } else {
-    for (const char* k : {"uk", "it", "hr", "nl"}) keys.push_back(std::string("rights.") + k + ".numbers");
-  }
-  keys.insert(keys.end(), {"helpdesk.reassure", "safety.tip", "helpdesk.closing"});
-  return keys;
-}
 
 std::string message_author(const Message& m) {
   if (m.direction == "in") return "person";
   return m.template_key.empty() ? "operator" : "bot";
 }
 
-namespace {
-bool opens_queue(const OperatorView& op, const std::string& queue) {
-  Handover h;
-  h.queue = queue;
-  return can_open(op, h);
-}
-}  // namespace
-
-bool event_visible(const OperatorView& op, const HelpdeskEvent& e) {
-  if (opens_queue(op, e.queue)) return true;
-  return e.type == "handover.transferred" && !e.from_queue.empty() && opens_queue(op, e.from_queue);
-}
-
-std::optional<std::string> event_frame_for(const OperatorView& op, const HelpdeskEvent& e) {
-  if (!event_visible(op, e)) return std::nullopt;
-  HelpdeskEvent seen = e;
-  seen.from_queue.clear();
-  // Moved out of the viewer's queues: they learn it left, not where it went.
-  if (!opens_queue(op, e.queue)) seen.queue.clear();
-  return sse_frame(seen);
-}
-
 ConsoleApi::ConsoleApi(ConsoleContext context, ConsoleApiOptions options)
-    : ctx_(context), options_(options) {}
+    : ctx_(context),
+      streams_(context.auth, context.events, context.clock,
+               EventStreamOptions{options.keepalive, options.max_streams, options.max_streams_per_account}) {}
 
 ConsoleApi::~ConsoleApi() {
   shutdown();
 }
 
 void ConsoleApi::shutdown() {
-  stopping_.store(true);
-  std::lock_guard<std::mutex> lock(streams_mu_);
-  for (const auto& q : streams_) q->close();
+  streams_.shutdown();
 }
 
 size_t ConsoleApi::open_streams() const {
-  std::lock_guard<std::mutex> lock(streams_mu_);
-  return streams_.size();
+  return streams_.open_streams();
+}
+
+bool ConsoleApi::wait_for_open_streams(size_t n, std::chrono::milliseconds timeout) const {
+  return streams_.wait_for_open_streams(n, timeout);
 }
 
 void ConsoleApi::add_routes(http::HttpServer& server) {
@@ -225,50 +162,38 @@ std::string ConsoleApi::reason_text(const std::string& reason, const OperatorVie
   return r ? r->text : reason;
 }
 
-void ConsoleApi::record_handling(const std::string& queue, std::chrono::seconds s) {
-  std::lock_guard<std::mutex> lock(handling_mu_);
-  auto& window = handling_[queue];
-  window.push_back(s);
-  if (window.size() > kHandlingWindow) window.pop_front();
+std::optional<std::map<int64_t, std::string>> ConsoleApi::usernames(httplib::Response& res,
+                                                                    const char* action) {
+  auto accounts = ctx_.store.list_accounts();
+  if (!accounts) {
+    send_error(res, accounts.error(), action);
+    return std::nullopt;
+  }
+  std::map<int64_t, std::string> names;
+  for (const Account& a : *accounts) names[a.id] = a.username;
+  return names;
 }
 
 void ConsoleApi::queues(const httplib::Request& req, httplib::Response& res) {
   auto op = caller(req, res);
   if (!op) return;
-  auto figures = ctx_.helpdesk.figures();
-  if (!figures) return send_error(res, figures.error(), "queues");
-  auto open = ctx_.store.list_open_handovers();
-  if (!open) return send_error(res, open.error(), "queues");
-  auto accounts = ctx_.store.list_accounts();
-  if (!accounts) return send_error(res, accounts.error(), "queues");
-  std::map<int64_t, std::string> usernames;
-  for (const Account& a : *accounts) usernames[a.id] = a.username;
+  auto overview = ctx_.helpdesk.overview(*op);
+  if (!overview) return send_error(res, overview.error(), "queues");
+  auto names = usernames(res, "queues");
+  if (!names) return;
 
   const TimePoint now = ctx_.clock.now();
   json queues = json::array();
-  for (const QueueFigures& f : *figures) {
-    if (!sees_every_queue(*op) && std::find(op->queues.begin(), op->queues.end(), f.queue) == op->queues.end())
-      continue;
-    std::optional<std::chrono::seconds> handling;
-    {
-      std::lock_guard<std::mutex> lock(handling_mu_);
-      auto it = handling_.find(f.queue);
-      if (it != handling_.end()) handling = median({it->second.begin(), it->second.end()});
-    }
+  for (const QueueFigures& f : overview->queues) {
     queues.push_back({{"queue", f.queue},
                       {"waiting", f.waiting},
                       {"assigned", f.assigned},
                       {"oldest_wait_seconds", f.oldest_wait.count()},
                       {"median_first_response_seconds", optional_seconds(f.median_first_response)},
-                      {"median_handling_seconds", optional_seconds(handling)}});
+                      {"median_handling_seconds", optional_seconds(f.median_handling)}});
   }
-  std::vector<Handover> visible;
-  for (const Handover& h : *open) {
-    if (can_open(*op, h)) visible.push_back(h);
-  }
-  std::stable_sort(visible.begin(), visible.end(), before_in_queue);
   json conversations = json::array();
-  for (const Handover& h : visible) {
+  for (const Handover& h : overview->conversations) {
     json o = {{"handover_id", h.id},
               {"conversation_id", h.conversation_id},
               {"queue", h.queue},
@@ -280,8 +205,8 @@ void ConsoleApi::queues(const httplib::Request& req, httplib::Response& res) {
               {"waiting_seconds", seconds_between(h.created_at, now)},
               {"reason", reason_text(h.reason, *op)}};
     if (h.operator_id) {
-      auto it = usernames.find(*h.operator_id);
-      o["operator"] = it != usernames.end() ? it->second : std::to_string(*h.operator_id);
+      auto it = names->find(*h.operator_id);
+      o["operator"] = it != names->end() ? it->second : std::to_string(*h.operator_id);
     }
     conversations.push_back(std::move(o));
   }
@@ -312,21 +237,16 @@ void ConsoleApi::conversation(const httplib::Request& req, httplib::Response& re
   if (!op) return;
   auto view = ctx_.helpdesk.conversation_view(path_id(req), *op);
   if (!view) return send_error(res, view.error(), "conversation");
-  auto accounts = ctx_.store.list_accounts();
-  if (!accounts) return send_error(res, accounts.error(), "conversation");
-  std::map<int64_t, std::string> usernames;
-  for (const Account& a : *accounts) usernames[a.id] = a.username;
+  auto names = usernames(res, "conversation");
+  if (!names) return;
   auto username = [&](std::optional<int64_t> id) -> json {
     if (!id) return nullptr;
-    auto it = usernames.find(*id);
-    return it != usernames.end() ? json(it->second) : json(std::to_string(*id));
+    auto it = names->find(*id);
+    return it != names->end() ? json(it->second) : json(std::to_string(*id));
   };
 
   const Handover& h = view->handover;
   const TimePoint now = ctx_.clock.now();
-  auto contact = ctx_.store.get_contact(view->contact_id);
-  if (!contact) return send_error(res, contact.error(), "conversation");
-  const std::string kind = ctx_.person_messages.channel_kind(*contact);
   json messages = json::array();
   for (const Message& m : view->messages) {
     const SegmentCount count = count_segments(m.body);
@@ -342,7 +262,8 @@ void ConsoleApi::conversation(const httplib::Request& req, httplib::Response& re
   }
   json notes = json::array();
   for (const Note& n : view->notes) {
-    notes.push_back({{"id", n.id}, {"author", username(n.account_id)}, {"text", n.body}, {"at", rfc3339(n.created_at)}});
+    notes.push_back(
+        {{"id", n.id}, {"author", username(n.account_id)}, {"text", n.body}, {"at", rfc3339(n.created_at)}});
   }
   const bool mine = h.state == "assigned" && h.operator_id && *h.operator_id == op->id;
   http::send_json(
@@ -364,7 +285,7 @@ void ConsoleApi::conversation(const httplib::Request& req, httplib::Response& re
          {"language", view->language},
          {"country", view->country},
          {"channel", view->channel_id},
-         {"channel_kind", kind},
+         {"channel_kind", view->channel_kind},
          {"opted_out", view->opted_out}}},
        {"messages", messages},
        {"notes", notes},
@@ -376,7 +297,8 @@ void ConsoleApi::assign(const httplib::Request& req, httplib::Response& res) {
   if (!call) return;
   auto force = console_bool(call->body, "force", false);
   if (!force) return http::send_json_error(res, 400, "invalid_request", force.error().message);
-  if (Status s = ctx_.helpdesk.assign(path_id(req), call->op, *force); !s) return send_error(res, s.error(), "assign");
+  if (Status s = ctx_.helpdesk.assign(path_id(req), call->op, *force); !s)
+    return send_error(res, s.error(), "assign");
   http::send_json(res, 200, {{"ok", true}});
 }
 
@@ -405,10 +327,9 @@ void ConsoleApi::reply(const httplib::Request& req, httplib::Response& res) {
   auto id = ctx_.helpdesk.reply(path_id(req), call->op, call->field);
   if (!id) return send_error(res, id.error(), "reply");
   const SegmentCount count = count_segments(call->field);
-  http::send_json(res, 200,
-                  {{"message_id", *id},
-                   {"encoding", sms_encoding_name(count.encoding)},
-                   {"segments", count.segments}});
+  http::send_json(
+      res, 200,
+      {{"message_id", *id}, {"encoding", sms_encoding_name(count.encoding)}, {"segments", count.segments}});
 }
 
 void ConsoleApi::note(const httplib::Request& req, httplib::Response& res) {
@@ -425,35 +346,18 @@ void ConsoleApi::close(const httplib::Request& req, httplib::Response& res) {
   const std::string& mode = call->field;
   if (mode != "back_to_bot" && mode != "end")
     return http::send_json_error(res, 400, "invalid_request", "mode is \"back_to_bot\" or \"end\"");
-  const int64_t id = path_id(req);
-  auto before = ctx_.store.get_handover(id);
-  if (Status s = ctx_.helpdesk.close(id, call->op, mode == "end" ? CloseMode::kEnd : CloseMode::kBackToBot); !s)
+  const CloseMode close_mode = mode == "end" ? CloseMode::kEnd : CloseMode::kBackToBot;
+  if (Status s = ctx_.helpdesk.close(path_id(req), call->op, close_mode); !s)
     return send_error(res, s.error(), "close");
-  if (before)
-    record_handling(before->queue, std::chrono::seconds(seconds_between(
-                                       before->assigned_at.value_or(before->created_at), ctx_.clock.now())));
   http::send_json(res, 200, {{"ok", true}});
 }
 
 void ConsoleApi::reveal(const httplib::Request& req, httplib::Response& res) {
   auto op = caller(req, res);
   if (!op) return;
-  const int64_t id = path_id(req);
-  auto h = ctx_.store.get_handover(id);
-  if (!h) return send_error(res, h.error(), "reveal");
-  if (!can_open(*op, *h)) return send_error(res, no_such_handover(id), "open");
-  auto contact = ctx_.store.get_contact(h->contact_id);
-  if (!contact) return send_error(res, contact.error(), "reveal");
-  AuditEntry e;
-  e.at = ctx_.clock.now();
-  e.actor = "account:" + std::to_string(op->id);
-  e.action = "contact.reveal";
-  e.subject = "conversation:" + std::to_string(h->conversation_id);
-  e.detail_json = json{{"handover", id}, {"contact", h->contact_id}}.dump();
-  // No audit entry, no address.
-  if (Status s = ctx_.store.append_audit(e); !s) return send_error(res, s.error(), "reveal");
-  log::info("contact.revealed", {{"handover_id", id}, {"operator_id", op->id}});
-  http::send_json(res, 200, {{"address", contact->address}});
+  auto address = ctx_.helpdesk.reveal_address(path_id(req), *op);
+  if (!address) return send_error(res, address.error(), "reveal");
+  http::send_json(res, 200, {{"address", *address}});
 }
 
 void ConsoleApi::canned(const httplib::Request& req, httplib::Response& res) {
@@ -465,19 +369,11 @@ void ConsoleApi::canned(const httplib::Request& req, httplib::Response& res) {
   } catch (...) {
     return http::send_json_error(res, 400, "invalid_request", "expected ?conversation={handover id}");
   }
-  auto h = ctx_.store.get_handover(id);
-  if (!h) return send_error(res, h.error(), "canned");
-  if (!can_open(*op, *h)) return send_error(res, no_such_handover(id), "open");
-  auto contact = ctx_.store.get_contact(h->contact_id);
-  if (!contact) return send_error(res, contact.error(), "canned");
-  std::string country = contact->country;
-  if (country.empty() && contact->channel_id.find("telegram") == std::string::npos)
-    country = country_of_number(address_number(contact->address));
-  const std::string lang = contact->language.empty() ? h->language : contact->language;
-  const std::string kind = ctx_.person_messages.channel_kind(*contact);
+  auto choice = ctx_.helpdesk.canned_replies(id, *op);
+  if (!choice) return send_error(res, choice.error(), "canned");
   json replies = json::array();
-  for (const std::string& key : canned_reply_keys(country)) {
-    auto r = ctx_.renderer.render(key, lang, kind);
+  for (const std::string& key : choice->keys) {
+    auto r = ctx_.renderer.render(key, choice->language, choice->channel_kind);
     if (!r) continue;  // not in this deployment's content
     replies.push_back({{"key", key},
                        {"text", r->text},
@@ -486,7 +382,7 @@ void ConsoleApi::canned(const httplib::Request& req, httplib::Response& res) {
                        {"encoding", r->encoding},
                        {"segments", r->segments}});
   }
-  http::send_json(res, 200, {{"language", lang}, {"replies", replies}});
+  http::send_json(res, 200, {{"language", choice->language}, {"replies", replies}});
 }
 
 void ConsoleApi::segments(const httplib::Request& req, httplib::Response& res) {
@@ -503,80 +399,7 @@ void ConsoleApi::segments(const httplib::Request& req, httplib::Response& res) {
 void ConsoleApi::events(const httplib::Request& req, httplib::Response& res) {
   auto op = caller(req, res);
   if (!op) return;
-  if (stopping_.load()) return http::send_json_error(res, 503, "unavailable", "the server is stopping");
-  std::shared_ptr<EventQueue> queue;
-  {
-    std::lock_guard<std::mutex> lock(streams_mu_);
-    if (streams_.size() >= options_.max_streams)
-      return http::send_json_error(res, 503, "unavailable", "too many live consoles; try again shortly");
-    if (streams_of_[op->id] >= options_.max_streams_per_account) {
-      res.set_header("Retry-After", "3");
-      return http::send_json_error(res, 429, "too_many_streams",
-                                   "this account has " + std::to_string(options_.max_streams_per_account) +
-                                       " live consoles open already; close one");
-    }
-    queue = ctx_.events.subscribe_queue(256);
-    streams_.insert(queue);
-    ++streams_of_[op->id];
-  }
-  log::info("console.stream_opened", {{"operator_id", op->id}});
-  res.status = 200;
-  res.set_header("X-Accel-Buffering", "no");
-  struct State {
-    bool greeted = false;
-    std::chrono::steady_clock::time_point last_write = std::chrono::steady_clock::now();
-    std::chrono::steady_clock::time_point last_check = std::chrono::steady_clock::now();
-  };
-  auto state = std::make_shared<State>();
-  const OperatorView viewer = *op;
-  const std::string token = http::StaffAuth::session_token(req);
-  res.set_chunked_content_provider(
-      "text/event-stream",
-      [this, queue, state, viewer, token](size_t, httplib::DataSink& sink) {
-        auto write = [&](const std::string& s) {
-          state->last_write = std::chrono::steady_clock::now();
-          return sink.write(s.data(), s.size());
-        };
-        // Gone: the slot and the thread are free at once, not at the next write.
-        if (stopping_.load() || http::client_gone()) {
-          sink.done();
-          return true;
-        }
-        if (!state->greeted) {
-          state->greeted = true;
-          // The browser reconnects after 3 s if the stream breaks.
-          return write("retry: 3000\n: connected\n\n");
-        }
-        if (std::chrono::steady_clock::now() - state->last_check >= options_.keepalive) {
-          // Logged out, expired or disabled since the stream opened: it ends.
-          state->last_check = std::chrono::steady_clock::now();
-          if (!ctx_.auth.still_signed_in(token)) {
-            sink.done();
-            return true;
-          }
-        }
-        const auto waited = std::chrono::steady_clock::now() - state->last_write;
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(options_.keepalive - waited);
-        auto e = queue->pop(std::clamp(left, std::chrono::milliseconds(1), kStreamTick));
-        if (stopping_.load()) {
-          sink.done();
-          return true;
-        }
-        if (e) {
-          auto frame = event_frame_for(viewer, *e);
-          return frame ? write(*frame) : true;
-        }
-        if (std::chrono::steady_clock::now() - state->last_write >= options_.keepalive)
-          return write(": keepalive\n\n");
-        return true;
-      },
-      [this, queue, viewer](bool) {
-        ctx_.events.unsubscribe(queue);
-        std::lock_guard<std::mutex> lock(streams_mu_);
-        streams_.erase(queue);
-        if (auto it = streams_of_.find(viewer.id); it != streams_of_.end() && --it->second == 0) streams_of_.erase(it);
-        log::info("console.stream_closed", {{"operator_id", viewer.id}});
-      });
+  streams_.open(*op, http::StaffAuth::session_token(req), res);
 }
 
 }  // namespace gw

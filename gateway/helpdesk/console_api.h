@@ -1,15 +1,16 @@
 // ConsoleApi: the operator console's JSON API over the Helpdesk service, and
-// its live feed of helpdesk events as Server-Sent Events.
+// its live feed of helpdesk events as Server-Sent Events (event_stream.h).
 //
-// Every route runs StaffAuth::require() first (operators, supervisors and
-// admins; a state change is a POST and needs the X-CSRF-Token header), then
-// calls the Helpdesk, which checks who may do what and audits it. `{id}` below
-// is a handover id, as the queue list gives it.
+// A thin adapter: every route runs StaffAuth::require() first (operators,
+// supervisors and admins; a state change is a POST and needs the X-CSRF-Token
+// header), parses the request, calls the Helpdesk, which decides who may do
+// what and audits it, and maps its answer to JSON. `{id}` below is a handover
+// id, as the queue list gives it.
 //
 //   GET  /api/helpdesk/queues         figures per queue (waiting, oldest wait, median
-//                                     first response, median handling time of the
-//                                     conversations closed here since start) and
-//                                     the open conversations this operator may open
+//                                     first response, median handling time over the
+//                                     most recent handovers: helpdesk.h) and the
+//                                     open conversations this operator may open
 //   POST /api/helpdesk/next           the next conversation routing offers, now
 //                                     assigned to the caller; 204 when none
 //   GET  /api/helpdesk/conversations/{id}          history, contact (masked), notes;
@@ -32,34 +33,23 @@
 // Helpdesk refuses, 404, 409 when another operator has the conversation, 503.
 // Neither a message body nor an address is ever logged or put in an error.
 //
-// An event stream holds a worker thread while it is open (the server gives
-// streams a pool of their own, so they never take the threads webhooks need),
-// so their number is bounded: max_streams in all (more get 503) and
-// max_streams_per_account for one account (more get 429). Each ends within a
-// fraction of a second when the client goes away (http::client_gone()), or at
-// shutdown(), which the owner calls when the server is asked to stop:
-// HttpServer::run() waits for open requests, streams included.
+// Event streams are bounded in number (ConsoleApiOptions) and end when their
+// client goes away or at shutdown(), which the owner calls when the server is
+// asked to stop: HttpServer::run() waits for open requests, streams included.
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <cstddef>
-#include <deque>
 #include <map>
-#include <memory>
-#include <mutex>
-#include <optional>
-#include <set>
-#include <string>
-#include <vector>
-
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
 
 #include "gateway/content/renderer.h"
 #include "gateway/core/clock.h"
+#include "gateway/helpdesk/event_stream.h"
 #include "gateway/helpdesk/events.h"
 #include "gateway/helpdesk/helpdesk.h"
-#include "gateway/helpdesk/person_messages.h"
 #include "gateway/http/server.h"
 #include "gateway/http/staff_auth.h"
 #include "gateway/store/store.h"
@@ -71,14 +61,13 @@ struct ConsoleContext {
   http::StaffAuth& auth;
   Helpdesk& helpdesk;
   Store& store;
-  Clock& clock;
+  Clock& clock;  // "now" of the answers, and the event streams' keepalive
   EventBus& events;
-  const Renderer& renderer;              // canned replies and handover reasons
-  const PersonMessages& person_messages;  // the channel kind a contact is reached on
+  const Renderer& renderer;  // canned replies and handover reasons
 };
 
 struct ConsoleApiOptions {
-  std::chrono::milliseconds keepalive{15000};  // an idle stream gets a comment this often
+  std::chrono::milliseconds keepalive{15000};  // an idle stream gets a comment this often (on the Clock)
   size_t max_streams = 32;                     // event streams open at once; more get 503
   size_t max_streams_per_account = 4;          // of one staff account; more get 429
 };
@@ -101,10 +90,10 @@ class ConsoleApi {
 
   // Event streams open now.
   size_t open_streams() const;
+  // EventStreams::wait_for_open_streams.
+  bool wait_for_open_streams(size_t n, std::chrono::milliseconds timeout) const;
 
  private:
-  struct Stream;
-
   void queues(const httplib::Request& req, httplib::Response& res);
   void next(const httplib::Request& req, httplib::Response& res);
   void conversation(const httplib::Request& req, httplib::Response& res);
@@ -128,37 +117,19 @@ class ConsoleApi {
     nlohmann::json body;
     std::string field;
   };
-  std::optional<Posted> posted(const httplib::Request& req, httplib::Response& res, const char* field = nullptr);
+  std::optional<Posted> posted(const httplib::Request& req, httplib::Response& res,
+                               const char* field = nullptr);
   // A handover reason (a template key) as text in the operator's language.
   std::string reason_text(const std::string& reason, const OperatorView& op) const;
-
-  // Records how long a conversation closed through the console was handled.
-  void record_handling(const std::string& queue, std::chrono::seconds s);
+  // Account id → username, for the names the console shows; nullopt with `res` filled.
+  std::optional<std::map<int64_t, std::string>> usernames(httplib::Response& res, const char* action);
 
   ConsoleContext ctx_;
-  ConsoleApiOptions options_;
-  std::mutex handling_mu_;
-  std::map<std::string, std::deque<std::chrono::seconds>> handling_;  // per queue, newest last, bounded
-  std::atomic<bool> stopping_{false};
-  mutable std::mutex streams_mu_;
-  std::set<std::shared_ptr<EventQueue>> streams_;
-  std::map<int64_t, size_t> streams_of_;  // open streams by account id
+  EventStreams streams_;
 };
-
-// The template keys offered as canned replies to a person in `country` (ISO
-// 3166 alpha-2, "" when unknown: then every country's numbers are offered).
-std::vector<std::string> canned_reply_keys(const std::string& country);
 
 // Who wrote a message: "person" (inbound), "operator" (outbound free text) or
 // "bot" (outbound from a template: the flows and the helpdesk's own notices).
 std::string message_author(const Message& m);
-
-// Whether a console of `op` is told about event `e`: events of conversations
-// in queues they may open, and the transfer of one out of such a queue (so
-// that it leaves their list). Nothing of other queues.
-bool event_visible(const OperatorView& op, const HelpdeskEvent& e);
-// The Server-Sent Events frame `op` gets for `e`, nullopt when none
-// (event_visible). A transfer out of their queues does not name the new queue.
-std::optional<std::string> event_frame_for(const OperatorView& op, const HelpdeskEvent& e);
 
 }  // namespace gw

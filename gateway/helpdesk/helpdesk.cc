@@ -1,8 +1,11 @@
 #include "gateway/helpdesk/helpdesk.h"
 
 #include <algorithm>
+#include <cctype>
+#include <map>
 #include <set>
 
+#include "gateway/content/languages.h"
 #include "gateway/core/log.h"
 #include "gateway/helpdesk/address_mask.h"
 #include "gateway/helpdesk/waiting_notice.h"
@@ -10,10 +13,32 @@
 namespace gw {
 namespace {
 
-constexpr size_t kFirstResponseWindow = 500;
-
 std::chrono::seconds seconds_between(TimePoint from, TimePoint to) {
   return std::chrono::duration_cast<std::chrono::seconds>(to - from);
+}
+
+// Never negative, should the clock have been set back in between.
+std::chrono::seconds elapsed(TimePoint from, TimePoint to) {
+  return std::max(std::chrono::seconds(0), seconds_between(from, to));
+}
+
+std::optional<std::chrono::seconds> median(std::vector<std::chrono::seconds> v) {
+  if (v.empty()) return std::nullopt;
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+// "GB" → "uk": the country part of the rights.<country>.* template keys.
+std::string rights_country(const std::string& iso) {
+  std::string c = iso;
+  std::transform(c.begin(), c.end(), c.begin(), [](unsigned char ch) { return std::tolower(ch); });
+  return c == "gb" ? "uk" : c;
+}
+
+std::string address_number(const std::string& address) {
+  const std::string wa = "whatsapp:";
+  return address.rfind(wa, 0) == 0 ? address.substr(wa.size()) : address;
 }
 
 bool may_act_on(const OperatorView& op, const Handover& h) {
@@ -21,6 +46,24 @@ bool may_act_on(const OperatorView& op, const Handover& h) {
 }
 
 }  // namespace
+
+const std::vector<std::string>& rights_countries() {
+  static const std::vector<std::string> kCountries = {"uk", "it", "hr", "nl"};
+  return kCountries;
+}
+
+std::vector<std::string> canned_reply_keys(const std::string& country) {
+  std::vector<std::string> keys = {"emergency.numbers"};
+  const std::string c = rights_country(country);
+  const auto& known = rights_countries();
+  if (std::find(known.begin(), known.end(), c) != known.end()) {
+    keys.push_back("rights." + c + ".numbers");
+  } else {
+    for (const std::string& k : known) keys.push_back("rights." + k + ".numbers");
+  }
+  keys.insert(keys.end(), {"helpdesk.reassure", "safety.tip", "helpdesk.closing"});
+  return keys;
+}
 
 Helpdesk::Helpdesk(Store& store, Clock& clock, const HelpdeskConfig& config, PersonMessages& messages,
                    EventBus& events, HelpdeskMetrics* metrics)
@@ -31,10 +74,16 @@ Helpdesk::Helpdesk(Store& store, Clock& clock, const HelpdeskConfig& config, Per
       events_(events),
       metrics_(metrics) {}
 
-Result<Handover> Helpdesk::open_handover(int64_t id, const OperatorView& op) {
+Result<Handover> Helpdesk::visible_handover(int64_t id, const OperatorView& op) {
   auto h = store_.get_handover(id);
   if (!h) return h.error();
   if (!can_open(op, *h)) return no_such_handover(id);
+  return h;
+}
+
+Result<Handover> Helpdesk::open_handover(int64_t id, const OperatorView& op) {
+  auto h = visible_handover(id, op);
+  if (!h) return h.error();
   if (h->state == "closed") return Error::not_found("handover " + std::to_string(id) + " is closed");
   return h;
 }
@@ -169,24 +218,16 @@ Result<int64_t> Helpdesk::reply(int64_t handover_id, const OperatorView& op, con
   });
   if (!s) return s.error();
   messages_.wake(contact->channel_id);
-  if (first) record_first_response(h->queue, seconds_between(h->created_at, now));
+  if (first && metrics_)
+    metrics_->first_response(h->queue, static_cast<double>(seconds_between(h->created_at, now).count()));
   publish("handover.replied", *h);
   return message_id;
 }
 
-void Helpdesk::record_first_response(const std::string& queue, std::chrono::seconds s) {
-  if (metrics_) metrics_->first_response(queue, static_cast<double>(s.count()));
-  std::lock_guard<std::mutex> lock(figures_mu_);
-  auto& window = first_responses_[queue];
-  window.push_back(s);
-  if (window.size() > kFirstResponseWindow) window.pop_front();
-}
-
 Result<int64_t> Helpdesk::add_note(int64_t handover_id, const OperatorView& op, const std::string& body) {
   if (body.empty()) return Error::invalid("an empty note is not kept");
-  auto h = store_.get_handover(handover_id);
+  auto h = visible_handover(handover_id, op);
   if (!h) return h.error();
-  if (!can_open(op, *h)) return no_such_handover(handover_id);
   int64_t note_id = 0;
   Status s = store_.in_transaction([&]() -> Status {
     auto id = store_.add_note(h->conversation_id, h->contact_id, op.id, body, clock_.now());
@@ -234,9 +275,8 @@ Status Helpdesk::close(int64_t handover_id, const OperatorView& op, CloseMode mo
 }
 
 Result<ConversationView> Helpdesk::conversation_view(int64_t handover_id, const OperatorView& op) {
-  auto h = store_.get_handover(handover_id);
+  auto h = visible_handover(handover_id, op);
   if (!h) return h.error();
-  if (!can_open(op, *h)) return no_such_handover(handover_id);
   auto contact = store_.get_contact(h->contact_id);
   if (!contact) return contact.error();
   auto msgs = store_.list_messages(h->conversation_id);
@@ -253,6 +293,7 @@ Result<ConversationView> Helpdesk::conversation_view(int64_t handover_id, const 
   v.address = mask_address(contact->address);
   v.language = contact->language;
   v.country = contact->country;
+  v.channel_kind = messages_.channel_kind(*contact);
   v.opted_out = contact->opted_out;
   v.messages = std::move(*msgs);
   v.notes = std::move(*notes);
@@ -279,19 +320,23 @@ Result<int> Helpdesk::auto_assign(const std::vector<OperatorView>& available) {
 Result<std::vector<QueueFigures>> Helpdesk::figures() {
   auto open = store_.list_open_handovers();
   if (!open) return open.error();
+  return figures_of(*open);
+}
+
+Result<std::vector<QueueFigures>> Helpdesk::figures_of(const std::vector<Handover>& open) {
   const TimePoint now = clock_.now();
   std::vector<QueueFigures> out;
   std::map<std::string, size_t> index;
-  auto figures_of = [&](const std::string& queue) -> QueueFigures& {
+  auto queue_figures = [&](const std::string& queue) -> QueueFigures& {
     auto it = index.find(queue);
     if (it != index.end()) return out[it->second];
     index[queue] = out.size();
-    out.push_back(QueueFigures{queue, 0, 0, std::chrono::seconds(0), std::nullopt});
+    out.push_back(QueueFigures{queue, 0, 0, std::chrono::seconds(0), std::nullopt, std::nullopt});
     return out.back();
   };
-  for (const QueueConfig& q : config_.queues) figures_of(q.name);
-  for (const Handover& h : *open) {
-    QueueFigures& f = figures_of(h.queue);
+  for (const QueueConfig& q : config_.queues) queue_figures(q.name);
+  for (const Handover& h : open) {
+    QueueFigures& f = queue_figures(h.queue);
     if (h.state == "waiting") {
       ++f.waiting;
       f.oldest_wait = std::max(f.oldest_wait, seconds_between(h.created_at, now));
@@ -299,16 +344,65 @@ Result<std::vector<QueueFigures>> Helpdesk::figures() {
       ++f.assigned;
     }
   }
-  std::lock_guard<std::mutex> lock(figures_mu_);
+  auto recent = store_.recent_handover_times(kServiceWindow);
+  if (!recent) return recent.error();
+  std::map<std::string, std::vector<std::chrono::seconds>> first_responses, handling;
+  for (const HandoverTimes& t : *recent) {
+    if (t.first_response_at) first_responses[t.queue].push_back(elapsed(t.created_at, *t.first_response_at));
+    if (t.closed_at && t.closed_by)
+      handling[t.queue].push_back(elapsed(t.assigned_at.value_or(t.created_at), *t.closed_at));
+  }
   for (QueueFigures& f : out) {
-    auto it = first_responses_.find(f.queue);
-    if (it == first_responses_.end() || it->second.empty()) continue;
-    std::vector<std::chrono::seconds> sorted(it->second.begin(), it->second.end());
-    std::sort(sorted.begin(), sorted.end());
-    const size_t n = sorted.size();
-    f.median_first_response = n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    f.median_first_response = median(std::move(first_responses[f.queue]));
+    f.median_handling = median(std::move(handling[f.queue]));
   }
   return out;
+}
+
+Result<QueueOverview> Helpdesk::overview(const OperatorView& op) {
+  auto open = store_.list_open_handovers();
+  if (!open) return open.error();
+  auto all = figures_of(*open);
+  if (!all) return all.error();
+  QueueOverview o;
+  for (QueueFigures& f : *all) {
+    if (sees_every_queue(op) || std::find(op.queues.begin(), op.queues.end(), f.queue) != op.queues.end())
+      o.queues.push_back(std::move(f));
+  }
+  for (Handover& h : *open) {
+    if (can_open(op, h)) o.conversations.push_back(std::move(h));
+  }
+  std::stable_sort(o.conversations.begin(), o.conversations.end(), before_in_queue);
+  return o;
+}
+
+Result<std::string> Helpdesk::reveal_address(int64_t handover_id, const OperatorView& op) {
+  auto h = visible_handover(handover_id, op);
+  if (!h) return h.error();
+  auto contact = store_.get_contact(h->contact_id);
+  if (!contact) return contact.error();
+  // No audit entry, no address.
+  if (Status s = audit(op, "contact.reveal", h->conversation_id,
+                       {{"handover", handover_id}, {"contact", h->contact_id}});
+      !s)
+    return s.error();
+  log::info("contact.revealed", {{"handover_id", handover_id}, {"operator_id", op.id}});
+  return contact->address;
+}
+
+Result<CannedChoice> Helpdesk::canned_replies(int64_t handover_id, const OperatorView& op) {
+  auto h = visible_handover(handover_id, op);
+  if (!h) return h.error();
+  auto contact = store_.get_contact(h->contact_id);
+  if (!contact) return contact.error();
+  std::string country = contact->country;
+  if (country.empty() && contact->channel_id.find("telegram") == std::string::npos)
+    country = country_of_number(address_number(contact->address));
+  CannedChoice c;
+  c.language = contact->language.empty() ? h->language : contact->language;
+  c.channel_kind = messages_.channel_kind(*contact);
+  c.keys = canned_reply_keys(country);
+  return c;
 }
 
 }  // namespace gw

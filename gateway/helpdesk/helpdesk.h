@@ -8,13 +8,22 @@
 // "assigned" to an operator; closing hands it back to the bot ("bot", the next
 // message starts the entry flow) or ends it ("closed", after a closing message).
 // Operators' replies take the same road as the bot's: the outbox.
+//
+// It also decides what the console shows: which queues' figures and which
+// conversations an operator sees, who may reveal a person's full address (and
+// the audit entry that comes first), and which canned replies fit a person.
+//
+// Service figures (median first response, median handling time) are computed
+// from the store, not from memory, so a restart keeps them: over the
+// kServiceWindow most recent handovers (by creation), whichever queue, open or
+// closed. A first response counts from the handover to the first operator
+// reply; handling counts from the latest assignment (or the handover, when it
+// was never assigned) to its close by an operator. Each counts in the queue
+// the handover is in now (where it was closed, for a closed one).
 #pragma once
 
 #include <chrono>
 #include <cstdint>
-#include <deque>
-#include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,6 +52,7 @@ struct ConversationView {
   std::string address;  // masked: "+44 •••• ••• 123"
   std::string language;
   std::string country;
+  std::string channel_kind;  // how the person is reached: "sms", "whatsapp", "telegram", "web"
   bool opted_out = false;
   std::vector<Message> messages;  // in and out, the bot's part too, oldest first, decrypted
   std::vector<Note> notes;        // oldest first
@@ -54,9 +64,36 @@ struct QueueFigures {
   int waiting = 0;
   int assigned = 0;
   std::chrono::seconds oldest_wait{0};  // of the waiting ones; 0 when none waits
-  // Of the most recent first replies recorded by this process; nullopt when none.
+  // Over the service window (see the top of this file); nullopt when there is none.
   std::optional<std::chrono::seconds> median_first_response;
+  std::optional<std::chrono::seconds> median_handling;
 };
+
+// What the console's queue list shows one operator.
+struct QueueOverview {
+  std::vector<QueueFigures> queues;     // the queues they work in (every queue for a supervisor/admin)
+  std::vector<Handover> conversations;  // open, that they may open, in queue order (before_in_queue)
+};
+
+// The canned replies offered for one conversation: template keys, to be
+// rendered in the person's language for the channel they are reached on.
+struct CannedChoice {
+  std::string language;           // the person's language: the contact's, else the handover's
+  std::string channel_kind;       // PersonMessages::channel_kind of the person
+  std::vector<std::string> keys;  // in the order offered (canned_reply_keys)
+};
+
+// How many of the most recent handovers the service figures are computed over.
+inline constexpr int kServiceWindow = 1000;
+
+// The countries that have rights.<country>.numbers templates, as the template
+// keys name them ("uk", not "gb").
+const std::vector<std::string>& rights_countries();
+// The template keys offered as canned replies to a person in `country` (ISO
+// 3166 alpha-2, "" when unknown): the emergency numbers, the rights numbers of
+// their country (of every country in rights_countries() when it is unknown or
+// not one of them), reassurance, a safety tip and the closing message.
+std::vector<std::string> canned_reply_keys(const std::string& country);
 
 class Helpdesk {
  public:
@@ -99,9 +136,22 @@ class Helpdesk {
 
   // Per configured queue (and any other queue that has open handovers).
   Result<std::vector<QueueFigures>> figures();
+  // The figures of the queues `op` works in, and the open conversations they may open.
+  Result<QueueOverview> overview(const OperatorView& op);
+
+  // The full address of the person of handover `id` (open or closed) for `op`,
+  // who must be able to open it (else kNotFound, as for an unknown id). An
+  // audit entry "contact.reveal" is written first: without it, no address.
+  Result<std::string> reveal_address(int64_t handover_id, const OperatorView& op);
+  // The canned replies for the person of handover `id` (open or closed); the
+  // same access as reveal_address, nothing audited. Their country is the
+  // contact's, else guessed from a phone number (not for Telegram).
+  Result<CannedChoice> canned_replies(int64_t handover_id, const OperatorView& op);
 
  private:
-  // Loads the handover and checks it is open and `op` may open it.
+  // Loads the handover, open or closed, and checks `op` may open it.
+  Result<Handover> visible_handover(int64_t id, const OperatorView& op);
+  // visible_handover, and it is open.
   Result<Handover> open_handover(int64_t id, const OperatorView& op);
   // open_handover, and the operator may act on it (it is theirs, or they see every queue).
   Result<Handover> handover_to_act_on(int64_t id, const OperatorView& op);
@@ -111,7 +161,8 @@ class Helpdesk {
   // kInvalidArgument when it is unknown or disabled.
   Result<std::optional<OperatorView>> holder_view(std::optional<int64_t> account_id);
   void publish(const std::string& type, const Handover& h, const std::string& from_queue = "");
-  void record_first_response(const std::string& queue, std::chrono::seconds s);
+  // The figures of every queue with `open` its open handovers.
+  Result<std::vector<QueueFigures>> figures_of(const std::vector<Handover>& open);
 
   Store& store_;
   Clock& clock_;
@@ -119,8 +170,6 @@ class Helpdesk {
   PersonMessages& messages_;
   EventBus& events_;
   HelpdeskMetrics* metrics_;
-  std::mutex figures_mu_;
-  std::map<std::string, std::deque<std::chrono::seconds>> first_responses_;  // newest last, bounded
 };
 
 }  // namespace gw

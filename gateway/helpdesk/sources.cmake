@@ -3,6 +3,7 @@ target_sources(gateway_core PRIVATE
   gateway/helpdesk/console_api.cc
   gateway/helpdesk/dead_letter_api.cc
   gateway/helpdesk/console_body.cc
+  gateway/helpdesk/event_stream.cc
   gateway/helpdesk/events.cc
   gateway/helpdesk/helpdesk.cc
   gateway/helpdesk/helpdesk_metrics.cc

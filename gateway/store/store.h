@@ -28,6 +28,18 @@
 
 namespace gw {
 
+// A handover's times, without anything about the person (see
+// Store::recent_handover_times).
+struct HandoverTimes {
+  int64_t id = 0;
+  std::string queue;  // where it is now (or was when closed)
+  TimePoint created_at{};
+  std::optional<TimePoint> assigned_at;        // the latest assignment
+  std::optional<TimePoint> first_response_at;  // the first operator reply
+  std::optional<TimePoint> closed_at;
+  std::optional<int64_t> closed_by;  // the account that closed it; none when not closed by an operator
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -171,6 +183,11 @@ class Store {
   // whether this call recorded it.
   virtual Result<bool> set_first_response(int64_t id, TimePoint now) = 0;
   virtual Status set_reassured(int64_t id, TimePoint now) = 0;
+  // The times of the `limit` most recent handovers (by id, that is by
+  // creation; newest first), whatever their state: what the helpdesk's service
+  // figures are computed from. Reads no encrypted column, and at most `limit`
+  // rows.
+  virtual Result<std::vector<HandoverTimes>> recent_handover_times(int limit) = 0;
 
   // ---- Operators' notes on a conversation (bodies encrypted) ----
   virtual Result<int64_t> add_note(int64_t conversation_id, int64_t contact_id, std::optional<int64_t> account_id,

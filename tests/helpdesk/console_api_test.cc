@@ -3,12 +3,16 @@
 // routes are called as the page calls them.
 #include "gateway/helpdesk/console_api.h"
 
-#include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <condition_variable>
+#include <functional>
 #include <future>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <tuple>
+#include <vector>
 
 #include "gateway/security/login_throttle.h"
 #include "gateway/security/password_hasher.h"
@@ -29,6 +33,8 @@ gw::http::HttpOptions test_options() {
   return o;
 }
 
+// The keepalive and the session check run on the fixture's FakeClock: they
+// happen when a test advances it by this much, never on their own.
 gw::ConsoleApiOptions fast_keepalive() {
   gw::ConsoleApiOptions o;
   o.keepalive = 200ms;
@@ -46,7 +52,7 @@ struct ConsoleFixture : gw::testing::HelpdeskFixture {
 
   explicit ConsoleFixture(gw::ConsoleApiOptions options = fast_keepalive())
       : api_options(options),
-        api(gw::ConsoleContext{auth, helpdesk, *store, clock, events, renderer, person}, api_options) {
+        api(gw::ConsoleContext{auth, helpdesk, *store, clock, events, renderer}, api_options) {
     auth.add_routes(server);
     api.add_routes(server);
   }
@@ -102,6 +108,67 @@ struct OpenStream {
   // Whether the server's first bytes came within 5 s.
   bool connected() { return first_bytes.get_future().wait_for(5s) == std::future_status::ready; }
 };
+
+// An event stream read on a thread of its own, keeping what it received.
+// Destroying it shuts the console's streams down and waits for the reader.
+class StreamReader {
+ public:
+  StreamReader(int port, const Session& s, gw::ConsoleApi& api) : api_(api) {
+    thread_ = std::thread([this, port, cookie = s.cookie] {
+      httplib::Client sse("127.0.0.1", port);
+      sse.set_read_timeout(10, 0);
+      sse.Get("/api/helpdesk/events", httplib::Headers{{"Cookie", cookie}},
+              [this](const char* data, size_t n) {
+                std::lock_guard<std::mutex> lock(mu_);
+                received_.append(data, n);
+                cv_.notify_all();
+                return true;
+              });
+      std::lock_guard<std::mutex> lock(mu_);
+      ended_ = true;
+      cv_.notify_all();
+    });
+  }
+  ~StreamReader() {
+    api_.shutdown();
+    thread_.join();
+  }
+
+  // Waits up to 5 s until what was received satisfies `done`; returns whether it did.
+  bool wait_until(const std::function<bool(const std::string&)>& done) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return cv_.wait_for(lock, 5s, [&] { return done(received_); });
+  }
+  // Waits up to 5 s until `text` was received `times` times (or more).
+  bool wait_for(const std::string& text, size_t times = 1) {
+    return wait_until([&](const std::string& r) { return count(r, text) >= times; });
+  }
+  // Waits up to 5 s until the server ended the stream.
+  bool wait_ended() {
+    std::unique_lock<std::mutex> lock(mu_);
+    return cv_.wait_for(lock, 5s, [&] { return ended_; });
+  }
+  std::string received() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return received_;
+  }
+
+  static size_t count(const std::string& in, const std::string& text) {
+    size_t n = 0;
+    for (size_t at = in.find(text); at != std::string::npos; at = in.find(text, at + text.size())) ++n;
+    return n;
+  }
+
+ private:
+  gw::ConsoleApi& api_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::string received_;
+  bool ended_ = false;
+  std::thread thread_;
+};
+
+const gw::HelpdeskEvent kGeneralEvent{"handover.created", 1, 2, "general", ""};
 
 bool audited(gw::Store& store, const std::string& action, const std::string& subject) {
   auto entries = store.list_audit(100);
@@ -363,9 +430,8 @@ TEST_CASE("the event stream delivers a new handover as it is created", "[helpdes
   CHECK(e["queue"] == "general");
   CHECK(data.find("0900005") == std::string::npos);
 
-  // The client went away: the stream ends at its next keepalive at the latest.
-  for (int i = 0; i < 150 && f.api.open_streams() > 0; ++i) std::this_thread::sleep_for(20ms);
-  CHECK(f.api.open_streams() == 0);
+  // The client went away: the stream notices it (its Clock never moves here, so no keepalive helps).
+  CHECK(f.api.wait_for_open_streams(0, 3s));
   f.api.shutdown();
 }
 
@@ -396,15 +462,18 @@ TEST_CASE("logging out ends an open event stream", "[helpdesk][console]") {
   RunningServer running(f.server);
   httplib::Client c("127.0.0.1", running.port());
   Session s = login(c, "olga");
-  OpenStream stream(running.port(), s);
-  REQUIRE(stream.connected());
+  StreamReader stream(running.port(), s, f.api);
+  REQUIRE(stream.wait_for(": connected"));
   auto out = post(c, "/api/auth/logout", s);
   REQUIRE(out);
   REQUIRE(out->status == 200);
-  // The stream checks its session every keepalive (200 ms here) and ends.
-  REQUIRE(stream.ended.wait_for(5s) == std::future_status::ready);
-  for (int i = 0; i < 100 && f.api.open_streams() > 0; ++i) std::this_thread::sleep_for(20ms);
-  CHECK(f.api.open_streams() == 0);
+  // The stream checks its session once a keepalive period of the Clock (200 ms
+  // here): until the Clock moves, it still carries events.
+  f.events.publish(kGeneralEvent);
+  REQUIRE(stream.wait_for("data: "));
+  f.clock.advance(200ms);
+  REQUIRE(stream.wait_ended());
+  CHECK(f.api.wait_for_open_streams(0, 2s));
   f.api.shutdown();
 }
 
@@ -435,6 +504,8 @@ TEST_CASE("one account's event streams are limited: one more gets 429 while anot
 
 TEST_CASE("a stream whose client went away frees its slot within a second, long before the next keepalive",
           "[helpdesk][console]") {
+  // The keepalive is 15 s of the fixture's Clock, which does not move here: only
+  // noticing the gone client can end the stream.
   gw::ConsoleApiOptions o;
   o.keepalive = 15s;
   o.max_streams = 1;
@@ -445,26 +516,112 @@ TEST_CASE("a stream whose client went away frees its slot within a second, long 
   Session s = login(c, "olga");
   {
     httplib::Client sse("127.0.0.1", running.port());
-    std::atomic<bool> got{false};
+    std::promise<void> got;
     std::thread t([&] {
+      bool signalled = false;
       sse.Get("/api/helpdesk/events", httplib::Headers{{"Cookie", s.cookie}}, [&](const char*, size_t) {
-        got = true;
+        if (!signalled) got.set_value();
+        signalled = true;
         return true;
       });
+      if (!signalled) got.set_value();
     });
-    for (int i = 0; i < 250 && !got; ++i) std::this_thread::sleep_for(20ms);
-    REQUIRE(got);
+    REQUIRE(got.get_future().wait_for(5s) == std::future_status::ready);
     REQUIRE(f.api.open_streams() == 1);
     sse.stop();  // the browser tab closes
     t.join();
   }
-  const auto t0 = std::chrono::steady_clock::now();
-  while (f.api.open_streams() > 0 && std::chrono::steady_clock::now() - t0 < 5s) std::this_thread::sleep_for(20ms);
-  CHECK(std::chrono::steady_clock::now() - t0 < 1s);
+  CHECK(f.api.wait_for_open_streams(0, 1s));
   // The one slot is free again.
   OpenStream again(running.port(), s);
   CHECK(again.connected());
   f.api.shutdown();
+}
+
+TEST_CASE("an idle event stream gets one keepalive per keepalive period of the gateway's clock, none before",
+          "[helpdesk][console]") {
+  gw::ConsoleApiOptions o;
+  o.keepalive = 15s;
+  ConsoleFixture f(o);
+  f.staff("olga", "operator", {"general"});
+  RunningServer running(f.server);
+  httplib::Client c("127.0.0.1", running.port());
+  Session s = login(c, "olga");
+  StreamReader stream(running.port(), s, f.api);
+  REQUIRE(stream.wait_for(": connected"));
+
+  // Just short of the period: the next thing on the stream is the event, no keepalive before it.
+  f.clock.advance(14s + 999ms);
+  f.events.publish(kGeneralEvent);
+  REQUIRE(stream.wait_for("data: "));
+  CHECK(StreamReader::count(stream.received(), ": keepalive") == 0);
+
+  // A full period since the last frame: a keepalive.
+  f.clock.advance(15s);
+  REQUIRE(stream.wait_for(": keepalive"));
+  // One per period: the next event comes after exactly one.
+  f.events.publish(kGeneralEvent);
+  REQUIRE(stream.wait_for("data: ", 2));
+  CHECK(StreamReader::count(stream.received(), ": keepalive") == 1);
+  f.clock.advance(15s);
+  REQUIRE(stream.wait_for(": keepalive", 2));
+
+  const std::string r = stream.received();
+  const size_t first_event = r.find("data: "), first_keepalive = r.find(": keepalive");
+  const size_t second_event = r.find("data: ", first_event + 1);
+  CHECK(r.find(": connected") < first_event);
+  CHECK(first_event < first_keepalive);
+  CHECK(first_keepalive < second_event);
+  CHECK(second_event < r.find(": keepalive", first_keepalive + 1));
+}
+
+TEST_CASE(
+    "the console's median first response and handling survive a restart: a new console reports the same",
+    "[helpdesk][console]") {
+  ConsoleFixture f;
+  f.staff("olga", "operator", {"general"});
+  RunningServer running(f.server);
+  httplib::Client c("127.0.0.1", running.port());
+  Session s = login(c, "olga");
+  for (const auto& [from, reply_after, close_after] :
+       std::vector<std::tuple<std::string, std::chrono::seconds, std::chrono::seconds>>{
+           {"+447700900001", 60s, 300s}, {"+447700900002", 180s, 500s}, {"+447700900003", 120s, 900s}}) {
+    auto h = f.handed_over(from);
+    const std::string path = "/api/helpdesk/conversations/" + std::to_string(h.id);
+    f.clock.advance(reply_after);
+    REQUIRE(post(c, path + "/assign", s)->status == 200);
+    REQUIRE(post(c, path + "/reply", s, true, json{{"text", "Hello"}}.dump())->status == 200);
+    f.clock.advance(close_after);
+    REQUIRE(post(c, path + "/close", s, true, json{{"mode", "end"}}.dump())->status == 200);
+  }
+  auto general_of = [](const json& queues) {
+    for (const auto& q : queues["queues"])
+      if (q["queue"] == "general") return q;
+    FAIL("no general queue");
+    return json();
+  };
+  auto before = get(c, "/api/helpdesk/queues", s);
+  REQUIRE(before);
+  REQUIRE(before->status == 200);
+  const json figures = general_of(json::parse(before->body));
+  CHECK(figures["median_first_response_seconds"] == 120);  // of 60, 180 and 120 s
+  CHECK(figures["median_handling_seconds"] == 500);        // of 300, 500 and 900 s
+
+  // The gateway restarts: a new Helpdesk, console and server over the same store.
+  gw::Helpdesk helpdesk(*f.store, f.clock, f.config, f.person, f.events);
+  gw::ConsoleApi api(gw::ConsoleContext{f.auth, helpdesk, *f.store, f.clock, f.events, f.renderer});
+  gw::metrics::Registry registry;
+  gw::http::HttpServer server{registry, test_options()};
+  api.add_routes(server);
+  RunningServer restarted(server);
+  httplib::Client again("127.0.0.1", restarted.port());
+  auto after = get(again, "/api/helpdesk/queues", s);
+  REQUIRE(after);
+  REQUIRE(after->status == 200);
+  const json same = general_of(json::parse(after->body));
+  CHECK(same["median_first_response_seconds"] == figures["median_first_response_seconds"]);
+  CHECK(same["median_handling_seconds"] == figures["median_handling_seconds"]);
+  CHECK(same == figures);
 }
 
 TEST_CASE("an operator's event stream carries only events of conversations in queues they may open",

@@ -261,12 +261,184 @@ TEST_CASE("figures and histograms show waiting counts, oldest wait and response 
   CHECK(general->waiting == 0);
   CHECK(general->assigned == 1);
   CHECK(general->median_first_response == 240s);  // median of 300 s and 180 s
+  CHECK(general->median_handling == 600s);
 
   const std::string text = f.registry.render();
   CHECK(text.find("gateway_helpdesk_first_response_seconds_count{queue=\"general\"} 2") != std::string::npos);
   CHECK(text.find("gateway_helpdesk_first_response_seconds_sum{queue=\"general\"} 480") != std::string::npos);
   CHECK(text.find("gateway_helpdesk_handling_seconds_count{queue=\"general\"} 1") != std::string::npos);
   CHECK(text.find("gateway_helpdesk_handling_seconds_sum{queue=\"general\"} 600") != std::string::npos);
+}
+
+namespace {
+
+const gw::QueueFigures& figures_of(const std::vector<gw::QueueFigures>& all, const std::string& queue) {
+  auto it = std::find_if(all.begin(), all.end(), [&](const gw::QueueFigures& q) { return q.queue == queue; });
+  REQUIRE(it != all.end());
+  return *it;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "median first response and handling come from the store, so a Helpdesk started anew reports the same",
+    "[helpdesk]") {
+  // Given handovers with known times in two queues, then the medians are of
+  // those times per queue, and a second Helpdesk over the same store agrees.
+  HelpdeskFixture f;
+  const int64_t ana = f.account("ana");
+  auto op = f.op(ana, {"general", "urgent"});
+  auto answer = [&](const gw::Handover& h) {
+    REQUIRE(f.helpdesk.assign(h.id, op).ok());
+    REQUIRE(f.helpdesk.reply(h.id, op, "hi").ok());
+  };
+
+  auto a = f.handed_over("+447700900001");
+  f.clock.advance(1min);
+  answer(a);  // first response 60 s
+  f.clock.advance(5min);
+  REQUIRE(f.helpdesk.close(a.id, op, gw::CloseMode::kBackToBot).ok());  // handled 300 s
+
+  auto b = f.handed_over("+447700900002");
+  f.clock.advance(3min);
+  answer(b);  // 180 s
+  f.clock.advance(9min);
+  REQUIRE(f.helpdesk.close(b.id, op, gw::CloseMode::kEnd).ok());  // 540 s
+
+  auto c = f.handed_over("+447700900003");
+  REQUIRE(f.helpdesk.assign(c.id, op).ok());
+  f.clock.advance(10min);
+  REQUIRE(f.helpdesk.reply(c.id, op, "hi").ok());  // 600 s, still open
+
+  // Closed, but not by an operator: it has no handling time.
+  auto d = f.handed_over("+447700900004");
+  f.clock.advance(1h);
+  d.state = "closed";
+  d.closed_at = f.clock.now();
+  REQUIRE(f.store->update_handover(d).ok());
+
+  auto e = f.handed_over("+447700900005", "2");  // the urgent queue
+  f.clock.advance(30s);
+  answer(e);
+  f.clock.advance(1min);
+  REQUIRE(f.helpdesk.close(e.id, op, gw::CloseMode::kEnd).ok());
+
+  auto figures = f.helpdesk.figures();
+  REQUIRE(figures.ok());
+  const auto& general = figures_of(*figures, "general");
+  CHECK(general.median_first_response == 180s);  // of 60, 180 and 600 s
+  CHECK(general.median_handling == 420s);        // of 300 and 540 s
+  const auto& urgent = figures_of(*figures, "urgent");
+  CHECK(urgent.median_first_response == 30s);
+  CHECK(urgent.median_handling == 60s);
+  const auto& safeguarding = figures_of(*figures, "safeguarding");
+  CHECK_FALSE(safeguarding.median_first_response.has_value());
+  CHECK_FALSE(safeguarding.median_handling.has_value());
+
+  gw::Helpdesk restarted(*f.store, f.clock, f.config, f.person, f.events);
+  auto again = restarted.figures();
+  REQUIRE(again.ok());
+  REQUIRE(again->size() == figures->size());
+  for (const auto& q : *figures) {
+    const auto& r = figures_of(*again, q.queue);
+    CHECK(r.median_first_response == q.median_first_response);
+    CHECK(r.median_handling == q.median_handling);
+    CHECK(r.waiting == q.waiting);
+    CHECK(r.assigned == q.assigned);
+  }
+}
+
+TEST_CASE(
+    "the queue overview shows an operator their own queues and the conversations they may open, urgent first",
+    "[helpdesk]") {
+  HelpdeskFixture f;
+  auto normal = f.handed_over("+447700900001", "1");
+  f.clock.advance(1min);
+  auto urgent = f.handed_over("+447700900002", "2");
+  const int64_t ana = f.account("ana"), sam = f.account("sam", "supervisor");
+
+  auto general_only = f.helpdesk.overview(f.op(ana, {"general"}));
+  REQUIRE(general_only.ok());
+  REQUIRE(general_only->queues.size() == 1);
+  CHECK(general_only->queues[0].queue == "general");
+  CHECK(general_only->queues[0].waiting == 1);
+  REQUIRE(general_only->conversations.size() == 1);
+  CHECK(general_only->conversations[0].id == normal.id);
+
+  auto everything = f.helpdesk.overview(f.op(sam, {}, "supervisor"));
+  REQUIRE(everything.ok());
+  CHECK(everything->queues.size() == 3);
+  REQUIRE(everything->conversations.size() == 2);
+  CHECK(everything->conversations[0].id == urgent.id);  // urgent before the older normal one
+  CHECK(everything->conversations[1].id == normal.id);
+}
+
+TEST_CASE("revealing an address is for who may open the conversation, and is audited before it is given",
+          "[helpdesk]") {
+  HelpdeskFixture f;
+  auto h = f.handed_over("+447700900003");
+  const int64_t ana = f.account("ana"), ben = f.account("ben");
+  auto count_reveals = [&] {
+    auto entries = f.store->list_audit(100);
+    REQUIRE(entries.ok());
+    return std::count_if(entries->begin(), entries->end(), [&](const gw::AuditEntry& e) {
+      return e.action == "contact.reveal" && e.subject == "conversation:" + std::to_string(h.conversation_id);
+    });
+  };
+
+  auto refused = f.helpdesk.reveal_address(h.id, f.op(ben, {"urgent"}));
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == gw::ErrorCode::kNotFound);  // as for an id that does not exist
+  CHECK(count_reveals() == 0);
+
+  auto address = f.helpdesk.reveal_address(h.id, f.op(ana, {"general"}));
+  REQUIRE(address.ok());
+  CHECK(*address == "+447700900003");
+  CHECK(count_reveals() == 1);
+  auto entries = f.store->list_audit(1);
+  REQUIRE(entries.ok());
+  CHECK((*entries)[0].actor == "account:" + std::to_string(ana));
+  CHECK((*entries)[0].detail_json.find("7700900003") == std::string::npos);
+
+  // Closed conversations can still be looked up.
+  REQUIRE(f.helpdesk.assign(h.id, f.op(ana, {"general"})).ok());
+  REQUIRE(f.helpdesk.close(h.id, f.op(ana, {"general"}), gw::CloseMode::kBackToBot).ok());
+  CHECK(f.helpdesk.reveal_address(h.id, f.op(ana, {"general"})).ok());
+}
+
+TEST_CASE("canned replies offer the rights numbers of the person's country, or of every country when unknown",
+          "[helpdesk]") {
+  CHECK(gw::canned_reply_keys("GB") == std::vector<std::string>{"emergency.numbers", "rights.uk.numbers",
+                                                                "helpdesk.reassure", "safety.tip",
+                                                                "helpdesk.closing"});
+  CHECK(gw::canned_reply_keys("it")[1] == "rights.it.numbers");
+  for (const std::string country : {"", "FR"}) {
+    auto keys = gw::canned_reply_keys(country);
+    REQUIRE(keys.size() == 1 + gw::rights_countries().size() + 3);
+    CHECK(keys[1] == "rights.uk.numbers");
+    CHECK(keys[4] == "rights.nl.numbers");
+  }
+
+  HelpdeskFixture f;
+  auto h = f.handed_over("+393123456789");  // an Italian number on the UK SMS channel
+  const int64_t ana = f.account("ana"), ben = f.account("ben");
+  auto choice = f.helpdesk.canned_replies(h.id, f.op(ana, {"general"}));
+  REQUIRE(choice.ok());
+  CHECK(choice->keys == gw::canned_reply_keys("IT"));
+  CHECK(choice->channel_kind == "sms");
+  CHECK(choice->language == h.language);  // the contact has none yet
+  auto contact = f.store->get_contact(h.contact_id);
+  REQUIRE(contact.ok());
+  contact->language = "uk";
+  contact->country = "HR";  // the contact's country comes before the number's
+  REQUIRE(f.store->update_contact(*contact).ok());
+  choice = f.helpdesk.canned_replies(h.id, f.op(ana, {"general"}));
+  REQUIRE(choice.ok());
+  CHECK(choice->language == "uk");
+  CHECK(choice->keys == gw::canned_reply_keys("HR"));
+  auto refused = f.helpdesk.canned_replies(h.id, f.op(ben, {"urgent"}));
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == gw::ErrorCode::kNotFound);
 }
 
 TEST_CASE("auto-assignment hands waiting conversations to operators with room, when enabled", "[helpdesk]") {

@@ -138,3 +138,42 @@ TEST_CASE("notes are kept encrypted and go when the person is erased", "[store][
   REQUIRE(f.store->erase_contact_after_outbox(other.contact_id).ok());
   CHECK(f.store->list_notes(other.conversation_id)->empty());
 }
+
+TEST_CASE("recent handover times are the newest handovers first, at most the limit, and outlive a reopening",
+          "[store][helpdesk]") {
+  Fx f(/*in_file=*/true);
+  const int64_t ana = f.account("ana");
+  const gw::TimePoint t0 = f.clock.now();
+  auto oldest = f.handover("+447700900001");
+  f.clock.advance(1min);
+  auto answered = f.handover("+447700900002", "urgent");
+  REQUIRE(*f.store->assign_handover(answered.id, ana, f.clock.now(), false));
+  f.clock.advance(2min);
+  REQUIRE(*f.store->set_first_response(answered.id, f.clock.now()));
+  f.clock.advance(3min);
+  REQUIRE(f.store->close_handover(answered.id, ana, f.clock.now()).ok());
+  auto newest = f.handover("+447700900003");
+  f.store.reset();  // no close(): as a process that stopped
+  f.reopen();
+
+  auto two = f.store->recent_handover_times(2);
+  REQUIRE(two.ok());
+  REQUIRE(two->size() == 2);
+  CHECK((*two)[0].id == newest.id);
+  CHECK_FALSE((*two)[0].first_response_at.has_value());
+  CHECK_FALSE((*two)[0].closed_at.has_value());
+  const gw::HandoverTimes& t = (*two)[1];
+  CHECK(t.id == answered.id);
+  CHECK(t.queue == "urgent");
+  CHECK(t.created_at == t0 + 1min);
+  CHECK(t.assigned_at == t0 + 1min);
+  CHECK(t.first_response_at == t0 + 3min);
+  CHECK(t.closed_at == t0 + 6min);
+  CHECK(t.closed_by == ana);
+
+  auto all = f.store->recent_handover_times(10);
+  REQUIRE(all.ok());
+  REQUIRE(all->size() == 3);
+  CHECK(all->back().id == oldest.id);
+  CHECK(f.store->recent_handover_times(0)->empty());
+}

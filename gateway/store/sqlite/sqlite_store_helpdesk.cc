@@ -213,4 +213,31 @@ Result<std::vector<Note>> SqliteStore::list_notes(int64_t conversation_id) {
   return out;
 }
 
+Result<std::vector<HandoverTimes>> SqliteStore::recent_handover_times(int limit) {
+  Lock lock(mu_);
+  if (Status s = check_open_locked(); !s) return s.error();
+  // Walks the primary key backwards: `limit` rows, however long the table.
+  auto st = db_.prepare(
+      "SELECT id, queue, created_at, assigned_at, first_response_at, closed_at, closed_by FROM handovers"
+      " ORDER BY id DESC LIMIT ?1");
+  if (!st) return st.error();
+  st->bind(1, limit < 0 ? 0 : limit);
+  std::vector<HandoverTimes> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    HandoverTimes t;
+    t.id = st->int64(0);
+    t.queue = st->text(1);
+    t.created_at = from_unix_ms(st->int64(2));
+    t.assigned_at = optional_time(*st, 3);
+    t.first_response_at = optional_time(*st, 4);
+    t.closed_at = optional_time(*st, 5);
+    t.closed_by = st->optional_int64(6);
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
 }  // namespace gw::sqlite

@@ -100,6 +100,7 @@ class SqliteStore final : public Store {
   Status close_handover(int64_t id, int64_t by, TimePoint now) override;
   Result<bool> set_first_response(int64_t id, TimePoint now) override;
   Status set_reassured(int64_t id, TimePoint now) override;
+  Result<std::vector<HandoverTimes>> recent_handover_times(int limit) override;
   Result<int64_t> add_note(int64_t conversation_id, int64_t contact_id, std::optional<int64_t> account_id,
                            const std::string& body, TimePoint now) override;
   Result<std::vector<Note>> list_notes(int64_t conversation_id) override;
