@@ -17,7 +17,7 @@
 #include "gateway/helpdesk/helpdesk_metrics.h"
 #include "gateway/helpdesk/person_messages.h"
 #include "gateway/helpdesk/reassurer.h"
-#include "gateway/http/metrics.h"
+#include "gateway/core/metrics.h"
 #include "gateway/conversations/renderer_lexicon.h"
 #include "tests/store/store_fixture.h"
 #include "tests/support/inbound_sms.h"

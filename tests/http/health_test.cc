@@ -4,7 +4,7 @@
 #include <catch2/catch.hpp>
 #include <stdexcept>
 
-#include "gateway/http/core_metrics.h"
+#include "gateway/core/core_metrics.h"
 #include "tests/http/prom_text.h"
 #include "tests/http/running_server.h"
 
