@@ -16,8 +16,8 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "gateway/config/queue_config.h"
 #include "gateway/core/result.h"
-#include "gateway/helpdesk/queue_config.h"
 
 namespace gw {
 

@@ -31,6 +31,7 @@
 #include <string>
 #include <vector>
 
+#include "gateway/config/queue_config.h"
 #include "gateway/content/renderer.h"
 #include "gateway/content/template_catalog.h"
 #include "gateway/conversations/keywords.h"
@@ -39,7 +40,6 @@
 #include "gateway/engine/engine.h"
 #include "gateway/engine/flow.h"
 #include "gateway/helpdesk/events.h"
-#include "gateway/helpdesk/queue_config.h"
 #include "gateway/helpdesk/waiting_notice.h"
 #include "gateway/messages/inbound_message.h"
 #include "gateway/store/intake.h"
