@@ -10,7 +10,7 @@
 #include <set>
 #include <sstream>
 
-#include "gateway/config/json_reader.h"
+#include "gateway/core/json_reader.h"
 #include "gateway/http/metrics_access.h"
 
 namespace gw {

@@ -13,7 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "gateway/config/config.h"
+#include "gateway/core/env_lookup.h"
 
 namespace gw {
 

@@ -1,4 +1,4 @@
-#include "gateway/config/json_reader.h"
+#include "gateway/core/json_reader.h"
 
 #include <algorithm>
 #include <cstring>
