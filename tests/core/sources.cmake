@@ -9,4 +9,5 @@ target_sources(gateway_tests PRIVATE
   tests/core/curl_http_client_tls_test.cc
   tests/core/form_encoding_test.cc
   tests/core/metrics_test.cc
+  tests/core/address_range_test.cc
 )
