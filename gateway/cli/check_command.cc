@@ -8,7 +8,7 @@
 #include "gateway/content/content_extract.h"
 #include "gateway/content/template_catalog.h"
 #include "gateway/engine/flow_check.h"
-#include "gateway/engine/flow_loader.h"
+#include "gateway/engine/flow_parser.h"
 
 namespace gw::cli {
 

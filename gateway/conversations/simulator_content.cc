@@ -4,7 +4,7 @@
 
 #include "gateway/content/content_set.h"
 #include "gateway/core/log.h"
-#include "gateway/engine/flow_loader.h"
+#include "gateway/engine/flow_parser.h"
 
 namespace gw {
 namespace fs = std::filesystem;

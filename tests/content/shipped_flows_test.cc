@@ -15,7 +15,7 @@
 #include "gateway/content/template_catalog.h"
 #include "gateway/conversations/simulator.h"
 #include "gateway/engine/flow_check.h"
-#include "gateway/engine/flow_loader.h"
+#include "gateway/engine/flow_parser.h"
 
 namespace {
 

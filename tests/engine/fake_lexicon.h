@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "gateway/core/clock.h"
-#include "gateway/engine/flow_loader.h"
+#include "gateway/engine/flow_parser.h"
 #include "gateway/engine/lexicon.h"
 
 namespace gw::testing {

@@ -1,4 +1,4 @@
-#include "gateway/engine/flow_loader.h"
+#include "gateway/engine/flow_parser.h"
 
 #include <catch2/catch.hpp>
 #include <filesystem>
