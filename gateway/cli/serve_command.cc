@@ -29,7 +29,7 @@
 #include "gateway/content/languages.h"
 #include "gateway/content/renderer.h"
 #include "gateway/engine/engine.h"
-#include "gateway/engine/flow_parser.h"
+#include "gateway/content/flow_files.h"
 #include "gateway/helpdesk/console_api.h"
 #include "gateway/helpdesk/dead_letter_api.h"
 #include "gateway/helpdesk/events.h"

@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 namespace gw {
 namespace fs = std::filesystem;
@@ -440,44 +438,6 @@ Status parse_globals(std::string_view text, const std::string& file, FlowSet* se
   if (auto doc = r.parse(text)) r.globals(*doc, set);
   if (!r.problems().empty()) return Error::invalid(join(r.problems()));
   return ok_status();
-}
-
-Result<FlowSet> load_flows(const std::string& dir) {
-  std::vector<fs::path> files;
-  try {
-    for (const auto& e : fs::directory_iterator(dir)) {
-      const fs::path& p = e.path();
-      if (e.is_regular_file() && p.extension() == ".json" && p.filename() != "schema.json") files.push_back(p);
-    }
-  } catch (const fs::filesystem_error& e) {
-    return Error::io("cannot read flows directory " + dir + ": " + e.code().message());
-  }
-  std::sort(files.begin(), files.end());
-  FlowSet set;
-  std::vector<std::string> problems;
-  for (const fs::path& p : files) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    if (!in) {
-      problems.push_back(p.string() + ":$: cannot be read");
-      continue;
-    }
-    if (p.filename() == "globals.json") {
-      Status s = parse_globals(ss.str(), p.string(), &set);
-      if (!s) problems.push_back(s.error().message);
-      continue;
-    }
-    Result<Flow> f = parse_flow(ss.str(), p.string());
-    if (!f) {
-      problems.push_back(f.error().message);
-      continue;
-    }
-    std::string id = f->id;
-    set.flows.emplace(id, std::move(*f));
-  }
-  if (!problems.empty()) return Error::invalid(join(problems));
-  return set;
 }
 
 }  // namespace gw

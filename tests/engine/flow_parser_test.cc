@@ -3,9 +3,9 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 #include <set>
 
+#include "gateway/content/flow_files.h"
 #include "tests/engine/fake_lexicon.h"
 
 namespace {
@@ -94,27 +94,6 @@ TEST_CASE("a flow's id must match its file name and its JSON must parse", "[engi
   CHECK_THAT(load_error(R"({"id": "main", "start": "a", "nodes": {"a": {"type": "say", "say": ["x"],
              "vars": {"n": "$secret"}, "next": "a"}}})"),
              Catch::Contains("$.nodes.a.vars.n: refers to an unknown value"));
-}
-
-TEST_CASE("load_flows reports every bad file, skips schema.json, and fails on a missing directory",
-          "[engine][flow_loader]") {
-  namespace fs = std::filesystem;
-  const fs::path dir = fs::temp_directory_path() / ("engine_loader_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  std::ofstream(dir / "a.json") << R"({"id": "a", "start": "s", "nodes": {"s": {"type": "end", "say": 3}}})";
-  std::ofstream(dir / "b.json") << R"({"id": "b", "start": "s", "nodes": {"s": {"type": "score", "next": "s"}}})";
-  std::ofstream(dir / "schema.json") << R"({"not": "a flow"})";
-  std::ofstream(dir / "notes.txt") << "not json";
-  auto r = gw::load_flows(dir.string());
-  REQUIRE_FALSE(r.ok());
-  CHECK_THAT(r.error().message, Catch::Contains((dir / "a.json").string() + ":$.nodes.s.say: must be"));
-  CHECK_THAT(r.error().message, Catch::Contains((dir / "b.json").string() + ":$.nodes.s.add: is required"));
-  CHECK_THAT(r.error().message, !Catch::Contains("schema.json"));
-  fs::remove_all(dir);
-
-  auto missing = gw::load_flows((dir / "nowhere").string());
-  REQUIRE_FALSE(missing.ok());
-  CHECK(missing.error().code == gw::ErrorCode::kIo);
 }
 
 TEST_CASE("schema.json parses and describes every node kind with the fields the loader accepts",

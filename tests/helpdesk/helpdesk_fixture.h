@@ -11,7 +11,7 @@
 
 #include "gateway/content/content_set.h"
 #include "gateway/conversations/conversations.h"
-#include "gateway/engine/flow_parser.h"
+#include "gateway/content/flow_files.h"
 #include "gateway/helpdesk/events.h"
 #include "gateway/helpdesk/helpdesk.h"
 #include "gateway/helpdesk/helpdesk_metrics.h"
