@@ -2,6 +2,10 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
+#include <vector>
+
+#include "gateway/core/json_reader.h"
 
 namespace gw {
 namespace fs = std::filesystem;
@@ -25,31 +29,27 @@ bool is_template_key(const std::string& s) {
   });
 }
 
-// JSON path of a member: "$.nodes" + "menu" → "$.nodes.menu".
-std::string member(const std::string& path, const std::string& name) {
-  if (is_name(name)) return path + "." + name;
-  return path + "[" + json(name).dump() + "]";
-}
-std::string item(const std::string& path, size_t i) { return path + "[" + std::to_string(i) + "]"; }
+// JSON paths as JsonReader writes them: "$.nodes" + "menu" → "$.nodes.menu".
+constexpr auto member = &JsonReader::member;
+constexpr auto item = &JsonReader::item;
 
-// Collects `file:location: message` lines while reading one file.
+// Reads one flow file with a JsonReader (which collects the problems), adding
+// the rules of the flow format; reports `file:location: message` lines.
 class Reader {
  public:
   explicit Reader(std::string file) : file_(std::move(file)) {}
 
-  void problem(const std::string& location, const std::string& message) {
-    problems_.push_back(file_ + ":" + location + ": " + message);
+  void problem(const std::string& location, const std::string& message) { json_.problem(location, message); }
+  std::vector<std::string> problems() const {
+    std::vector<std::string> lines;
+    for (const JsonProblem& p : json_.problems()) lines.push_back(file_ + ":" + p.path + ": " + p.message);
+    return lines;
   }
-  const std::vector<std::string>& problems() const { return problems_; }
 
   // Reports members of `obj` not in `allowed`.
   void only(const json& obj, const std::string& path, const std::vector<std::string>& allowed,
             const std::string& what) {
-    for (const auto& [k, v] : obj.items()) {
-      if (std::find(allowed.begin(), allowed.end(), k) == allowed.end()) {
-        problem(member(path, k), "unknown field in " + what);
-      }
-    }
+    json_.only_keys_at(obj, path, allowed, "unknown field in " + what);
   }
 
   // A required or optional string member; `check` validates its form.
@@ -398,18 +398,11 @@ class Reader {
   }
 
   // Parses `text`, reporting a syntax error at "$".
-  std::optional<json> parse(std::string_view text) {
-    try {
-      return json::parse(text.begin(), text.end());
-    } catch (const json::exception& e) {
-      problem("$", std::string("is not valid JSON (") + e.what() + ")");
-      return std::nullopt;
-    }
-  }
+  std::optional<json> parse(std::string_view text) { return json_.parse(text); }
 
  private:
   std::string file_;
-  std::vector<std::string> problems_;
+  JsonReader json_;
 };
 
 std::string join(const std::vector<std::string>& lines) {

@@ -10,4 +10,5 @@ target_sources(gateway_tests PRIVATE
   tests/core/form_encoding_test.cc
   tests/core/metrics_test.cc
   tests/core/address_range_test.cc
+  tests/core/json_reader_test.cc
 )
