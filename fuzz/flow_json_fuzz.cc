@@ -1,6 +1,6 @@
 // Flow files: parse_flow and parse_globals on any text never crash (nor throw).
 #include "fuzz/fuzz_check.h"
-#include "gateway/engine/flow_loader.h"
+#include "gateway/engine/flow_parser.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text = gw::fuzz::text(data, size);

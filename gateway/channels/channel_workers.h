@@ -16,9 +16,9 @@
 #include "gateway/channels/outbox_worker.h"
 #include "gateway/config/config.h"
 #include "gateway/content/template_catalog.h"
+#include "gateway/core/core_metrics.h"
 #include "gateway/core/http_client.h"
 #include "gateway/core/periodic_worker.h"
-#include "gateway/http/core_metrics.h"
 
 namespace gw {
 

@@ -25,17 +25,10 @@
 #include "gateway/channels/channel_sender.h"
 #include "gateway/core/backoff.h"
 #include "gateway/core/clock.h"
+#include "gateway/messages/opt_out.h"
 #include "gateway/store/store.h"
 
 namespace gw {
-
-inline constexpr const char* kCrisisNumbersTemplate = "crisis.numbers";
-inline constexpr const char* kCrisisRestartTemplate = "crisis.restart";
-
-// True for the templates sent even to a contact who opted out (see above).
-inline bool sent_despite_opt_out(const std::string& template_key) {
-  return template_key == kCrisisNumbersTemplate || template_key == kCrisisRestartTemplate;
-}
 
 struct OutboxWorkerOptions {
   int batch = 10;              // items claimed per pass

@@ -1,5 +1,4 @@
 target_sources(gateway_core PRIVATE
-  gateway/channels/inbound_message.cc
   gateway/channels/twilio/twilio_signature.cc
   gateway/channels/twilio/twilio_inbound.cc
   gateway/channels/twilio/twilio_status.cc

@@ -17,7 +17,7 @@
 
 #include "gateway/config/config.h"
 #include "gateway/conversations/conversations.h"
-#include "gateway/http/core_metrics.h"
+#include "gateway/core/core_metrics.h"
 #include "gateway/http/server.h"
 #include "gateway/store/store.h"
 

@@ -6,9 +6,9 @@
 #include "gateway/cli/commands.h"
 #include "gateway/content/content_check.h"
 #include "gateway/content/content_extract.h"
+#include "gateway/content/flow_files.h"
 #include "gateway/content/template_catalog.h"
 #include "gateway/engine/flow_check.h"
-#include "gateway/engine/flow_loader.h"
 
 namespace gw::cli {
 

@@ -10,8 +10,8 @@
 #include <set>
 #include <sstream>
 
-#include "gateway/config/json_reader.h"
-#include "gateway/http/metrics_access.h"
+#include "gateway/core/address_range.h"
+#include "gateway/core/json_reader.h"
 
 namespace gw {
 namespace {
@@ -77,7 +77,7 @@ void read_metrics(JsonReader& r, const json& obj, Config& cfg) {
   r.only_keys(*m, {"allow_from", "bearer_token"});
   if (r.get_string_list(*m, "allow_from", &cfg.metrics.allow_from)) {
     for (size_t i = 0; i < cfg.metrics.allow_from.size(); ++i) {
-      if (auto range = http::AddressRange::parse(cfg.metrics.allow_from[i]); !range) {
+      if (auto range = AddressRange::parse(cfg.metrics.allow_from[i]); !range) {
         r.problem(r.path_of("allow_from") + "[" + std::to_string(i) + "]", range.error().message);
       }
     }

@@ -16,8 +16,9 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "gateway/config/queue_config.h"
+#include "gateway/core/env_lookup.h"
 #include "gateway/core/result.h"
-#include "gateway/helpdesk/queue_config.h"
 
 namespace gw {
 
@@ -141,13 +142,12 @@ struct Config {
   MetricsConfig metrics;
   ConversationConfig conversation;
   IntakeConfig intake;
-  HelpdeskConfig helpdesk;  // queues, business hours, reassurance (helpdesk/queue_config.h)
+  HelpdeskConfig helpdesk;  // queues, business hours, reassurance (config/queue_config.h)
   OrganisationConfig organisation;
   std::string log_level = "info";
 };
 
-// Looks an environment variable up; nullopt when unset.
-using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+// The process environment, for the "env:NAME" values (EnvLookup: core/env_lookup.h).
 EnvLookup process_env();
 
 // The configuration used when no file is given: SQLite under ./data, the

@@ -3,13 +3,13 @@
 #include <algorithm>
 #include <set>
 
-#include "gateway/channels/outbox_worker.h"
 #include "gateway/content/icu_message.h"
 #include "gateway/content/languages.h"
 #include "gateway/core/log.h"
 #include "gateway/engine/input_match.h"
 #include "gateway/engine/session.h"
 #include "gateway/helpdesk/waiting_notice.h"
+#include "gateway/messages/opt_out.h"
 
 namespace gw {
 

@@ -31,7 +31,7 @@
 #include <string>
 #include <vector>
 
-#include "gateway/channels/inbound_message.h"
+#include "gateway/config/queue_config.h"
 #include "gateway/content/renderer.h"
 #include "gateway/content/template_catalog.h"
 #include "gateway/conversations/keywords.h"
@@ -40,8 +40,8 @@
 #include "gateway/engine/engine.h"
 #include "gateway/engine/flow.h"
 #include "gateway/helpdesk/events.h"
-#include "gateway/helpdesk/queue_config.h"
 #include "gateway/helpdesk/waiting_notice.h"
+#include "gateway/messages/inbound_message.h"
 #include "gateway/store/intake.h"
 #include "gateway/store/store.h"
 

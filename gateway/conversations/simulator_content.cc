@@ -3,8 +3,8 @@
 #include <filesystem>
 
 #include "gateway/content/content_set.h"
+#include "gateway/content/flow_files.h"
 #include "gateway/core/log.h"
-#include "gateway/engine/flow_loader.h"
 
 namespace gw {
 namespace fs = std::filesystem;

@@ -9,4 +9,8 @@ target_sources(gateway_core PRIVATE
   gateway/core/http_client.cc
   gateway/core/curl_http_client.cc
   gateway/core/form_encoding.cc
+  gateway/core/address_range.cc
+  gateway/core/json_reader.cc
+  gateway/core/metrics.cc
+  gateway/core/core_metrics.cc
 )

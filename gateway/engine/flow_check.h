@@ -1,6 +1,6 @@
 // Flow checks: what `gateway check` reports about a loaded FlowSet.
 //
-// The loader has already checked each file's shape; these checks look at how the
+// The parser has already checked each file's shape; these checks look at how the
 // pieces fit: every node reference resolves, every sub-flow exists, every
 // template key is defined, every node can be reached from the start, an end
 // (or a handover or erasure) can be reached, and no loop runs without a question

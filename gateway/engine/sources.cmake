@@ -1,6 +1,6 @@
 target_sources(gateway_core PRIVATE
   gateway/engine/flow.cc
-  gateway/engine/flow_loader.cc
+  gateway/engine/flow_parser.cc
   gateway/engine/flow_check.cc
   gateway/engine/session.cc
   gateway/engine/effect.cc

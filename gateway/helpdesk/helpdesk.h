@@ -28,11 +28,11 @@
 #include <string>
 #include <vector>
 
+#include "gateway/config/queue_config.h"
 #include "gateway/core/clock.h"
 #include "gateway/helpdesk/events.h"
 #include "gateway/helpdesk/helpdesk_metrics.h"
 #include "gateway/helpdesk/person_messages.h"
-#include "gateway/helpdesk/queue_config.h"
 #include "gateway/helpdesk/routing.h"
 #include "gateway/store/store.h"
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "gateway/http/metrics.h"
+#include "gateway/core/metrics.h"
 
 namespace gw {
 

@@ -6,10 +6,10 @@
 // Run it from a PeriodicWorker.
 #pragma once
 
+#include "gateway/config/queue_config.h"
 #include "gateway/core/clock.h"
 #include "gateway/core/result.h"
 #include "gateway/helpdesk/person_messages.h"
-#include "gateway/helpdesk/queue_config.h"
 #include "gateway/store/store.h"
 
 namespace gw {

@@ -8,7 +8,6 @@ target_sources(gateway_core PRIVATE
   gateway/helpdesk/helpdesk.cc
   gateway/helpdesk/helpdesk_metrics.cc
   gateway/helpdesk/person_messages.cc
-  gateway/helpdesk/queue_config.cc
   gateway/helpdesk/reassurer.cc
   gateway/helpdesk/routing.cc
   gateway/helpdesk/waiting_notice.cc

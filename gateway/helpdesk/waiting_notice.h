@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "gateway/config/queue_config.h"
 #include "gateway/core/clock.h"
-#include "gateway/helpdesk/queue_config.h"
 #include "gateway/store/records.h"
 
 namespace gw {

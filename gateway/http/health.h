@@ -13,8 +13,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "gateway/core/metrics.h"
 #include "gateway/core/result.h"
-#include "gateway/http/metrics.h"
 #include "gateway/http/metrics_access.h"
 #include "gateway/http/server.h"
 

@@ -44,9 +44,9 @@
 #include <string>
 #include <vector>
 
+#include "gateway/core/metrics.h"
 #include "gateway/core/result.h"
 #include "gateway/http/connection_reactor.h"
-#include "gateway/http/metrics.h"
 #include "gateway/http/request_head.h"
 
 namespace gw::http {

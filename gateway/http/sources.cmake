@@ -1,6 +1,4 @@
 target_sources(gateway_core PRIVATE
-  gateway/http/metrics.cc
-  gateway/http/core_metrics.cc
   gateway/http/server.cc
   gateway/http/request_head.cc
   gateway/http/connection_stream.cc

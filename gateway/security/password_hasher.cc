@@ -2,6 +2,7 @@
 
 #include <argon2.h>
 #include <malloc.h>
+#include <unicode/utf8.h>
 
 #include <algorithm>
 #include <optional>
@@ -12,18 +13,14 @@
 namespace gw {
 namespace {
 
-// Code points in valid UTF-8; nullopt when it is not valid UTF-8.
+// Code points in well-formed UTF-8 (ICU's decoder); nullopt when it is not.
 std::optional<size_t> utf8_length(std::string_view s) {
+  const auto* bytes = reinterpret_cast<const uint8_t*>(s.data());
   size_t count = 0;
-  for (size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    if (len == 0 || i + len > s.size()) return std::nullopt;
-    for (size_t k = 1; k < len; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return std::nullopt;
-    }
-    i += len;
-    ++count;
+  for (size_t i = 0; i < s.size(); ++count) {
+    UChar32 c = 0;
+    U8_NEXT(bytes, i, s.size(), c);
+    if (c < 0) return std::nullopt;
   }
   return count;
 }

@@ -10,7 +10,6 @@ target_sources(gateway_tests PRIVATE
   tests/channels/web/simulator_routes_test.cc
   tests/channels/web/simulator_sessions_test.cc
   tests/channels/web/simulator_request_test.cc
-  tests/channels/inbound_message_test.cc
 )
 include(tests/channels/telegram/sources.cmake)
 include(tests/contract/sources.cmake)

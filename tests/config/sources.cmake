@@ -1,3 +1,4 @@
 target_sources(gateway_tests PRIVATE
   tests/config/config_test.cc
+  tests/config/queue_config_test.cc
 )

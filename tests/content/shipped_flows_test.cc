@@ -12,10 +12,10 @@
 #include <string>
 #include <vector>
 
+#include "gateway/content/flow_files.h"
 #include "gateway/content/template_catalog.h"
 #include "gateway/conversations/simulator.h"
 #include "gateway/engine/flow_check.h"
-#include "gateway/engine/flow_loader.h"
 
 namespace {
 

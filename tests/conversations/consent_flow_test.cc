@@ -4,8 +4,8 @@
 #include <catch2/catch.hpp>
 
 #include "gateway/content/content_set.h"
+#include "gateway/content/flow_files.h"
 #include "gateway/conversations/conversations.h"
-#include "gateway/engine/flow_loader.h"
 #include "gateway/conversations/renderer_lexicon.h"
 #include "tests/store/store_fixture.h"
 #include "tests/support/inbound_sms.h"

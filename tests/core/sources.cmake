@@ -8,4 +8,7 @@ target_sources(gateway_tests PRIVATE
   tests/core/curl_http_client_test.cc
   tests/core/curl_http_client_tls_test.cc
   tests/core/form_encoding_test.cc
+  tests/core/metrics_test.cc
+  tests/core/address_range_test.cc
+  tests/core/json_reader_test.cc
 )

@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "gateway/engine/flow_loader.h"
+#include "gateway/engine/flow_parser.h"
 #include "tests/engine/engine_fixture.h"
 
 using gw::Waiting;

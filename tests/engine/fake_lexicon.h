@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "gateway/content/flow_files.h"
 #include "gateway/core/clock.h"
-#include "gateway/engine/flow_loader.h"
 #include "gateway/engine/lexicon.h"
 
 namespace gw::testing {

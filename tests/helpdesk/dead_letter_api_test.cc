@@ -7,8 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "gateway/channels/inbound_message.h"
-#include "gateway/http/core_metrics.h"
+#include "gateway/core/core_metrics.h"
+#include "gateway/messages/inbound_message.h"
 #include "gateway/security/login_throttle.h"
 #include "gateway/security/password_hasher.h"
 #include "gateway/security/staff_sessions.h"

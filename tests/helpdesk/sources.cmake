@@ -4,7 +4,6 @@ target_sources(gateway_tests PRIVATE
   tests/helpdesk/console_body_test.cc
   tests/helpdesk/helpdesk_test.cc
   tests/helpdesk/never_silence_test.cc
-  tests/helpdesk/queue_config_test.cc
   tests/helpdesk/routing_test.cc
   tests/helpdesk/store_helpdesk_test.cc
 )

@@ -9,8 +9,8 @@
 #include <fstream>
 #include <string>
 
-#include "gateway/http/core_metrics.h"
-#include "gateway/http/metrics.h"
+#include "gateway/core/core_metrics.h"
+#include "gateway/core/metrics.h"
 #include "gateway/http/server.h"
 
 namespace {

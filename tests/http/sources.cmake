@@ -1,5 +1,4 @@
 target_sources(gateway_tests PRIVATE
-  tests/http/metrics_test.cc
   tests/http/promtool_test.cc
   tests/http/server_test.cc
   tests/http/availability_test.cc

@@ -63,6 +63,19 @@ TEST_CASE("the password policy asks for 12 characters, counted as characters not
   CHECK(gw::check_password_policy("абвгдежзийкл").ok());
   CHECK_FALSE(gw::check_password_policy(std::string(1025, 'x')).ok());
   CHECK_FALSE(gw::check_password_policy("\xff\xfe invalid utf8 text").ok());
+  // Anything but well-formed UTF-8 is refused, wherever it is: a truncated sequence,
+  // a stray trail byte, an overlong form, a surrogate, a code point past U+10FFFF.
+  for (const char* bad : {"long enough text \xD0", "long enough \x80 text", "long enough \xC0\xAF text",
+                          "long enough \xED\xA0\x80 text", "long enough \xF4\x90\x80\x80 text"}) {
+    auto r = gw::check_password_policy(bad);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message == "the password is not valid UTF-8 text");
+  }
+  // Characters beyond the Basic Multilingual Plane count once each.
+  std::string emoji;
+  for (int i = 0; i < 11; ++i) emoji += "\xF0\x9F\x98\x80";
+  CHECK_FALSE(gw::check_password_policy(emoji).ok());
+  CHECK(gw::check_password_policy(emoji + "\xF0\x9F\x98\x80").ok());
   PasswordHasher hasher(PasswordHashOptions::for_tests());
   auto refused = hasher.hash("short");
   REQUIRE_FALSE(refused.ok());

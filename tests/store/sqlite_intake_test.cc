@@ -14,7 +14,7 @@
 #include <thread>
 #include <vector>
 
-#include "gateway/channels/inbound_message.h"
+#include "gateway/messages/inbound_message.h"
 #include "gateway/store/intake.h"
 #include "tests/store/store_fixture.h"
 

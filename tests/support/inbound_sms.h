@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "gateway/channels/inbound_message.h"
+#include "gateway/messages/inbound_message.h"
 
 namespace gw::testing {
 

@@ -6,8 +6,8 @@
 #include <string_view>
 #include <vector>
 
-#include "gateway/channels/inbound_message.h"
 #include "gateway/core/result.h"
+#include "gateway/messages/inbound_message.h"
 
 namespace gw {
 

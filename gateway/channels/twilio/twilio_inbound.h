@@ -9,9 +9,9 @@
 
 #include <string>
 
-#include "gateway/channels/inbound_message.h"
 #include "gateway/channels/twilio/twilio_signature.h"
 #include "gateway/core/result.h"
+#include "gateway/messages/inbound_message.h"
 
 namespace gw {
 

@@ -1,11 +1,11 @@
-#include "gateway/engine/flow_loader.h"
+#include "gateway/engine/flow_parser.h"
 
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 #include <set>
 
+#include "gateway/content/flow_files.h"
 #include "tests/engine/fake_lexicon.h"
 
 namespace {
@@ -24,7 +24,7 @@ nlohmann::json read_json(const std::string& path) {
 
 }  // namespace
 
-TEST_CASE("the fixture flows load and exercise every node kind", "[engine][flow_loader]") {
+TEST_CASE("the fixture flows load and exercise every node kind", "[engine][flow_parser]") {
   auto flows = gw::load_flows(gw::testing::engine_fixture_dir() + "/flows");
   REQUIRE(flows.ok());
   CHECK(flows->flows.size() == 5);
@@ -54,7 +54,7 @@ TEST_CASE("the fixture flows load and exercise every node kind", "[engine][flow_
   CHECK(flows->find("checkin", "wait")->seconds == 3600);
 }
 
-TEST_CASE("loader errors name the file and the JSON path of each problem", "[engine][flow_loader]") {
+TEST_CASE("loader errors name the file and the JSON path of each problem", "[engine][flow_parser]") {
   const std::string text = R"({
     "id": "main", "start": "menu", "colour": "red",
     "nodes": {
@@ -81,7 +81,7 @@ TEST_CASE("loader errors name the file and the JSON path of each problem", "[eng
   CHECK(std::count(e.begin(), e.end(), '\n') == 7);
 }
 
-TEST_CASE("a flow's id must match its file name and its JSON must parse", "[engine][flow_loader]") {
+TEST_CASE("a flow's id must match its file name and its JSON must parse", "[engine][flow_parser]") {
   CHECK_THAT(load_error(R"({"id": "other", "start": "a", "nodes": {"a": {"type": "end"}}})"),
              Catch::Contains("flows/main.json:$.id: must match the file name (\"main\")"));
   CHECK_THAT(load_error(R"({"id": "main", "start": )"), Catch::Contains("flows/main.json:$: is not valid JSON"));
@@ -96,29 +96,8 @@ TEST_CASE("a flow's id must match its file name and its JSON must parse", "[engi
              Catch::Contains("$.nodes.a.vars.n: refers to an unknown value"));
 }
 
-TEST_CASE("load_flows reports every bad file, skips schema.json, and fails on a missing directory",
-          "[engine][flow_loader]") {
-  namespace fs = std::filesystem;
-  const fs::path dir = fs::temp_directory_path() / ("engine_loader_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  std::ofstream(dir / "a.json") << R"({"id": "a", "start": "s", "nodes": {"s": {"type": "end", "say": 3}}})";
-  std::ofstream(dir / "b.json") << R"({"id": "b", "start": "s", "nodes": {"s": {"type": "score", "next": "s"}}})";
-  std::ofstream(dir / "schema.json") << R"({"not": "a flow"})";
-  std::ofstream(dir / "notes.txt") << "not json";
-  auto r = gw::load_flows(dir.string());
-  REQUIRE_FALSE(r.ok());
-  CHECK_THAT(r.error().message, Catch::Contains((dir / "a.json").string() + ":$.nodes.s.say: must be"));
-  CHECK_THAT(r.error().message, Catch::Contains((dir / "b.json").string() + ":$.nodes.s.add: is required"));
-  CHECK_THAT(r.error().message, !Catch::Contains("schema.json"));
-  fs::remove_all(dir);
-
-  auto missing = gw::load_flows((dir / "nowhere").string());
-  REQUIRE_FALSE(missing.ok());
-  CHECK(missing.error().code == gw::ErrorCode::kIo);
-}
-
 TEST_CASE("schema.json parses and describes every node kind with the fields the loader accepts",
-          "[engine][flow_loader][schema]") {
+          "[engine][flow_parser][schema]") {
   const nlohmann::json schema = read_json(std::string(GATEWAY_SOURCE_DIR) + "/flows/schema.json");
   CHECK(schema["$schema"] == "https://json-schema.org/draft/2020-12/schema");
   const nlohmann::json& defs = schema["$defs"];
@@ -144,7 +123,7 @@ TEST_CASE("schema.json parses and describes every node kind with the fields the 
   CHECK(defs.contains("globals"));
 }
 
-TEST_CASE("every fixture flow follows the loader's rules file by file", "[engine][flow_loader][schema]") {
+TEST_CASE("every fixture flow follows the loader's rules file by file", "[engine][flow_parser][schema]") {
   namespace fs = std::filesystem;
   int flows = 0;
   for (const auto& e : fs::directory_iterator(gw::testing::engine_fixture_dir() + "/flows")) {

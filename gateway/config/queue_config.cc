@@ -1,4 +1,4 @@
-#include "gateway/helpdesk/queue_config.h"
+#include "gateway/config/queue_config.h"
 
 #include <unicode/calendar.h>
 #include <unicode/gregocal.h>

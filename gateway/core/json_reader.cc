@@ -1,31 +1,68 @@
-#include "gateway/config/json_reader.h"
+#include "gateway/core/json_reader.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 
 namespace gw {
 
 using nlohmann::json;
 
+namespace {
+
+bool is_name(const std::string& s) {
+  if (s.empty() || s.size() > 64) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+  });
+}
+
+}  // namespace
+
+std::optional<json> JsonReader::parse(std::string_view text) {
+  try {
+    return json::parse(text.begin(), text.end());
+  } catch (const json::exception& e) {
+    problem(current_path(), std::string("is not valid JSON (") + e.what() + ")");
+    return std::nullopt;
+  }
+}
+
 JsonReader::Scope JsonReader::enter(const std::string& key) {
-  path_.push_back(path_.back() + "." + key);
+  path_.push_back(path_of(key));
   return Scope(this);
 }
 
 JsonReader::Scope JsonReader::enter_index(const std::string& key, size_t index) {
-  path_.push_back(path_.back() + "." + key + "[" + std::to_string(index) + "]");
+  path_.push_back(item(path_of(key), index));
   return Scope(this);
 }
 
 std::string JsonReader::current_path() const { return path_.back(); }
 
-std::string JsonReader::path_of(const std::string& key) const { return path_.back() + "." + key; }
+std::string JsonReader::path_of(const std::string& key) const { return member(path_.back(), key); }
+
+std::string JsonReader::member(const std::string& path, const std::string& key) {
+  if (is_name(key)) return path + "." + key;
+  return path + "[" + json(key).dump() + "]";
+}
+
+std::string JsonReader::item(const std::string& path, size_t index) {
+  return path + "[" + std::to_string(index) + "]";
+}
 
 void JsonReader::only_keys(const json& obj, std::initializer_list<const char*> known) {
   for (auto it = obj.begin(); it != obj.end(); ++it) {
     const bool ok = std::any_of(known.begin(), known.end(),
                                 [&](const char* k) { return it.key() == k; });
     if (!ok) problem(path_of(it.key()), "unknown key");
+  }
+}
+
+void JsonReader::only_keys_at(const json& obj, const std::string& path, const std::vector<std::string>& known,
+                              const std::string& message) {
+  for (auto it = obj.begin(); it != obj.end(); ++it) {
+    if (std::find(known.begin(), known.end(), it.key()) == known.end()) problem(member(path, it.key()), message);
   }
 }
 
@@ -44,7 +81,7 @@ const char* JsonReader::type_name(const json& v) {
 }
 
 bool JsonReader::resolve(const std::string& path, std::string* value) {
-  if (value->rfind("env:", 0) != 0) return true;
+  if (!env_ || value->rfind("env:", 0) != 0) return true;
   const std::string name = value->substr(4);
   if (name.empty()) {
     problem(path, "\"env:\" must be followed by the name of an environment variable");
@@ -82,7 +119,7 @@ bool JsonReader::get_string_list(const json& obj, const std::string& key, std::v
   std::vector<std::string> values;
   bool ok = true;
   for (size_t i = 0; i < it->size(); ++i) {
-    const std::string p = path_of(key) + "[" + std::to_string(i) + "]";
+    const std::string p = item(path_of(key), i);
     if (!(*it)[i].is_string()) {
       problem(p, std::string("must be a string, not ") + type_name((*it)[i]));
       ok = false;
@@ -171,7 +208,7 @@ void JsonReader::problem(std::string path, std::string message) {
 }
 
 bool JsonReader::has_problem_at(const std::string& path) const {
-  return std::any_of(problems_.begin(), problems_.end(), [&](const ConfigProblem& p) { return p.path == path; });
+  return std::any_of(problems_.begin(), problems_.end(), [&](const JsonProblem& p) { return p.path == path; });
 }
 
 }  // namespace gw

@@ -1,6 +1,6 @@
 // An inbound message as the intake keeps it: every field back as it was, and
 // a stored text that is not one gives an error that quotes none of its values.
-#include "gateway/channels/inbound_message.h"
+#include "gateway/messages/inbound_message.h"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>

@@ -1,4 +1,4 @@
-#include "gateway/http/core_metrics.h"
+#include "gateway/core/core_metrics.h"
 
 #include <unistd.h>
 

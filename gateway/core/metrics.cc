@@ -1,10 +1,12 @@
-#include "gateway/http/metrics.h"
+#include "gateway/core/metrics.h"
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <exception>
 #include <type_traits>
+
+#include <unicode/utf8.h>
 
 #include "gateway/core/log.h"
 
@@ -42,29 +44,21 @@ const char* type_name(MetricType t) {
 }
 
 // Label values must be UTF-8; a byte that does not start a well-formed sequence
-// becomes U+FFFD so that a stray byte never makes the whole scrape unparsable.
+// becomes U+FFFD (and decoding goes on at the next byte) so that a stray byte
+// never makes the whole scrape unparsable.
 std::string valid_utf8(const std::string& s) {
   std::string out;
   out.reserve(s.size());
+  const auto* bytes = reinterpret_cast<const uint8_t*>(s.data());
   for (size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    bool ok = len > 0 && i + len <= s.size() && !(len == 2 && c < 0xC2) && !(len == 4 && c > 0xF4);
-    for (size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
-    if (ok && len == 3) {
-      const auto c1 = static_cast<unsigned char>(s[i + 1]);
-      ok = !(c == 0xE0 && c1 < 0xA0) && !(c == 0xED && c1 >= 0xA0);  // overlong, surrogates
-    }
-    if (ok && len == 4) {
-      const auto c1 = static_cast<unsigned char>(s[i + 1]);
-      ok = !(c == 0xF0 && c1 < 0x90) && !(c == 0xF4 && c1 >= 0x90);  // overlong, > U+10FFFF
-    }
-    if (ok) {
-      out.append(s, i, len);
-      i += len;
+    const size_t start = i;
+    UChar32 c = 0;
+    U8_NEXT(bytes, i, s.size(), c);
+    if (c >= 0) {
+      out.append(s, start, i - start);
     } else {
       out += "\xEF\xBF\xBD";
-      ++i;
+      i = start + 1;
     }
   }
   return out;

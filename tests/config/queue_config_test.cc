@@ -1,6 +1,6 @@
 // Business hours: a queue is open by weekday spans in its own time zone, with
 // summer time; without hours it is always open.
-#include "gateway/helpdesk/queue_config.h"
+#include "gateway/config/queue_config.h"
 
 #include <catch2/catch.hpp>
 

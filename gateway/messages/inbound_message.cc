@@ -1,4 +1,4 @@
-#include "gateway/channels/inbound_message.h"
+#include "gateway/messages/inbound_message.h"
 
 #include <nlohmann/json.hpp>
 

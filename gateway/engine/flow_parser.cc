@@ -1,9 +1,11 @@
-#include "gateway/engine/flow_loader.h"
+#include "gateway/engine/flow_parser.h"
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
+#include <optional>
+#include <vector>
+
+#include "gateway/core/json_reader.h"
 
 namespace gw {
 namespace fs = std::filesystem;
@@ -27,31 +29,27 @@ bool is_template_key(const std::string& s) {
   });
 }
 
-// JSON path of a member: "$.nodes" + "menu" → "$.nodes.menu".
-std::string member(const std::string& path, const std::string& name) {
-  if (is_name(name)) return path + "." + name;
-  return path + "[" + json(name).dump() + "]";
-}
-std::string item(const std::string& path, size_t i) { return path + "[" + std::to_string(i) + "]"; }
+// JSON paths as JsonReader writes them: "$.nodes" + "menu" → "$.nodes.menu".
+constexpr auto member = &JsonReader::member;
+constexpr auto item = &JsonReader::item;
 
-// Collects `file:location: message` lines while reading one file.
+// Reads one flow file with a JsonReader (which collects the problems), adding
+// the rules of the flow format; reports `file:location: message` lines.
 class Reader {
  public:
   explicit Reader(std::string file) : file_(std::move(file)) {}
 
-  void problem(const std::string& location, const std::string& message) {
-    problems_.push_back(file_ + ":" + location + ": " + message);
+  void problem(const std::string& location, const std::string& message) { json_.problem(location, message); }
+  std::vector<std::string> problems() const {
+    std::vector<std::string> lines;
+    for (const JsonProblem& p : json_.problems()) lines.push_back(file_ + ":" + p.path + ": " + p.message);
+    return lines;
   }
-  const std::vector<std::string>& problems() const { return problems_; }
 
   // Reports members of `obj` not in `allowed`.
   void only(const json& obj, const std::string& path, const std::vector<std::string>& allowed,
             const std::string& what) {
-    for (const auto& [k, v] : obj.items()) {
-      if (std::find(allowed.begin(), allowed.end(), k) == allowed.end()) {
-        problem(member(path, k), "unknown field in " + what);
-      }
-    }
+    json_.only_keys_at(obj, path, allowed, "unknown field in " + what);
   }
 
   // A required or optional string member; `check` validates its form.
@@ -400,18 +398,11 @@ class Reader {
   }
 
   // Parses `text`, reporting a syntax error at "$".
-  std::optional<json> parse(std::string_view text) {
-    try {
-      return json::parse(text.begin(), text.end());
-    } catch (const json::exception& e) {
-      problem("$", std::string("is not valid JSON (") + e.what() + ")");
-      return std::nullopt;
-    }
-  }
+  std::optional<json> parse(std::string_view text) { return json_.parse(text); }
 
  private:
   std::string file_;
-  std::vector<std::string> problems_;
+  JsonReader json_;
 };
 
 std::string join(const std::vector<std::string>& lines) {
@@ -440,44 +431,6 @@ Status parse_globals(std::string_view text, const std::string& file, FlowSet* se
   if (auto doc = r.parse(text)) r.globals(*doc, set);
   if (!r.problems().empty()) return Error::invalid(join(r.problems()));
   return ok_status();
-}
-
-Result<FlowSet> load_flows(const std::string& dir) {
-  std::vector<fs::path> files;
-  try {
-    for (const auto& e : fs::directory_iterator(dir)) {
-      const fs::path& p = e.path();
-      if (e.is_regular_file() && p.extension() == ".json" && p.filename() != "schema.json") files.push_back(p);
-    }
-  } catch (const fs::filesystem_error& e) {
-    return Error::io("cannot read flows directory " + dir + ": " + e.code().message());
-  }
-  std::sort(files.begin(), files.end());
-  FlowSet set;
-  std::vector<std::string> problems;
-  for (const fs::path& p : files) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    if (!in) {
-      problems.push_back(p.string() + ":$: cannot be read");
-      continue;
-    }
-    if (p.filename() == "globals.json") {
-      Status s = parse_globals(ss.str(), p.string(), &set);
-      if (!s) problems.push_back(s.error().message);
-      continue;
-    }
-    Result<Flow> f = parse_flow(ss.str(), p.string());
-    if (!f) {
-      problems.push_back(f.error().message);
-      continue;
-    }
-    std::string id = f->id;
-    set.flows.emplace(id, std::move(*f));
-  }
-  if (!problems.empty()) return Error::invalid(join(problems));
-  return set;
 }
 
 }  // namespace gw

@@ -16,8 +16,8 @@
 #include <string>
 
 #include "gateway/core/clock.h"
+#include "gateway/core/metrics.h"
 #include "gateway/core/result.h"
-#include "gateway/http/metrics.h"
 
 namespace gw::metrics {
 

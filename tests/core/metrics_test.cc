@@ -1,17 +1,17 @@
-#include "gateway/http/metrics.h"
+#include "gateway/core/metrics.h"
 
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <thread>
 #include <vector>
 
-#include "gateway/http/core_metrics.h"
+#include "gateway/core/core_metrics.h"
 #include "tests/http/prom_text.h"
 
 using gw::http::testing::parse_prom_text;
 using gw::metrics::Registry;
 
-TEST_CASE("a histogram renders cumulative buckets, +Inf equal to _count, and _sum", "[http][metrics]") {
+TEST_CASE("a histogram renders cumulative buckets, +Inf equal to _count, and _sum", "[core][metrics]") {
   Registry reg;
   auto& h = reg.histogram("gateway_test_seconds", "Test latency.", {"route"}).with({"r"});
   for (double v : {0.0005, 0.003, 0.003, 0.1, 0.2, 20.0}) h.observe(v);
@@ -50,7 +50,7 @@ TEST_CASE("a histogram renders cumulative buckets, +Inf equal to _count, and _su
   CHECK(last_le == "+Inf");
 }
 
-TEST_CASE("families are sorted by name and carry HELP and TYPE once each", "[http][metrics]") {
+TEST_CASE("families are sorted by name and carry HELP and TYPE once each", "[core][metrics]") {
   Registry reg;
   reg.gauge("gateway_zeta", "Last.").get().set(3);
   reg.counter("gateway_alpha_total", "First.", {"kind"}).with({"b"}).inc();
@@ -74,7 +74,7 @@ TEST_CASE("families are sorted by name and carry HELP and TYPE once each", "[htt
   CHECK(raw.find("gateway_mid_seconds_bucket{le=\"2\"} 1\n") != std::string::npos);
 }
 
-TEST_CASE("label values and help texts are escaped and read back intact", "[http][metrics]") {
+TEST_CASE("label values and help texts are escaped and read back intact", "[core][metrics]") {
   Registry reg;
   const std::string nasty = "a\\b\"c\nd";
   reg.gauge("gateway_escape", "Help with \\ and\nnewline.", {"v"}).with({nasty}).set(1);
@@ -87,13 +87,19 @@ TEST_CASE("label values and help texts are escaped and read back intact", "[http
   CHECK(text.families[0].help == "Help with \\ and\nnewline.");
 }
 
-TEST_CASE("invalid UTF-8 in a label value is replaced so the scrape stays valid", "[http][metrics]") {
+TEST_CASE("invalid UTF-8 in a label value is replaced so the scrape stays valid", "[core][metrics]") {
   CHECK(gw::metrics::escape_label_value("ok\xFF") == "ok\xEF\xBF\xBD");
   CHECK(gw::metrics::escape_label_value("\xC3\xA9t\xC3\xA9") == "\xC3\xA9t\xC3\xA9");  // "été" untouched
   CHECK(gw::metrics::escape_label_value("\xE2\x82") == "\xEF\xBF\xBD\xEF\xBF\xBD");    // truncated sequence
+  const std::string kBad = "\xEF\xBF\xBD";
+  CHECK(gw::metrics::escape_label_value("\xF0\x9F\x98\x80") == "\xF0\x9F\x98\x80");  // U+1F600 untouched
+  CHECK(gw::metrics::escape_label_value("\xC0\xAFx") == kBad + kBad + "x");       // overlong "/"
+  CHECK(gw::metrics::escape_label_value("\xED\xA0\x80") == kBad + kBad + kBad);  // a surrogate
+  CHECK(gw::metrics::escape_label_value("\xF4\x90\x80\x80") == kBad + kBad + kBad + kBad);  // past U+10FFFF
+  CHECK(gw::metrics::escape_label_value("\x80\xC3\xA9") == kBad + "\xC3\xA9");  // a stray trail byte, then "é"
 }
 
-TEST_CASE("values are written as Prometheus reads them", "[http][metrics]") {
+TEST_CASE("values are written as Prometheus reads them", "[core][metrics]") {
   using gw::metrics::format_value;
   CHECK(format_value(1) == "1");
   CHECK(format_value(0.25) == "0.25");
@@ -104,7 +110,7 @@ TEST_CASE("values are written as Prometheus reads them", "[http][metrics]") {
   CHECK(format_value(NAN) == "NaN");
 }
 
-TEST_CASE("counters ignore negative amounts and gauges go both ways", "[http][metrics]") {
+TEST_CASE("counters ignore negative amounts and gauges go both ways", "[core][metrics]") {
   Registry reg;
   auto& c = reg.counter("gateway_c_total", "C.").get();
   c.inc();
@@ -121,7 +127,7 @@ TEST_CASE("counters ignore negative amounts and gauges go both ways", "[http][me
 }
 
 TEST_CASE("registering the same family twice returns it, and a conflict or bad name is never exported",
-          "[http][metrics]") {
+          "[core][metrics]") {
   Registry reg;
   auto& a = reg.counter("gateway_dup_total", "Dup.", {"x"});
   auto& b = reg.counter("gateway_dup_total", "Dup.", {"x"});
@@ -149,7 +155,7 @@ TEST_CASE("registering the same family twice returns it, and a conflict or bad n
   CHECK(text.families[0].samples.size() == 1);
 }
 
-TEST_CASE("a child asked for with the wrong number of label values is not exported", "[http][metrics]") {
+TEST_CASE("a child asked for with the wrong number of label values is not exported", "[core][metrics]") {
   Registry reg;
   auto& fam = reg.counter("gateway_labels_total", "L.", {"a", "b"});
   fam.with({"only-one"}).inc();
@@ -162,7 +168,7 @@ TEST_CASE("a child asked for with the wrong number of label values is not export
   CHECK(text.value("gateway_labels_total", {{"a", "x"}, {"b", "y"}}) == 1);
 }
 
-TEST_CASE("gauge callbacks run at scrape time and a failing one drops only its samples", "[http][metrics]") {
+TEST_CASE("gauge callbacks run at scrape time and a failing one drops only its samples", "[core][metrics]") {
   Registry reg;
   double depth = 3;
   bool fail = false;
@@ -195,7 +201,7 @@ TEST_CASE("gauge callbacks run at scrape time and a failing one drops only its s
   CHECK(parse_prom_text(reg.render()).value("gateway_depth") == 42);
 }
 
-TEST_CASE("a gauge callback may use the registry itself without deadlocking", "[http][metrics]") {
+TEST_CASE("a gauge callback may use the registry itself without deadlocking", "[core][metrics]") {
   Registry reg;
   reg.gauge_callback("gateway_scrapes", "Scrapes so far.", [&reg]() -> gw::Result<double> {
     auto& c = reg.counter("gateway_callback_runs_total", "Runs.").get();
@@ -206,7 +212,7 @@ TEST_CASE("a gauge callback may use the registry itself without deadlocking", "[
   CHECK(parse_prom_text(reg.render()).value("gateway_scrapes") == 2);
 }
 
-TEST_CASE("increments from many threads are all counted while scrapes run", "[http][metrics]") {
+TEST_CASE("increments from many threads are all counted while scrapes run", "[core][metrics]") {
   Registry reg;
   auto& c = reg.counter("gateway_conc_total", "C.", {"t"});
   auto& h = reg.histogram("gateway_conc_seconds", "H.", {});
@@ -240,7 +246,7 @@ TEST_CASE("increments from many threads are all counted while scrapes run", "[ht
   CHECK(text.value("gateway_conc_seconds_bucket", {{"le", "0.005"}}) == 40000);
 }
 
-TEST_CASE("core metrics export build info, process facts, messages and the outbox depth", "[http][metrics]") {
+TEST_CASE("core metrics export build info, process facts, messages and the outbox depth", "[core][metrics]") {
   Registry reg;
   const auto started = gw::from_unix_ms(1'700'000'000'500);
   gw::metrics::CoreMetrics core(reg, "1.2.3", started);

@@ -1,6 +1,8 @@
 // Helpdesk queues and their business hours: the `helpdesk` section of the
 // configuration (parsed in config/config.cc) and the one question asked of it at
-// run time, "is this queue staffed right now?".
+// run time, "is this queue staffed right now?". It lives with the configuration,
+// below the helpdesk and conversations that ask it, so that the configuration
+// depends on no module it configures.
 //
 // Hours are local to the queue's IANA time zone (ICU's tz data, so summer time is
 // handled), given per weekday as "HH:MM-HH:MM" spans; a queue without hours is
