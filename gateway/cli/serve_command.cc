@@ -115,6 +115,7 @@ int run_serve(const ServeOptions& options) {
     // Open console event streams end, or run() would wait for them.
     if (ConsoleApi* c = live_console.load()) c->shutdown();
   });
+  signals.start();
 
   // 2. Configuration and logging.
   auto cfg = load_config(options.config_path);
