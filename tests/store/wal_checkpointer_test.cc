@@ -15,14 +15,24 @@ using gw::sqlite::WalCheckpointer;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
-TEST_CASE("commits leave checkpoints to the checkpointer thread", "[store]") {
-  gw::testing::TempDir dir;
-  const std::string path = (dir.path() / "wal.db").string();
+namespace {
+
+// A WAL-mode database at `path` with one table t (id, v).
+Database open_wal_db(const std::string& path) {
   auto db = Database::open(path);
   REQUIRE(db.ok());
   REQUIRE(db->exec("PRAGMA journal_mode = WAL").ok());
   REQUIRE(db->exec("PRAGMA synchronous = NORMAL").ok());
   REQUIRE(db->exec("CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)").ok());
+  return std::move(*db);
+}
+
+}  // namespace
+
+TEST_CASE("commits leave checkpoints to the checkpointer thread", "[store]") {
+  gw::testing::TempDir dir;
+  const std::string path = (dir.path() / "wal.db").string();
+  auto db = open_wal_db(path);
 
   gw::sqlite::WalCheckpointOptions options;
   options.pages = 50;
@@ -30,7 +40,7 @@ TEST_CASE("commits leave checkpoints to the checkpointer thread", "[store]") {
   gw::testing::FakeClock clock;
   auto cp = WalCheckpointer::open(path, options, clock);
   REQUIRE(cp.ok());
-  (*cp)->attach(db->handle());
+  (*cp)->attach(db.handle());
   const auto main_size = [&] { return fs::file_size(path); };
   const auto before = main_size();
 
@@ -40,7 +50,7 @@ TEST_CASE("commits leave checkpoints to the checkpointer thread", "[store]") {
   const std::string blob(4000, 'x');
   auto write_rows = [&](int n) {
     for (int i = 0; i < n; ++i) {
-      auto st = db->prepare("INSERT INTO t (v) VALUES (?1)");
+      auto st = db.prepare("INSERT INTO t (v) VALUES (?1)");
       REQUIRE(st.ok());
       st->bind(1, gw::sqlite::Blob{blob});
       REQUIRE(st->run().ok());
@@ -60,9 +70,9 @@ TEST_CASE("commits leave checkpoints to the checkpointer thread", "[store]") {
   CHECK((*cp)->checkpoints() > after_first);
 
   (*cp)->stop();
-  WalCheckpointer::detach(db->handle());
+  WalCheckpointer::detach(db.handle());
   // The data is all there, through the writing connection.
-  auto q = db->prepare("SELECT COUNT(*) FROM t");
+  auto q = db.prepare("SELECT COUNT(*) FROM t");
   REQUIRE(q.ok());
   REQUIRE(q->step().ok());
   CHECK(q->int64(0) == 360);
@@ -72,10 +82,7 @@ TEST_CASE("a WAL below the threshold is checkpointed once the interval has passe
           "[store]") {
   gw::testing::TempDir dir;
   const std::string path = (dir.path() / "wal.db").string();
-  auto db = Database::open(path);
-  REQUIRE(db.ok());
-  REQUIRE(db->exec("PRAGMA journal_mode = WAL").ok());
-  REQUIRE(db->exec("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)").ok());
+  auto db = open_wal_db(path);
 
   gw::sqlite::WalCheckpointOptions options;
   options.pages = 1000;
@@ -83,12 +90,12 @@ TEST_CASE("a WAL below the threshold is checkpointed once the interval has passe
   gw::testing::FakeClock clock;
   auto cp = WalCheckpointer::open(path, options, clock);
   REQUIRE(cp.ok());
-  (*cp)->attach(db->handle());
+  (*cp)->attach(db.handle());
   (*cp)->start();
   REQUIRE(clock.await_waits(1));
   CHECK((*cp)->checkpoints() == 0);  // nothing committed yet: nothing to do
 
-  for (int i = 0; i < 5; ++i) REQUIRE(db->exec("INSERT INTO t (v) VALUES ('far below 1000 pages')").ok());
+  for (int i = 0; i < 5; ++i) REQUIRE(db.exec("INSERT INTO t (v) VALUES ('far below 1000 pages')").ok());
   clock.advance(999ms);  // the checkpointer has looked at the time and waits on
   CHECK(clock.waits() == 1);
   CHECK((*cp)->checkpoints() == 0);
@@ -101,5 +108,5 @@ TEST_CASE("a WAL below the threshold is checkpointed once the interval has passe
   REQUIRE(clock.await_waits(3));
   CHECK((*cp)->checkpoints() == 1);
   (*cp)->stop();
-  WalCheckpointer::detach(db->handle());
+  WalCheckpointer::detach(db.handle());
 }
