@@ -94,6 +94,7 @@ int main(int argc, char** argv) {
   BareServer svr;
   // Before any other thread starts, so that only its thread receives the signals.
   gw::cli::ShutdownSignals signals([&svr](int) { svr.stop_now(); });
+  signals.start();
   configure_like_the_gateway(svr);
 
   std::atomic<long> inbound{0};

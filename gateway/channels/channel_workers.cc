@@ -40,7 +40,7 @@ ChannelWorkers::ChannelWorkers(const Config& config, const TemplateCatalog& cata
     e.outbox = std::make_unique<OutboxWorker>(store, clock, *e.sender, options, system_unit_random(), observer);
     OutboxWorker* outbox = e.outbox.get();
     const std::string id = ch.id;
-    e.thread = std::make_unique<PeriodicWorker>("outbox:" + id, tick, [outbox, id] {
+    e.thread = std::make_unique<PeriodicWorker>("outbox:" + id, clock, tick, [outbox, id] {
       // Drain what is due; a full batch means there may be more. A stop ends the
       // drain between items (run_once) and between batches (here).
       for (int round = 0; round < 100 && !outbox->stop_requested(); ++round) {

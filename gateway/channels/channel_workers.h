@@ -24,6 +24,8 @@ namespace gw {
 
 class ChannelWorkers {
  public:
+  // Builds every channel's sender; their threads start with start(), and each
+  // waits its `tick` on `clock`.
   ChannelWorkers(const Config& config, const TemplateCatalog& catalog, Store& store, Clock& clock,
                  HttpClient& http, metrics::CoreMetrics* metrics, Millis tick = Millis(1000));
   ~ChannelWorkers();  // stops

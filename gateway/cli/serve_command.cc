@@ -115,6 +115,7 @@ int run_serve(const ServeOptions& options) {
     // Open console event streams end, or run() would wait for them.
     if (ConsoleApi* c = live_console.load()) c->shutdown();
   });
+  signals.start();
 
   // 2. Configuration and logging.
   auto cfg = load_config(options.config_path);
@@ -204,7 +205,7 @@ int run_serve(const ServeOptions& options) {
   Conversations conversations(*db, clock, *catalog, [&workers](const std::string& ch) { workers.wake(ch); },
                               Bot{&*flows, &renderer, &engine});
   // The intake: the webhooks store each message and answer; this thread handles them.
-  IntakeWorker intake_worker(conversations,
+  IntakeWorker intake_worker(conversations, clock,
                              [&core_metrics](const HandledInbound& h) { count_handled_inbound(&core_metrics, h); });
   BackoffPolicy intake_retry = kIntakeRetry;
   intake_retry.max_attempts = cfg->intake.max_attempts;
@@ -221,7 +222,7 @@ int run_serve(const ServeOptions& options) {
   Helpdesk helpdesk(*db, clock, cfg->helpdesk, person_messages, helpdesk_events, &helpdesk_metrics);
   conversations.set_helpdesk(HelpdeskLink{&cfg->helpdesk, &helpdesk_events});
   Reassurer reassurer(*db, clock, cfg->helpdesk, person_messages);
-  PeriodicWorker reassure_worker("helpdesk-reassure", std::chrono::seconds(30), [&reassurer] {
+  PeriodicWorker reassure_worker("helpdesk-reassure", clock, std::chrono::seconds(30), [&reassurer] {
     auto sent = reassurer.run_once();
     if (!sent) log::warn("helpdesk.reassure_failed", {{"error", sent.error().to_string()}});
     else if (*sent > 0) log::info("helpdesk.reassured", {{"conversations", *sent}});
@@ -233,7 +234,8 @@ int run_serve(const ServeOptions& options) {
   // their last message. Then everything of theirs is erased.
   const auto session_ttl = std::chrono::hours(cfg->conversation.session_ttl_hours);
   const auto retention = std::chrono::hours(24) * cfg->conversation.retention_days;
-  PeriodicWorker declined_sweeper("erase-idle", std::chrono::minutes(1), [&db, &clock, session_ttl, retention] {
+  PeriodicWorker declined_sweeper("erase-idle", clock, std::chrono::minutes(1),
+                                  [&db, &clock, session_ttl, retention] {
     auto erased = db->erase_idle_contacts(clock.now() - session_ttl, clock.now() - retention);
     if (!erased) log::warn("retention.failed", {{"error", erased.error().to_string()}});
     else if (*erased > 0) log::info("retention.erased", {{"contacts", *erased}});
@@ -267,7 +269,7 @@ int run_serve(const ServeOptions& options) {
                      console_options);
   // Auto-assignment (helpdesk.auto_assign): every few seconds, waiting
   // conversations go to the operators who are logged in and have room.
-  PeriodicWorker auto_assign_worker("helpdesk-auto-assign", std::chrono::seconds(5),
+  PeriodicWorker auto_assign_worker("helpdesk-auto-assign", clock, std::chrono::seconds(5),
                                     [&helpdesk, &staff_sessions, &db, &cfg] {
     if (!cfg->helpdesk.auto_assign) return;
     std::vector<OperatorView> online;

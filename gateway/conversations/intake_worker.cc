@@ -4,12 +4,12 @@
 
 namespace gw {
 
-IntakeWorker::IntakeWorker(Conversations& conversations, std::function<void(const HandledInbound&)> on_handled,
-                           int batch_size)
+IntakeWorker::IntakeWorker(Conversations& conversations, Clock& clock,
+                           std::function<void(const HandledInbound&)> on_handled, int batch_size)
     : conversations_(conversations),
       on_handled_(std::move(on_handled)),
       batch_size_(batch_size),
-      worker_("intake", std::chrono::seconds(1), [this] { run_once(); }) {}
+      worker_("intake", clock, std::chrono::seconds(1), [this] { run_once(); }) {}
 
 void IntakeWorker::run_once() {
   auto batch = conversations_.handle_queued(batch_size_);

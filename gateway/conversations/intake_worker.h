@@ -16,8 +16,9 @@ namespace gw {
 class IntakeWorker {
  public:
   // `on_handled` (may be empty) is called for each message handled, after its commit.
-  IntakeWorker(Conversations& conversations, std::function<void(const HandledInbound&)> on_handled,
-               int batch_size = 128);
+  // The tick is measured on `clock`; no thread runs before start().
+  IntakeWorker(Conversations& conversations, Clock& clock,
+               std::function<void(const HandledInbound&)> on_handled, int batch_size = 128);
   IntakeWorker(const IntakeWorker&) = delete;
   IntakeWorker& operator=(const IntakeWorker&) = delete;
 

@@ -10,6 +10,11 @@ TimePoint SystemClock::now() const { return std::chrono::system_clock::now(); }
 
 void SystemClock::sleep_for(Millis d) { std::this_thread::sleep_for(d); }
 
+bool SystemClock::wait_for(std::unique_lock<std::mutex>& lock, std::condition_variable& cv, Millis d,
+                           const std::function<bool()>& done) {
+  return cv.wait_for(lock, d, done);
+}
+
 int64_t to_unix_ms(TimePoint t) {
   return std::chrono::duration_cast<Millis>(t.time_since_epoch()).count();
 }

@@ -5,7 +5,10 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <functional>
+#include <mutex>
 #include <string>
 
 namespace gw {
@@ -20,13 +23,24 @@ class Clock {
   virtual TimePoint now() const = 0;
   // Blocks the caller for `d` (a fake clock advances instead).
   virtual void sleep_for(Millis d) = 0;
+  // Waits on `cv` until `done()` holds or `d` has passed on this clock, as
+  // std::condition_variable::wait_for with a predicate: `lock` is held on entry
+  // and on return, and `done()` is evaluated with it held. Returns done().
+  // The code that makes `done()` true notifies `cv`; a fake clock also wakes the
+  // wait when its time is moved, so a worker waiting on it wakes deterministically.
+  virtual bool wait_for(std::unique_lock<std::mutex>& lock, std::condition_variable& cv, Millis d,
+                        const std::function<bool()>& done) = 0;
 };
 
-// The real clock: std::chrono::system_clock and std::this_thread::sleep_for.
+// The real clock: std::chrono::system_clock and std::this_thread::sleep_for;
+// waits measure `d` on the steady clock (condition_variable::wait_for), so a
+// change of the wall-clock time neither shortens nor stretches them.
 class SystemClock final : public Clock {
  public:
   TimePoint now() const override;
   void sleep_for(Millis d) override;
+  bool wait_for(std::unique_lock<std::mutex>& lock, std::condition_variable& cv, Millis d,
+                const std::function<bool()>& done) override;
 };
 
 // Milliseconds since the Unix epoch, the unit stored in the database.

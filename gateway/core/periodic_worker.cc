@@ -6,8 +6,8 @@
 
 namespace gw {
 
-PeriodicWorker::PeriodicWorker(std::string name, std::chrono::milliseconds interval, std::function<void()> task)
-    : name_(std::move(name)), interval_(interval), task_(std::move(task)) {}
+PeriodicWorker::PeriodicWorker(std::string name, Clock& clock, Millis interval, std::function<void()> task)
+    : name_(std::move(name)), clock_(clock), interval_(interval), task_(std::move(task)) {}
 
 PeriodicWorker::~PeriodicWorker() { stop(); }
 
@@ -35,6 +35,11 @@ void PeriodicWorker::wake() {
   cv_.notify_all();
 }
 
+bool PeriodicWorker::stop_requested() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stopping_;
+}
+
 void PeriodicWorker::loop() {
   std::unique_lock<std::mutex> lock(mu_);
   while (!stopping_) {
@@ -47,7 +52,7 @@ void PeriodicWorker::loop() {
       log::error("worker.task_failed", {{"worker", name_}, {"what", e.what()}});
     }
     lock.lock();
-    cv_.wait_for(lock, interval_, [this] { return stopping_ || woken_; });
+    clock_.wait_for(lock, cv_, interval_, [this] { return stopping_ || woken_; });
   }
 }
 

@@ -1,5 +1,5 @@
-// IntakeWorker on a real thread: what accept() queues is handled soon after,
-// and once stopped it handles nothing more.
+// IntakeWorker on a real thread and the fixture's FakeClock: what accept()
+// queues is handled soon after, and once stopped it handles nothing more.
 #include "gateway/conversations/intake_worker.h"
 
 #include <catch2/catch.hpp>
@@ -26,7 +26,7 @@ struct WorkerFixture : gw::testing::StoreFixture {
   std::vector<std::string> handled_channels;  // guarded by mu
   gw::testing::InboundSms sms;  // sms("text"), sms("text", from)
   // Last, so that it stops before what it uses goes away.
-  gw::IntakeWorker worker{conversations, [this](const gw::HandledInbound& h) {
+  gw::IntakeWorker worker{conversations, clock, [this](const gw::HandledInbound& h) {
                             std::lock_guard<std::mutex> lock(mu);
                             handled_channels.push_back(h.channel_id);
                           }};
@@ -87,11 +87,13 @@ TEST_CASE("the intake worker handles what accept queued and stops handling once 
     CHECK(f.handled_channels == std::vector<std::string>{"uk-sms", "uk-sms", "uk-sms"});
   }
 
-  f.worker.stop();  // returns: the thread has exited
+  f.worker.stop();                // returns: the thread has exited
+  CHECK(f.clock.waiting() == 0);  // a thread still running would be waiting for its next tick
+  const uint64_t waits = f.clock.waits();
   auto late = f.conversations.accept(f.sms("after stop"));
   REQUIRE(late.ok());
-  // Longer than the worker's 1 s tick: a thread still running would have handled it.
-  std::this_thread::sleep_for(1200ms);
+  f.clock.advance(2s);  // past the worker's 1 s tick
+  CHECK(f.clock.waits() == waits);
   CHECK(f.depth() == 1);
   CHECK(f.handled_count() == 3);
   CHECK(f.inbound_stored() == 3);
@@ -100,17 +102,17 @@ TEST_CASE("the intake worker handles what accept queued and stops handling once 
 TEST_CASE("the intake worker works through more than one batch without waiting for its tick",
           "[intake][conversations]") {
   // 10 messages and batches of 3: a full batch asks for the next at once, so
-  // all are handled well before four 1 s ticks would have passed.
+  // all are handled without the fake clock's time moving (no 1 s tick passes).
   WorkerFixture f;
-  gw::IntakeWorker small(f.conversations, nullptr, /*batch_size=*/3);
+  gw::IntakeWorker small(f.conversations, f.clock, nullptr, /*batch_size=*/3);
   for (int i = 0; i < 10; ++i) {
     auto r = f.conversations.accept(f.sms("message " + std::to_string(i)));
     REQUIRE(r.ok());
   }
-  const auto started = std::chrono::steady_clock::now();
+  const auto started = f.clock.now();
   small.start();
   REQUIRE(eventually([&] { return f.depth() == 0; }));
   small.stop();
-  CHECK(std::chrono::steady_clock::now() - started < 2500ms);
+  CHECK(f.clock.now() == started);
   CHECK(f.inbound_stored() == 10);
 }

@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <atomic>
+#include <functional>
 #include <catch2/catch.hpp>
 #include <httplib.h>
 #include <mutex>
@@ -50,6 +51,20 @@ struct FakeTwilio {
   }
 };
 
+// Polls /metrics (for up to ~5 s) until `seen()` holds and the gateway's intake and
+// outbox are both empty.
+bool all_sent(httplib::Client& client, const std::function<bool()>& seen) {
+  const auto empty = [&] {
+    auto res = client.Get("/metrics");
+    return res && res->status == 200 && res->body.find("\ngateway_intake_depth 0\n") != std::string::npos &&
+           res->body.find("\ngateway_outbox_depth 0\n") != std::string::npos;
+  };
+  for (int i = 0; i < 200; ++i) {
+    if (seen() && empty()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  return seen() && empty();
+}
 
 }  // namespace
 
@@ -78,8 +93,9 @@ TEST_CASE("serve takes signed Twilio SMS, answers with the flow through the fake
 
   // The flow answers with one message: the welcome, offering the language guessed from the
   // UK number first.
-  for (int i = 0; i < 200 && twilio.count() < 1; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // Once the intake and the outbox are both empty, both webhooks have been handled and
+  // every reply they made sent: what the fake has then is all there will be.
+  REQUIRE(all_sent(client, [&] { return twilio.count() >= 1; }));
   REQUIRE(twilio.count() == 1);
   const gw::FormFields reply = twilio.sent[0];
   CHECK(*gw::form_find(reply, "To") == "+447700900123");

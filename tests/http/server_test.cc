@@ -304,10 +304,12 @@ TEST_CASE("stop lets a request in flight finish with 200, then run returns and n
   gw::metrics::Registry reg;
   HttpServer server(reg, test_options());
   std::atomic<bool> started{false};
+  std::atomic<bool> stop_called{false};
   std::atomic<bool> finished{false};
   server.get("/slow", "slow", [&](const httplib::Request&, httplib::Response& res) {
     started = true;
-    std::this_thread::sleep_for(300ms);
+    // In flight when stop() is called, and answering only after it.
+    while (!stop_called.load()) std::this_thread::yield();
     res.set_content("done", "text/plain");
     finished = true;
   });
@@ -328,6 +330,7 @@ TEST_CASE("stop lets a request in flight finish with 200, then run returns and n
   while (!started.load()) std::this_thread::sleep_for(1ms);
   CHECK(server.is_running());
   server.stop();
+  stop_called = true;
 
   auto r = slow.get();
   REQUIRE(r);

@@ -44,12 +44,7 @@ const std::vector<Migration>& intake_migrations() {
 class SqliteIntake final : public Intake {
  public:
   SqliteIntake(Database db, const Crypto& crypto, std::unique_ptr<WalCheckpointer> checkpointer)
-      : group_commit_(kMaxBatch), db_(std::move(db)), checkpointer_(std::move(checkpointer)), crypto_(crypto) {
-    if (checkpointer_) {
-      checkpointer_->attach(db_.handle());
-      checkpointer_->start();
-    }
-  }
+      : group_commit_(kMaxBatch), db_(std::move(db)), checkpointer_(std::move(checkpointer)), crypto_(crypto) {}
   ~SqliteIntake() override { (void)close(); }
 
   Status queue(const std::string& channel_id, const std::string& provider_id, const std::string& sender,
@@ -259,9 +254,11 @@ Result<std::unique_ptr<Intake>> open_sqlite_intake(const std::string& path, cons
     // passive checkpoints catch up, and webhooks must not wait for that.
     sqlite::WalCheckpointOptions options;
     options.restart_pages = 256 * 1024;
-    auto c = sqlite::WalCheckpointer::open(path, options);
+    auto c = sqlite::WalCheckpointer::open(path, options, clock);
     if (!c) return Error{c.error().code, "intake " + path + ": " + c.error().message};
     checkpointer = std::move(*c);
+    checkpointer->attach(db->handle());
+    checkpointer->start();
   }
   return std::unique_ptr<Intake>(new sqlite::SqliteIntake(std::move(*db), crypto, std::move(checkpointer)));
 }

@@ -37,9 +37,11 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path, const 
   }
   std::unique_ptr<sqlite::WalCheckpointer> checkpointer;
   if (file) {
-    auto c = sqlite::WalCheckpointer::open(path, sqlite::WalCheckpointOptions{});
+    auto c = sqlite::WalCheckpointer::open(path, sqlite::WalCheckpointOptions{}, clock);
     if (!c) return Error{c.error().code, "database " + path + ": " + c.error().message};
     checkpointer = std::move(*c);
+    checkpointer->attach(db->handle());
+    checkpointer->start();
   }
   return std::unique_ptr<Store>(
       new sqlite::SqliteStore(std::move(*db), crypto, clock, std::move(checkpointer)));
@@ -49,12 +51,7 @@ namespace sqlite {
 
 SqliteStore::SqliteStore(Database db, const Crypto& crypto, Clock& clock,
                          std::unique_ptr<WalCheckpointer> checkpointer)
-    : group_commit_(kMaxBatch), db_(std::move(db)), checkpointer_(std::move(checkpointer)), crypto_(crypto), clock_(clock) {
-  if (checkpointer_) {
-    checkpointer_->attach(db_.handle());
-    checkpointer_->start();
-  }
-}
+    : group_commit_(kMaxBatch), db_(std::move(db)), checkpointer_(std::move(checkpointer)), crypto_(crypto), clock_(clock) {}
 
 SqliteStore::~SqliteStore() {
   (void)close();

@@ -45,8 +45,9 @@ inline std::optional<int64_t> optional_ms(const std::optional<TimePoint>& t) {
 
 class SqliteStore final : public Store {
  public:
-  // `checkpointer` (file databases) is attached to db and started here; null
-  // leaves SQLite's automatic checkpoints in place.
+  // `checkpointer` (file databases) comes attached to db and started (by
+  // open_sqlite_store); close() detaches and stops it. Null leaves SQLite's
+  // automatic checkpoints in place.
   SqliteStore(Database db, const Crypto& crypto, Clock& clock, std::unique_ptr<WalCheckpointer> checkpointer);
   ~SqliteStore() override;
 

@@ -9,19 +9,22 @@
 namespace gw::sqlite {
 
 Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::open(const std::string& path,
-                                                               WalCheckpointOptions options) {
+                                                               WalCheckpointOptions options, Clock& clock) {
   auto db = Database::open(path);
   if (!db) return db.error();
   const std::string sync = std::string("PRAGMA synchronous = ") + options.synchronous;
   for (const char* pragma : {"PRAGMA busy_timeout = 5000", sync.c_str()}) {
     if (Status st = db->exec(pragma); !st) return st.error();
   }
-  return std::unique_ptr<WalCheckpointer>(new WalCheckpointer(std::move(*db), options));
+  return std::unique_ptr<WalCheckpointer>(new WalCheckpointer(std::move(*db), options, clock));
 }
 
-WalCheckpointer::~WalCheckpointer() {
-  stop();
-}
+WalCheckpointer::WalCheckpointer(Database db, WalCheckpointOptions options, Clock& clock)
+    : db_(std::move(db)),
+      options_(options),
+      worker_("wal-checkpoint", clock, options.interval, [this] { run_once(); }) {}
+
+WalCheckpointer::~WalCheckpointer() { stop(); }
 
 void WalCheckpointer::attach(sqlite3* db) {
   sqlite3_wal_hook(db, &WalCheckpointer::on_commit, this);
@@ -35,40 +38,14 @@ void WalCheckpointer::detach(sqlite3* db) {
 int WalCheckpointer::on_commit(void* self, sqlite3*, const char*, int pages) {
   auto* c = static_cast<WalCheckpointer*>(self);
   c->wal_pages_.store(pages, std::memory_order_relaxed);
-  if (pages >= c->options_.pages && !c->signalled_.exchange(true)) {
-    { std::lock_guard<std::mutex> lock(c->mu_); }
-    c->cv_.notify_one();
-  }
+  if (pages >= c->options_.pages && !c->signalled_.exchange(true)) c->worker_.wake();
   return SQLITE_OK;
 }
 
-void WalCheckpointer::start() {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (started_) return;
-  started_ = true;
-  thread_ = std::thread([this] { loop(); });
-}
-
-void WalCheckpointer::stop() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
-void WalCheckpointer::loop() {
-  std::unique_lock<std::mutex> lock(mu_);
-  while (!stopping_) {
-    cv_.wait_for(lock, options_.interval, [this] { return stopping_ || signalled_.load(); });
-    if (stopping_) break;
-    signalled_.store(false);
-    if (wal_pages_.load(std::memory_order_relaxed) == 0) continue;
-    lock.unlock();
-    checkpoint();
-    lock.lock();
-  }
+void WalCheckpointer::run_once() {
+  signalled_.store(false);
+  if (wal_pages_.load(std::memory_order_relaxed) == 0) return;
+  checkpoint();
 }
 
 void WalCheckpointer::checkpoint() {

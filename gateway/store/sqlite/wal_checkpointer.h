@@ -14,17 +14,18 @@
 //
 // Durability is unchanged: a commit is in the WAL before it returns; a
 // checkpoint only moves committed pages into the main file.
+//
+// The thread is a PeriodicWorker on the given Clock: it looks every `interval`
+// (and at once when the hook wakes it) and checkpoints if the WAL holds pages.
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 
 #include "gateway/core/clock.h"
+#include "gateway/core/periodic_worker.h"
 #include "gateway/core/result.h"
 #include "gateway/store/sqlite/database.h"
 
@@ -42,8 +43,9 @@ struct WalCheckpointOptions {
 class WalCheckpointer {
  public:
   // Opens its own connection to the WAL-mode database at `path`; the thread
-  // starts with start().
-  static Result<std::unique_ptr<WalCheckpointer>> open(const std::string& path, WalCheckpointOptions options);
+  // starts with start(). REQUIRES: `clock` outlives the checkpointer.
+  static Result<std::unique_ptr<WalCheckpointer>> open(const std::string& path, WalCheckpointOptions options,
+                                                       Clock& clock);
   ~WalCheckpointer();  // stops
   WalCheckpointer(const WalCheckpointer&) = delete;
   WalCheckpointer& operator=(const WalCheckpointer&) = delete;
@@ -54,29 +56,26 @@ class WalCheckpointer {
   void attach(sqlite3* db);
   static void detach(sqlite3* db);
 
-  void start();
+  void start() { worker_.start(); }
   // Idempotent; returns once the thread has exited.
-  void stop();
+  void stop() { worker_.stop(); }
 
   // Checkpoints run so far (passive and restart), for tests and diagnostics.
   uint64_t checkpoints() const { return checkpoints_.load(); }
 
  private:
-  WalCheckpointer(Database db, WalCheckpointOptions options) : db_(std::move(db)), options_(options) {}
+  WalCheckpointer(Database db, WalCheckpointOptions options, Clock& clock);
   static int on_commit(void* self, sqlite3* db, const char* schema, int pages);
-  void loop();
+  // The worker's task: a checkpoint if the WAL holds pages.
+  void run_once();
   void checkpoint();
 
   Database db_;
   const WalCheckpointOptions options_;
   std::atomic<int> wal_pages_{0};
-  std::atomic<bool> signalled_{false};
+  std::atomic<bool> signalled_{false};  // the hook has woken the worker since its last run
   std::atomic<uint64_t> checkpoints_{0};
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;
-  bool started_ = false;
-  std::thread thread_;
+  PeriodicWorker worker_;  // last: stopped before the connection closes
 };
 
 }  // namespace gw::sqlite
