@@ -14,20 +14,17 @@
 #include "gateway/security/password_hasher.h"
 #include "gateway/security/staff_sessions.h"
 #include "tests/helpdesk/helpdesk_fixture.h"
-#include "tests/helpdesk/staff_login.h"
+#include "tests/support/audit_check.h"
+#include "tests/support/staff_login.h"
 #include "tests/http/running_server.h"
+#include "tests/support/test_http_options.h"
 
 using gw::http::testing::RunningServer;
+using gw::http::testing::test_options;
 using nlohmann::json;
 using namespace std::chrono_literals;
 
 namespace {
-
-gw::http::HttpOptions test_options() {
-  gw::http::HttpOptions o;
-  o.keep_alive_timeout_s = 1;
-  return o;
-}
 
 gw::ConsoleApiOptions fast_keepalive() {
   gw::ConsoleApiOptions o;
@@ -103,14 +100,7 @@ struct OpenStream {
   bool connected() { return first_bytes.get_future().wait_for(5s) == std::future_status::ready; }
 };
 
-bool audited(gw::Store& store, const std::string& action, const std::string& subject) {
-  auto entries = store.list_audit(100);
-  REQUIRE(entries.ok());
-  for (const auto& e : *entries) {
-    if (e.action == action && e.subject == subject) return true;
-  }
-  return false;
-}
+using gw::testing::audited;
 
 }  // namespace
 

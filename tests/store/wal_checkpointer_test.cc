@@ -8,7 +8,7 @@
 #include <thread>
 
 #include "gateway/store/sqlite/database.h"
-#include "tests/security/temp_dir.h"
+#include "tests/support/temp_dir.h"
 
 using gw::sqlite::Database;
 using gw::sqlite::WalCheckpointer;

@@ -9,6 +9,7 @@
 #include "gateway/channels/outbox_worker.h"
 #include "gateway/core/curl_http_client.h"
 #include "tests/store/store_fixture.h"
+#include "tests/support/channel_configs.h"
 #include "tests/support/fake_http_client.h"
 #include "tests/support/loopback_server.h"
 
@@ -17,18 +18,10 @@ namespace {
 using nlohmann::json;
 using Kind = gw::SendOutcome::Kind;
 
-const std::string kToken = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
+const std::string kToken = gw::testing::kTelegramBotToken;
 const std::string kChat = "4242";
 
-gw::ChannelConfig telegram_channel(const std::string& api_base) {
-  gw::ChannelConfig c;
-  c.id = "tg";
-  c.type = "telegram";
-  c.bot_token = kToken;
-  c.secret_token = "s";
-  c.api_base = api_base;
-  return c;
-}
+using gw::testing::telegram_channel;  // of the bot kToken
 
 std::string ok_answer(int message_id) {
   return json{{"ok", true}, {"result", {{"message_id", message_id}, {"chat", {{"id", 4242}}}}}}.dump();
