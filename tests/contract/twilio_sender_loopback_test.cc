@@ -10,6 +10,7 @@
 #include "tests/store/store_fixture.h"
 #include "tests/support/channel_configs.h"
 #include "tests/support/fake_twilio.h"
+#include "tests/support/outbox_run.h"
 
 namespace {
 
@@ -41,16 +42,9 @@ struct LoopbackFixture : gw::testing::StoreFixture {
   void enqueue(const gw::Conversation& conv, const std::string& body) {
     REQUIRE(store->enqueue_outbound(message(conv, body), clock.now()).ok());
   }
-  int pass() {
-    auto n = worker->run_once();
-    REQUIRE(n.ok());
-    return *n;
-  }
+  int pass() { return gw::testing::run_pass(*worker); }
   gw::Message message_at(const gw::Conversation& conv, size_t index) {
-    auto msgs = store->list_messages(conv.id);
-    REQUIRE(msgs.ok());
-    REQUIRE(msgs->size() > index);
-    return (*msgs)[index];
+    return gw::testing::message_at(*store, conv, index);
   }
 };
 

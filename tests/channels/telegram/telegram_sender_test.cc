@@ -12,6 +12,7 @@
 #include "tests/support/channel_configs.h"
 #include "tests/support/fake_http_client.h"
 #include "tests/support/loopback_server.h"
+#include "tests/support/outbox_run.h"
 
 namespace {
 
@@ -242,16 +243,9 @@ struct LoopbackFixture : gw::testing::StoreFixture {
     worker = std::make_unique<gw::OutboxWorker>(*store, clock, *sender, options, [] { return 0.5; });
   }
   gw::Conversation person() { return conversation(contact(kChat, "tg")); }
-  int pass() {
-    auto n = worker->run_once();
-    REQUIRE(n.ok());
-    return *n;
-  }
+  int pass() { return gw::testing::run_pass(*worker); }
   gw::Message message_at(const gw::Conversation& conv, size_t index) {
-    auto msgs = store->list_messages(conv.id);
-    REQUIRE(msgs.ok());
-    REQUIRE(msgs->size() > index);
-    return (*msgs)[index];
+    return gw::testing::message_at(*store, conv, index);
   }
 };
 
