@@ -17,7 +17,8 @@ inline const std::string kNoApiBase = "http://127.0.0.1:9";
 
 // A Twilio channel "uk-sms" sending from the helpline's UK number +447700900000
 // through `api_base`, as `account_sid` with `auth_token`.
-inline ChannelConfig twilio_channel(const std::string& api_base = kNoApiBase, const std::string& auth_token = "token",
+inline ChannelConfig twilio_channel(const std::string& api_base = kNoApiBase,
+                                    const std::string& auth_token = "token",
                                     const std::string& account_sid = kTwilioAccount) {
   ChannelConfig c;
   c.id = "uk-sms";

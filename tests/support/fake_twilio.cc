@@ -146,7 +146,8 @@ void FakeTwilio::handle(const std::string& path_account, const std::string& auth
   answer(&requests_[index], status, response_body, retry_after);
 }
 
-void FakeTwilio::answer(FakeTwilioRequest* rec, int* status, std::string* response_body, std::string* retry_after) {
+void FakeTwilio::answer(FakeTwilioRequest* rec, int* status, std::string* response_body,
+                        std::string* retry_after) {
   if (!rec->authorized) {
     *status = 401;
     *response_body = error_body(401, 20003, "Authenticate").dump();

@@ -53,9 +53,9 @@ struct FakeTwilioRequest {
   std::string account_sid;  // from the path
   bool authorized = false;  // path AccountSid and Basic auth matched
   std::string content_type;
-  FormFields form;  // the decoded form body (empty when it did not decode)
-  int status = 0;   // the status answered
-  std::string sid;  // the message sid answered with a 2xx, "" otherwise
+  FormFields form;                           // the decoded form body (empty when it did not decode)
+  int status = 0;                            // the status answered
+  std::string sid;                           // the message sid answered with a 2xx, "" otherwise
   std::chrono::steady_clock::time_point at;  // when it came
 
   // The first value of form field `name`, or nullopt.
@@ -83,7 +83,8 @@ class FakeTwilio {
   // Waits until at least `n` requests came; false when `timeout` passed first.
   bool wait_for_requests(size_t n, std::chrono::milliseconds timeout) const;
   // When the first request at or after `t` came, if one did.
-  std::optional<std::chrono::steady_clock::time_point> first_after(std::chrono::steady_clock::time_point t) const;
+  std::optional<std::chrono::steady_clock::time_point> first_after(
+      std::chrono::steady_clock::time_point t) const;
 
   // From hold() until release(), authorized requests wait (up to 20 s each)
   // before they are answered.

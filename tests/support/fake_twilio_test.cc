@@ -24,7 +24,8 @@ int send_one(const gw::testing::FakeTwilio& twilio, const std::string& token = k
 
 }  // namespace
 
-TEST_CASE("the fake Twilio numbers the sids it accepts in order and refuses a wrong token", "[support][twilio]") {
+TEST_CASE("the fake Twilio numbers the sids it accepts in order and refuses a wrong token",
+          "[support][twilio]") {
   gw::testing::FakeTwilio twilio(kAccount, kToken);
   CHECK(send_one(twilio) == 201);
   CHECK(send_one(twilio, "not the token") == 401);
@@ -37,7 +38,8 @@ TEST_CASE("the fake Twilio numbers the sids it accepts in order and refuses a wr
   CHECK(requests[2].field("Body") == "Hello");
 }
 
-TEST_CASE("a held fake Twilio records a request at once and answers it only when released", "[support][twilio]") {
+TEST_CASE("a held fake Twilio records a request at once and answers it only when released",
+          "[support][twilio]") {
   gw::testing::FakeTwilio twilio(kAccount, kToken);
   twilio.hold();
   const auto before = std::chrono::steady_clock::now();

@@ -22,7 +22,8 @@ namespace gw::testing {
 // Writes `dir`/gw.json: listening on 127.0.0.1:0, SQLite under `dir`/data, the
 // shipped content, and `extra` merged over that (a JSON merge patch: a key of
 // `extra` replaces the same key). Returns the file's path.
-std::string write_serve_config(const std::string& dir, const nlohmann::json& extra = nlohmann::json::object());
+std::string write_serve_config(const std::string& dir,
+                               const nlohmann::json& extra = nlohmann::json::object());
 
 // The port a started `gateway serve` logged in its "http.listening" line, once
 // it logs it (within `timeout`); 0 when it exits or the time runs out first.

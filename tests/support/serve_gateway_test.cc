@@ -18,11 +18,12 @@ TEST_CASE("listening_port gives up as soon as serve exits without listening", "[
   CHECK(serve.wait(std::chrono::seconds(5)) == 1);
 }
 
-TEST_CASE("write_serve_config listens on port 0 and merges the extra keys over its defaults", "[support][serve]") {
+TEST_CASE("write_serve_config listens on port 0 and merges the extra keys over its defaults",
+          "[support][serve]") {
   gw::testing::TempDir dir("gw-serve-config");
-  const std::string path =
-      gw::testing::write_serve_config(dir.path().string(), {{"public_url", "http://helpline.test"},
-                                                            {"database", {{"path", "elsewhere.db"}}}});
+  const std::string path = gw::testing::write_serve_config(
+      dir.path().string(),
+      {{"public_url", "http://helpline.test"}, {"database", {{"path", "elsewhere.db"}}}});
   std::ifstream in(path);
   const auto config = nlohmann::json::parse(in);
   CHECK(config["listen"] == "127.0.0.1:0");

@@ -23,11 +23,15 @@ inline const std::string kServePublicUrl = "http://helpline.test";
 inline std::string write_twilio_serve_config(const std::string& dir, const std::string& api_base,
                                              const std::string& account, const std::string& token_env,
                                              const nlohmann::json& extra = nlohmann::json::object()) {
-  nlohmann::json config = {
-      {"public_url", kServePublicUrl},
-      {"channels", {{{"id", "uk-sms"}, {"type", "twilio"}, {"account_sid", account},
-                     {"auth_token", "env:" + token_env}, {"from", "+447700900000"},
-                     {"api_base", api_base}, {"max_per_second", 10}}}}};
+  nlohmann::json config = {{"public_url", kServePublicUrl},
+                           {"channels",
+                            {{{"id", "uk-sms"},
+                              {"type", "twilio"},
+                              {"account_sid", account},
+                              {"auth_token", "env:" + token_env},
+                              {"from", "+447700900000"},
+                              {"api_base", api_base},
+                              {"max_per_second", 10}}}}};
   config.merge_patch(extra);
   return write_serve_config(dir, config);
 }
