@@ -10,6 +10,8 @@
 #include "gateway/store/intake.h"
 #include "tests/http/running_server.h"
 #include "tests/store/store_fixture.h"
+#include "tests/support/channel_configs.h"
+#include "tests/support/twilio_webhook.h"
 
 namespace {
 
@@ -20,18 +22,8 @@ const std::string kPublicUrl = "https://helpline.example.org";
 gw::Config make_config() {
   gw::Config cfg = gw::default_config();
   cfg.public_url = kPublicUrl;
-  gw::ChannelConfig sms;
-  sms.id = "uk-sms";
-  sms.type = "twilio";
-  sms.account_sid = kAccount;
-  sms.auth_token = kToken;
-  sms.from = "+447700900000";
-  gw::ChannelConfig tg;
-  tg.id = "tg";
-  tg.type = "telegram";
-  tg.bot_token = "123:abc";
-  tg.secret_token = "tg-secret";
-  cfg.channels = {sms, tg};
+  cfg.channels = {gw::testing::twilio_channel(gw::testing::kNoApiBase, kToken, kAccount),
+                  gw::testing::telegram_channel(gw::testing::kNoApiBase, "123:abc", "tg-secret")};
   return cfg;
 }
 
@@ -64,11 +56,9 @@ struct WebhookFixture : gw::testing::StoreFixture {
   }
   httplib::Result post_twilio(const std::string& route, const gw::FormFields& form, const std::string& sig_override = "",
                               bool sign = true) {
+    if (sign && sig_override.empty()) return gw::testing::post_signed_twilio(*client, kPublicUrl, kToken, route, form);
     httplib::Headers headers;
-    if (sign) {
-      headers.emplace("X-Twilio-Signature",
-                      sig_override.empty() ? gw::compute_twilio_signature(kToken, kPublicUrl + route, form) : sig_override);
-    }
+    if (sign) headers.emplace("X-Twilio-Signature", sig_override);
     return client->Post(route.c_str(), headers, gw::form_urlencode(form), "application/x-www-form-urlencoded");
   }
   // What the IntakeWorker does: hands what the webhooks stored to the conversations.

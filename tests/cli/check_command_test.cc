@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "tests/support/subprocess.h"
+#include "tests/support/temp_dir.h"
 
 namespace fs = std::filesystem;
 using gw::testing::run_process;

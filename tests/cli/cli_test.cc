@@ -10,7 +10,9 @@
 #include <thread>
 
 #include "tests/support/http_wait.h"
+#include "tests/support/serve_gateway.h"
 #include "tests/support/subprocess.h"
+#include "tests/support/temp_dir.h"
 
 using gw::testing::get_when_up;
 using gw::testing::run_process;
@@ -62,15 +64,37 @@ TEST_CASE("serve with a broken config names the file and every problem, and exit
   std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("serve on port 0 binds a free port itself, logs that port and answers on it", "[cli][serve]") {
+  // Given "listen": "127.0.0.1:0", the gateway's http.listening line names the port
+  // it bound (not 0), /healthz answers there, and stops answering when it stops.
+  auto dir = gw::testing::make_temp_dir("gw-serve-port");
+  gw::testing::BackgroundProcess proc({kGateway, "serve", "--config", gw::testing::write_serve_config(dir)});
+  const int port = gw::testing::listening_port(proc);
+  INFO(proc.err());
+  REQUIRE(port > 0);
+  const auto line = nlohmann::json::parse(proc.wait_for_line("\"event\":\"http.listening\"", std::chrono::seconds(1)));
+  CHECK(line["listen"] == "127.0.0.1:" + std::to_string(port));
+
+  httplib::Client client("127.0.0.1", port);
+  auto res = get_when_up(client, "/healthz");
+  REQUIRE(res);
+  CHECK(res->status == 200);
+  CHECK(nlohmann::json::parse(res->body)["status"] == "ok");
+
+  proc.signal(SIGTERM);
+  CHECK(proc.wait(std::chrono::seconds(10)) == 0);
+  // It was this gateway that answered: gone with it.
+  const bool still_answers = static_cast<bool>(client.Get("/healthz"));
+  CHECK_FALSE(still_answers);
+  std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("serve answers /healthz on loopback, generates keys once, and stops cleanly on SIGTERM", "[cli][serve]") {
   auto dir = gw::testing::make_temp_dir("gw-serve");
-  const int port = gw::testing::free_port();
-  const std::string cfg = dir + "/gw.json";
-  std::ofstream(cfg) << nlohmann::json{{"listen", "127.0.0.1:" + std::to_string(port)},
-                                       {"database", {{"path", dir + "/data/gateway.db"}}},
-                                       {"content_dir", GATEWAY_SOURCE_DIR}}
-                            .dump();
+  const std::string cfg = gw::testing::write_serve_config(dir);
   gw::testing::BackgroundProcess proc({kGateway, "serve", "--config", cfg});
+  const int port = gw::testing::listening_port(proc);
+  REQUIRE(port > 0);
   httplib::Client client("127.0.0.1", port);
   auto res = get_when_up(client, "/healthz");
   REQUIRE(res);
@@ -100,7 +124,10 @@ TEST_CASE("serve answers /healthz on loopback, generates keys once, and stops cl
 
   // A second start reuses the keys instead of generating new ones.
   gw::testing::BackgroundProcess again({kGateway, "serve", "--config", cfg});
-  auto res2 = get_when_up(client, "/healthz");
+  const int again_port = gw::testing::listening_port(again);
+  REQUIRE(again_port > 0);
+  httplib::Client again_client("127.0.0.1", again_port);
+  auto res2 = get_when_up(again_client, "/healthz");
   REQUIRE(res2);
   again.signal(SIGTERM);
   CHECK(again.wait(std::chrono::seconds(10)) == 0);

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "tests/support/subprocess.h"
+#include "tests/support/temp_dir.h"
 
 namespace fs = std::filesystem;
 using gw::testing::run_process;

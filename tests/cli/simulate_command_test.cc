@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "tests/support/subprocess.h"
+#include "tests/support/temp_dir.h"
 
 using gw::testing::run_process;
 using nlohmann::json;

@@ -11,26 +11,23 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/support/http_wait.h"
+#include "tests/support/serve_gateway.h"
+#include "tests/support/staff_login.h"
 #include "tests/support/subprocess.h"
+#include "tests/support/temp_dir.h"
 
 using gw::testing::get_when_up;
+using gw::testing::login;
 using gw::testing::run_process;
 using nlohmann::json;
 
 namespace {
 const std::string kGateway = GATEWAY_BINARY;
 
+// A data directory and the config of a gateway on it; the gateway picks its port.
 struct GatewayDir {
   std::string dir = gw::testing::make_temp_dir("gw-user");
-  int port = gw::testing::free_port();
-  std::string config = dir + "/gw.json";
-  GatewayDir() {
-    std::ofstream(config) << json{
-        {"listen", "127.0.0.1:" + std::to_string(port)},
-        {"database", {{"path", dir + "/data/gateway.db"}}},
-        {"content_dir",
-         GATEWAY_SOURCE_DIR}}.dump();
-  }
+  std::string config = gw::testing::write_serve_config(dir);
   ~GatewayDir() { std::filesystem::remove_all(dir); }
 };
 
@@ -39,11 +36,6 @@ std::string last_line(const std::string& out) {
   std::string s = out;
   while (!s.empty() && s.back() == '\n') s.pop_back();
   return s.substr(s.rfind('\n') == std::string::npos ? 0 : s.rfind('\n') + 1);
-}
-
-httplib::Result login(httplib::Client& c, const std::string& user, const std::string& password) {
-  return c.Post("/api/auth/login", json{{"username", user}, {"password", password}}.dump(),
-                "application/json");
 }
 
 bool one_time_password_shape(const std::string& p) {
@@ -77,19 +69,19 @@ TEST_CASE("user add prints a one-time password that logs in to a started gateway
   CHECK(std::count(dup.err.begin(), dup.err.end(), '\n') == 1);
 
   gw::testing::BackgroundProcess serve({kGateway, "serve", "--config", g.config});
-  httplib::Client c("127.0.0.1", g.port);
+  const int port = gw::testing::listening_port(serve);
+  REQUIRE(port > 0);
+  httplib::Client c("127.0.0.1", port);
   REQUIRE(get_when_up(c, "/healthz"));
   // An account exists already: no first administrator.
   CHECK(serve.out().find("First administrator") == std::string::npos);
 
   auto r = login(c, "amina", password);
-  REQUIRE(r);
-  REQUIRE(r->status == 200);
-  auto body = json::parse(r->body);
+  REQUIRE(r.status == 200);
+  auto body = r.body;
   CHECK(body["role"] == "operator");
   CHECK(body["must_change_password"] == true);
-  const std::string set_cookie = r->get_header_value("Set-Cookie");
-  const httplib::Headers session = {{"Cookie", set_cookie.substr(0, set_cookie.find(';'))}};
+  const httplib::Headers session = {{"Cookie", r.cookie}};
   auto me = c.Get("/api/auth/me", session);
   REQUIRE(me);
   REQUIRE(me->status == 200);
@@ -106,12 +98,12 @@ TEST_CASE("user add prints a one-time password that logs in to a started gateway
   CHECK(one_time_password_shape(fresh));
   CHECK(fresh != password);
   CHECK(c.Get("/api/auth/me", session)->status == 401);
-  CHECK(login(c, "amina", password)->status == 401);
-  CHECK(login(c, "amina", fresh)->status == 200);
+  CHECK(login(c, "amina", password).status == 401);
+  CHECK(login(c, "amina", fresh).status == 200);
 
   auto disabled = run_process({kGateway, "user", "disable", "amina", "--config", g.config});
   CHECK(disabled.exit_code == 0);
-  CHECK(login(c, "amina", fresh)->status == 401);
+  CHECK(login(c, "amina", fresh).status == 401);
 
   serve.signal(SIGTERM);
   CHECK(serve.wait(std::chrono::seconds(15)) == 0);
@@ -143,7 +135,9 @@ TEST_CASE("serve on a fresh data directory prints the first administrator once",
   std::string password;
   {
     gw::testing::BackgroundProcess serve({kGateway, "serve", "--config", g.config});
-    httplib::Client c("127.0.0.1", g.port);
+    const int port = gw::testing::listening_port(serve);
+    REQUIRE(port > 0);
+    httplib::Client c("127.0.0.1", port);
     REQUIRE(get_when_up(c, "/healthz"));
     const std::string out = serve.out();
     const std::string prefix = "First administrator: admin / ";
@@ -157,19 +151,20 @@ TEST_CASE("serve on a fresh data directory prints the first administrator once",
     CHECK(serve.err().find("account.first_admin_created") != std::string::npos);
 
     auto r = login(c, "admin", password);
-    REQUIRE(r);
-    CHECK(r->status == 200);
-    auto body = json::parse(r->body);
+    CHECK(r.status == 200);
+    auto body = r.body;
     CHECK(body["role"] == "admin");
     CHECK(body["must_change_password"] == true);
     serve.signal(SIGTERM);
     CHECK(serve.wait(std::chrono::seconds(15)) == 0);
   }
   gw::testing::BackgroundProcess again({kGateway, "serve", "--config", g.config});
-  httplib::Client c("127.0.0.1", g.port);
+  const int port = gw::testing::listening_port(again);
+  REQUIRE(port > 0);
+  httplib::Client c("127.0.0.1", port);
   REQUIRE(get_when_up(c, "/healthz"));
   CHECK(again.out().find("First administrator") == std::string::npos);
-  CHECK(login(c, "admin", password)->status == 200);
+  CHECK(login(c, "admin", password).status == 200);
   again.signal(SIGTERM);
   CHECK(again.wait(std::chrono::seconds(15)) == 0);
 }
@@ -182,7 +177,7 @@ TEST_CASE("a first start that fails on its content does not spend the first admi
   const std::string empty = g.dir + "/no-content";
   std::filesystem::create_directories(empty);
   const std::string bad_config = g.dir + "/bad.json";
-  std::ofstream(bad_config) << json{{"listen", "127.0.0.1:" + std::to_string(g.port)},
+  std::ofstream(bad_config) << json{{"listen", "127.0.0.1:0"},
                                     {"database", {{"path", g.dir + "/data/gateway.db"}}},
                                     {"content_dir", empty}}
                                    .dump();
@@ -191,7 +186,9 @@ TEST_CASE("a first start that fails on its content does not spend the first admi
   CHECK(failed.out.find("First administrator") == std::string::npos);
 
   gw::testing::BackgroundProcess serve({kGateway, "serve", "--config", g.config});
-  httplib::Client c("127.0.0.1", g.port);
+  const int port = gw::testing::listening_port(serve);
+  REQUIRE(port > 0);
+  httplib::Client c("127.0.0.1", port);
   REQUIRE(get_when_up(c, "/healthz"));
   CHECK(serve.out().find("First administrator: admin / ") != std::string::npos);
   serve.signal(SIGTERM);

@@ -5,6 +5,7 @@
 
 #include "gateway/content/po_catalog.h"
 #include "tests/content/content_fixture.h"
+#include "tests/support/subprocess.h"
 
 using gw::testing::ContentFixture;
 using gw::testing::po_entry;

@@ -7,19 +7,15 @@
 #include <sstream>
 #include <string>
 
-#include "tests/support/subprocess.h"
+#include "tests/support/temp_dir.h"
 
 namespace gw::testing {
 
 class ContentFixture {
  public:
-  ContentFixture() : dir_(make_temp_dir("gw-content")) {
+  ContentFixture() {
     std::filesystem::create_directories(dir_ + "/templates");
     std::filesystem::create_directories(dir_ + "/translations");
-  }
-  ~ContentFixture() {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
   }
   ContentFixture(const ContentFixture&) = delete;
   ContentFixture& operator=(const ContentFixture&) = delete;
@@ -39,7 +35,8 @@ class ContentFixture {
   }
 
  private:
-  std::string dir_;
+  TempDir temp_{"gw-content"};
+  std::string dir_ = temp_.path().string();
 };
 
 // A PO header for `lang` with the given Plural-Forms line.

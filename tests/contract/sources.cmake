@@ -1,5 +1,4 @@
 target_sources(gateway_tests PRIVATE
-  tests/support/fake_twilio.cc
   tests/contract/twilio_sender_loopback_test.cc
   tests/contract/twilio_contract_test.cc
 )

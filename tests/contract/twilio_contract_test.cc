@@ -17,6 +17,7 @@
 #include <signal.h>
 
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -27,6 +28,7 @@
 #include "gateway/channels/twilio/twilio_sender.h"
 #include "gateway/core/curl_http_client.h"
 #include "gateway/core/form_encoding.h"
+#include "tests/support/channel_configs.h"
 #include "tests/support/subprocess.h"
 
 namespace {
@@ -54,7 +56,8 @@ std::string tail(const std::string& s, size_t n = 2000) {
   return s.size() <= n ? s : s.substr(s.size() - n);
 }
 
-// A prism mock of the Twilio API on 127.0.0.1 and a free port, for one test.
+// A prism mock of the Twilio API on 127.0.0.1, for one test. prism binds port 0
+// itself and the port is read from its "Prism is listening on" line.
 class PrismMock {
  public:
   PrismMock() {
@@ -70,8 +73,7 @@ class PrismMock {
       problem_ = "Twilio's OpenAPI spec is missing: expected tests/contract/twilio_api_v2010.prism.json";
       return;
     }
-    // A port free a moment ago may be taken before prism binds it: try another.
-    for (int attempt = 0; attempt < 3 && !up_; ++attempt) start(prism, spec);
+    start(prism, spec);
   }
 
   ~PrismMock() {
@@ -86,13 +88,20 @@ class PrismMock {
 
  private:
   void start(const std::string& prism, const std::string& spec) {
-    port_ = gw::testing::free_port();
     proc_ = std::make_unique<BackgroundProcess>(
-        std::vector<std::string>{prism, "mock", "-h", "127.0.0.1", "-p", std::to_string(port_), "--errors",
-                                 spec},
+        std::vector<std::string>{prism, "mock", "-h", "127.0.0.1", "-p", "0", "--errors", spec},
         std::vector<std::string>{"NO_COLOR=1", "FORCE_COLOR=0"}, GATEWAY_SOURCE_DIR);
-    gw::CurlHttpClient probe;
     const auto deadline = std::chrono::steady_clock::now() + kStartupWait;
+    const std::string listening = "Prism is listening on http://127.0.0.1:";
+    const std::string line = proc_->wait_for_line(listening, kStartupWait);
+    if (const size_t at = line.find(listening); at != std::string::npos) {
+      port_ = std::atoi(line.c_str() + at + listening.size());
+    }
+    if (port_ <= 0) {
+      problem_ = "prism did not say which port it listens on:\n" + tail(proc_->out()) + tail(proc_->err());
+      return;
+    }
+    gw::CurlHttpClient probe;
     while (std::chrono::steady_clock::now() < deadline) {
       if (const int code = proc_->wait(std::chrono::milliseconds(1)); code >= 0) {
         problem_ = "prism exited with code " + std::to_string(code) + " before answering:\n" +
@@ -158,14 +167,7 @@ std::string describe(const gw::Result<gw::HttpResponse>& res) {
 }
 
 gw::ChannelConfig channel_for(const PrismMock& prism) {
-  gw::ChannelConfig c;
-  c.id = "uk-sms";
-  c.type = "twilio";
-  c.account_sid = kAccount;
-  c.auth_token = kToken;
-  c.from = "+447700900000";
-  c.api_base = prism.base();
-  return c;
+  return gw::testing::twilio_channel(prism.base(), kToken, kAccount);
 }
 
 struct Case {

@@ -8,7 +8,9 @@
 #include "gateway/channels/twilio/twilio_sender.h"
 #include "gateway/core/curl_http_client.h"
 #include "tests/store/store_fixture.h"
+#include "tests/support/channel_configs.h"
 #include "tests/support/fake_twilio.h"
+#include "tests/support/outbox_run.h"
 
 namespace {
 
@@ -27,12 +29,7 @@ struct LoopbackFixture : gw::testing::StoreFixture {
   std::unique_ptr<gw::OutboxWorker> worker;
 
   explicit LoopbackFixture(const std::string& auth_token = kToken) {
-    channel.id = "uk-sms";
-    channel.type = "twilio";
-    channel.account_sid = kAccount;
-    channel.auth_token = auth_token;
-    channel.from = "+447700900000";
-    channel.api_base = twilio.api_base();
+    channel = gw::testing::twilio_channel(twilio.api_base(), auth_token, kAccount);
     channel.max_per_second = 100;
     sender = std::make_unique<gw::TwilioSender>(channel, kPublicUrl, http, clock);
     gw::OutboxWorkerOptions options;
@@ -45,16 +42,9 @@ struct LoopbackFixture : gw::testing::StoreFixture {
   void enqueue(const gw::Conversation& conv, const std::string& body) {
     REQUIRE(store->enqueue_outbound(message(conv, body), clock.now()).ok());
   }
-  int pass() {
-    auto n = worker->run_once();
-    REQUIRE(n.ok());
-    return *n;
-  }
+  int pass() { return gw::testing::run_pass(*worker); }
   gw::Message message_at(const gw::Conversation& conv, size_t index) {
-    auto msgs = store->list_messages(conv.id);
-    REQUIRE(msgs.ok());
-    REQUIRE(msgs->size() > index);
-    return (*msgs)[index];
+    return gw::testing::message_at(*store, conv, index);
   }
 };
 
@@ -90,7 +80,7 @@ TEST_CASE("the StatusCallback sent to Twilio is public_url plus the channel's st
   LoopbackFixture f;
   f.enqueue(f.person(), "hi");
   REQUIRE(f.pass() == 1);
-  REQUIRE(f.twilio.request_count() == 1);
+  REQUIRE(f.twilio.count() == 1);
   CHECK(f.twilio.requests()[0].field("StatusCallback") == kPublicUrl + "/twilio/uk-sms/status");
 }
 
@@ -129,10 +119,10 @@ TEST_CASE("a 429 with Retry-After 2 is not retried before 2 s have passed", "[co
   // The jittered backoff alone (0.5 s here) would retry well before Retry-After.
   f.clock.advance(gw::Millis(1999));
   CHECK(f.pass() == 0);
-  CHECK(f.twilio.request_count() == 1);
+  CHECK(f.twilio.count() == 1);
   f.clock.advance(gw::Millis(1));
   REQUIRE(f.pass() == 1);
-  REQUIRE(f.twilio.request_count() == 2);
+  REQUIRE(f.twilio.count() == 2);
   CHECK(f.twilio.requests()[0].status == 429);
   CHECK(f.message_at(conv, 0).status == "sent");
   CHECK(f.message_at(conv, 0).provider_id == f.twilio.requests()[1].sid);
@@ -171,7 +161,7 @@ TEST_CASE("Twilio 21211 (invalid To) fails the message and is not retried", "[co
   REQUIRE(f.pass() == 1);
   f.clock.advance(gw::Millis(3600 * 1000));
   CHECK(f.pass() == 0);
-  CHECK(f.twilio.request_count() == 1);
+  CHECK(f.twilio.count() == 1);
   CHECK(f.message_at(conv, 0).status == "failed");
   CHECK(f.message_at(conv, 0).error_code == 21211);
   CHECK_FALSE(f.store->get_contact(person.id)->opted_out);
@@ -191,7 +181,7 @@ TEST_CASE("a smart-encoded SMS reaches Twilio with plain quotes and is recorded 
   f.enqueue(conv, curly);
   REQUIRE(f.pass() == 1);
 
-  REQUIRE(f.twilio.request_count() == 1);
+  REQUIRE(f.twilio.count() == 1);
   CHECK(f.twilio.requests()[0].field("Body") == plain);
   const gw::Message m = f.message_at(conv, 0);
   CHECK(m.status == "sent");

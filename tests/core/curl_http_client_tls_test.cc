@@ -9,10 +9,10 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
-#include <random>
 
 #include "gateway/core/curl_http_client.h"
 #include "tests/support/loopback_server.h"
+#include "tests/support/temp_dir.h"
 
 using gw::CurlHttpClient;
 using gw::ErrorCode;
@@ -26,11 +26,6 @@ namespace {
 class SelfSignedCert {
  public:
   explicit SelfSignedCert(const std::string& san) {
-    std::random_device rd;
-    dir_ = std::filesystem::temp_directory_path() /
-           ("gw-tls-test-" + std::to_string(rd()) + std::to_string(rd()));
-    std::filesystem::create_directories(dir_);
-
     EVP_PKEY* key = EVP_EC_gen("P-256");
     REQUIRE(key != nullptr);
     X509* cert = X509_new();
@@ -64,16 +59,11 @@ class SelfSignedCert {
     X509_free(cert);
     EVP_PKEY_free(key);
   }
-  ~SelfSignedCert() {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-
-  std::string cert_path() const { return (dir_ / "cert.pem").string(); }
-  std::string key_path() const { return (dir_ / "key.pem").string(); }
+  std::string cert_path() const { return (dir_.path() / "cert.pem").string(); }
+  std::string key_path() const { return (dir_.path() / "key.pem").string(); }
 
  private:
-  std::filesystem::path dir_;
+  gw::testing::TempDir dir_{"gw-tls-test"};
 };
 
 // An HTTPS server on loopback answering GET /tls with "secure".

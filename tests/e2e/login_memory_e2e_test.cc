@@ -13,7 +13,9 @@
 
 #include "tests/support/http_wait.h"
 #include "tests/support/sanitizers.h"
+#include "tests/support/serve_gateway.h"
 #include "tests/support/subprocess.h"
+#include "tests/support/temp_dir.h"
 
 namespace {
 
@@ -37,20 +39,14 @@ long rss_kib(pid_t pid) {
 TEST_CASE("twenty concurrent logins leave the server's memory within a few password hashes of its start",
           "[e2e][auth]") {
   auto dir = gw::testing::make_temp_dir("gw-login-memory");
-  const int port = gw::testing::free_port();
-  const std::string config = dir + "/gw.json";
   // Limits raised so that every login is hashed: the memory, not the throttle, is under test.
-  std::ofstream(config) << nlohmann::json{
-      {"listen", "127.0.0.1:" + std::to_string(port)},
-      {"database", {{"path", dir + "/data/gateway.db"}}},
-      {"content_dir", GATEWAY_SOURCE_DIR},
-      {"channels", {{{"id", "web"}, {"type", "web"}}}},
-      {"http", {{"threads", 24}}},
-      {"login",
-       {{"address_failures_per_minute", 10000},
-        {"global_failures_per_minute",
-         10000}}}}.dump();
+  const std::string config = gw::testing::write_serve_config(
+      dir, {{"channels", {{{"id", "web"}, {"type", "web"}}}},
+            {"http", {{"threads", 24}}},
+            {"login", {{"address_failures_per_minute", 10000}, {"global_failures_per_minute", 10000}}}});
   gw::testing::BackgroundProcess serve({GATEWAY_BINARY, "serve", "--config", config});
+  const int port = gw::testing::listening_port(serve);
+  REQUIRE(port > 0);
   httplib::Client client("127.0.0.1", port);
   REQUIRE(gw::testing::get_when_up(client, "/readyz"));
   // One login first, so that what a single hash leaves behind counts in the baseline.

@@ -9,11 +9,9 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
-#include <condition_variable>
 #include <httplib.h>
 #include <map>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
 #include <thread>
@@ -23,9 +21,10 @@
 #include "gateway/cli/configured_store.h"
 #include "gateway/core/form_encoding.h"
 #include "tests/support/http_wait.h"
-#include "tests/support/loopback_server.h"
+#include "tests/support/fake_twilio.h"
 #include "tests/support/serve_twilio.h"
 #include "tests/support/subprocess.h"
+#include "tests/support/temp_dir.h"
 
 using namespace std::chrono_literals;
 
@@ -34,69 +33,23 @@ namespace {
 const std::string kAccount = "AC0123456789abcdef0123456789abcdef";
 const std::string kToken = "restart-auth-token";
 
-// Twilio's API, which can be told to hold requests (a send in flight when the
-// gateway dies).
-struct HoldingTwilio {
-  gw::testing::LoopbackServer server;
-  std::mutex mu;
-  std::condition_variable cv;
-  bool hold = true;
-  int requests = 0;
-
-  std::vector<std::chrono::steady_clock::time_point> times;  // of each request
-
-  explicit HoldingTwilio(bool held = true) : hold(held) {
-    server.server().Post(R"(/2010-04-01/Accounts/(AC\w+)/Messages\.json)",
-                         [this](const httplib::Request&, httplib::Response& res) {
-                           std::unique_lock<std::mutex> lock(mu);
-                           const int n = ++requests;
-                           times.push_back(std::chrono::steady_clock::now());
-                           cv.notify_all();
-                           cv.wait_for(lock, 20s, [this] { return !hold; });
-                           char sid[40];
-                           std::snprintf(sid, sizeof sid, "SM%032x", n);
-                           res.status = 201;
-                           res.set_content(nlohmann::json{{"sid", sid}, {"status", "queued"}}.dump(),
-                                           "application/json");
-                         });
-    server.start();
-  }
-  bool wait_for_requests(int n, std::chrono::milliseconds timeout) {
-    std::unique_lock<std::mutex> lock(mu);
-    return cv.wait_for(lock, timeout, [&] { return requests >= n; });
-  }
-  int count() {
-    std::lock_guard<std::mutex> lock(mu);
-    return requests;
-  }
-  // When the first request at or after `t` came, if one did.
-  std::optional<std::chrono::steady_clock::time_point> first_after(std::chrono::steady_clock::time_point t) {
-    std::lock_guard<std::mutex> lock(mu);
-    for (auto at : times) {
-      if (at >= t) return at;
-    }
-    return std::nullopt;
-  }
-  void release() {
-    std::lock_guard<std::mutex> lock(mu);
-    hold = false;
-    cv.notify_all();
-  }
-};
 
 }  // namespace
 
 TEST_CASE("after SIGKILL with a reply in flight, the reply goes out within 10 s of the restart", "[e2e][outbox]") {
-  HoldingTwilio twilio;
+  // Twilio's API holds the requests: a send is in flight when the gateway dies.
+  gw::testing::FakeTwilio twilio(kAccount, kToken);
+  twilio.hold();
   auto dir = gw::testing::make_temp_dir("gw-restart");
-  const int port = gw::testing::free_port();
-  const std::string public_url = "http://127.0.0.1:" + std::to_string(port);
+  const std::string public_url = gw::testing::kServePublicUrl;
   const std::string config =
-      gw::testing::write_twilio_serve_config(dir, port, twilio.server.url(""), kAccount, "RESTART_TWILIO_TOKEN");
+      gw::testing::write_twilio_serve_config(dir, twilio.api_base(), kAccount, "RESTART_TWILIO_TOKEN");
   const std::vector<std::string> argv = {GATEWAY_BINARY, "serve", "--config", config};
   const std::vector<std::string> env = {"RESTART_TWILIO_TOKEN=" + kToken};
   {
     gw::testing::BackgroundProcess first(argv, env);
+    const int port = gw::testing::listening_port(first);
+    REQUIRE(port > 0);
     httplib::Client client("127.0.0.1", port);
     REQUIRE(gw::testing::get_when_up(client, "/readyz"));
     const gw::FormFields form = {{"AccountSid", kAccount}, {"MessageSid", "SM0123456789abcdef0123456789abcdef"},
@@ -114,6 +67,8 @@ TEST_CASE("after SIGKILL with a reply in flight, the reply goes out within 10 s 
 
   const auto restarted = std::chrono::steady_clock::now();
   gw::testing::BackgroundProcess second(argv, env);
+  const int port = gw::testing::listening_port(second);
+  REQUIRE(port > 0);
   httplib::Client client("127.0.0.1", port);
   REQUIRE(gw::testing::get_when_up(client, "/readyz"));
   CHECK(twilio.wait_for_requests(2, 10s));
@@ -143,12 +98,11 @@ TEST_CASE("after SIGKILL in the middle of a burst from several people, every ack
   // answered 2xx to is stored and followed by a reply the provider accepted;
   // at most 2 replies went out twice (a send in flight at the kill); replies
   // resume within 10 s of the restart.
-  HoldingTwilio twilio(/*held=*/false);
+  gw::testing::FakeTwilio twilio(kAccount, kToken);
   auto dir = gw::testing::make_temp_dir("gw-burst");
-  const int port = gw::testing::free_port();
-  const std::string public_url = "http://127.0.0.1:" + std::to_string(port);
+  const std::string public_url = gw::testing::kServePublicUrl;
   const std::string config =
-      gw::testing::write_twilio_serve_config(dir, port, twilio.server.url(""), kAccount, "BURST_TWILIO_TOKEN");
+      gw::testing::write_twilio_serve_config(dir, twilio.api_base(), kAccount, "BURST_TWILIO_TOKEN");
   const std::vector<std::string> argv = {GATEWAY_BINARY, "serve", "--config", config};
   const std::vector<std::string> env = {"BURST_TWILIO_TOKEN=" + kToken};
   constexpr int kPeople = 6;
@@ -161,11 +115,13 @@ TEST_CASE("after SIGKILL in the middle of a burst from several people, every ack
   std::atomic<int> ok{0};
   {
     gw::testing::BackgroundProcess first(argv, env);
+    const int port = gw::testing::listening_port(first);
+    REQUIRE(port > 0);
     httplib::Client probe("127.0.0.1", port);
     REQUIRE(gw::testing::get_when_up(probe, "/readyz"));
     std::vector<std::thread> people;
     for (int p = 0; p < kPeople; ++p) {
-      people.emplace_back([&, p] {
+      people.emplace_back([&, p, port] {
         httplib::Client client("127.0.0.1", port);
         client.set_connection_timeout(2, 0);
         client.set_read_timeout(2, 0);
@@ -195,9 +151,11 @@ TEST_CASE("after SIGKILL in the middle of a burst from several people, every ack
   REQUIRE(acked >= kKillAfter);
 
   const auto restarted = std::chrono::steady_clock::now();
-  const int requests_before = twilio.count();
+  const size_t requests_before = twilio.count();
   {
     gw::testing::BackgroundProcess second(argv, env);
+    const int port = gw::testing::listening_port(second);
+    REQUIRE(port > 0);
     httplib::Client client("127.0.0.1", port);
     REQUIRE(gw::testing::get_when_up(client, "/readyz"));
     // Everything handled and sent: nothing left in the intake or the outbox.

@@ -3,53 +3,23 @@
 // the delivery callback applied. Only loopback is used.
 #include <signal.h>
 
-#include <atomic>
 #include <functional>
 #include <catch2/catch.hpp>
 #include <httplib.h>
-#include <mutex>
-#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "gateway/channels/twilio/twilio_signature.h"
 #include "gateway/core/form_encoding.h"
-#include "tests/support/loopback_server.h"
+#include "tests/support/fake_twilio.h"
 #include "tests/support/http_wait.h"
 #include "tests/support/serve_twilio.h"
 #include "tests/support/subprocess.h"
+#include "tests/support/temp_dir.h"
 
 namespace {
 
 const std::string kAccount = "AC0123456789abcdef0123456789abcdef";
 const std::string kToken = "e2e-auth-token";
-
-struct FakeTwilio {
-  gw::testing::LoopbackServer server;
-  std::mutex mu;
-  std::vector<gw::FormFields> sent;
-  std::atomic<int> next{0};
-
-  FakeTwilio() {
-    server.server().Post(R"(/2010-04-01/Accounts/(AC\w+)/Messages\.json)",
-                         [this](const httplib::Request& req, httplib::Response& res) {
-                           auto form = gw::form_urldecode(req.body);
-                           {
-                             std::lock_guard<std::mutex> lock(mu);
-                             sent.push_back(form.ok() ? *form : gw::FormFields{});
-                           }
-                           char sid[40];
-                           std::snprintf(sid, sizeof sid, "SM%032x", ++next);
-                           res.status = 201;
-                           res.set_content(nlohmann::json{{"sid", sid}, {"status", "queued"}}.dump(),
-                                           "application/json");
-                         });
-    server.start();
-  }
-  size_t count() {
-    std::lock_guard<std::mutex> lock(mu);
-    return sent.size();
-  }
-};
 
 // Polls /metrics (for up to ~5 s) until `seen()` holds and the gateway's intake and
 // outbox are both empty.
@@ -70,14 +40,15 @@ bool all_sent(httplib::Client& client, const std::function<bool()>& seen) {
 
 TEST_CASE("serve takes signed Twilio SMS, answers with the flow through the fake provider and applies the callback",
           "[e2e][twilio]") {
-  FakeTwilio twilio;
+  gw::testing::FakeTwilio twilio(kAccount, kToken);
   auto dir = gw::testing::make_temp_dir("gw-e2e");
-  const int port = gw::testing::free_port();
-  const std::string public_url = "http://127.0.0.1:" + std::to_string(port);
+  const std::string public_url = gw::testing::kServePublicUrl;
   const std::string config =
-      gw::testing::write_twilio_serve_config(dir, port, twilio.server.url(""), kAccount, "E2E_TWILIO_TOKEN");
+      gw::testing::write_twilio_serve_config(dir, twilio.api_base(), kAccount, "E2E_TWILIO_TOKEN");
   gw::testing::BackgroundProcess gateway({GATEWAY_BINARY, "serve", "--config", config},
                                          {"E2E_TWILIO_TOKEN=" + kToken});
+  const int port = gw::testing::listening_port(gateway);
+  REQUIRE(port > 0);
   httplib::Client client("127.0.0.1", port);
   REQUIRE(gw::testing::get_when_up(client, "/readyz"));
 
@@ -97,7 +68,7 @@ TEST_CASE("serve takes signed Twilio SMS, answers with the flow through the fake
   // every reply they made sent: what the fake has then is all there will be.
   REQUIRE(all_sent(client, [&] { return twilio.count() >= 1; }));
   REQUIRE(twilio.count() == 1);
-  const gw::FormFields reply = twilio.sent[0];
+  const gw::FormFields reply = twilio.requests()[0].form;
   CHECK(*gw::form_find(reply, "To") == "+447700900123");
   CHECK(*gw::form_find(reply, "From") == "+447700900000");
   CHECK(gw::form_find(reply, "Body")->find("helpline") != std::string::npos);
@@ -114,16 +85,13 @@ TEST_CASE("serve takes signed Twilio SMS, answers with the flow through the fake
   // English is set, then what consent means and the question with its numbered answers, in that order.
   for (int i = 0; i < 200 && twilio.count() < 4; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
   REQUIRE(twilio.count() == 4);
-  CHECK(gw::form_find(twilio.sent[1], "Body")->find("English") != std::string::npos);
-  CHECK(gw::form_find(twilio.sent[2], "Body")->find("messages and answers") != std::string::npos);
-  CHECK(gw::form_find(twilio.sent[3], "Body")->find("\n1. Yes") != std::string::npos);
+  CHECK(gw::form_find(twilio.requests()[1].form, "Body")->find("English") != std::string::npos);
+  CHECK(gw::form_find(twilio.requests()[2].form, "Body")->find("messages and answers") != std::string::npos);
+  CHECK(gw::form_find(twilio.requests()[3].form, "Body")->find("\n1. Yes") != std::string::npos);
 
   const gw::FormFields delivered = {{"AccountSid", kAccount}, {"MessageSid", "SM00000000000000000000000000000001"},
                                     {"MessageStatus", "delivered"}};
-  auto cb = client.Post(
-      "/twilio/uk-sms/status",
-      {{"X-Twilio-Signature", gw::compute_twilio_signature(kToken, public_url + "/twilio/uk-sms/status", delivered)}},
-      gw::form_urlencode(delivered), "application/x-www-form-urlencoded");
+  auto cb = gw::testing::post_signed_twilio(client, public_url, kToken, "/twilio/uk-sms/status", delivered);
   REQUIRE(cb);
   CHECK(cb->status == 200);
 

@@ -26,7 +26,9 @@
 #include "tests/support/loopback_server.h"
 #include "tests/support/sanitizers.h"
 #include "tests/support/serve_twilio.h"
+#include "tests/support/staff_login.h"
 #include "tests/support/subprocess.h"
+#include "tests/support/temp_dir.h"
 
 using namespace std::chrono_literals;
 using nlohmann::json;
@@ -103,24 +105,17 @@ struct Staff {
 };
 
 Staff sign_in(httplib::Client& c, const std::string& user, const std::string& one_time) {
-  auto r = c.Post("/api/auth/login", json{{"username", user}, {"password", one_time}}.dump(), "application/json");
-  REQUIRE(r);
-  REQUIRE(r->status == 200);
-  const std::string set_cookie = r->get_header_value("Set-Cookie");
-  const Staff s{set_cookie.substr(0, set_cookie.find(';'))};
-  const std::string csrf = json::parse(r->body)["csrf_token"];
-  auto changed = c.Post("/api/auth/password", {{"Cookie", s.cookie}, {"X-CSRF-Token", csrf}},
+  const gw::testing::StaffLogin first = gw::testing::login(c, user, one_time);
+  REQUIRE(first.status == 200);
+  auto changed = c.Post("/api/auth/password", {{"Cookie", first.cookie}, {"X-CSRF-Token", first.csrf}},
                         json{{"current", one_time}, {"new", user + " a long new password"}}.dump(),
                         "application/json");
   REQUIRE(changed);
   REQUIRE(changed->status == 200);
   // A new password ends the account's sessions: sign in with it.
-  auto again = c.Post("/api/auth/login", json{{"username", user}, {"password", user + " a long new password"}}.dump(),
-                      "application/json");
-  REQUIRE(again);
-  REQUIRE(again->status == 200);
-  const std::string fresh = again->get_header_value("Set-Cookie");
-  return Staff{fresh.substr(0, fresh.find(';'))};
+  const gw::testing::StaffLogin again = gw::testing::login(c, user, user + " a long new password");
+  REQUIRE(again.status == 200);
+  return Staff{again.cookie};
 }
 
 }  // namespace
@@ -139,19 +134,14 @@ TEST_CASE("soak: 256 slow connections, 8 event streams and simulator abuse never
   twilio.start();
 
   const auto dir = gw::testing::make_temp_dir("gw-soak");
-  const int port = gw::testing::free_port();
-  const std::string public_url = "http://127.0.0.1:" + std::to_string(port);
-  const std::string config = dir + "/gw.json";
-  std::ofstream(config) << json{
-      {"listen", "127.0.0.1:" + std::to_string(port)},
-      {"public_url", public_url},
-      {"database", {{"path", dir + "/data/gateway.db"}}},
-      {"content_dir", GATEWAY_SOURCE_DIR},
-      {"channels",
-       {{{"id", "uk-sms"}, {"type", "twilio"}, {"account_sid", kAccount}, {"auth_token", "env:SOAK_TWILIO_TOKEN"},
-         {"from", "+447700900000"}, {"api_base", twilio.url("")}, {"max_per_second", 100}},
-        {{"id", "web"}, {"type", "web"}}}}}
-                              .dump();
+  const std::string public_url = gw::testing::kServePublicUrl;
+  const std::string config = gw::testing::write_serve_config(
+      dir, {{"public_url", public_url},
+            {"channels",
+             {{{"id", "uk-sms"}, {"type", "twilio"}, {"account_sid", kAccount},
+               {"auth_token", "env:SOAK_TWILIO_TOKEN"}, {"from", "+447700900000"}, {"api_base", twilio.url("")},
+               {"max_per_second", 100}},
+              {{"id", "web"}, {"type", "web"}}}}});
   std::vector<std::pair<std::string, std::string>> staff;
   for (const std::string user : {"olga", "amir"}) {
     auto added = gw::testing::run_process(
@@ -163,6 +153,8 @@ TEST_CASE("soak: 256 slow connections, 8 event streams and simulator abuse never
   }
   gw::testing::BackgroundProcess gateway({GATEWAY_BINARY, "serve", "--config", config},
                                          {"SOAK_TWILIO_TOKEN=" + kToken});
+  const int port = gw::testing::listening_port(gateway);
+  REQUIRE(port > 0);
   httplib::Client client("127.0.0.1", port);
   REQUIRE(gw::testing::get_when_up(client, "/readyz"));
   const long rss_start = rss_kib(gateway.pid());

@@ -18,20 +18,17 @@
 #include "gateway/security/password_hasher.h"
 #include "gateway/security/staff_sessions.h"
 #include "tests/helpdesk/helpdesk_fixture.h"
-#include "tests/helpdesk/staff_login.h"
+#include "tests/support/audit_check.h"
+#include "tests/support/staff_login.h"
 #include "tests/http/running_server.h"
+#include "tests/support/test_http_options.h"
 
 using gw::http::testing::RunningServer;
+using gw::http::testing::test_options;
 using nlohmann::json;
 using namespace std::chrono_literals;
 
 namespace {
-
-gw::http::HttpOptions test_options() {
-  gw::http::HttpOptions o;
-  o.keep_alive_timeout_s = 1;
-  return o;
-}
 
 // The keepalive and the session check run on the fixture's FakeClock: they
 // happen when a test advances it by this much, never on their own.

@@ -13,9 +13,11 @@
 #include "gateway/security/password_hasher.h"
 #include "gateway/security/staff_sessions.h"
 #include "tests/http/prom_text.h"
-#include "tests/helpdesk/staff_login.h"
+#include "tests/support/audit_check.h"
+#include "tests/support/staff_login.h"
 #include "tests/http/running_server.h"
 #include "tests/store/store_fixture.h"
+#include "tests/support/test_http_options.h"
 
 using gw::http::testing::RunningServer;
 using nlohmann::json;
@@ -35,11 +37,7 @@ struct DeadLetterFixture : gw::testing::StoreFixture {
   int retried = 0;
   gw::DeadLetterApi api{gw::DeadLetterContext{auth, *intake, *store, clock, [this] { ++retried; }}};
   gw::metrics::Registry registry;
-  gw::http::HttpServer server{registry, [] {
-    gw::http::HttpOptions o;
-    o.keep_alive_timeout_s = 1;
-    return o;
-  }()};
+  gw::http::HttpServer server{registry, gw::http::testing::test_options()};
 
   DeadLetterFixture() {
     auth.add_routes(server);
@@ -93,14 +91,7 @@ httplib::Result list(httplib::Client& c, const Session& s) {
   return c.Get("/api/helpdesk/dead-letters", httplib::Headers{{"Cookie", s.cookie}});
 }
 
-bool audited(gw::Store& store, const std::string& action, const std::string& subject) {
-  auto entries = store.list_audit(100);
-  REQUIRE(entries.ok());
-  for (const auto& e : *entries) {
-    if (e.action == action && e.subject == subject) return true;
-  }
-  return false;
-}
+using gw::testing::audited;
 
 }  // namespace
 

@@ -7,21 +7,13 @@
 #include "gateway/core/core_metrics.h"
 #include "tests/http/prom_text.h"
 #include "tests/http/running_server.h"
+#include "tests/support/test_http_options.h"
 
 using gw::http::ReadinessChecks;
 using gw::http::testing::parse_prom_text;
 using gw::http::testing::RunningServer;
+using gw::http::testing::test_options;
 using nlohmann::json;
-
-namespace {
-
-gw::http::HttpOptions test_options() {
-  gw::http::HttpOptions o;
-  o.keep_alive_timeout_s = 1;
-  return o;
-}
-
-}  // namespace
 
 TEST_CASE("healthz answers 200 with a JSON status", "[http][health]") {
   gw::metrics::Registry reg;

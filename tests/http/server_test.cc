@@ -17,22 +17,17 @@
 #include "gateway/core/log.h"
 #include "tests/http/prom_text.h"
 #include "tests/http/running_server.h"
+#include "tests/support/test_http_options.h"
 
 using namespace std::chrono_literals;
 using gw::http::HttpOptions;
 using gw::http::HttpServer;
 using gw::http::testing::parse_prom_text;
 using gw::http::testing::RunningServer;
+using gw::http::testing::test_options;
 using nlohmann::json;
 
 namespace {
-
-// Short keep-alive so that a test which forgets a client still stops quickly.
-HttpOptions test_options() {
-  HttpOptions o;
-  o.keep_alive_timeout_s = 1;
-  return o;
-}
 
 json body_json(const httplib::Result& r) {
   return json::parse(r->body, nullptr, false);

@@ -9,19 +9,16 @@
 
 #include "tests/http/running_server.h"
 #include "tests/store/store_fixture.h"
+#include "tests/support/staff_login.h"
+#include "tests/support/test_http_options.h"
 
 using gw::http::StaffAuth;
 using gw::http::testing::RunningServer;
+using gw::http::testing::test_options;
 using nlohmann::json;
 using namespace std::chrono_literals;
 
 namespace {
-
-gw::http::HttpOptions test_options() {
-  gw::http::HttpOptions o;
-  o.keep_alive_timeout_s = 1;
-  return o;
-}
 
 // A gateway's auth layer with two test routes behind require():
 // POST /api/test/supervise (supervisors) and GET /api/test/any (any role).
@@ -65,28 +62,8 @@ struct AuthFixture {
   }
 };
 
-struct Login {
-  int status = 0;
-  json body;
-  std::string set_cookie;
-  std::string cookie;  // "gw_session=<token>", for the Cookie header
-  std::string csrf;
-  std::string retry_after;
-};
-
-Login login(httplib::Client& c, const std::string& user, const std::string& password) {
-  auto r =
-      c.Post("/api/auth/login", json{{"username", user}, {"password", password}}.dump(), "application/json");
-  REQUIRE(r);
-  Login out;
-  out.status = r->status;
-  out.body = json::parse(r->body);
-  out.set_cookie = r->get_header_value("Set-Cookie");
-  out.cookie = out.set_cookie.substr(0, out.set_cookie.find(';'));
-  if (out.body.contains("csrf_token")) out.csrf = out.body["csrf_token"];
-  out.retry_after = r->get_header_value("Retry-After");
-  return out;
-}
+using Login = gw::testing::StaffLogin;
+using gw::testing::login;
 
 httplib::Result post(httplib::Client& c, const std::string& path, const Login& s, const std::string& csrf,
                      const std::string& body = "{}") {

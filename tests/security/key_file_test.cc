@@ -8,7 +8,7 @@
 
 #include "gateway/core/digest.h"
 #include "gateway/security/crypto.h"
-#include "tests/security/temp_dir.h"
+#include "tests/support/temp_dir.h"
 
 namespace fs = std::filesystem;
 using gw::ErrorCode;

@@ -8,6 +8,7 @@
 #include "gateway/channels/outbox_worker.h"
 #include "gateway/content/template_catalog.h"
 #include "tests/store/store_fixture.h"
+#include "tests/support/channel_configs.h"
 #include "tests/support/fake_http_client.h"
 
 using gw::SendOutcome;
@@ -144,13 +145,7 @@ TEST_CASE("channel workers with a large backlog stop within a bounded time", "[o
 
   gw::Config config;
   config.public_url = "http://127.0.0.1:9";
-  gw::ChannelConfig ch;
-  ch.id = "uk-sms";
-  ch.type = "twilio";
-  ch.account_sid = "AC00000000000000000000000000000000";
-  ch.auth_token = "token";
-  ch.from = "+447700900000";
-  ch.api_base = "http://127.0.0.1:9";
+  gw::ChannelConfig ch = gw::testing::twilio_channel();
   ch.max_per_second = 50;
   config.channels.push_back(ch);
   gw::TemplateCatalog catalog;

@@ -10,7 +10,7 @@
 #include "gateway/core/ids.h"
 #include "gateway/security/crypto.h"
 #include "gateway/store/sqlite/sqlite_store.h"
-#include "tests/security/temp_dir.h"
+#include "tests/support/temp_dir.h"
 #include "tests/support/fake_clock.h"
 
 namespace gw::testing {

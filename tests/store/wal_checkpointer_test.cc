@@ -7,7 +7,7 @@
 #include <string>
 
 #include "gateway/store/sqlite/database.h"
-#include "tests/security/temp_dir.h"
+#include "tests/support/temp_dir.h"
 #include "tests/support/fake_clock.h"
 
 using gw::sqlite::Database;

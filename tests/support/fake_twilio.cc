@@ -4,10 +4,10 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "gateway/core/digest.h"
-#include "gateway/core/ids.h"
 
 namespace gw::testing {
 namespace {
@@ -76,6 +76,7 @@ FakeTwilio::FakeTwilio(std::string account_sid, std::string auth_token)
 }
 
 FakeTwilio::~FakeTwilio() {
+  release();  // a held request is answered, so that the server's threads end
   server_.stop();
 }
 
@@ -93,9 +94,34 @@ std::vector<FakeTwilioRequest> FakeTwilio::requests() const {
   return requests_;
 }
 
-size_t FakeTwilio::request_count() const {
+size_t FakeTwilio::count() const {
   std::lock_guard<std::mutex> lock(mu_);
   return requests_.size();
+}
+
+bool FakeTwilio::wait_for_requests(size_t n, std::chrono::milliseconds timeout) const {
+  std::unique_lock<std::mutex> lock(mu_);
+  return changed_.wait_for(lock, timeout, [&] { return requests_.size() >= n; });
+}
+
+std::optional<std::chrono::steady_clock::time_point> FakeTwilio::first_after(
+    std::chrono::steady_clock::time_point t) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const FakeTwilioRequest& r : requests_) {
+    if (r.at >= t) return r.at;
+  }
+  return std::nullopt;
+}
+
+void FakeTwilio::hold() {
+  std::lock_guard<std::mutex> lock(mu_);
+  held_ = true;
+}
+
+void FakeTwilio::release() {
+  std::lock_guard<std::mutex> lock(mu_);
+  held_ = false;
+  changed_.notify_all();
 }
 
 void FakeTwilio::handle(const std::string& path_account, const std::string& authorization,
@@ -107,9 +133,22 @@ void FakeTwilio::handle(const std::string& path_account, const std::string& auth
   if (auto form = form_urldecode(body); form.ok()) rec.form = *form;
   rec.authorized = path_account == account_sid_ &&
                    authorization == "Basic " + base64_encode(account_sid_ + ":" + auth_token_);
+  rec.at = std::chrono::steady_clock::now();
 
-  std::lock_guard<std::mutex> lock(mu_);
-  if (!rec.authorized) {
+  std::unique_lock<std::mutex> lock(mu_);
+  // Recorded before it is answered, so that a held request is seen at once.
+  const size_t index = requests_.size();
+  requests_.push_back(std::move(rec));
+  changed_.notify_all();
+  if (requests_[index].authorized && held_) {
+    changed_.wait_for(lock, std::chrono::seconds(20), [this] { return !held_; });
+  }
+  answer(&requests_[index], status, response_body, retry_after);
+}
+
+void FakeTwilio::answer(FakeTwilioRequest* rec, int* status, std::string* response_body,
+                        std::string* retry_after) {
+  if (!rec->authorized) {
     *status = 401;
     *response_body = error_body(401, 20003, "Authenticate").dump();
   } else {
@@ -121,15 +160,17 @@ void FakeTwilio::handle(const std::string& path_account, const std::string& auth
     *status = answer.status;
     *retry_after = answer.retry_after;
     if (answer.status >= 200 && answer.status < 300) {
-      rec.sid = "SM" + random_id(16);
-      nlohmann::json ok = {{"sid", rec.sid},
+      char sid[40];
+      std::snprintf(sid, sizeof sid, "SM%032x", ++accepted_);
+      rec->sid = sid;
+      nlohmann::json ok = {{"sid", rec->sid},
                            {"account_sid", account_sid_},
                            {"status", "queued"},
                            {"direction", "outbound-api"},
                            {"api_version", "2010-04-01"},
-                           {"to", rec.field("To").value_or("")},
-                           {"from", rec.field("From").value_or("")},
-                           {"body", rec.field("Body").value_or("")},
+                           {"to", rec->field("To").value_or("")},
+                           {"from", rec->field("From").value_or("")},
+                           {"body", rec->field("Body").value_or("")},
                            {"num_media", "0"},
                            {"error_code", nullptr},
                            {"error_message", nullptr},
@@ -142,8 +183,7 @@ void FakeTwilio::handle(const std::string& path_account, const std::string& auth
                            : nlohmann::json{{"status", answer.status}, {"message", answer.message}}.dump();
     }
   }
-  rec.status = *status;
-  requests_.push_back(std::move(rec));
+  rec->status = *status;
 }
 
 }  // namespace gw::testing

@@ -8,7 +8,10 @@
 //   - 401 {"code": 20003, ...} when the path's AccountSid or the Basic auth
 //     credentials are not the ones the fake was made with (as Twilio does);
 //   - otherwise the next scripted answer (push), first in first out;
-//   - otherwise 201 with a fresh "SM" + 32 hex sid and status "queued".
+//   - otherwise 201 with status "queued" and a sid "SM" + 32 hex digits that
+//     count the fake's 2xx answers: SM000…001 for the first, SM000…002 next.
+// While the fake is held (hold()), an authorized request is recorded at once and
+// answered only after release(), as a provider slow to answer: a send in flight.
 // The error bodies have Twilio's shape ({"code", "message", "more_info",
 // "status"}), which prism cannot produce: the contract test checks the
 // requests against Twilio's spec, this fake checks what the gateway does with
@@ -18,6 +21,8 @@
 // stops the server.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -48,9 +53,10 @@ struct FakeTwilioRequest {
   std::string account_sid;  // from the path
   bool authorized = false;  // path AccountSid and Basic auth matched
   std::string content_type;
-  FormFields form;  // the decoded form body (empty when it did not decode)
-  int status = 0;   // the status answered
-  std::string sid;  // the message sid answered with a 2xx, "" otherwise
+  FormFields form;                           // the decoded form body (empty when it did not decode)
+  int status = 0;                            // the status answered
+  std::string sid;                           // the message sid answered with a 2xx, "" otherwise
+  std::chrono::steady_clock::time_point at;  // when it came
 
   // The first value of form field `name`, or nullopt.
   std::optional<std::string> field(const std::string& name) const;
@@ -70,20 +76,36 @@ class FakeTwilio {
   // Queues an answer for a later authorized request.
   void push(FakeTwilioAnswer answer);
 
-  // Every request so far, oldest first.
+  // Every request so far, oldest first. A held request is in the list (with
+  // status 0 and no sid until it is answered).
   std::vector<FakeTwilioRequest> requests() const;
-  size_t request_count() const;
+  size_t count() const;
+  // Waits until at least `n` requests came; false when `timeout` passed first.
+  bool wait_for_requests(size_t n, std::chrono::milliseconds timeout) const;
+  // When the first request at or after `t` came, if one did.
+  std::optional<std::chrono::steady_clock::time_point> first_after(
+      std::chrono::steady_clock::time_point t) const;
+
+  // From hold() until release(), authorized requests wait (up to 20 s each)
+  // before they are answered.
+  void hold();
+  void release();
 
  private:
   void handle(const std::string& path_account, const std::string& authorization,
               const std::string& content_type, const std::string& body, int* status,
               std::string* response_body, std::string* retry_after);
+  // Answers `rec` (and records the answer in it). REQUIRES: mu_ held.
+  void answer(FakeTwilioRequest* rec, int* status, std::string* response_body, std::string* retry_after);
 
   const std::string account_sid_;
   const std::string auth_token_;
   mutable std::mutex mu_;
+  mutable std::condition_variable changed_;  // a request came, or release()
   std::vector<FakeTwilioAnswer> script_;     // guarded by mu_, front first
   std::vector<FakeTwilioRequest> requests_;  // guarded by mu_
+  bool held_ = false;                        // guarded by mu_
+  int accepted_ = 0;                         // 2xx answers so far, guarded by mu_
   LoopbackServer server_;
 };
 

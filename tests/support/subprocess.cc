@@ -1,11 +1,8 @@
 #include "tests/support/subprocess.h"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -131,23 +128,23 @@ int BackgroundProcess::wait(std::chrono::milliseconds timeout) {
 std::string BackgroundProcess::err() const { return read_file(err_path_); }
 std::string BackgroundProcess::out() const { return read_file(out_path_); }
 
-int free_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
-std::string make_temp_dir(const std::string& prefix) {
-  std::string tmpl = (std::filesystem::temp_directory_path() / (prefix + "-XXXXXX")).string();
-  if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
-  return tmpl;
+std::string BackgroundProcess::wait_for_line(const std::string& needle, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    // Whether it had exited is taken before reading, so a line written just before the exit is found.
+    const bool ended = exited_;
+    for (const std::string& text : {out(), err()}) {
+      const size_t at = text.find(needle);
+      if (at == std::string::npos) continue;
+      const size_t begin = text.rfind('\n', at);
+      const size_t from = begin == std::string::npos ? 0 : begin + 1;
+      const size_t end = text.find('\n', at);
+      if (end == std::string::npos && !ended) break;  // the line is still being written
+      return text.substr(from, end == std::string::npos ? std::string::npos : end - from);
+    }
+    if (ended || std::chrono::steady_clock::now() >= deadline) return "";
+    wait(std::chrono::milliseconds(20));  // returns at once when the process exits
+  }
 }
 
 }  // namespace gw::testing

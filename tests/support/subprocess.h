@@ -36,6 +36,10 @@ class BackgroundProcess {
   int wait(std::chrono::milliseconds timeout);
   std::string err() const;  // stderr so far
   std::string out() const;  // stdout so far
+  // Waits up to `timeout` for a line of its stdout or stderr that contains
+  // `needle`, and returns the first such line (without its newline); "" when the
+  // process exits or the time runs out first.
+  std::string wait_for_line(const std::string& needle, std::chrono::milliseconds timeout);
 
  private:
   pid_t pid_ = -1;
@@ -43,11 +47,5 @@ class BackgroundProcess {
   int exit_code_ = -1;
   std::string out_path_, err_path_;
 };
-
-// A TCP port on 127.0.0.1 that was free a moment ago.
-int free_port();
-
-// A fresh empty directory under the system temp dir.
-std::string make_temp_dir(const std::string& prefix);
 
 }  // namespace gw::testing

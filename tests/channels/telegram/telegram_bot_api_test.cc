@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "tests/support/channel_configs.h"
+
 namespace {
 
 using nlohmann::json;
@@ -10,15 +12,7 @@ using Kind = gw::SendOutcome::Kind;
 
 const std::string kToken = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
 
-gw::ChannelConfig channel() {
-  gw::ChannelConfig c;
-  c.id = "tg";
-  c.type = "telegram";
-  c.bot_token = kToken;
-  c.secret_token = "s";
-  c.api_base = "http://127.0.0.1:8081";
-  return c;
-}
+gw::ChannelConfig channel() { return gw::testing::telegram_channel("http://127.0.0.1:8081", kToken); }
 
 gw::Result<gw::HttpResponse> answer(int status, std::string body, gw::HttpHeaders headers = {}) {
   gw::HttpResponse r;

@@ -9,26 +9,20 @@
 #include "gateway/channels/outbox_worker.h"
 #include "gateway/core/curl_http_client.h"
 #include "tests/store/store_fixture.h"
+#include "tests/support/channel_configs.h"
 #include "tests/support/fake_http_client.h"
 #include "tests/support/loopback_server.h"
+#include "tests/support/outbox_run.h"
 
 namespace {
 
 using nlohmann::json;
 using Kind = gw::SendOutcome::Kind;
 
-const std::string kToken = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
+const std::string kToken = gw::testing::kTelegramBotToken;
 const std::string kChat = "4242";
 
-gw::ChannelConfig telegram_channel(const std::string& api_base) {
-  gw::ChannelConfig c;
-  c.id = "tg";
-  c.type = "telegram";
-  c.bot_token = kToken;
-  c.secret_token = "s";
-  c.api_base = api_base;
-  return c;
-}
+using gw::testing::telegram_channel;  // of the bot kToken
 
 std::string ok_answer(int message_id) {
   return json{{"ok", true}, {"result", {{"message_id", message_id}, {"chat", {{"id", 4242}}}}}}.dump();
@@ -249,16 +243,9 @@ struct LoopbackFixture : gw::testing::StoreFixture {
     worker = std::make_unique<gw::OutboxWorker>(*store, clock, *sender, options, [] { return 0.5; });
   }
   gw::Conversation person() { return conversation(contact(kChat, "tg")); }
-  int pass() {
-    auto n = worker->run_once();
-    REQUIRE(n.ok());
-    return *n;
-  }
+  int pass() { return gw::testing::run_pass(*worker); }
   gw::Message message_at(const gw::Conversation& conv, size_t index) {
-    auto msgs = store->list_messages(conv.id);
-    REQUIRE(msgs.ok());
-    REQUIRE(msgs->size() > index);
-    return (*msgs)[index];
+    return gw::testing::message_at(*store, conv, index);
   }
 };
 

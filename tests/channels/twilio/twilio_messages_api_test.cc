@@ -4,18 +4,11 @@
 
 #include "gateway/core/form_encoding.h"
 
+#include "tests/support/channel_configs.h"
+
 namespace {
 
-gw::ChannelConfig channel() {
-  gw::ChannelConfig c;
-  c.id = "uk-sms";
-  c.type = "twilio";
-  c.account_sid = "AC0123456789abcdef0123456789abcdef";
-  c.auth_token = "tok";
-  c.from = "+447700900000";
-  c.api_base = "http://127.0.0.1:4010";
-  return c;
-}
+gw::ChannelConfig channel() { return gw::testing::twilio_channel("http://127.0.0.1:4010", "tok"); }
 
 gw::TwilioOutbound outbound(std::string to, std::string body, std::string content_sid = "",
                             std::string content_variables = "", std::string status_callback = "") {

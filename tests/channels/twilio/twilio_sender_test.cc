@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "gateway/core/form_encoding.h"
+#include "tests/support/channel_configs.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/fake_http_client.h"
 
@@ -15,12 +16,9 @@ struct SenderFixture {
   std::unique_ptr<gw::TwilioSender> sender;
 
   SenderFixture() {
+    channel = gw::testing::twilio_channel(gw::testing::kNoApiBase, "t");
     channel.id = "it-wa";
-    channel.type = "twilio";
-    channel.account_sid = "AC0123456789abcdef0123456789abcdef";
-    channel.auth_token = "t";
     channel.from = "+390000000000";
-    channel.api_base = "http://127.0.0.1:9";
     sender = std::make_unique<gw::TwilioSender>(channel, "https://h.example", http, clock,
                                                 [](const std::string& key) {
                                                   return key == "system.help" ? std::string("HX0123") : std::string();

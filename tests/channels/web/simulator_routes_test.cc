@@ -12,7 +12,7 @@
 #include "gateway/http/server.h"
 #include "gateway/http/staff_auth.h"
 #include "tests/http/running_server.h"
-#include "tests/security/temp_dir.h"
+#include "tests/support/temp_dir.h"
 #include "tests/store/store_fixture.h"
 #include "tests/support/fake_clock.h"
 

@@ -3,14 +3,14 @@
 // time, changes the one-time password, sees the conversation arrive live,
 // takes it, reads the Arabic history right-to-left, answers (the counter says
 // UCS-2) and hands the person back to the bot. A fake Twilio REST API in this
-// process records what the gateway sends.
+// process (fake_twilio.mjs) records what the gateway sends.
 //   node tests/e2e/browser/console.test.mjs build/gateway
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { createServer } from 'node:http';
 import { statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { startGateway, launchBrowser, check } from './harness.mjs';
+import { startFakeTwilio, postSignedInbound } from './fake_twilio.mjs';
 
 const binary = process.argv[2] ? resolve(process.argv[2]) : '';
 if (!binary) {
@@ -23,52 +23,13 @@ const TOKEN = randomBytes(16).toString('hex');
 const HELPLINE = '+447700900000';
 const PERSON = '+447700900123';
 
-// POST /2010-04-01/Accounts/{sid}/Messages.json, as Twilio answers it.
-function startFakeTwilio() {
-  const sent = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (d) => { body += d; });
-    req.on('end', () => {
-      const m = /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32})\/Messages\.json$/.exec(req.url);
-      if (req.method !== 'POST' || !m || m[1] !== ACCOUNT) {
-        res.writeHead(404, { 'Content-Type': 'application/json' });
-        res.end(JSON.stringify({ code: 20404, message: 'not found', status: 404 }));
-        return;
-      }
-      const form = Object.fromEntries(new URLSearchParams(body));
-      const sid = 'SM' + randomBytes(16).toString('hex');
-      sent.push({ sid, ...form });
-      res.writeHead(201, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify({ sid, status: 'queued', to: form.To, from: form.From, body: form.Body }));
-    });
-  });
-  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok({
-    sent,
-    base: `http://127.0.0.1:${server.address().port}`,
-    close: () => new Promise((r) => server.close(r)),
-  })));
-}
-
-// X-Twilio-Signature: base64(HMAC-SHA1(token, url + each parameter's name and value, sorted by name)).
-function sign(url, params) {
-  const data = url + Object.keys(params).sort().map((k) => k + params[k]).join('');
-  return createHmac('sha1', TOKEN).update(data, 'utf8').digest('base64');
-}
-
 let inboundCount = 0;
 async function textIn(gateway, body) {
-  const url = `${gateway.base}/twilio/uk-sms/inbound`;
   const params = {
     AccountSid: ACCOUNT, MessageSid: 'SM' + randomBytes(16).toString('hex'), From: PERSON, To: HELPLINE,
     Body: body, NumMedia: '0', NumSegments: '1', SmsStatus: 'received', ApiVersion: '2010-04-01',
   };
-  const r = await fetch(url, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Twilio-Signature': sign(url, params) },
-    body: new URLSearchParams(params).toString(),
-  });
+  const r = await postSignedInbound(gateway, TOKEN, params);
   inboundCount += 1;
   if (r.status !== 200) throw new Error(`inbound webhook ${inboundCount} answered ${r.status}: ${await r.text()}`);
 }
@@ -83,15 +44,16 @@ async function waitFor(what, fn, ms = 15000) {
   }
 }
 
-const twilio = await startFakeTwilio();
+const twilio = await startFakeTwilio(ACCOUNT, TOKEN);
 process.env.TWILIO_AUTH_TOKEN = TOKEN;
-const gateway = await startGateway(binary, ({ base }) => ({
-  public_url: base,
+// Twilio was given the helpline's public address; the gateway listens on a port of its own.
+const gateway = await startGateway(binary, {
+  public_url: 'http://helpline.test',
   channels: [{
     id: 'uk-sms', type: 'twilio', account_sid: ACCOUNT, auth_token: 'env:TWILIO_AUTH_TOKEN',
     from: HELPLINE, api_base: twilio.base, max_per_second: 100,
   }],
-}));
+});
 const browser = await launchBrowser();
 let failed = false;
 try {

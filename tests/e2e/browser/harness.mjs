@@ -1,48 +1,39 @@
-// Shared pieces of the browser tests: a real `gateway serve` on a free loopback
-// port with a fresh data directory, and headless Debian Chromium driven by
-// playwright-core. Nothing leaves loopback.
+// Shared pieces of the browser tests: a real `gateway serve` on loopback with a
+// fresh data directory, and headless Debian Chromium driven by playwright-core.
+// Nothing leaves loopback. The gateway binds port 0 itself and the test reads the
+// port from its "http.listening" log line: no port is picked here for another
+// process to bind.
 import { chromium } from 'playwright-core';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const repoRoot = resolve(new URL('../../..', import.meta.url).pathname);
 
-export function freePort() {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-  });
-}
-
-async function waitUp(url, child, ms) {
+// Resolves to the gateway's "http.listening" log line (parsed) once `stderr()`
+// holds it; rejects when the gateway exits first or after `ms`.
+async function waitListening(child, stderr, ms) {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
+    const line = stderr().split('\n').find((l) => l.includes('"event":"http.listening"'));
+    if (line) return JSON.parse(line);
     if (child.exitCode !== null) throw new Error(`gateway exited with ${child.exitCode}`);
-    try {
-      const r = await fetch(url);
-      if (r.ok) return;
-    } catch (e) { /* not up yet */ }
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`gateway not up at ${url} after ${ms} ms`);
+  throw new Error(`gateway did not log http.listening within ${ms} ms`);
 }
 
-// Starts `gateway serve` with `extra` merged into a config of a temp dir.
-// `extra` may be a function of {port, base, dir} returning the keys to merge,
-// for keys that depend on the port (public_url).
+// Starts `gateway serve` with `extra` merged into a config of a temp dir, and
+// resolves once it listens, to {base, publicUrl, dir, configPath, stderr(),
+// stop()}: `base` is the address it bound, `publicUrl` its public_url (what
+// Twilio webhooks are signed for). `extra` may be a function of {dir} returning
+// the keys to merge, for keys that depend on the directory.
 export async function startGateway(binary, extra = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'gw-browser-'));
-  const port = await freePort();
-  const more = typeof extra === 'function' ? extra({ port, base: `http://127.0.0.1:${port}`, dir }) : extra;
+  const more = typeof extra === 'function' ? extra({ dir }) : extra;
   const config = {
-    listen: `127.0.0.1:${port}`,
+    listen: '127.0.0.1:0',
     database: { driver: 'sqlite', path: join(dir, 'gateway.db') },
     content_dir: repoRoot,
     channels: [{ id: 'web', type: 'web' }],
@@ -53,15 +44,19 @@ export async function startGateway(binary, extra = {}) {
   const child = spawn(binary, ['serve', '--config', configPath], { cwd: dir, stdio: ['ignore', 'inherit', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => { stderr += d; });
-  const base = `http://127.0.0.1:${port}`;
+  let listening;
   try {
-    await waitUp(`${base}/healthz`, child, 30000);
+    listening = await waitListening(child, () => stderr, 30000);
+    const health = await fetch(`http://${listening.listen}/healthz`);
+    if (!health.ok) throw new Error(`gateway /healthz answered ${health.status}`);
   } catch (e) {
     child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
     throw new Error(`${e.message}\n${stderr}`);
   }
   return {
-    base,
+    base: `http://${listening.listen}`,
+    publicUrl: listening.public_url,
     dir,
     configPath,
     stderr: () => stderr,
