@@ -4,12 +4,11 @@
 #include <set>
 
 #include "gateway/channels/outbox_worker.h"
-#include "gateway/content/icu_message.h"
 #include "gateway/content/languages.h"
 #include "gateway/core/log.h"
 #include "gateway/engine/input_match.h"
 #include "gateway/engine/session.h"
-#include "gateway/helpdesk/waiting_notice.h"
+#include "gateway/conversations/flow_effects.h"
 
 namespace gw {
 
@@ -27,7 +26,8 @@ Conversations::Conversations(Store& store, Clock& clock, const TemplateCatalog& 
       catalog_(catalog),
       keywords_(catalog, bot.renderer),
       outbox_ready_(std::move(outbox_ready)),
-      bot_(bot) {}
+      bot_(bot),
+      composer_(catalog, bot.renderer) {}
 
 Result<ReceiveResult> Conversations::receive(const InboundMessage& in) {
   // One transaction: the message, the contact's changes, the session and the
@@ -181,8 +181,7 @@ Result<ReceiveResult> Conversations::receive_in_transaction(const InboundMessage
     kw = Keyword::kNone;
   }
   // The language to answer a keyword in: the person's, else the keyword's own.
-  const std::string source = bot_.renderer ? bot_.renderer->policy().source_language() : "en";
-  const std::string answer_lang = !c.language.empty() ? c.language : !hit.language.empty() ? hit.language : source;
+  const std::string answer_lang = composer_.answer_language(c.language, hit.language);
   const std::string channel = channel_kind_name(in.kind);
 
   std::string reply_key;
@@ -287,19 +286,17 @@ Result<ReceiveResult> Conversations::receive_in_transaction(const InboundMessage
 
 Status Conversations::reply(const Conversation& conv, const std::string& template_key, const std::string& lang,
                             const std::string& channel, const nlohmann::json& vars) {
-  if (bot_.renderer) {
-    auto text = bot_.renderer->render(template_key, lang, channel, vars);
-    if (text) return enqueue(conv, text->text, template_key);
-  }
-  // Without a renderer: the source text, formatted when it can be.
-  auto text = format_message(catalog_.text(template_key), "en", vars);
-  return enqueue(conv, text ? *text : catalog_.text(template_key), template_key);
+  const ComposedText text = composer_.compose(template_key, lang, channel, vars);
+  return enqueue(conv, text.text, template_key);
+}
+
+std::string Conversations::number_country(const InboundMessage& in) {
+  if (in.kind == ChannelKind::kTelegram || in.kind == ChannelKind::kWeb) return "";
+  return country_of_number(in.from);
 }
 
 std::string Conversations::country_of(const InboundMessage& in, const Contact& c) {
-  if (!c.country.empty()) return c.country;
-  if (in.kind == ChannelKind::kTelegram || in.kind == ChannelKind::kWeb) return "";
-  return country_of_number(in.from);
+  return c.country.empty() ? number_country(in) : c.country;
 }
 
 Status Conversations::answer_crisis(const InboundMessage& in, const Conversation& conv, const Contact& c,
@@ -364,50 +361,36 @@ Status Conversations::run_flow(const InboundMessage& in, const Input& input, con
   StepResult step = start_flow.empty() ? bot_.engine->step(*bot_.flows, session, view, input, now)
                                        : bot_.engine->start(*bot_.flows, start_flow, view, now);
 
-  bool erase = false;
-  for (const Effect& e : step.effects) {
-    const std::string lang = !c.language.empty() ? c.language
-                             : !lang_hint.empty() ? lang_hint
-                                                  : bot_.renderer->policy().source_language();
-    if (const auto* say = std::get_if<effect::Say>(&e)) {
-      auto main = bot_.renderer->render(say->template_key, lang, channel, say->vars);
-      std::string text = main ? main->text : catalog_.text(say->template_key);
-      for (size_t i = 0; i < say->choices.size(); ++i) {
-        auto label = bot_.renderer->render(say->choices[i], lang, channel);
-        text += "\n" + std::to_string(i + 1) + ". " + (label ? label->text : catalog_.text(say->choices[i]));
-      }
-      if (Status s = enqueue(conv, text, say->template_key); !s) return s;
-      ++result.queued;
-    } else if (const auto* set = std::get_if<effect::SetLanguage>(&e)) {
-      c.language = set->lang;
-    } else if (const auto* field = std::get_if<effect::SetField>(&e)) {
-      if (field->name == "country") c.country = field->value;
-      if (field->name == "consent" && (field->value == "given" || field->value == "declined")) c.consent = field->value;
-    } else if (const auto* h = std::get_if<effect::Handover>(&e)) {
-      Handover ho;
-      ho.conversation_id = conv.id;
-      ho.contact_id = c.id;
-      ho.queue = h->queue;
-      ho.priority = h->priority.empty() ? "normal" : h->priority;
-      ho.language = c.language;
-      ho.reason = h->note;  // a template key: the operator reads it in their language
-      ho.state = "waiting";
-      ho.created_at = now;
-      auto id = store_.create_handover(ho);
-      if (!id) return id.error();
-      if (Status s = store_.set_conversation_state(conv.id, "waiting", now); !s) return s;
-      log::info("handover.requested", {{"conversation_id", conv.id}, {"queue", ho.queue}, {"priority", ho.priority}});
-      ho.id = *id;
-      NoticeContext context{country_of(in, c), h->unclear};
-      if (Status s = notify_handover(ho, conv, c, channel, lang, context, result); !s) return s;
-      result.events.push_back({"handover.created", conv.id, ho.id, ho.queue});
-    } else if (std::get_if<effect::Erase>(&e)) {
-      erase = true;
-    } else if (const auto* err = std::get_if<effect::Error>(&e)) {
-      log::error("flow.error", {{"contact_id", c.id}, {"error", err->message}});
-    }
+  EffectContext context;
+  context.channel = channel;
+  context.lang_hint = lang_hint;
+  context.number_country = number_country(in);
+  context.helpdesk = helpdesk_.config;
+  context.now = now;
+  if (has_handover(step.effects)) {
+    auto open = store_.list_open_handovers();
+    if (!open) return open.error();
+    context.open_handovers = std::move(*open);
   }
-  if (erase) {
+  const EffectOutcome outcome = apply_effects(step.effects, composer_, c, context);
+  for (const std::string& error : outcome.errors) {
+    log::error("flow.error", {{"contact_id", c.id}, {"error", error}});
+  }
+  for (const ComposedText& reply : outcome.replies) {
+    if (Status s = enqueue(conv, reply.text, reply.key); !s) return s;
+    ++result.queued;
+  }
+  if (outcome.handover) {
+    Handover ho = *outcome.handover;
+    ho.conversation_id = conv.id;
+    ho.contact_id = c.id;
+    auto id = store_.create_handover(ho);
+    if (!id) return id.error();
+    if (Status s = store_.set_conversation_state(conv.id, "waiting", now); !s) return s;
+    log::info("handover.requested", {{"conversation_id", conv.id}, {"queue", ho.queue}, {"priority", ho.priority}});
+    result.events.push_back({"handover.created", conv.id, *id, ho.queue});
+  }
+  if (outcome.erase) {
     // Everything about the person goes, this message and the session included;
     // what the flow said last (the confirmation) is sent first, and then the
     // address goes with it.
@@ -420,22 +403,6 @@ Status Conversations::run_flow(const InboundMessage& in, const Input& input, con
   } else {
     if (Status s = store_.save_session(c.id, step.session.to_json(), step.session.expires_at, now); !s) return s;
   }
-  return {};
-}
-
-Status Conversations::notify_handover(const Handover& h, const Conversation& conv, const Contact& c,
-                                      const std::string& channel, const std::string& lang,
-                                      const NoticeContext& context, ReceiveResult& result) {
-  if (c.opted_out) return {};
-  auto open = store_.list_open_handovers();
-  if (!open) return open.error();
-  static const HelpdeskConfig kAlwaysOpen;
-  const Notice notice =
-      waiting_notice(helpdesk_.config ? *helpdesk_.config : kAlwaysOpen, h, *open, clock_.now(), context);
-  auto text = bot_.renderer->render(notice.template_key, lang, channel, notice.vars);
-  if (Status s = enqueue(conv, text ? text->text : catalog_.text(notice.template_key), notice.template_key); !s)
-    return s;
-  ++result.queued;
   return {};
 }
 

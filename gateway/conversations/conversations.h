@@ -33,6 +33,7 @@
 
 #include "gateway/channels/inbound_message.h"
 #include "gateway/content/renderer.h"
+#include "gateway/content/reply_composer.h"
 #include "gateway/content/template_catalog.h"
 #include "gateway/conversations/keywords.h"
 #include "gateway/core/backoff.h"
@@ -134,8 +135,7 @@ class Conversations {
   Result<ReceiveResult> receive_in_transaction(const InboundMessage& in);
   // After a commit: wakes the senders of the replies, publishes the events.
   void after_commit(const std::string& channel_id, const ReceiveResult& r);
-  // Renders `template_key` in `lang` for `channel` (the source text without a
-  // renderer) and queues it.
+  // Composes `template_key` in `lang` for `channel` and queues it.
   Status reply(const Conversation& conv, const std::string& template_key, const std::string& lang,
                const std::string& channel, const nlohmann::json& vars = nlohmann::json::object());
   // The crisis answer outside the flows (opted out, with the helpdesk, no flows).
@@ -148,9 +148,8 @@ class Conversations {
   // to answer in while the person has chosen none.
   Status run_flow(const InboundMessage& in, const Input& input, const Conversation& conv, Contact& c,
                   ReceiveResult& result, const std::string& start_flow = "", const std::string& lang_hint = "");
-  // Tells the person about their new handover (queue position or out of hours).
-  Status notify_handover(const Handover& h, const Conversation& conv, const Contact& c, const std::string& channel,
-                         const std::string& lang, const NoticeContext& context, ReceiveResult& result);
+  // The country of the person's number; "" for Telegram and web, whose ids are no numbers.
+  static std::string number_country(const InboundMessage& in);
   // The person's country for the numbers: the one they chose, else their
   // number's region (never for Telegram, whose ids are no numbers); "" if unknown.
   static std::string country_of(const InboundMessage& in, const Contact& c);
@@ -167,6 +166,7 @@ class Conversations {
   std::function<void()> intake_ready_;
   BackoffPolicy intake_retry_ = kIntakeRetry;
   Bot bot_;
+  ReplyComposer composer_;
   HelpdeskLink helpdesk_;
 };
 
