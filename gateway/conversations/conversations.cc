@@ -5,6 +5,7 @@
 
 #include "gateway/channels/outbox_worker.h"
 #include "gateway/content/languages.h"
+#include "gateway/core/channel_kinds.h"
 #include "gateway/core/log.h"
 #include "gateway/engine/input_match.h"
 #include "gateway/engine/session.h"
@@ -291,8 +292,7 @@ Status Conversations::reply(const Conversation& conv, const std::string& templat
 }
 
 std::string Conversations::number_country(const InboundMessage& in) {
-  if (in.kind == ChannelKind::kTelegram || in.kind == ChannelKind::kWeb) return "";
-  return country_of_number(in.from);
+  return kind_has_phone_number(channel_kind_name(in.kind)) ? country_of_number(in.from) : "";
 }
 
 std::string Conversations::country_of(const InboundMessage& in, const Contact& c) {

@@ -2,6 +2,7 @@
 
 #include "gateway/content/languages.h"
 #include "gateway/content/sms_encoding.h"
+#include "gateway/core/channel_kinds.h"
 #include "gateway/conversations/flow_effects.h"
 
 namespace gw {
@@ -20,7 +21,7 @@ Simulator::Simulator(std::shared_ptr<const SimulatorContent> content, SimulatorO
   contact_.language = options_.language;
   contact_.channel = options_.channel;
   if (!options_.from.empty()) contact_.country = country_of_number(options_.from);
-  if (options_.channel != "telegram" && options_.channel != "web") number_country_ = contact_.country;
+  if (kind_has_phone_number(options_.channel)) number_country_ = contact_.country;
 }
 
 SimulatedTurn Simulator::send(const std::string& text, TimePoint now) {

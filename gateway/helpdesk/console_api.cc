@@ -6,6 +6,7 @@
 
 #include "gateway/content/languages.h"
 #include "gateway/content/sms_encoding.h"
+#include "gateway/core/channel_kinds.h"
 #include "gateway/core/log.h"
 #include "gateway/helpdesk/console_body.h"
 #include "gateway/helpdesk/routing.h"
@@ -470,11 +471,10 @@ void ConsoleApi::canned(const httplib::Request& req, httplib::Response& res) {
   if (!can_open(*op, *h)) return send_error(res, no_such_handover(id), "open");
   auto contact = ctx_.store.get_contact(h->contact_id);
   if (!contact) return send_error(res, contact.error(), "canned");
-  std::string country = contact->country;
-  if (country.empty() && contact->channel_id.find("telegram") == std::string::npos)
-    country = country_of_number(address_number(contact->address));
-  const std::string lang = contact->language.empty() ? h->language : contact->language;
   const std::string kind = ctx_.person_messages.channel_kind(*contact);
+  std::string country = contact->country;
+  if (country.empty() && kind_has_phone_number(kind)) country = country_of_number(address_number(contact->address));
+  const std::string lang = contact->language.empty() ? h->language : contact->language;
   json replies = json::array();
   for (const std::string& key : canned_reply_keys(country)) {
     auto r = ctx_.renderer.render(key, lang, kind);

@@ -3,7 +3,7 @@
 namespace gw {
 
 PersonMessages::PersonMessages(Store& store, const TemplateCatalog& catalog, const Renderer* renderer,
-                               std::map<std::string, std::string> channel_kinds,
+                               ChannelKinds channel_kinds,
                                std::function<void(const std::string&)> outbox_ready)
     : store_(store),
       composer_(catalog, renderer),
@@ -11,9 +11,7 @@ PersonMessages::PersonMessages(Store& store, const TemplateCatalog& catalog, con
       outbox_ready_(std::move(outbox_ready)) {}
 
 std::string PersonMessages::channel_kind(const Contact& c) const {
-  if (c.address.rfind("whatsapp:", 0) == 0) return "whatsapp";
-  auto it = channel_kinds_.find(c.channel_id);
-  return it == channel_kinds_.end() ? "sms" : it->second;
+  return channel_kinds_.kind(c.channel_id, c.address);
 }
 
 std::string PersonMessages::render(const std::string& key, const Contact& c,

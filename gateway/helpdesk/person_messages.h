@@ -6,13 +6,13 @@
 #pragma once
 
 #include <functional>
-#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "gateway/content/renderer.h"
 #include "gateway/content/reply_composer.h"
 #include "gateway/content/template_catalog.h"
+#include "gateway/core/channel_kinds.h"
 #include "gateway/core/clock.h"
 #include "gateway/store/store.h"
 
@@ -22,13 +22,12 @@ class PersonMessages {
  public:
   // `renderer` may be null: then the catalog's source text is sent, formatted
   // (ReplyComposer's fallback rule).
-  // `channel_kinds` maps a configured channel id to "sms", "whatsapp",
-  // "telegram" or "web" (default "sms"; a "whatsapp:" address means WhatsApp).
+  // `channel_kinds` tells the kind of each configured channel (see channel_kinds.h).
   PersonMessages(Store& store, const TemplateCatalog& catalog, const Renderer* renderer,
-                 std::map<std::string, std::string> channel_kinds = {},
+                 ChannelKinds channel_kinds = {},
                  std::function<void(const std::string&)> outbox_ready = nullptr);
 
-  // The channel kind the contact is reached on, for rendering.
+  // The channel kind the contact is reached on ("sms", "whatsapp", "telegram", "web").
   std::string channel_kind(const Contact& c) const;
   // `key` composed with `vars` in the contact's language (the source language
   // when it is not known yet) by the ReplyComposer.
@@ -47,7 +46,7 @@ class PersonMessages {
  private:
   Store& store_;
   ReplyComposer composer_;
-  std::map<std::string, std::string> channel_kinds_;
+  ChannelKinds channel_kinds_;
   std::function<void(const std::string&)> outbox_ready_;
 };
 

@@ -162,7 +162,7 @@ TEST_CASE("a missing translation falls back to the same text in the gateway, the
   CHECK(last[0].second == english);
 
   // The helpdesk's own messages to the person: the same words.
-  gw::PersonMessages person(*f.store, f.catalog, &f.renderer, {{"uk-sms", "sms"}});
+  gw::PersonMessages person(*f.store, f.catalog, &f.renderer, gw::ChannelKinds(std::map<std::string, std::string>{{"uk-sms", "twilio"}}));
   gw::Contact c = f.contact(kNumber);
   REQUIRE(c.language == "ar");
   CHECK(person.render("helpdesk.queued", c, {{"position", 1}}) == english);
