@@ -6,4 +6,5 @@ target_sources(gateway_tests PRIVATE
   tests/conversations/intake_test.cc
   tests/conversations/intake_worker_test.cc
   tests/conversations/same_replies_test.cc
+  tests/conversations/store_lock_test.cc
 )
