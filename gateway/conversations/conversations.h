@@ -100,7 +100,12 @@ class Conversations {
                 std::function<void(const std::string&)> outbox_ready = nullptr, Bot bot = {});
 
   // REQUIRES: `in` was authenticated by its channel.
-  // Handles `in` now: stores it and answers it, in one transaction.
+  // Handles `in` now: stores it and answers it. What the answer depends on is
+  // read first (a short transaction, undone); the keywords, the flow's step and
+  // the replies' rendering are decided outside any transaction; then the
+  // message and everything it comes to are written in one transaction — after
+  // checking that what was read still holds, and deciding again on what holds
+  // now where it does not. Log lines are written after the commit.
   Result<ReceiveResult> receive(const InboundMessage& in);
 
   // The webhooks' way in. Stores `in` in the intake (durably, encrypted) and
@@ -111,14 +116,17 @@ class Conversations {
   // and has a provider id.
   Status accept(const InboundMessage& in);
   // Handles up to `limit` messages of the intake, oldest first, as receive()
-  // does, in one transaction of the Store: each in a savepoint of its own, so
-  // that one that fails is left in the intake and tried again later, as the
-  // retry policy says (set_intake), until it becomes a dead letter. The
-  // person's later messages wait behind it, in the batch as in the intake, and
-  // are handled after it. Once the Store committed, the handled ones leave the
-  // intake. A failure of the Store itself (I/O, busy, closed) fails the whole
-  // batch, which stays queued. One caller at a time: that keeps each
-  // conversation's order.
+  // does, in rounds: a round takes the first waiting message of each sender
+  // (so each decision reads what the sender's previous message wrote), decides
+  // them all outside the Store's transactions, and writes them in one
+  // transaction, each in a savepoint of its own, so that one that fails is
+  // left in the intake and tried again later, as the retry policy says
+  // (set_intake), until it becomes a dead letter. The person's later messages
+  // wait behind it, in the batch as in the intake, and are handled after it.
+  // Once the Store committed, the handled ones leave the intake. A failure of
+  // the Store itself (I/O, busy, closed) fails the batch: what its earlier
+  // rounds committed is kept, the rest stays queued. One caller at a time: that
+  // keeps each conversation's order.
   Result<IntakeBatch> handle_queued(int limit);
   // REQUIRES: called before the first accept(); `intake` outlives this.
   // `ready` (may be empty) is called after accept() stored a message. `retry`:
@@ -160,6 +168,9 @@ class Conversations {
     Plan plan;
   };
 
+  // A failure of the Store itself (I/O, busy, closed): it fails the whole
+  // batch, whose messages stay queued as they were.
+  static bool store_failure(const Error& e);
   // Reads the snapshot of each message and decides its plan, the store held
   // only while it reads. Fails only when the store does.
   Status prepare(const std::vector<Pending*>& items, TimePoint now);
