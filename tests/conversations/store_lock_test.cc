@@ -5,6 +5,7 @@
 // Lexicon that looks at that count whenever the engine asks it for words.
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <utility>
 
 #include "gateway/content/content_set.h"
 #include "gateway/conversations/conversations.h"
@@ -24,7 +25,12 @@ class CountingStore final : public gw::Store {
   explicit CountingStore(gw::Store& inner) : inner_(inner) {}
   int active() const { return active_.load(); }
 
+  // Runs `hook` at the start of the next transaction that is not nested, as
+  // another writer (the console, a sender) would between a read and a write.
+  void before_next_transaction(std::function<void()> hook) { hook_ = std::move(hook); }
+
   gw::Status in_transaction(const std::function<gw::Status()>& body) override {
+    if (hook_ && active_.load() == 0) std::exchange(hook_, nullptr)();
     return inner_.in_transaction([&]() -> gw::Status {
       ++active_;
       gw::Status s = body();
@@ -149,6 +155,7 @@ class CountingStore final : public gw::Store {
  private:
   gw::Store& inner_;
   std::atomic<int> active_{0};
+  std::function<void()> hook_;
 };
 
 // The engine's words, and whether a store transaction was running each time it asked.
@@ -226,4 +233,30 @@ TEST_CASE(
   REQUIRE(c.ok());
   CHECK((*c)->language == "en");
   CHECK((*c)->consent == "given");
+}
+
+TEST_CASE(
+    "a STOP stored by another writer between the read and the write is honoured: the message is decided "
+    "again",
+    "[conversations][store]") {
+  Watched f;
+  auto first = f.bot.receive(f.sms("hello"));
+  REQUIRE(first.ok());
+  const int64_t contact = first->contact_id;
+  // The next receive reads the person (one transaction), decides, then writes
+  // (another): the opt-out lands in between.
+  int transactions = 0;
+  f.counting.before_next_transaction([&] {
+    ++transactions;  // the read
+    f.counting.before_next_transaction([&] {
+      ++transactions;  // the write: another writer's opt-out comes just before it
+      REQUIRE(f.store->mark_contact_opted_out(contact, f.clock.now()).ok());
+    });
+  });
+  auto r = f.bot.receive(f.sms("1"));
+  REQUIRE(r.ok());
+  CHECK(transactions == 2);
+  CHECK(r->action == "none");
+  CHECK(r->queued == 0);
+  CHECK(f.store->get_contact(contact)->opted_out);  // not written back as it was read
 }
