@@ -214,8 +214,9 @@ int run_serve(const ServeOptions& options) {
   // The helpdesk: its events for live consoles, what it says to people, its
   // service figures, and a periodic word to those still waiting.
   EventBus helpdesk_events;
-  std::map<std::string, std::string> channel_kinds;
-  for (const ChannelConfig& ch : cfg->channels) channel_kinds[ch.id] = ch.type == "twilio" ? "sms" : ch.type;
+  std::map<std::string, std::string> channel_types;
+  for (const ChannelConfig& ch : cfg->channels) channel_types[ch.id] = ch.type;
+  const ChannelKinds channel_kinds(std::move(channel_types));
   PersonMessages person_messages(*db, *catalog, &renderer, channel_kinds,
                                  [&workers](const std::string& ch) { workers.wake(ch); });
   HelpdeskMetrics helpdesk_metrics(registry);

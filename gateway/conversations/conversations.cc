@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <set>
 
-#include "gateway/content/icu_message.h"
 #include "gateway/content/languages.h"
+#include "gateway/conversations/flow_effects.h"
+#include "gateway/core/channel_kinds.h"
 #include "gateway/core/log.h"
 #include "gateway/engine/input_match.h"
 #include "gateway/engine/session.h"
-#include "gateway/helpdesk/waiting_notice.h"
 #include "gateway/messages/opt_out.h"
 
 namespace gw {
@@ -16,7 +16,9 @@ namespace gw {
 namespace {
 
 // The value of a template's {country} select: "other" (all countries) when unknown.
-std::string select_country(const std::string& country) { return country.empty() ? "other" : country; }
+std::string select_country(const std::string& country) {
+  return country.empty() ? "other" : country;
+}
 
 }  // namespace
 
@@ -27,19 +29,57 @@ Conversations::Conversations(Store& store, Clock& clock, const TemplateCatalog& 
       catalog_(catalog),
       keywords_(catalog, bot.renderer),
       outbox_ready_(std::move(outbox_ready)),
-      bot_(bot) {}
+      bot_(bot),
+      composer_(catalog, bot.renderer) {}
+
+namespace {
+
+bool same_handover(const Handover& a, const Handover& b) {
+  return a.id == b.id && a.state == b.state && a.queue == b.queue && a.priority == b.priority &&
+         a.created_at == b.created_at && a.operator_id == b.operator_id;
+}
+
+}  // namespace
+
+bool Conversations::store_failure(const Error& e) {
+  return e.code == ErrorCode::kIo || e.code == ErrorCode::kUnavailable || e.code == ErrorCode::kTimeout;
+}
+
+bool Conversations::Snapshot::same_as(const Snapshot& o) const {
+  const Contact& a = contact;
+  const Contact& b = o.contact;
+  if (a.id != b.id || a.language != b.language || a.country != b.country || a.opted_out != b.opted_out ||
+      a.consent != b.consent || a.erase_pending != b.erase_pending) {
+    return false;
+  }
+  if (conv.id != o.conv.id || conv.state != o.conv.state || session != o.session) return false;
+  if (active.has_value() != o.active.has_value() || (active && !same_handover(*active, *o.active)))
+    return false;
+  if (!open) return true;
+  if (!o.open || open->size() != o.open->size()) return false;
+  for (size_t i = 0; i < open->size(); ++i) {
+    if (!same_handover((*open)[i], (*o.open)[i])) return false;
+  }
+  return true;
+}
 
 Result<ReceiveResult> Conversations::receive(const InboundMessage& in) {
+  const TimePoint now = clock_.now();
+  Pending p{&in, {}, {}};
+  std::vector<Pending*> items{&p};
+  if (Status s = prepare(items, now); !s) return s.error();
   // One transaction: the message, the contact's changes, the session and the
   // replies are stored together or not at all.
   Result<ReceiveResult> out = Error::internal("receive did not run");
   Status s = store_.in_transaction([&]() -> Status {
-    out = receive_in_transaction(in);
+    out = apply_plan(p, now);
     if (!out) return out.error();
     return {};
   });
   if (!s) return s.error();
-  if (out) after_commit(in.channel_id, *out);
+  if (!out) return out;
+  for (const auto& line : p.plan.logs) line(*out);
+  after_commit(in.channel_id, *out);
   return out;
 }
 
@@ -50,90 +90,43 @@ void Conversations::after_commit(const std::string& channel_id, const ReceiveRes
   }
 }
 
-Status Conversations::accept(const InboundMessage& in) {
-  if (!intake_) return Error::unavailable("no intake to store the message in");
-  if (in.provider_id.empty()) return Error::invalid("an inbound message without a provider id cannot be queued");
-  if (Status s = intake_->queue(in.channel_id, in.provider_id, in.from, serialize_inbound(in), clock_.now()); !s) {
-    return s;
+Status Conversations::prepare(const std::vector<Pending*>& items, TimePoint now) {
+  // First without the open handovers; again with them for the few that hand over.
+  for (const bool with_open : {false, true}) {
+    std::vector<Pending*> todo;
+    for (Pending* p : items) {
+      if (p->in && (!with_open || p->plan.needs_open)) todo.push_back(p);
+    }
+    if (todo.empty()) return {};
+    // The same reads the write will make (a new person is created, an erasure
+    // they asked for finished), in a transaction kept short and then undone:
+    // what is decided from them is written, and checked again, in apply_plan.
+    bool read = false;
+    Status s = store_.in_transaction([&]() -> Status {
+      for (Pending* p : todo) {
+        Result<Snapshot> snap = Error::internal("not read");
+        Status item = store_.in_transaction([&]() -> Status {
+          snap = read_snapshot(*p->in, now, with_open);
+          return snap ? Status() : Status(snap.error());
+        });
+        if (!item && store_failure(item.error())) return item;
+        p->snap.reset();
+        if (snap) p->snap = std::move(*snap);  // otherwise decided in the write's transaction
+      }
+      read = true;
+      return Error::internal("snapshot read: undone on purpose");
+    });
+    if (!read) return s;
+    for (Pending* p : todo) {
+      if (p->snap) p->plan = decide(*p->in, *p->snap, now);
+    }
   }
-  if (intake_ready_) intake_ready_();
   return {};
 }
 
-namespace {
-
-// A store that cannot write (I/O, busy, closed) fails the whole batch: the
-// messages stay queued as they were.
-bool store_failure(const Error& e) {
-  return e.code == ErrorCode::kIo || e.code == ErrorCode::kUnavailable || e.code == ErrorCode::kTimeout;
-}
-
-}  // namespace
-
-Result<IntakeBatch> Conversations::handle_queued(int limit) {
-  if (!intake_) return Error::unavailable("no intake to handle messages from");
-  const TimePoint now = clock_.now();
-  auto due = intake_->due(now, limit);
-  if (!due) return due.error();
-  IntakeBatch batch;
-  batch.more = static_cast<int>(due->size()) == limit;
-  if (due->empty()) return batch;
-  std::vector<int64_t> handled;
-  std::vector<Intake::Deferral> deferred;
-  Status s = store_.in_transaction([&]() -> Status {
-    batch.handled.clear();
-    batch.held = 0;
-    handled.clear();
-    deferred.clear();
-    std::set<std::string> failed_senders;  // whose later messages wait
-    for (const QueuedInbound& q : *due) {
-      if (!q.sender_key.empty() && failed_senders.count(q.sender_key)) {
-        ++batch.held;
-        continue;  // left as it is: due() holds it back until the failed one is handled
-      }
-      ReceiveResult result;
-      Status item = q.error.empty() ? store_.in_transaction([&]() -> Status {
-        auto in = deserialize_inbound(q.payload);
-        if (!in) return in.error();
-        auto out = receive_in_transaction(*in);
-        if (!out) return out.error();
-        result = std::move(*out);
-        return {};
-      })
-                                    : Status(Error::internal(q.error));
-      if (item) {
-        handled.push_back(q.id);
-        batch.handled.push_back({q.channel_id, std::move(result)});
-        continue;
-      }
-      if (store_failure(item.error())) return item;
-      if (!q.sender_key.empty()) failed_senders.insert(q.sender_key);
-      const int attempts = q.attempts + 1;
-      const bool dead = attempts >= intake_retry_.max_attempts;
-      const char* kind = error_code_name(item.error().code);
-      log::error(dead ? "intake.dead_letter" : "intake.failed",
-                 {{"channel", q.channel_id}, {"queued_id", q.id}, {"attempts", attempts}, {"error_kind", kind},
-                  {"error", item.error().to_string()}});
-      deferred.push_back(
-          {q.id, now + exponential_delay(intake_retry_, q.attempts), item.error().to_string(), kind, dead});
-    }
-    return {};
-  });
-  if (!s) return s.error();
-  batch.deferred = static_cast<int>(deferred.size());
-  batch.dead_lettered =
-      static_cast<int>(std::count_if(deferred.begin(), deferred.end(), [](const auto& d) { return d.dead; }));
-  // The Store has committed. Should this fail, the messages are handed over
-  // again later and recognised as already stored.
-  if (Status f = intake_->finish(handled, deferred, now); !f) {
-    log::error("intake.finish_failed", {{"error", f.error().to_string()}});
-  }
-  for (const HandledInbound& h : batch.handled) after_commit(h.channel_id, h.result);
-  return batch;
-}
-
-Result<ReceiveResult> Conversations::receive_in_transaction(const InboundMessage& in) {
-  const TimePoint now = clock_.now();
+Result<Conversations::Snapshot> Conversations::read_snapshot(const InboundMessage& in, TimePoint now,
+                                                             bool with_open) {
+  Snapshot snap;
   auto contact = store_.upsert_contact(in.channel_id, in.from, now);
   if (!contact) return contact.error();
   if (contact->erase_pending) {
@@ -143,12 +136,37 @@ Result<ReceiveResult> Conversations::receive_in_transaction(const InboundMessage
     contact = store_.upsert_contact(in.channel_id, in.from, now);
     if (!contact) return contact.error();
   }
-  auto conv = store_.open_or_get_conversation(contact->id, in.channel_id, now);
+  snap.contact = std::move(*contact);
+  auto conv = store_.open_or_get_conversation(snap.contact.id, in.channel_id, now);
   if (!conv) return conv.error();
+  snap.conv = std::move(*conv);
+  if (bot_.flows && bot_.renderer && bot_.engine) {
+    auto session = store_.load_session(snap.contact.id, now);
+    if (!session) return session.error();
+    snap.session = std::move(*session);
+  }
+  if (snap.conv.state != "bot") {
+    auto active = store_.active_handover(snap.conv.id);
+    if (!active) return active.error();
+    snap.active = std::move(*active);
+  }
+  if (with_open) {
+    auto open = store_.list_open_handovers();
+    if (!open) return open.error();
+    snap.open = std::move(*open);
+  }
+  return snap;
+}
+
+Result<ReceiveResult> Conversations::apply_plan(Pending& p, TimePoint now) {
+  if (!p.in) return Error::internal("no message to apply");
+  const InboundMessage& in = *p.in;
+  auto fresh = read_snapshot(in, now, p.snap && p.snap->open.has_value());
+  if (!fresh) return fresh.error();
 
   Message msg;
-  msg.contact_id = contact->id;
-  msg.conversation_id = conv->id;
+  msg.contact_id = fresh->contact.id;
+  msg.conversation_id = fresh->conv.id;
   msg.channel_id = in.channel_id;
   msg.provider_id = in.provider_id.empty() ? std::nullopt : std::optional<std::string>(in.provider_id);
   msg.body = in.body;
@@ -156,34 +174,64 @@ Result<ReceiveResult> Conversations::receive_in_transaction(const InboundMessage
   msg.created_at = now;
   auto stored = store_.insert_inbound(msg);
   if (!stored) return stored.error();
-
-  ReceiveResult result;
-  result.message_id = stored->id;
-  result.contact_id = contact->id;
   if (!stored->inserted) {
-    result.duplicate = true;
-    result.action = "none";
-    log::info("message.duplicate", {{"channel", in.channel_id}, {"message_id", stored->id}});
-    return result;
+    // A provider's retry: nothing else is written.
+    Plan duplicate;
+    duplicate.result.duplicate = true;
+    duplicate.result.action = "none";
+    duplicate.result.message_id = stored->id;
+    duplicate.result.contact_id = fresh->contact.id;
+    duplicate.logs.push_back([channel = in.channel_id](const ReceiveResult& r) {
+      log::info("message.duplicate", {{"channel", channel}, {"message_id", r.message_id}});
+    });
+    p.plan = std::move(duplicate);
+    return p.plan.result;
   }
+  if (!p.snap || !p.snap->same_as(*fresh)) {
+    // Changed since it was read (the console, another message): decided again
+    // on what holds now, by the same code.
+    p.plan = decide(in, *fresh, now);
+    if (p.plan.needs_open) {
+      auto open = store_.list_open_handovers();
+      if (!open) return open.error();
+      fresh->open = std::move(*open);
+      p.plan = decide(in, *fresh, now);
+    }
+  }
+  p.plan.result.message_id = stored->id;
+  for (const auto& write : p.plan.writes) {
+    if (Status s = write(p.plan.result); !s) return s.error();
+  }
+  return p.plan.result;
+}
 
-  Contact c = *contact;
+Conversations::Plan Conversations::decide(const InboundMessage& in, const Snapshot& snap,
+                                          TimePoint now) const {
+  Plan plan;
+  ReceiveResult& result = plan.result;
+  result.contact_id = snap.contact.id;
+  const Conversation& conv = snap.conv;
+  Contact c = snap.contact;
   c.last_inbound_at = now;  // opens WhatsApp's 24-hour window
 
   // Twilio's Advanced Opt-Out tells us what it understood; otherwise our keywords decide.
   const KeywordHit hit = keywords_.hit(in.body);
   Keyword kw = hit.keyword;
-  if (in.opt_out_type == "STOP") kw = Keyword::kStop;
-  else if (in.opt_out_type == "START") kw = Keyword::kStart;
-  else if (in.opt_out_type == "HELP" && kw != Keyword::kCrisis) kw = Keyword::kHelp;
+  if (in.opt_out_type == "STOP")
+    kw = Keyword::kStop;
+  else if (in.opt_out_type == "START")
+    kw = Keyword::kStart;
+  else if (in.opt_out_type == "HELP" && kw != Keyword::kCrisis)
+    kw = Keyword::kHelp;
   // "YES" resumes only someone who stopped; otherwise it is an answer for the conversation.
-  if (kw == Keyword::kStart && !c.opted_out && fold_keyword(in.body) != "start" && fold_keyword(in.body) != "unstop") {
+  if (kw == Keyword::kStart && !c.opted_out && fold_keyword(in.body) != "start" &&
+      fold_keyword(in.body) != "unstop") {
     kw = Keyword::kNone;
   }
   // The language to answer a keyword in: the person's, else the keyword's own.
-  const std::string source = bot_.renderer ? bot_.renderer->policy().source_language() : "en";
-  const std::string answer_lang = !c.language.empty() ? c.language : !hit.language.empty() ? hit.language : source;
+  const std::string answer_lang = composer_.answer_language(c.language, hit.language);
   const std::string channel = channel_kind_name(in.kind);
+  const bool flows = bot_.flows && bot_.renderer && bot_.engine;
 
   std::string reply_key;
   std::string start_flow;  // a flow to start afresh instead of the flows' usual step
@@ -206,47 +254,41 @@ Result<ReceiveResult> Conversations::receive_in_transaction(const InboundMessage
       result.action = "crisis";
       if (c.opted_out) {
         // Twilio refuses SMS to a number that sent STOP; other channels still deliver.
-        if (in.kind != ChannelKind::kSms) {
-          if (Status s = answer_crisis(in, *conv, c, answer_lang, result); !s) return s.error();
-        } else {
+        if (in.kind != ChannelKind::kSms)
+          answer_crisis(in, snap, c, answer_lang, plan, now);
+        else
           result.action = "none";
-        }
-      } else if (conv->state != "bot") {
-        if (Status s = answer_crisis(in, *conv, c, answer_lang, result); !s) return s.error();
-      } else if (bot_.flows && bot_.renderer && bot_.engine && !bot_.flows->crisis.empty()) {
+      } else if (conv.state != "bot") {
+        answer_crisis(in, snap, c, answer_lang, plan, now);
+      } else if (flows && !bot_.flows->crisis.empty()) {
         input.crisis = true;
-        if (Status s = run_flow(in, input, *conv, c, result, "", answer_lang); !s) return s.error();
+        run_flow(in, input, snap, c, plan, "", answer_lang, now);
+        if (plan.needs_open) return plan;
       } else {
-        if (Status s = answer_crisis(in, *conv, c, answer_lang, result); !s) return s.error();
+        answer_crisis(in, snap, c, answer_lang, plan, now);
       }
       break;
     case Keyword::kNone:
       if (c.opted_out) {
         result.action = "none";
-      } else if (conv->state != "bot") {
+      } else if (conv.state != "bot") {
         // With a helpline operator the flow stays silent, except for the erase
         // keyword (and the erase flow it starts, which may ask to confirm).
         // It starts on its own, without the menu behind it, so that no session
         // is left afterwards unless it waits for the confirmation.
         bool erase_flow = false;
-        if (bot_.flows && bot_.renderer && bot_.engine) {
+        if (flows) {
           start_flow = erase_keyword_flow(in.body, c.language);
-          erase_flow = !start_flow.empty();
-          if (!erase_flow) {
-            auto live = store_.load_session(c.id, now);
-            if (!live) return live.error();
-            erase_flow = live->has_value();
-          }
+          erase_flow = !start_flow.empty() || snap.session.has_value();
         }
         if (erase_flow) {
           result.action = "flow";
         } else {
           result.action = "none";
-          auto h = store_.active_handover(conv->id);
-          if (!h) return h.error();
-          if (*h) result.events.push_back({"message.inbound", conv->id, (*h)->id, (*h)->queue});
+          if (snap.active)
+            result.events.push_back({"message.inbound", conv.id, snap.active->id, snap.active->queue});
         }
-      } else if (bot_.flows && bot_.renderer && bot_.engine) {
+      } else if (flows) {
         result.action = "flow";
       } else {
         reply_key = "system.welcome";
@@ -259,104 +301,114 @@ Result<ReceiveResult> Conversations::receive_in_transaction(const InboundMessage
     input.distress = keywords_.contains_distress(in.body, &distress_lang);
   }
   if (result.action == "flow") {
-    if (Status s = run_flow(in, input, *conv, c, result, start_flow, distress_lang); !s) return s.error();
+    run_flow(in, input, snap, c, plan, start_flow, distress_lang, now);
+    if (plan.needs_open) return plan;
   }
+  const std::string channel_id = in.channel_id;
   if (result.action == "erased") {
-    if (conv->state != "bot") result.events.push_back({"conversation.erased", conv->id, 0, ""});
-    log::info("message.received", {{"channel", in.channel_id}, {"kind", channel_kind_name(in.kind)},
-                                    {"message_id", stored->id}, {"action", result.action}});
-    return result;
+    if (conv.state != "bot") result.events.push_back({"conversation.erased", conv.id, 0, ""});
+    plan.logs.push_back([channel_id, channel](const ReceiveResult& r) {
+      log::info(
+          "message.received",
+          {{"channel", channel_id}, {"kind", channel}, {"message_id", r.message_id}, {"action", r.action}});
+    });
+    return plan;
   }
-  if (Status s = store_.update_contact(c); !s) return s.error();
+  plan.writes.push_back([this, c](ReceiveResult&) { return store_.update_contact(c); });
   if (c.opted_out) reply_key.clear();
   if (!reply_key.empty()) {
-    if (Status s = reply(*conv, reply_key, answer_lang, channel); !s) return s.error();
-    ++result.queued;
+    queue_reply(plan, conv, reply_key, answer_lang, channel, nlohmann::json::object(), now);
     if (kw == Keyword::kHelp) {
       // HELP and INFO also give the emergency numbers of the person's country.
       const nlohmann::json vars = {{"country", select_country(country_of(in, c))}};
-      if (Status s = reply(*conv, kCrisisNumbersTemplate, answer_lang, channel, vars); !s) return s.error();
-      ++result.queued;
+      queue_reply(plan, conv, kCrisisNumbersTemplate, answer_lang, channel, vars, now);
     }
   }
-  log::info("message.received", {{"channel", in.channel_id}, {"kind", channel_kind_name(in.kind)},
-                                  {"message_id", stored->id}, {"contact_id", contact->id},
-                                  {"action", result.action}});
-  return result;
+  plan.logs.push_back([channel_id, channel](const ReceiveResult& r) {
+    log::info("message.received", {{"channel", channel_id},
+                                   {"kind", channel},
+                                   {"message_id", r.message_id},
+                                   {"contact_id", r.contact_id},
+                                   {"action", r.action}});
+  });
+  return plan;
 }
 
-Status Conversations::reply(const Conversation& conv, const std::string& template_key, const std::string& lang,
-                            const std::string& channel, const nlohmann::json& vars) {
-  if (bot_.renderer) {
-    auto text = bot_.renderer->render(template_key, lang, channel, vars);
-    if (text) return enqueue(conv, text->text, template_key);
-  }
-  // Without a renderer: the source text, formatted when it can be.
-  auto text = format_message(catalog_.text(template_key), "en", vars);
-  return enqueue(conv, text ? *text : catalog_.text(template_key), template_key);
+void Conversations::queue_reply(Plan& plan, const Conversation& conv, const std::string& template_key,
+                                const std::string& lang, const std::string& channel,
+                                const nlohmann::json& vars, TimePoint now) const {
+  ComposedText text = composer_.compose(template_key, lang, channel, vars);
+  queue_text(plan, conv, std::move(text), now);
 }
 
-std::string Conversations::country_of(const InboundMessage& in, const Contact& c) {
-  if (!c.country.empty()) return c.country;
-  if (in.kind == ChannelKind::kTelegram || in.kind == ChannelKind::kWeb) return "";
+void Conversations::queue_text(Plan& plan, const Conversation& conv, ComposedText text, TimePoint now) const {
+  plan.writes.push_back([this, conv, text = std::move(text), now](ReceiveResult&) -> Status {
+    Message out;
+    out.contact_id = conv.contact_id;
+    out.conversation_id = conv.id;
+    out.channel_id = conv.channel_id;
+    out.body = text.text;
+    out.template_key = text.key;
+    out.created_at = now;
+    auto id = store_.enqueue_outbound(out, now);
+    if (!id) return id.error();
+    return {};
+  });
+  ++plan.result.queued;
+}
+
+std::string Conversations::number_country(const InboundMessage& in) {
+  if (!kind_has_phone_number(channel_kind_name(in.kind))) return "";
   return country_of_number(in.from);
 }
 
-Status Conversations::answer_crisis(const InboundMessage& in, const Conversation& conv, const Contact& c,
-                                    const std::string& lang, ReceiveResult& result) {
+std::string Conversations::country_of(const InboundMessage& in, const Contact& c) {
+  return c.country.empty() ? number_country(in) : c.country;
+}
+
+void Conversations::answer_crisis(const InboundMessage& in, const Snapshot& snap, const Contact& c,
+                                  const std::string& lang, Plan& plan, TimePoint now) const {
   const std::string channel = channel_kind_name(in.kind);
   const nlohmann::json vars = {{"country", select_country(country_of(in, c))}};
-  if (Status s = reply(conv, kCrisisNumbersTemplate, lang, channel, vars); !s) return s;
-  ++result.queued;
+  queue_reply(plan, snap.conv, kCrisisNumbersTemplate, lang, channel, vars, now);
   if (c.opted_out) {
     // They had stopped our messages: say how to reach a person again.
-    if (Status s = reply(conv, kCrisisRestartTemplate, lang, channel); !s) return s;
-    ++result.queued;
-    return {};
+    queue_reply(plan, snap.conv, kCrisisRestartTemplate, lang, channel, nlohmann::json::object(), now);
+    return;
   }
-  if (conv.state == "bot") return {};
+  if (snap.conv.state == "bot" || !snap.active) return;
   // With the helpdesk: the operators see it first.
-  auto h = store_.active_handover(conv.id);
-  if (!h) return h.error();
-  if (!*h) return {};
-  Handover ho = **h;
+  Handover ho = *snap.active;
   if (ho.priority != "urgent") {
     ho.priority = "urgent";
-    if (Status s = store_.update_handover(ho); !s) return s;
-    log::info("handover.escalated", {{"conversation_id", conv.id}, {"handover_id", ho.id}, {"reason", "crisis"}});
+    plan.writes.push_back([this, ho](ReceiveResult&) { return store_.update_handover(ho); });
+    plan.logs.push_back([conv = snap.conv.id, id = ho.id](const ReceiveResult&) {
+      log::info("handover.escalated", {{"conversation_id", conv}, {"handover_id", id}, {"reason", "crisis"}});
+    });
   }
-  result.events.push_back({"message.inbound", conv.id, ho.id, ho.queue});
-  return {};
+  plan.result.events.push_back({"message.inbound", snap.conv.id, ho.id, ho.queue});
 }
 
-Status Conversations::enqueue(const Conversation& conv, const std::string& text, const std::string& template_key) {
-  Message out;
-  out.contact_id = conv.contact_id;
-  out.conversation_id = conv.id;
-  out.channel_id = conv.channel_id;
-  out.body = text;
-  out.template_key = template_key;
-  out.created_at = clock_.now();
-  auto id = store_.enqueue_outbound(out, clock_.now());
-  if (!id) return id.error();
-  return {};
-}
-
-Status Conversations::run_flow(const InboundMessage& in, const Input& input, const Conversation& conv, Contact& c,
-                               ReceiveResult& result, const std::string& start_flow, const std::string& lang_hint) {
-  const TimePoint now = clock_.now();
+void Conversations::run_flow(const InboundMessage& in, const Input& input, const Snapshot& snap, Contact& c,
+                             Plan& plan, const std::string& start_flow, const std::string& lang_hint,
+                             TimePoint now) const {
+  const Conversation& conv = snap.conv;
   const std::string channel = channel_kind_name(in.kind);
   Session session;  // a default session is "ended": the message opens the entry flow
-  auto saved = store_.load_session(c.id, now);
-  if (!saved) return saved.error();
   ContactView view;
   view.language = c.language;
-  view.country = c.country.empty() && in.kind != ChannelKind::kTelegram ? country_of_number(in.from) : c.country;
+  view.country =
+      c.country.empty() && in.kind != ChannelKind::kTelegram ? country_of_number(in.from) : c.country;
   view.channel = channel;
-  if (*saved) {
-    auto parsed = Session::from_json(**saved);
-    if (parsed) session = std::move(*parsed);
-    else log::warn("session.unreadable", {{"contact_id", c.id}});  // starts over
+  if (snap.session) {
+    auto parsed = Session::from_json(*snap.session);
+    if (parsed) {
+      session = std::move(*parsed);
+    } else {
+      plan.logs.push_back([id = c.id](const ReceiveResult&) {
+        log::warn("session.unreadable", {{"contact_id", id}});  // starts over
+      });
+    }
   } else {
     view.language_guesses = bot_.renderer->policy().guess_languages(
         in.kind == ChannelKind::kTelegram ? std::string() : in.from, in.body);
@@ -364,79 +416,58 @@ Status Conversations::run_flow(const InboundMessage& in, const Input& input, con
   StepResult step = start_flow.empty() ? bot_.engine->step(*bot_.flows, session, view, input, now)
                                        : bot_.engine->start(*bot_.flows, start_flow, view, now);
 
-  bool erase = false;
-  for (const Effect& e : step.effects) {
-    const std::string lang = !c.language.empty() ? c.language
-                             : !lang_hint.empty() ? lang_hint
-                                                  : bot_.renderer->policy().source_language();
-    if (const auto* say = std::get_if<effect::Say>(&e)) {
-      auto main = bot_.renderer->render(say->template_key, lang, channel, say->vars);
-      std::string text = main ? main->text : catalog_.text(say->template_key);
-      for (size_t i = 0; i < say->choices.size(); ++i) {
-        auto label = bot_.renderer->render(say->choices[i], lang, channel);
-        text += "\n" + std::to_string(i + 1) + ". " + (label ? label->text : catalog_.text(say->choices[i]));
-      }
-      if (Status s = enqueue(conv, text, say->template_key); !s) return s;
-      ++result.queued;
-    } else if (const auto* set = std::get_if<effect::SetLanguage>(&e)) {
-      c.language = set->lang;
-    } else if (const auto* field = std::get_if<effect::SetField>(&e)) {
-      if (field->name == "country") c.country = field->value;
-      if (field->name == "consent" && (field->value == "given" || field->value == "declined")) c.consent = field->value;
-    } else if (const auto* h = std::get_if<effect::Handover>(&e)) {
-      Handover ho;
-      ho.conversation_id = conv.id;
-      ho.contact_id = c.id;
-      ho.queue = h->queue;
-      ho.priority = h->priority.empty() ? "normal" : h->priority;
-      ho.language = c.language;
-      ho.reason = h->note;  // a template key: the operator reads it in their language
-      ho.state = "waiting";
-      ho.created_at = now;
+  EffectContext context;
+  context.channel = channel;
+  context.lang_hint = lang_hint;
+  context.number_country = number_country(in);
+  context.helpdesk = helpdesk_.config;
+  context.now = now;
+  if (has_handover(step.effects)) {
+    if (!snap.open) {
+      plan.needs_open = true;  // decided again with every open handover
+      return;
+    }
+    context.open_handovers = *snap.open;
+  }
+  EffectOutcome outcome = apply_effects(step.effects, composer_, c, context);
+  for (const std::string& error : outcome.errors) {
+    plan.logs.push_back([id = c.id, error](const ReceiveResult&) {
+      log::error("flow.error", {{"contact_id", id}, {"error", error}});
+    });
+  }
+  for (ComposedText& reply : outcome.replies) queue_text(plan, conv, std::move(reply), now);
+  if (outcome.handover) {
+    Handover ho = *outcome.handover;
+    ho.conversation_id = conv.id;
+    ho.contact_id = c.id;
+    plan.writes.push_back([this, ho, now](ReceiveResult& r) -> Status {
       auto id = store_.create_handover(ho);
       if (!id) return id.error();
-      if (Status s = store_.set_conversation_state(conv.id, "waiting", now); !s) return s;
-      log::info("handover.requested", {{"conversation_id", conv.id}, {"queue", ho.queue}, {"priority", ho.priority}});
-      ho.id = *id;
-      NoticeContext context{country_of(in, c), h->unclear};
-      if (Status s = notify_handover(ho, conv, c, channel, lang, context, result); !s) return s;
-      result.events.push_back({"handover.created", conv.id, ho.id, ho.queue});
-    } else if (std::get_if<effect::Erase>(&e)) {
-      erase = true;
-    } else if (const auto* err = std::get_if<effect::Error>(&e)) {
-      log::error("flow.error", {{"contact_id", c.id}, {"error", err->message}});
-    }
+      if (Status s = store_.set_conversation_state(ho.conversation_id, "waiting", now); !s) return s;
+      r.events.push_back({"handover.created", ho.conversation_id, *id, ho.queue});
+      return {};
+    });
+    plan.logs.push_back([conv = conv.id, queue = ho.queue, priority = ho.priority](const ReceiveResult&) {
+      log::info("handover.requested", {{"conversation_id", conv}, {"queue", queue}, {"priority", priority}});
+    });
   }
-  if (erase) {
+  const int64_t contact_id = c.id;
+  if (outcome.erase) {
     // Everything about the person goes, this message and the session included;
     // what the flow said last (the confirmation) is sent first, and then the
     // address goes with it.
-    if (Status s = store_.erase_contact_after_outbox(c.id); !s) return s;
-    result.action = "erased";
-    return {};
+    plan.writes.push_back(
+        [this, contact_id](ReceiveResult&) { return store_.erase_contact_after_outbox(contact_id); });
+    plan.result.action = "erased";
+    return;
   }
   if (step.session.ended) {
-    if (Status s = store_.delete_session(c.id); !s) return s;
+    plan.writes.push_back([this, contact_id](ReceiveResult&) { return store_.delete_session(contact_id); });
   } else {
-    if (Status s = store_.save_session(c.id, step.session.to_json(), step.session.expires_at, now); !s) return s;
+    plan.writes.push_back(
+        [this, contact_id, json = step.session.to_json(), expires = step.session.expires_at,
+         now](ReceiveResult&) { return store_.save_session(contact_id, json, expires, now); });
   }
-  return {};
-}
-
-Status Conversations::notify_handover(const Handover& h, const Conversation& conv, const Contact& c,
-                                      const std::string& channel, const std::string& lang,
-                                      const NoticeContext& context, ReceiveResult& result) {
-  if (c.opted_out) return {};
-  auto open = store_.list_open_handovers();
-  if (!open) return open.error();
-  static const HelpdeskConfig kAlwaysOpen;
-  const Notice notice =
-      waiting_notice(helpdesk_.config ? *helpdesk_.config : kAlwaysOpen, h, *open, clock_.now(), context);
-  auto text = bot_.renderer->render(notice.template_key, lang, channel, notice.vars);
-  if (Status s = enqueue(conv, text ? text->text : catalog_.text(notice.template_key), notice.template_key); !s)
-    return s;
-  ++result.queued;
-  return {};
 }
 
 std::string Conversations::erase_keyword_flow(const std::string& text, const std::string& lang) const {

@@ -28,11 +28,13 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "gateway/config/queue_config.h"
 #include "gateway/content/renderer.h"
+#include "gateway/content/reply_composer.h"
 #include "gateway/content/template_catalog.h"
 #include "gateway/conversations/keywords.h"
 #include "gateway/core/backoff.h"
@@ -59,8 +61,8 @@ struct ReceiveResult {
   bool duplicate = false;  // already stored earlier: nothing was done again
   int64_t message_id = 0;
   int64_t contact_id = 0;
-  int queued = 0;      // replies queued in the outbox
-  std::string action;  // "opt_out", "opt_in", "help", "reply", "flow", "erased", "none"
+  int queued = 0;                     // replies queued in the outbox
+  std::string action;                 // "opt_out", "opt_in", "help", "reply", "flow", "erased", "none"
   std::vector<HelpdeskEvent> events;  // published on the helpdesk bus once stored
 };
 
@@ -98,7 +100,12 @@ class Conversations {
                 std::function<void(const std::string&)> outbox_ready = nullptr, Bot bot = {});
 
   // REQUIRES: `in` was authenticated by its channel.
-  // Handles `in` now: stores it and answers it, in one transaction.
+  // Handles `in` now: stores it and answers it. What the answer depends on is
+  // read first (a short transaction, undone); the keywords, the flow's step and
+  // the replies' rendering are decided outside any transaction; then the
+  // message and everything it comes to are written in one transaction — after
+  // checking that what was read still holds, and deciding again on what holds
+  // now where it does not. Log lines are written after the commit.
   Result<ReceiveResult> receive(const InboundMessage& in);
 
   // The webhooks' way in. Stores `in` in the intake (durably, encrypted) and
@@ -109,14 +116,17 @@ class Conversations {
   // and has a provider id.
   Status accept(const InboundMessage& in);
   // Handles up to `limit` messages of the intake, oldest first, as receive()
-  // does, in one transaction of the Store: each in a savepoint of its own, so
-  // that one that fails is left in the intake and tried again later, as the
-  // retry policy says (set_intake), until it becomes a dead letter. The
-  // person's later messages wait behind it, in the batch as in the intake, and
-  // are handled after it. Once the Store committed, the handled ones leave the
-  // intake. A failure of the Store itself (I/O, busy, closed) fails the whole
-  // batch, which stays queued. One caller at a time: that keeps each
-  // conversation's order.
+  // does, in rounds: a round takes the first waiting message of each sender
+  // (so each decision reads what the sender's previous message wrote), decides
+  // them all outside the Store's transactions, and writes them in one
+  // transaction, each in a savepoint of its own, so that one that fails is
+  // left in the intake and tried again later, as the retry policy says
+  // (set_intake), until it becomes a dead letter. The person's later messages
+  // wait behind it, in the batch as in the intake, and are handled after it.
+  // Once the Store committed, the handled ones leave the intake. A failure of
+  // the Store itself (I/O, busy, closed) fails the batch: what its earlier
+  // rounds committed is kept, the rest stays queued. One caller at a time: that
+  // keeps each conversation's order.
   Result<IntakeBatch> handle_queued(int limit);
   // REQUIRES: called before the first accept(); `intake` outlives this.
   // `ready` (may be empty) is called after accept() stored a message. `retry`:
@@ -131,26 +141,65 @@ class Conversations {
   void set_helpdesk(HelpdeskLink link) { helpdesk_ = link; }
 
  private:
-  Result<ReceiveResult> receive_in_transaction(const InboundMessage& in);
+  // What deciding about one message reads from the store: the person as the
+  // message finds them (created when new; an erasure they asked for finished),
+  // their conversation, flow session and active handover, and — read only when
+  // the decision hands over — every open handover (for their place in the queue).
+  struct Snapshot {
+    Contact contact;
+    Conversation conv;
+    std::optional<std::string> session;  // its JSON; read only with flows
+    std::optional<Handover> active;      // read only when the conversation is not with the bot
+    std::optional<std::vector<Handover>> open;
+    // True when what a decision reads is the same in both.
+    bool same_as(const Snapshot& other) const;
+  };
+  // What a message comes to, decided without holding the store: the writes,
+  // in order, made in one transaction, and the log lines written after it.
+  struct Plan {
+    ReceiveResult result;
+    std::vector<std::function<Status(ReceiveResult&)>> writes;
+    std::vector<std::function<void(const ReceiveResult&)>> logs;
+    bool needs_open = false;  // it hands over: to be decided again with Snapshot::open
+  };
+  struct Pending {
+    const InboundMessage* in = nullptr;  // null: the message could not be read
+    std::optional<Snapshot> snap;        // none: decided in the write's transaction
+    Plan plan;
+  };
+
+  // A failure of the Store itself (I/O, busy, closed): it fails the whole
+  // batch, whose messages stay queued as they were.
+  static bool store_failure(const Error& e);
+  // Reads the snapshot of each message and decides its plan, the store held
+  // only while it reads. Fails only when the store does.
+  Status prepare(const std::vector<Pending*>& items, TimePoint now);
+  // REQUIRES: inside a transaction of the store.
+  Result<Snapshot> read_snapshot(const InboundMessage& in, TimePoint now, bool with_open);
+  // REQUIRES: inside a transaction of the store. Stores the message and writes
+  // its plan; a retry of a message already stored writes nothing else. When the
+  // snapshot no longer holds, decides again on what holds now.
+  Result<ReceiveResult> apply_plan(Pending& p, TimePoint now);
+  // Decides what `in` comes to, from `snap` alone (no store access).
+  Plan decide(const InboundMessage& in, const Snapshot& snap, TimePoint now) const;
   // After a commit: wakes the senders of the replies, publishes the events.
   void after_commit(const std::string& channel_id, const ReceiveResult& r);
-  // Renders `template_key` in `lang` for `channel` (the source text without a
-  // renderer) and queues it.
-  Status reply(const Conversation& conv, const std::string& template_key, const std::string& lang,
-               const std::string& channel, const nlohmann::json& vars = nlohmann::json::object());
+  // Composes `template_key` in `lang` for `channel` and plans to queue it.
+  void queue_reply(Plan& plan, const Conversation& conv, const std::string& template_key,
+                   const std::string& lang, const std::string& channel, const nlohmann::json& vars,
+                   TimePoint now) const;
+  void queue_text(Plan& plan, const Conversation& conv, ComposedText text, TimePoint now) const;
   // The crisis answer outside the flows (opted out, with the helpdesk, no flows).
-  Status answer_crisis(const InboundMessage& in, const Conversation& conv, const Contact& c,
-                       const std::string& lang, ReceiveResult& result);
-  Status enqueue(const Conversation& conv, const std::string& text, const std::string& template_key);
-  // Runs the person's message through the flows; queues what they say. With
+  void answer_crisis(const InboundMessage& in, const Snapshot& snap, const Contact& c,
+                     const std::string& lang, Plan& plan, TimePoint now) const;
+  // Runs the person's message through the flows and plans what follows. With
   // `start_flow`, that flow starts afresh instead (the message only opens it).
   // `input` carries the crisis and distress marks; `lang_hint` is the language
   // to answer in while the person has chosen none.
-  Status run_flow(const InboundMessage& in, const Input& input, const Conversation& conv, Contact& c,
-                  ReceiveResult& result, const std::string& start_flow = "", const std::string& lang_hint = "");
-  // Tells the person about their new handover (queue position or out of hours).
-  Status notify_handover(const Handover& h, const Conversation& conv, const Contact& c, const std::string& channel,
-                         const std::string& lang, const NoticeContext& context, ReceiveResult& result);
+  void run_flow(const InboundMessage& in, const Input& input, const Snapshot& snap, Contact& c, Plan& plan,
+                const std::string& start_flow, const std::string& lang_hint, TimePoint now) const;
+  // The country of the person's number; "" for Telegram and web, whose ids are no numbers.
+  static std::string number_country(const InboundMessage& in);
   // The person's country for the numbers: the one they chose, else their
   // number's region (never for Telegram, whose ids are no numbers); "" if unknown.
   static std::string country_of(const InboundMessage& in, const Contact& c);
@@ -167,6 +216,7 @@ class Conversations {
   std::function<void()> intake_ready_;
   BackoffPolicy intake_retry_ = kIntakeRetry;
   Bot bot_;
+  ReplyComposer composer_;
   HelpdeskLink helpdesk_;
 };
 

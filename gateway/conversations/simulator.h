@@ -3,8 +3,9 @@
 // answers each line the person sends with the replies the gateway would send,
 // rendered in the person's language for the chosen channel, with their SMS
 // encoding and segment count, and the other things that happened (language
-// set, handover, erasure, end) as events. A handover is answered with the
-// notice the gateway sends (helpdesk.queued, place 1: queues count as open).
+// set, handover, erasure, end) as events. The effects are applied as
+// Conversations applies them (flow_effects.h): a handover is answered with the
+// notice the gateway sends (queues count as open, nobody else waiting: place 1).
 //
 // Time is passed in by the caller, so a scripted conversation is repeatable.
 #pragma once
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "gateway/content/renderer.h"
+#include "gateway/content/reply_composer.h"
 #include "gateway/conversations/simulator_content.h"
 #include "gateway/core/clock.h"
 #include "gateway/core/result.h"
@@ -58,10 +60,12 @@ class Simulator {
   const Renderer& renderer() const { return content_->renderer; }
 
  private:
-  void apply(const std::vector<Effect>& effects, SimulatedTurn& turn);
-  SimulatedReply render_say(const effect::Say& say);
+  // The effects as Conversations applies them (apply_effects), shown instead of stored.
+  void apply(const std::vector<Effect>& effects, TimePoint now, SimulatedTurn& turn);
 
   std::shared_ptr<const SimulatorContent> content_;
+  ReplyComposer composer_;
+  std::string number_country_;  // the country of options_.from ("" on Telegram and web)
   std::string lang_hint_;    // this turn's language while none is chosen: a crisis word's
   Engine engine_;
   SimulatorOptions options_;

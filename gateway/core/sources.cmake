@@ -1,6 +1,7 @@
 target_sources(gateway_core PRIVATE
   gateway/core/result.cc
   gateway/core/clock.cc
+  gateway/core/channel_kinds.cc
   gateway/core/ids.cc
   gateway/core/digest.cc
   gateway/core/backoff.cc

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "gateway/content/languages.h"
+#include "gateway/core/channel_kinds.h"
 #include "gateway/core/log.h"
 #include "gateway/helpdesk/address_mask.h"
 #include "gateway/helpdesk/waiting_notice.h"
@@ -395,12 +396,13 @@ Result<CannedChoice> Helpdesk::canned_replies(int64_t handover_id, const Operato
   if (!h) return h.error();
   auto contact = store_.get_contact(h->contact_id);
   if (!contact) return contact.error();
-  std::string country = contact->country;
-  if (country.empty() && contact->channel_id.find("telegram") == std::string::npos)
-    country = country_of_number(address_number(contact->address));
   CannedChoice c;
-  c.language = contact->language.empty() ? h->language : contact->language;
   c.channel_kind = messages_.channel_kind(*contact);
+  // Only a phone number tells a country: never a Telegram chat id or a web id.
+  std::string country = contact->country;
+  if (country.empty() && kind_has_phone_number(c.channel_kind))
+    country = country_of_number(address_number(contact->address));
+  c.language = contact->language.empty() ? h->language : contact->language;
   c.keys = canned_reply_keys(country);
   return c;
 }

@@ -3,28 +3,20 @@
 namespace gw {
 
 PersonMessages::PersonMessages(Store& store, const TemplateCatalog& catalog, const Renderer* renderer,
-                               std::map<std::string, std::string> channel_kinds,
+                               ChannelKinds channel_kinds,
                                std::function<void(const std::string&)> outbox_ready)
     : store_(store),
-      catalog_(catalog),
-      renderer_(renderer),
+      composer_(catalog, renderer),
       channel_kinds_(std::move(channel_kinds)),
       outbox_ready_(std::move(outbox_ready)) {}
 
 std::string PersonMessages::channel_kind(const Contact& c) const {
-  if (c.address.rfind("whatsapp:", 0) == 0) return "whatsapp";
-  auto it = channel_kinds_.find(c.channel_id);
-  return it == channel_kinds_.end() ? "sms" : it->second;
+  return channel_kinds_.kind(c.channel_id, c.address);
 }
 
 std::string PersonMessages::render(const std::string& key, const Contact& c,
                                    const nlohmann::json& vars) const {
-  if (renderer_) {
-    const std::string lang = c.language.empty() ? renderer_->policy().source_language() : c.language;
-    auto r = renderer_->render(key, lang, channel_kind(c), vars);
-    if (r) return r->text;
-  }
-  return catalog_.text(key);
+  return composer_.compose(key, composer_.answer_language(c.language), channel_kind(c), vars).text;
 }
 
 Result<int64_t> PersonMessages::enqueue(const Contact& c, int64_t conversation_id, const std::string& text,

@@ -6,12 +6,13 @@
 #pragma once
 
 #include <functional>
-#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "gateway/content/renderer.h"
+#include "gateway/content/reply_composer.h"
 #include "gateway/content/template_catalog.h"
+#include "gateway/core/channel_kinds.h"
 #include "gateway/core/clock.h"
 #include "gateway/store/store.h"
 
@@ -19,17 +20,17 @@ namespace gw {
 
 class PersonMessages {
  public:
-  // `renderer` may be null: then the catalog's source text is sent as it is.
-  // `channel_kinds` maps a configured channel id to "sms", "whatsapp",
-  // "telegram" or "web" (default "sms"; a "whatsapp:" address means WhatsApp).
+  // `renderer` may be null: then the catalog's source text is sent, formatted
+  // (ReplyComposer's fallback rule).
+  // `channel_kinds` tells the kind of each configured channel (see channel_kinds.h).
   PersonMessages(Store& store, const TemplateCatalog& catalog, const Renderer* renderer,
-                 std::map<std::string, std::string> channel_kinds = {},
+                 ChannelKinds channel_kinds = {},
                  std::function<void(const std::string&)> outbox_ready = nullptr);
 
-  // The channel kind the contact is reached on, for rendering.
+  // The channel kind the contact is reached on ("sms", "whatsapp", "telegram", "web").
   std::string channel_kind(const Contact& c) const;
-  // `key` rendered with `vars` in the contact's language (the source language
-  // when it is not known yet).
+  // `key` composed with `vars` in the contact's language (the source language
+  // when it is not known yet) by the ReplyComposer.
   std::string render(const std::string& key, const Contact& c,
                      const nlohmann::json& vars = nlohmann::json::object()) const;
   // Queues `text` (an operator's own words when template_key is empty) for the
@@ -44,9 +45,8 @@ class PersonMessages {
 
  private:
   Store& store_;
-  const TemplateCatalog& catalog_;
-  const Renderer* renderer_;
-  std::map<std::string, std::string> channel_kinds_;
+  ReplyComposer composer_;
+  ChannelKinds channel_kinds_;
   std::function<void(const std::string&)> outbox_ready_;
 };
 

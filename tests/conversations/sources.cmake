@@ -5,4 +5,6 @@ target_sources(gateway_tests PRIVATE
   tests/conversations/consent_flow_test.cc
   tests/conversations/intake_test.cc
   tests/conversations/intake_worker_test.cc
+  tests/conversations/same_replies_test.cc
+  tests/conversations/store_lock_test.cc
 )

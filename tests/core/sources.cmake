@@ -1,6 +1,7 @@
 target_sources(gateway_tests PRIVATE
   tests/core/result_test.cc
   tests/core/clock_test.cc
+  tests/core/channel_kinds_test.cc
   tests/core/log_test.cc
   tests/core/digest_test.cc
   tests/core/backoff_test.cc

@@ -3,6 +3,8 @@
 // routes are called as the page calls them.
 #include "gateway/helpdesk/console_api.h"
 
+#include <algorithm>
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <condition_variable>
@@ -690,4 +692,38 @@ TEST_CASE("an assign whose force is not true or false is a bad request and assig
   auto plain = post(c, path, s, true, R"({"force":null})");
   REQUIRE(plain);
   CHECK(plain->status == 200);
+}
+
+TEST_CASE("a Telegram chat id is never read as a phone number for canned replies whatever the channel's id",
+          "[helpdesk][console]") {
+  // A Telegram channel configured with the id "tg": its chat ids tell no country,
+  // even one that would parse as a number, so every country's numbers are offered.
+  ConsoleFixture f;
+  f.staff("olga", "operator", {"general"});
+  auto contact = f.store->upsert_contact("tg", "+447700900123", f.clock.now());
+  REQUIRE(contact.ok());
+  auto conv = f.store->open_or_get_conversation(contact->id, "tg", f.clock.now());
+  REQUIRE(conv.ok());
+  gw::Handover h;
+  h.conversation_id = conv->id;
+  h.contact_id = contact->id;
+  h.queue = "general";
+  h.priority = "normal";
+  h.state = "waiting";
+  h.created_at = f.clock.now();
+  auto id = f.store->create_handover(h);
+  REQUIRE(id.ok());
+  RunningServer running(f.server);
+  httplib::Client c("127.0.0.1", running.port());
+  Session s = login(c, "olga");
+  auto canned = get(c, "/api/helpdesk/canned?conversation=" + std::to_string(*id), s);
+  REQUIRE(canned);
+  REQUIRE(canned->status == 200);
+  std::vector<std::string> keys;
+  const json body = json::parse(canned->body);
+  for (const auto& r : body["replies"]) keys.push_back(r["key"]);
+  for (const char* country : {"uk", "it", "hr", "nl"}) {
+    INFO(country);
+    CHECK(std::find(keys.begin(), keys.end(), std::string("rights.") + country + ".numbers") != keys.end());
+  }
 }

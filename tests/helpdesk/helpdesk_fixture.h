@@ -64,7 +64,8 @@ struct HelpdeskFixture : StoreFixture {
   std::vector<std::string> woken;
   Conversations bot{*store, clock, catalog, nullptr, Bot{&flows, &renderer, &engine}};
   PersonMessages person{
-      *store, catalog, &renderer, {}, [this](const std::string& ch) { woken.push_back(ch); }};
+      *store, catalog, &renderer, ChannelKinds(std::map<std::string, std::string>{{"uk-sms", "twilio"}, {"tg", "telegram"}}),
+      [this](const std::string& ch) { woken.push_back(ch); }};
   metrics::Registry registry;
   HelpdeskMetrics helpdesk_metrics{registry};
   Helpdesk helpdesk{*store, clock, config, person, events, &helpdesk_metrics};

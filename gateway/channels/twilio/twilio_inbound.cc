@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "gateway/core/channel_kinds.h"
+
 namespace gw {
 namespace {
 
@@ -50,7 +52,7 @@ Result<InboundMessage> parse_twilio_inbound(const FormFields& params, const std:
   m.to = get(params, "To");
   if (m.from.empty()) return Error::invalid("From is missing");
   if (m.to.empty()) return Error::invalid("To is missing");
-  m.kind = m.from.rfind("whatsapp:", 0) == 0 ? ChannelKind::kWhatsApp : ChannelKind::kSms;
+  m.kind = channel_kind("twilio", m.from) == "whatsapp" ? ChannelKind::kWhatsApp : ChannelKind::kSms;
   m.body = get(params, "Body");
   m.messaging_service_sid = get(params, "MessagingServiceSid");
   m.profile_name = get(params, "ProfileName");
