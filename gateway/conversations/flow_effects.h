@@ -16,7 +16,7 @@
 #include "gateway/content/reply_composer.h"
 #include "gateway/core/clock.h"
 #include "gateway/engine/effect.h"
-#include "gateway/helpdesk/queue_config.h"
+#include "gateway/config/queue_config.h"
 #include "gateway/store/records.h"
 
 namespace gw {

@@ -12,9 +12,9 @@
 #include "gateway/conversations/conversations.h"
 #include "gateway/conversations/renderer_lexicon.h"
 #include "gateway/conversations/simulator.h"
-#include "gateway/engine/flow_loader.h"
+#include "gateway/content/flow_files.h"
 #include "gateway/helpdesk/person_messages.h"
-#include "tests/security/temp_dir.h"
+#include "tests/support/temp_dir.h"
 #include "tests/store/store_fixture.h"
 
 namespace {

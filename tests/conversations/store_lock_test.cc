@@ -10,7 +10,7 @@
 #include "gateway/content/content_set.h"
 #include "gateway/conversations/conversations.h"
 #include "gateway/conversations/renderer_lexicon.h"
-#include "gateway/engine/flow_loader.h"
+#include "gateway/content/flow_files.h"
 #include "gateway/store/intake.h"
 #include "tests/store/store_fixture.h"
 #include "tests/support/inbound_sms.h"
@@ -148,6 +148,9 @@ class CountingStore final : public gw::Store {
   }
   Result<int> erase_idle_contacts(TimePoint unconsented_before, TimePoint consented_before) override {
     return inner_.erase_idle_contacts(unconsented_before, consented_before);
+  }
+  Result<std::vector<HandoverTimes>> recent_handover_times(int limit) override {
+    return inner_.recent_handover_times(limit);
   }
   Status ping() override { return inner_.ping(); }
   Status close() override { return inner_.close(); }

@@ -1,6 +1,9 @@
 // Store::in_transaction: several calls committed as one, or none of them kept.
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <fstream>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <chrono>
 #include <stdexcept>
 #include <string>
@@ -158,22 +161,40 @@ TEST_CASE("other threads wait until an in_transaction body has finished", "[stor
   // Given a body that writes a contact, lets another thread try to read it, and
   // then fails: the other thread's read must wait and then see no contact. On a
   // store that did not make it wait, it would read the uncommitted contact.
+  // The body goes on only once the reader's thread is asleep in the kernel
+  // (blocked on the store), as /proc shows; a reader that is not held back
+  // finishes instead, and the body then sees it done.
   StoreFixture f;
   std::atomic<bool> inside{false};
   std::atomic<bool> body_done{false};
   std::atomic<bool> reader_saw_body_done{false};
+  std::atomic<bool> reader_finished{false};
+  std::atomic<pid_t> reader_tid{0};
   std::optional<bool> reader_found;
   std::thread reader([&] {
-    while (!inside.load()) std::this_thread::sleep_for(1ms);
+    reader_tid = static_cast<pid_t>(::syscall(SYS_gettid));
+    while (!inside.load()) std::this_thread::yield();
     auto r = f.store->find_contact("uk-sms", "+447700900005");
     reader_saw_body_done = body_done.load();
     if (r.ok()) reader_found = r->has_value();
+    reader_finished = true;
   });
+  // 'S': sleeping in the kernel, which for the reader can only be a wait for the store.
+  const auto reader_blocked = [&] {
+    std::ifstream stat("/proc/self/task/" + std::to_string(reader_tid.load()) + "/stat");
+    std::string line;
+    std::getline(stat, line);
+    const size_t paren = line.rfind(')');
+    return paren != std::string::npos && paren + 2 < line.size() && line[paren + 2] == 'S';
+  };
   Status st = f.store->in_transaction([&]() -> Status {
     auto c = f.store->upsert_contact("uk-sms", "+447700900005", f.clock.now());
     if (!c) return c.error();
+    while (reader_tid.load() == 0) std::this_thread::yield();
     inside = true;
-    std::this_thread::sleep_for(100ms);  // the reader is blocked meanwhile
+    for (int i = 0; i < 5000 && !reader_finished.load() && !reader_blocked(); ++i) {
+      std::this_thread::sleep_for(1ms);  // polls until the reader blocks (or wrongly finishes)
+    }
     body_done = true;
     return gw::Error::internal("rolled back on purpose");
   });
