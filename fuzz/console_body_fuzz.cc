@@ -10,7 +10,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const char* field : {"text", "mode", "queue", "operator"}) (void)gw::console_string(*body, field);
   auto force = gw::console_bool(*body, "force", false);
   const auto it = body->find("force");
-  if (it == body->end() || it->is_null() || it->is_boolean()) FUZZ_CHECK(force.ok());
-  else FUZZ_CHECK(!force.ok());
+  if (it == body->end() || it->is_null() || it->is_boolean())
+    FUZZ_CHECK(force.ok());
+  else
+    FUZZ_CHECK(!force.ok());
   return 0;
 }

@@ -9,7 +9,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
-  static const std::array<const char*, 10> kLanguages = {"en", "ar", "fa", "prs", "ti", "uk", "fr", "so", "xx-Zzzz", ""};
+  static const std::array<const char*, 10> kLanguages = {"en", "ar", "fa", "prs",     "ti",
+                                                         "uk", "fr", "so", "xx-Zzzz", ""};
   const std::string lang = kLanguages[data[0] % kLanguages.size()];
   const std::string pattern(gw::fuzz::text(data + 1, size - 1));
   const gw::Status syntax = gw::check_message_syntax(pattern);

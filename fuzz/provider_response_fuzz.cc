@@ -16,7 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   r.headers.emplace_back("retry-after", std::string(gw::fuzz::take_until(in, '\n')));
   r.body = std::string(in);
   for (const gw::SendOutcome& out : {gw::classify_twilio_response(r), gw::classify_telegram_response(r)}) {
-    if (out.retry_after) FUZZ_CHECK(out.retry_after->count() >= 0 && *out.retry_after <= std::chrono::hours(24));
+    if (out.retry_after)
+      FUZZ_CHECK(out.retry_after->count() >= 0 && *out.retry_after <= std::chrono::hours(24));
   }
   return 0;
 }

@@ -26,7 +26,8 @@ ChannelWorkers::ChannelWorkers(const Config& config, const TemplateCatalog& cata
     }
     // A batch takes about batch/rate seconds at the channel's pace; the lease must outlast it.
     options.batch = std::max(1, std::min(50, static_cast<int>(options.max_per_second * 5)));
-    options.lease = Millis(60000) + Millis(static_cast<int64_t>(1000.0 * options.batch / options.max_per_second));
+    options.lease =
+        Millis(60000) + Millis(static_cast<int64_t>(1000.0 * options.batch / options.max_per_second));
     OutboxObserver observer;
     if (metrics) {
       observer.sent = [metrics](const std::string& channel, int segments) {
@@ -37,7 +38,8 @@ ChannelWorkers::ChannelWorkers(const Config& config, const TemplateCatalog& cata
         metrics->outbox_outcomes(channel, outcome).inc();
       };
     }
-    e.outbox = std::make_unique<OutboxWorker>(store, clock, *e.sender, options, system_unit_random(), observer);
+    e.outbox =
+        std::make_unique<OutboxWorker>(store, clock, *e.sender, options, system_unit_random(), observer);
     OutboxWorker* outbox = e.outbox.get();
     const std::string id = ch.id;
     e.thread = std::make_unique<PeriodicWorker>("outbox:" + id, clock, tick, [outbox, id] {
@@ -56,7 +58,9 @@ ChannelWorkers::ChannelWorkers(const Config& config, const TemplateCatalog& cata
   }
 }
 
-ChannelWorkers::~ChannelWorkers() { stop(); }
+ChannelWorkers::~ChannelWorkers() {
+  stop();
+}
 
 void ChannelWorkers::start() {
   for (auto& [id, e] : workers_) {

@@ -34,15 +34,17 @@ Result<int> OutboxWorker::run_once() {
 void OutboxWorker::record(const Status& s, const char* what, const OutboxItem& item) {
   if (s) return;
   // Ids and the error's code and text only (store errors carry no address or body).
-  log::error("outbox.record_failed", {{"channel", sender_.channel_id()}, {"outbox_id", item.id},
-                                      {"record", what}, {"error", s.error().to_string()}});
+  log::error("outbox.record_failed", {{"channel", sender_.channel_id()},
+                                      {"outbox_id", item.id},
+                                      {"record", what},
+                                      {"error", s.error().to_string()}});
 }
 
 void OutboxWorker::release(const OutboxItem& item) {
   if (auto s = store_.release_outbox(item.id, clock_.now()); !s && s.error().code != ErrorCode::kNotFound) {
     // Not fatal: the lease expires and the item is sent then.
-    log::warn("outbox.release_failed", {{"channel", sender_.channel_id()}, {"outbox_id", item.id},
-                                        {"error", s.error().to_string()}});
+    log::warn("outbox.release_failed",
+              {{"channel", sender_.channel_id()}, {"outbox_id", item.id}, {"error", s.error().to_string()}});
   }
 }
 
@@ -72,26 +74,32 @@ bool OutboxWorker::handle(const OutboxItem& item) {
     case SendOutcome::Kind::kAccepted: {
       record(store_.mark_outbox_sent(item.id, out.provider_id, out.segments, now), "sent", item);
       if (observer_.sent) observer_.sent(channel, out.segments);
-      log::info("outbox.sent", {{"channel", channel}, {"outbox_id", item.id}, {"attempt", item.attempts},
+      log::info("outbox.sent", {{"channel", channel},
+                                {"outbox_id", item.id},
+                                {"attempt", item.attempts},
                                 {"segments", out.segments}});
       return true;
     }
     case SendOutcome::Kind::kRetry: {
       if (item.attempts >= options_.backoff.max_attempts) {
-        record(store_.mark_outbox_failed(item.id, out.error_code,
-                                         "gave up after " + std::to_string(item.attempts) + " attempts: " + out.error,
-                                         now),
+        record(store_.mark_outbox_failed(
+                   item.id, out.error_code,
+                   "gave up after " + std::to_string(item.attempts) + " attempts: " + out.error, now),
                "failed_gave_up", item);
         if (observer_.outcome) observer_.outcome(channel, "failed");
-        log::warn("outbox.gave_up", {{"channel", channel}, {"outbox_id", item.id}, {"attempts", item.attempts}});
+        log::warn("outbox.gave_up",
+                  {{"channel", channel}, {"outbox_id", item.id}, {"attempts", item.attempts}});
         return true;
       }
       Millis delay = full_jitter_delay(options_.backoff, item.attempts - 1, random_());
       if (out.retry_after) delay = std::max(delay, *out.retry_after);
       record(store_.mark_outbox_retry(item.id, now + delay, out.error, now), "retry", item);
       if (observer_.outcome) observer_.outcome(channel, "retry");
-      log::info("outbox.retry", {{"channel", channel}, {"outbox_id", item.id}, {"attempt", item.attempts},
-                                 {"delay_ms", delay.count()}, {"error", out.error}});
+      log::info("outbox.retry", {{"channel", channel},
+                                 {"outbox_id", item.id},
+                                 {"attempt", item.attempts},
+                                 {"delay_ms", delay.count()},
+                                 {"error", out.error}});
       return true;
     }
     case SendOutcome::Kind::kHeld: {
@@ -107,11 +115,14 @@ bool OutboxWorker::handle(const OutboxItem& item) {
         // (the person changed their language meanwhile).
         Status opted_out = store_.mark_contact_opted_out(item.contact_id, now);
         record(opted_out, "contact_opted_out", item);
-        if (opted_out) log::info("contact.opted_out", {{"contact_id", item.contact_id}, {"source", "provider"}});
+        if (opted_out)
+          log::info("contact.opted_out", {{"contact_id", item.contact_id}, {"source", "provider"}});
       }
       if (observer_.outcome) observer_.outcome(channel, "failed");
-      log::warn("outbox.failed", {{"channel", channel}, {"outbox_id", item.id},
-                                  {"code", out.error_code ? *out.error_code : 0}, {"error", out.error}});
+      log::warn("outbox.failed", {{"channel", channel},
+                                  {"outbox_id", item.id},
+                                  {"code", out.error_code ? *out.error_code : 0},
+                                  {"error", out.error}});
       return true;
     }
   }

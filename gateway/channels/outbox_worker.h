@@ -31,8 +31,8 @@
 namespace gw {
 
 struct OutboxWorkerOptions {
-  int batch = 10;              // items claimed per pass
-  Millis lease{120000};        // an item claimed by a worker that died is retried after this
+  int batch = 10;        // items claimed per pass
+  Millis lease{120000};  // an item claimed by a worker that died is retried after this
   BackoffPolicy backoff;
   double max_per_second = 1.0;  // the channel's sending rate
 };

@@ -49,8 +49,9 @@ std::optional<FormFields> authenticated_twilio_form(const WebhookContext& ctx, c
     return std::nullopt;
   }
   if (form_field_count(req.body, kMaxTwilioFormFields) > kMaxTwilioFormFields) {
-    http::send_json_error(res, 413, "too_many_parameters",
-                          "a Twilio form has at most " + std::to_string(kMaxTwilioFormFields) + " parameters");
+    http::send_json_error(
+        res, 413, "too_many_parameters",
+        "a Twilio form has at most " + std::to_string(kMaxTwilioFormFields) + " parameters");
     return std::nullopt;
   }
   auto form = form_urldecode(req.body);
@@ -77,7 +78,8 @@ void twilio_inbound(const WebhookContext& ctx, const httplib::Request& req, http
   auto msg = parse_twilio_inbound(*form, ch->id, ch->account_sid);
   if (!msg) {
     const int status = msg.error().code == ErrorCode::kPermissionDenied ? 403 : 400;
-    return http::send_json_error(res, status, status == 403 ? "wrong_account" : "bad_request", msg.error().message);
+    return http::send_json_error(res, status, status == 403 ? "wrong_account" : "bad_request",
+                                 msg.error().message);
   }
   Status accepted = ctx.conversations.accept(*msg);
   if (!accepted) {
@@ -102,8 +104,8 @@ void twilio_status(const WebhookContext& ctx, const httplib::Request& req, httpl
     return http::send_json_error(res, 400, "bad_request", update.error().message);
   }
   if (update->status) {
-    Status s = ctx.store.update_message_status(ch->id, update->message_sid, *update->status, update->error_code,
-                                               ctx.clock.now());
+    Status s = ctx.store.update_message_status(ch->id, update->message_sid, *update->status,
+                                               update->error_code, ctx.clock.now());
     if (!s && s.error().code == ErrorCode::kNotFound) {
       // The callback overtook our own record of the send; the sender records "sent" itself.
       log::info("status.unknown_message", {{"channel", ch->id}, {"status", *update->status}});
@@ -151,8 +153,9 @@ void add_webhook_routes(http::HttpServer& server, const WebhookContext& ctx) {
               [ctx](const httplib::Request& req, httplib::Response& res) { twilio_inbound(ctx, req, res); });
   server.post(R"(/twilio/([a-z0-9_\-]+)/status)", "twilio_status",
               [ctx](const httplib::Request& req, httplib::Response& res) { twilio_status(ctx, req, res); });
-  server.post(R"(/telegram/([a-z0-9_\-]+)/webhook)", "telegram_webhook",
-              [ctx](const httplib::Request& req, httplib::Response& res) { telegram_webhook(ctx, req, res); });
+  server.post(
+      R"(/telegram/([a-z0-9_\-]+)/webhook)", "telegram_webhook",
+      [ctx](const httplib::Request& req, httplib::Response& res) { telegram_webhook(ctx, req, res); });
 }
 
 }  // namespace gw

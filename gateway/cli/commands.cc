@@ -1,19 +1,19 @@
 #include "gateway/cli/commands.h"
 
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 #include <string>
 
 #include "gateway/cli/check_command.h"
 #include "gateway/cli/segments_command.h"
-#include "gateway/cli/simulate_command.h"
 #include "gateway/cli/serve_command.h"
+#include "gateway/cli/simulate_command.h"
 #include "gateway/cli/user_command.h"
 
 namespace gw::cli {
 int run(int argc, char** argv) {
-  CLI::App app{"Helpline gateway: SMS, WhatsApp and Telegram conversations with flows and operators", "gateway"};
+  CLI::App app{"Helpline gateway: SMS, WhatsApp and Telegram conversations with flows and operators",
+               "gateway"};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Show the help of every command");
 
@@ -25,20 +25,24 @@ int run(int argc, char** argv) {
 
   std::string content_dir = ".";
   auto* check = app.add_subcommand("check", "Validate flows, templates and translations");
-  check->add_option("--content", content_dir, "Content directory (holding flows/, templates/, translations/)");
+  check->add_option("--content", content_dir,
+                    "Content directory (holding flows/, templates/, translations/)");
 
   auto* content = app.add_subcommand("content", "Content tools for translators");
   content->require_subcommand(1);
   auto* extract = content->add_subcommand(
       "extract", "Regenerate translations/messages.pot from templates/ and merge it into every PO file");
-  extract->add_option("--content", content_dir, "Content directory (holding flows/, templates/, translations/)");
+  extract->add_option("--content", content_dir,
+                      "Content directory (holding flows/, templates/, translations/)");
   auto* stats = content->add_subcommand(
       "stats", "Per language: translated %, fuzzy % and the longest SMS in segments, as a Markdown table");
-  stats->add_option("--content", content_dir, "Content directory (holding flows/, templates/, translations/)");
+  stats->add_option("--content", content_dir,
+                    "Content directory (holding flows/, templates/, translations/)");
 
   std::string lang, from, channel = "sms";
   bool sim_json = false;
-  auto* simulate = app.add_subcommand("simulate", "Talk to the flows in the terminal: one message a line on stdin");
+  auto* simulate =
+      app.add_subcommand("simulate", "Talk to the flows in the terminal: one message a line on stdin");
   simulate->add_option("--lang", lang, "The person's language (e.g. ar, fa, uk)");
   simulate->add_option("--from", from, "Who is texting (e.g. +447700900123)");
   simulate->add_option("--channel", channel, "sms, whatsapp or telegram")
@@ -60,13 +64,15 @@ int run(int argc, char** argv) {
   user_add->add_option("--role", user_opts.role, "operator, supervisor, editor or admin")->required();
   user_add->add_option("--languages", user_opts.languages, "Languages the operator answers in, e.g. ar,en");
   user_add->add_option("--queues", user_opts.queues, "Queues the operator serves, e.g. general,urgent");
-  user_add->add_option("--capacity", user_opts.capacity, "Conversations the operator takes at once (default 3)");
+  user_add->add_option("--capacity", user_opts.capacity,
+                       "Conversations the operator takes at once (default 3)");
   auto* user_disable = user->add_subcommand("disable", "Disable an account; its sessions end");
   user_disable->add_option("USERNAME", user_opts.username, "Login name")->required();
   auto* user_reset = user->add_subcommand("reset-password", "Give an account a new one-time password");
   user_reset->add_option("USERNAME", user_opts.username, "Login name")->required();
   for (auto* sub : {user_add, user_disable, user_reset})
-    sub->add_option("--config", user_opts.config_path, "JSON configuration file (default: the embedded default)");
+    sub->add_option("--config", user_opts.config_path,
+                    "JSON configuration file (default: the embedded default)");
 
   auto* version = app.add_subcommand("version", "Print the version");
 

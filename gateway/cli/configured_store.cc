@@ -24,8 +24,9 @@ Result<Crypto> load_crypto(const Config& cfg) {
   if (!material) return material.error();
   if (created) {
     log::warn("keys.generated", {{"file", cfg.keys.file},
-                                 {"advice", "back this file up apart from the database; without it the data "
-                                            "cannot be read"}});
+                                 {"advice",
+                                  "back this file up apart from the database; without it the data "
+                                  "cannot be read"}});
   }
   return Crypto::from_keys({material->data_b64}, material->index_b64);
 }

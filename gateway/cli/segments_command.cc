@@ -18,10 +18,11 @@ int run_segments(const std::string& text, bool json, std::ostream& out) {
                .dump()
         << "\n";
   } else {
-    out << "encoding: " << sms_encoding_name(plain.encoding) << ", segments: " << plain.segments
-        << " (" << plain.characters << " characters, " << plain.units
+    out << "encoding: " << sms_encoding_name(plain.encoding) << ", segments: " << plain.segments << " ("
+        << plain.characters << " characters, " << plain.units
         << (plain.encoding == SmsEncoding::kGsm7 ? " septets)" : " UTF-16 units)") << "\n"
-        << "smart encoding: " << sms_encoding_name(smart.encoding) << ", segments: " << smart.segments << "\n";
+        << "smart encoding: " << sms_encoding_name(smart.encoding) << ", segments: " << smart.segments
+        << "\n";
   }
   return kExitOk;
 }

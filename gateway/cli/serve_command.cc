@@ -5,31 +5,36 @@
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
-#include <sstream>
 #include <iostream>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "gateway/channels/channel_workers.h"
-#include "gateway/conversations/intake_worker.h"
-#include "gateway/core/periodic_worker.h"
+#include "gateway/channels/web/simulator_routes.h"
 #include "gateway/channels/webhook_routes.h"
 #include "gateway/cli/commands.h"
 #include "gateway/cli/configured_store.h"
-#include "gateway/content/template_catalog.h"
-#include "gateway/conversations/conversations.h"
-#include "gateway/conversations/renderer_lexicon.h"
-#include "gateway/core/curl_http_client.h"
 #include "gateway/cli/shutdown_signals.h"
+#include "gateway/cli/user_command.h"
 #include "gateway/config/config.h"
-#include "gateway/channels/web/simulator_routes.h"
 #include "gateway/content/content_dir.h"
 #include "gateway/content/content_set.h"
+#include "gateway/content/flow_files.h"
 #include "gateway/content/languages.h"
 #include "gateway/content/renderer.h"
+#include "gateway/content/template_catalog.h"
+#include "gateway/conversations/conversations.h"
+#include "gateway/conversations/intake_worker.h"
+#include "gateway/conversations/renderer_lexicon.h"
+#include "gateway/core/clock.h"
+#include "gateway/core/core_metrics.h"
+#include "gateway/core/curl_http_client.h"
+#include "gateway/core/log.h"
+#include "gateway/core/metrics.h"
+#include "gateway/core/periodic_worker.h"
 #include "gateway/engine/engine.h"
-#include "gateway/content/flow_files.h"
 #include "gateway/helpdesk/console_api.h"
 #include "gateway/helpdesk/dead_letter_api.h"
 #include "gateway/helpdesk/events.h"
@@ -37,15 +42,10 @@
 #include "gateway/helpdesk/helpdesk_metrics.h"
 #include "gateway/helpdesk/person_messages.h"
 #include "gateway/helpdesk/reassurer.h"
-#include "gateway/http/static_assets.h"
-#include "gateway/core/clock.h"
-#include "gateway/core/log.h"
-#include "gateway/core/core_metrics.h"
 #include "gateway/http/health.h"
-#include "gateway/core/metrics.h"
 #include "gateway/http/server.h"
-#include "gateway/cli/user_command.h"
 #include "gateway/http/staff_auth.h"
+#include "gateway/http/static_assets.h"
 #include "gateway/security/login_throttle.h"
 #include "gateway/security/password_hasher.h"
 #include "gateway/security/staff_sessions.h"
@@ -78,9 +78,10 @@ http::HttpOptions http_options(const Config& cfg) {
   // of their own: nothing the console, the simulator or the public does can take
   // them. Event streams, which hold a thread as long as they are open, too; a few
   // more threads than streams, so that one over the limit is refused at once.
-  o.pools.push_back(http::WorkerPoolSpec{"webhooks", cfg.http.webhook_threads, 1024,
-                                         {"/twilio/", "/telegram/", "/healthz", "/readyz"}});
-  o.pools.push_back(http::WorkerPoolSpec{"streams", cfg.http.max_event_streams + 2, 64, {"/api/helpdesk/events"}});
+  o.pools.push_back(http::WorkerPoolSpec{
+      "webhooks", cfg.http.webhook_threads, 1024, {"/twilio/", "/telegram/", "/healthz", "/readyz"}});
+  o.pools.push_back(
+      http::WorkerPoolSpec{"streams", cfg.http.max_event_streams + 2, 64, {"/api/helpdesk/events"}});
   return o;
 }
 
@@ -162,7 +163,8 @@ int run_serve(const ServeOptions& options) {
   // Built-in fallback chains and country languages, with the config's overrides.
   // A configured chain "prs": ["fa", "en"] is prs → fa, then fa → en unless fa
   // has a step of its own; every chain ends in the source language.
-  nlohmann::json overrides = {{"fallbacks", nlohmann::json::object()}, {"countries", nlohmann::json::object()}};
+  nlohmann::json overrides = {{"fallbacks", nlohmann::json::object()},
+                              {"countries", nlohmann::json::object()}};
   for (const auto& [lang, list] : cfg->conversation.fallbacks) {
     std::string from = lang;
     for (const std::string& next : list) {
@@ -197,19 +199,24 @@ int run_serve(const ServeOptions& options) {
   // died (SIGKILL, a crash), and its replies go out now rather than when it expires.
   if (cfg->database.driver == "sqlite") {
     auto ended = db->end_leases_of_previous_process(clock.now());
-    if (!ended) log::warn("outbox.leases_not_ended", {{"error", ended.error().to_string()}});
-    else if (*ended > 0) log::info("outbox.leases_ended", {{"items", *ended}});
+    if (!ended)
+      log::warn("outbox.leases_not_ended", {{"error", ended.error().to_string()}});
+    else if (*ended > 0)
+      log::info("outbox.leases_ended", {{"items", *ended}});
   }
   CurlHttpClient http_client;
   ChannelWorkers workers(*cfg, *catalog, *db, clock, http_client, &core_metrics);
-  Conversations conversations(*db, clock, *catalog, [&workers](const std::string& ch) { workers.wake(ch); },
-                              Bot{&*flows, &renderer, &engine});
+  Conversations conversations(
+      *db, clock, *catalog, [&workers](const std::string& ch) { workers.wake(ch); },
+      Bot{&*flows, &renderer, &engine});
   // The intake: the webhooks store each message and answer; this thread handles them.
-  IntakeWorker intake_worker(conversations, clock,
-                             [&core_metrics](const HandledInbound& h) { count_handled_inbound(&core_metrics, h); });
+  IntakeWorker intake_worker(conversations, clock, [&core_metrics](const HandledInbound& h) {
+    count_handled_inbound(&core_metrics, h);
+  });
   BackoffPolicy intake_retry = kIntakeRetry;
   intake_retry.max_attempts = cfg->intake.max_attempts;
-  conversations.set_intake(intake.get(), [&intake_worker] { intake_worker.wake(); }, intake_retry);
+  conversations.set_intake(
+      intake.get(), [&intake_worker] { intake_worker.wake(); }, intake_retry);
 
   // The helpdesk: its events for live consoles, what it says to people, its
   // service figures, and a periodic word to those still waiting.
@@ -225,8 +232,10 @@ int run_serve(const ServeOptions& options) {
   Reassurer reassurer(*db, clock, cfg->helpdesk, person_messages);
   PeriodicWorker reassure_worker("helpdesk-reassure", clock, std::chrono::seconds(30), [&reassurer] {
     auto sent = reassurer.run_once();
-    if (!sent) log::warn("helpdesk.reassure_failed", {{"error", sent.error().to_string()}});
-    else if (*sent > 0) log::info("helpdesk.reassured", {{"conversations", *sent}});
+    if (!sent)
+      log::warn("helpdesk.reassure_failed", {{"error", sent.error().to_string()}});
+    else if (*sent > 0)
+      log::info("helpdesk.reassured", {{"conversations", *sent}});
   });
 
   // Retention: someone who has not given consent (declined, or never answered)
@@ -235,12 +244,14 @@ int run_serve(const ServeOptions& options) {
   // their last message. Then everything of theirs is erased.
   const auto session_ttl = std::chrono::hours(cfg->conversation.session_ttl_hours);
   const auto retention = std::chrono::hours(24) * cfg->conversation.retention_days;
-  PeriodicWorker declined_sweeper("erase-idle", clock, std::chrono::minutes(1),
-                                  [&db, &clock, session_ttl, retention] {
-    auto erased = db->erase_idle_contacts(clock.now() - session_ttl, clock.now() - retention);
-    if (!erased) log::warn("retention.failed", {{"error", erased.error().to_string()}});
-    else if (*erased > 0) log::info("retention.erased", {{"contacts", *erased}});
-  });
+  PeriodicWorker declined_sweeper(
+      "erase-idle", clock, std::chrono::minutes(1), [&db, &clock, session_ttl, retention] {
+        auto erased = db->erase_idle_contacts(clock.now() - session_ttl, clock.now() - retention);
+        if (!erased)
+          log::warn("retention.failed", {{"error", erased.error().to_string()}});
+        else if (*erased > 0)
+          log::info("retention.erased", {{"contacts", *erased}});
+      });
 
   http::ReadinessChecks readiness;
   readiness.add("store", [&db] { return db->ping(); });
@@ -270,21 +281,23 @@ int run_serve(const ServeOptions& options) {
                      console_options);
   // Auto-assignment (helpdesk.auto_assign): every few seconds, waiting
   // conversations go to the operators who are logged in and have room.
-  PeriodicWorker auto_assign_worker("helpdesk-auto-assign", clock, std::chrono::seconds(5),
-                                    [&helpdesk, &staff_sessions, &db, &cfg] {
-    if (!cfg->helpdesk.auto_assign) return;
-    std::vector<OperatorView> online;
-    for (int64_t id : staff_sessions.active_accounts()) {
-      auto a = db->get_account(id);
-      if (!a || !a->has_value() || (*a)->disabled) continue;
-      const Account& acc = **a;
-      if (acc.role != "operator" && acc.role != "supervisor") continue;
-      online.push_back(OperatorView{acc.id, acc.role, acc.languages, acc.queues, acc.capacity});
-    }
-    auto assigned = helpdesk.auto_assign(online);
-    if (!assigned) log::warn("helpdesk.auto_assign_failed", {{"error", assigned.error().to_string()}});
-    else if (*assigned > 0) log::info("helpdesk.auto_assigned", {{"conversations", *assigned}});
-  });
+  PeriodicWorker auto_assign_worker(
+      "helpdesk-auto-assign", clock, std::chrono::seconds(5), [&helpdesk, &staff_sessions, &db, &cfg] {
+        if (!cfg->helpdesk.auto_assign) return;
+        std::vector<OperatorView> online;
+        for (int64_t id : staff_sessions.active_accounts()) {
+          auto a = db->get_account(id);
+          if (!a || !a->has_value() || (*a)->disabled) continue;
+          const Account& acc = **a;
+          if (acc.role != "operator" && acc.role != "supervisor") continue;
+          online.push_back(OperatorView{acc.id, acc.role, acc.languages, acc.queues, acc.capacity});
+        }
+        auto assigned = helpdesk.auto_assign(online);
+        if (!assigned)
+          log::warn("helpdesk.auto_assign_failed", {{"error", assigned.error().to_string()}});
+        else if (*assigned > 0)
+          log::info("helpdesk.auto_assigned", {{"conversations", *assigned}});
+      });
   console.add_routes(server);
   // The supervisors' view of the intake's dead letters, and their retry.
   DeadLetterApi dead_letters(
@@ -294,7 +307,8 @@ int run_serve(const ServeOptions& options) {
   add_webhook_routes(server, WebhookContext{*cfg, conversations, *db, clock});
   // The browser simulator: its page at / and its API, when a web channel is configured
   // (the first one's access and limits apply).
-  auto web = std::find_if(cfg->channels.begin(), cfg->channels.end(), [](const ChannelConfig& c) { return c.type == "web"; });
+  auto web = std::find_if(cfg->channels.begin(), cfg->channels.end(),
+                          [](const ChannelConfig& c) { return c.type == "web"; });
   if (web != cfg->channels.end()) {
     SimulatorRoutesOptions sim;
     sim.content_dir = content_dir;
@@ -328,8 +342,10 @@ int run_serve(const ServeOptions& options) {
   declined_sweeper.start();
   reassure_worker.start();
   auto_assign_worker.start();
-  log::info("http.listening", {{"listen", bound.to_string()}, {"public_url", cfg->public_url},
-                               {"channels", cfg->channels.size()}, {"senders", workers.size()},
+  log::info("http.listening", {{"listen", bound.to_string()},
+                               {"public_url", cfg->public_url},
+                               {"channels", cfg->channels.size()},
+                               {"senders", workers.size()},
                                {"templates", catalog->size()}});
 
   // 6. Serve until SIGTERM/SIGINT; then requests in flight finish.

@@ -23,7 +23,9 @@ ShutdownSignals::ShutdownSignals(std::function<void(int)> on_signal) : on_signal
   signal(SIGPIPE, SIG_IGN);
 }
 
-ShutdownSignals::~ShutdownSignals() { stop(); }
+ShutdownSignals::~ShutdownSignals() {
+  stop();
+}
 
 void ShutdownSignals::start() {
   std::lock_guard<std::mutex> lock(mu_);

@@ -13,7 +13,8 @@ int run_simulate(const SimulateOptions& options, std::istream& in, std::ostream&
   auto sim = Simulator::open(options.content_dir, so);
   if (!sim) {
     std::string msg = sim.error().message;
-    if (msg.find('\n') != std::string::npos) msg = msg.substr(0, msg.find('\n')) + " (gateway check lists every problem)";
+    if (msg.find('\n') != std::string::npos)
+      msg = msg.substr(0, msg.find('\n')) + " (gateway check lists every problem)";
     err << "gateway simulate: " << msg << "\n";
     return kExitFailure;
   }
@@ -24,14 +25,15 @@ int run_simulate(const SimulateOptions& options, std::istream& in, std::ostream&
     SimulatedTurn t = (*sim)->send(line, clock.now());
     for (const SimulatedReply& r : t.replies) {
       if (options.json) {
-        out << nlohmann::json{{"turn", turn}, {"text", r.text}, {"language", r.language}, {"encoding", r.encoding},
-                              {"segments", r.segments}, {"key", r.key}}
+        out << nlohmann::json{{"turn", turn},           {"text", r.text},         {"language", r.language},
+                              {"encoding", r.encoding}, {"segments", r.segments}, {"key", r.key}}
                    .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
             << "\n";
       } else {
         out << r.text << "\n";
         if (options.channel == "sms") {
-          out << "  (" << r.encoding << ", " << r.segments << (r.segments == 1 ? " segment)" : " segments)") << "\n";
+          out << "  (" << r.encoding << ", " << r.segments << (r.segments == 1 ? " segment)" : " segments)")
+              << "\n";
         }
       }
     }
@@ -40,7 +42,7 @@ int run_simulate(const SimulateOptions& options, std::istream& in, std::ostream&
         ev["turn"] = turn;
         out << ev.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
       } else {
-        out << "  [" << ev.value("event", "") ;
+        out << "  [" << ev.value("event", "");
         for (const auto& [k, v] : ev.items()) {
           if (k != "event") out << " " << k << "=" << (v.is_string() ? v.get<std::string>() : v.dump());
         }

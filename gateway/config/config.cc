@@ -134,8 +134,8 @@ void read_channel(JsonReader& r, const json& ch, ChannelConfig& c) {
     r.problem(r.path_of("id"), "must be lower-case letters, digits, '-' or '_' (it appears in URLs)");
   }
   if (c.type == "twilio") {
-    r.only_keys(ch, {"id", "type", "account_sid", "auth_token", "from", "messaging_service_sid",
-                     "api_base", "max_per_second", "smart_encoding"});
+    r.only_keys(ch, {"id", "type", "account_sid", "auth_token", "from", "messaging_service_sid", "api_base",
+                     "max_per_second", "smart_encoding"});
     c.api_base = "https://api.twilio.com";
     r.get_string(ch, "account_sid", &c.account_sid);
     r.get_string(ch, "auth_token", &c.auth_token);
@@ -145,9 +145,12 @@ void read_channel(JsonReader& r, const json& ch, ChannelConfig& c) {
     r.get_double(ch, "max_per_second", &c.max_per_second, 0.001, 10000);
     r.get_bool(ch, "smart_encoding", &c.smart_encoding);
     static const std::regex kSid(R"(^AC[0-9a-fA-F]{32}$)");
-    if (c.account_sid.empty()) r.problem(r.path_of("account_sid"), "is required for a twilio channel");
-    else if (!std::regex_match(c.account_sid, kSid)) r.problem(r.path_of("account_sid"), "must be \"AC\" followed by 32 hex digits");
-    if (c.auth_token.empty() && !r.has_problem_at(r.path_of("auth_token"))) r.problem(r.path_of("auth_token"), "is required for a twilio channel");
+    if (c.account_sid.empty())
+      r.problem(r.path_of("account_sid"), "is required for a twilio channel");
+    else if (!std::regex_match(c.account_sid, kSid))
+      r.problem(r.path_of("account_sid"), "must be \"AC\" followed by 32 hex digits");
+    if (c.auth_token.empty() && !r.has_problem_at(r.path_of("auth_token")))
+      r.problem(r.path_of("auth_token"), "is required for a twilio channel");
     if (c.from.empty() && c.messaging_service_sid.empty()) {
       r.problem(r.path_of("from"), "a twilio channel needs \"from\" or \"messaging_service_sid\"");
     }
@@ -159,11 +162,15 @@ void read_channel(JsonReader& r, const json& ch, ChannelConfig& c) {
     r.get_string(ch, "bot_token", &c.bot_token);
     r.get_string(ch, "secret_token", &c.secret_token);
     r.get_string(ch, "api_base", &c.api_base);
-    if (c.bot_token.empty() && !r.has_problem_at(r.path_of("bot_token"))) r.problem(r.path_of("bot_token"), "is required for a telegram channel");
-    if (c.secret_token.empty() && !r.has_problem_at(r.path_of("secret_token"))) r.problem(r.path_of("secret_token"), "is required for a telegram channel");
+    if (c.bot_token.empty() && !r.has_problem_at(r.path_of("bot_token")))
+      r.problem(r.path_of("bot_token"), "is required for a telegram channel");
+    if (c.secret_token.empty() && !r.has_problem_at(r.path_of("secret_token")))
+      r.problem(r.path_of("secret_token"), "is required for a telegram channel");
   } else if (c.type == "web") {
-    r.only_keys(ch, {"id", "type", "access", "max_sessions", "max_sessions_per_address", "new_sessions_per_minute"});
-    if (r.get_string(ch, "access", &c.access) && c.access != "public" && c.access != "staff" && c.access != "off") {
+    r.only_keys(
+        ch, {"id", "type", "access", "max_sessions", "max_sessions_per_address", "new_sessions_per_minute"});
+    if (r.get_string(ch, "access", &c.access) && c.access != "public" && c.access != "staff" &&
+        c.access != "off") {
       r.problem(r.path_of("access"), "must be \"public\", \"staff\" or \"off\", not \"" + c.access + "\"");
     }
     r.get_int(ch, "max_sessions", &c.max_sessions, 1, 100000);
@@ -245,8 +252,8 @@ void read_conversation(JsonReader& r, const json& doc, Config& cfg) {
   const json* c = r.get_object(doc, "conversation");
   if (!c) return;
   auto scope = r.enter("conversation");
-  r.only_keys(*c, {"entry_flow", "session_ttl_hours", "retention_days", "serve_fuzzy", "languages", "fallbacks",
-                   "countries"});
+  r.only_keys(*c, {"entry_flow", "session_ttl_hours", "retention_days", "serve_fuzzy", "languages",
+                   "fallbacks", "countries"});
   ConversationConfig& cc = cfg.conversation;
   r.get_string(*c, "entry_flow", &cc.entry_flow);
   r.get_int(*c, "session_ttl_hours", &cc.session_ttl_hours, 1, 24 * 90);
@@ -264,7 +271,8 @@ void read_conversation(JsonReader& r, const json& doc, Config& cfg) {
 void read_helpdesk_queue(JsonReader& r, const json& obj, QueueConfig& q) {
   r.only_keys(obj, {"time_zone", "hours"});
   if (r.get_string(obj, "time_zone", &q.time_zone) && !is_known_time_zone(q.time_zone)) {
-    r.problem(r.path_of("time_zone"), "\"" + q.time_zone + "\" is not a known time zone (e.g. \"Europe/London\")");
+    r.problem(r.path_of("time_zone"),
+              "\"" + q.time_zone + "\" is not a known time zone (e.g. \"Europe/London\")");
   }
   const json* hours = r.get_object(obj, "hours");
   if (!hours) return;
@@ -280,8 +288,10 @@ void read_helpdesk_queue(JsonReader& r, const json& obj, QueueConfig& q) {
     if (!r.get_string_list(*hours, day, &list)) continue;
     for (const std::string& text : list) {
       auto span = parse_opening_span(text);
-      if (!span) r.problem(r.path_of(day), span.error().message);
-      else q.hours[static_cast<size_t>(index)].push_back(*span);
+      if (!span)
+        r.problem(r.path_of(day), span.error().message);
+      else
+        q.hours[static_cast<size_t>(index)].push_back(*span);
     }
   }
 }
@@ -407,7 +417,8 @@ Result<Config> parse_config(const json& doc, const EnvLookup& env, const std::st
   static const std::set<std::string> kLevels = {"debug", "info", "warn", "error"};
   if (!kLevels.count(cfg.log_level)) r.problem("$.log_level", "must be one of debug, info, warn, error");
   if (cfg.database.driver == "postgres" && cfg.keys.data.empty()) {
-    r.problem("$.keys", "encryption keys are required with the postgres driver (several instances share them)");
+    r.problem("$.keys",
+              "encryption keys are required with the postgres driver (several instances share them)");
   }
   if (cfg.keys.file.empty() && cfg.database.driver == "sqlite") {
     cfg.keys.file = (std::filesystem::path(cfg.database.path).parent_path() / "keys.json").string();
@@ -436,7 +447,12 @@ Result<Config> load_config_file(const std::string& path, const EnvLookup& env) {
     // Turn the byte offset into line:column so the person can find the mistake.
     size_t line = 1, col = 1;
     for (size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
-      if (text[i] == '\n') { ++line; col = 1; } else { ++col; }
+      if (text[i] == '\n') {
+        ++line;
+        col = 1;
+      } else {
+        ++col;
+      }
     }
     std::string what = e.what();
     auto pos = what.find("syntax error");

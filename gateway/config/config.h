@@ -10,11 +10,10 @@
 
 #include <functional>
 #include <map>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "gateway/config/queue_config.h"
 #include "gateway/core/env_lookup.h"
@@ -24,7 +23,7 @@ namespace gw {
 
 struct ListenAddress {
   std::string host = "127.0.0.1";
-  int port = 8080;  // 0 = any free port
+  int port = 8080;                // 0 = any free port
   std::string to_string() const;  // "127.0.0.1:8080", "[::1]:8080"
 };
 
@@ -73,9 +72,9 @@ struct HttpConfig {
   int keep_alive_timeout_s = 5;
   int keep_alive_max = 100;
   int64_t max_body_bytes = 1024 * 1024;
-  int max_request_line_bytes = 8192;  // longer request lines get 414
-  int max_header_bytes = 16384;       // all header lines together; more gets 431
-  int max_headers = 100;              // more header lines get 431
+  int max_request_line_bytes = 8192;      // longer request lines get 414
+  int max_header_bytes = 16384;           // all header lines together; more gets 431
+  int max_headers = 100;                  // more header lines get 431
   int max_connections = 4096;             // open at once; more get 503
   int max_connections_per_address = 512;  // from one client address; more get 503
   int webhook_threads = 8;                // a pool of their own for provider webhooks and health checks
@@ -87,11 +86,11 @@ struct HttpConfig {
 // Language fallbacks and country → language guesses have built-in defaults
 // (content/languages.h); entries here add to or replace them per key.
 struct ConversationConfig {
-  std::string entry_flow = "main";           // the flow a new conversation starts in
-  int session_ttl_hours = 24;                 // an idle flow session expires after this
-  int retention_days = 90;                    // kept this long after the last message, with consent
-  bool serve_fuzzy = true;                    // serve draft (fuzzy) translations
-  std::vector<std::string> languages;         // offered languages; empty = every loaded one
+  std::string entry_flow = "main";     // the flow a new conversation starts in
+  int session_ttl_hours = 24;          // an idle flow session expires after this
+  int retention_days = 90;             // kept this long after the last message, with consent
+  bool serve_fuzzy = true;             // serve draft (fuzzy) translations
+  std::vector<std::string> languages;  // offered languages; empty = every loaded one
   std::map<std::string, std::vector<std::string>> fallbacks;  // "prs": ["fa", "en"]
   std::map<std::string, std::vector<std::string>> countries;  // "AF": ["prs", "ps"]
 };

@@ -318,7 +318,8 @@ void check_discretion(const Loaded& l, std::vector<ContentProblem>* out) {
     if (t.keywords || key.rfind("note.", 0) == 0) continue;
     const std::string file = relative(l.dir, t.file);
     check(file, 0, key, "en", t.text, english);
-    for (const auto& [channel, text] : t.variants) check(file, 0, po_context(key, channel), "en", text, english);
+    for (const auto& [channel, text] : t.variants)
+      check(file, 0, po_context(key, channel), "en", text, english);
   }
   for (const auto& [lang, po] : l.translations) {
     std::vector<std::string> words = english;

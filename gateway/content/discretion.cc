@@ -30,7 +30,8 @@ bool word_start(const std::string& s, size_t at) {
   int32_t i = static_cast<int32_t>(at);
   UChar32 c;
   U8_PREV(reinterpret_cast<const uint8_t*>(s.data()), 0, i, c);
-  return c < 0 || !(u_isalnum(c) || u_charType(c) == U_NON_SPACING_MARK || u_charType(c) == U_COMBINING_SPACING_MARK);
+  return c < 0 ||
+         !(u_isalnum(c) || u_charType(c) == U_NON_SPACING_MARK || u_charType(c) == U_COMBINING_SPACING_MARK);
 }
 
 }  // namespace

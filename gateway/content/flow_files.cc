@@ -16,7 +16,8 @@ Result<FlowSet> load_flows(const std::string& dir) {
   try {
     for (const auto& e : fs::directory_iterator(dir)) {
       const fs::path& p = e.path();
-      if (e.is_regular_file() && p.extension() == ".json" && p.filename() != "schema.json") files.push_back(p);
+      if (e.is_regular_file() && p.extension() == ".json" && p.filename() != "schema.json")
+        files.push_back(p);
     }
   } catch (const fs::filesystem_error& e) {
     return Error::io("cannot read flows directory " + dir + ": " + e.code().message());

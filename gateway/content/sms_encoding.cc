@@ -10,14 +10,14 @@ namespace {
 
 // GSM 03.38 default alphabet, in septet order.
 constexpr char32_t kGsmBasic[128] = {
-    U'@', U'£', U'$', U'¥', U'è', U'é', U'ù', U'ì', U'ò', U'Ç', U'\n', U'Ø', U'ø', U'\r', U'Å', U'å',
-    U'Δ', U'_', U'Φ', U'Γ', U'Λ', U'Ω', U'Π', U'Ψ', U'Σ', U'Θ', U'Ξ', 0x1B, U'Æ', U'æ', U'ß', U'É',
-    U' ', U'!', U'"', U'#', U'¤', U'%', U'&', U'\'', U'(', U')', U'*', U'+', U',', U'-', U'.', U'/',
-    U'0', U'1', U'2', U'3', U'4', U'5', U'6', U'7', U'8', U'9', U':', U';', U'<', U'=', U'>', U'?',
-    U'¡', U'A', U'B', U'C', U'D', U'E', U'F', U'G', U'H', U'I', U'J', U'K', U'L', U'M', U'N', U'O',
-    U'P', U'Q', U'R', U'S', U'T', U'U', U'V', U'W', U'X', U'Y', U'Z', U'Ä', U'Ö', U'Ñ', U'Ü', U'§',
-    U'¿', U'a', U'b', U'c', U'd', U'e', U'f', U'g', U'h', U'i', U'j', U'k', U'l', U'm', U'n', U'o',
-    U'p', U'q', U'r', U's', U't', U'u', U'v', U'w', U'x', U'y', U'z', U'ä', U'ö', U'ñ', U'ü', U'à',
+    U'@', U'£', U'$', U'¥', U'è', U'é', U'ù', U'ì',  U'ò', U'Ç', U'\n', U'Ø', U'ø', U'\r', U'Å', U'å',
+    U'Δ', U'_', U'Φ', U'Γ', U'Λ', U'Ω', U'Π', U'Ψ',  U'Σ', U'Θ', U'Ξ',  0x1B, U'Æ', U'æ',  U'ß', U'É',
+    U' ', U'!', U'"', U'#', U'¤', U'%', U'&', U'\'', U'(', U')', U'*',  U'+', U',', U'-',  U'.', U'/',
+    U'0', U'1', U'2', U'3', U'4', U'5', U'6', U'7',  U'8', U'9', U':',  U';', U'<', U'=',  U'>', U'?',
+    U'¡', U'A', U'B', U'C', U'D', U'E', U'F', U'G',  U'H', U'I', U'J',  U'K', U'L', U'M',  U'N', U'O',
+    U'P', U'Q', U'R', U'S', U'T', U'U', U'V', U'W',  U'X', U'Y', U'Z',  U'Ä', U'Ö', U'Ñ',  U'Ü', U'§',
+    U'¿', U'a', U'b', U'c', U'd', U'e', U'f', U'g',  U'h', U'i', U'j',  U'k', U'l', U'm',  U'n', U'o',
+    U'p', U'q', U'r', U's', U't', U'u', U'v', U'w',  U'x', U'y', U'z',  U'ä', U'ö', U'ñ',  U'ü', U'à',
 };
 
 // Characters of the extension table: sent as ESC + septet, two septets each.
@@ -41,25 +41,78 @@ int gsm_cost(char32_t cp) {
 const std::unordered_map<char32_t, std::string_view>& smart_map() {
   static const std::unordered_map<char32_t, std::string_view> kMap = {
       // double quotes
-      {U'«', "\""}, {U'»', "\""}, {U'“', "\""}, {U'”', "\""}, {U'„', "\""}, {U'‟', "\""},
-      {U'″', "\""}, {U'〃', "\""}, {0x02BA, "\""}, {0x02DD, "\""}, {0x02EE, "\""}, {0xFF02, "\""},
+      {U'«', "\""},
+      {U'»', "\""},
+      {U'“', "\""},
+      {U'”', "\""},
+      {U'„', "\""},
+      {U'‟', "\""},
+      {U'″', "\""},
+      {U'〃', "\""},
+      {0x02BA, "\""},
+      {0x02DD, "\""},
+      {0x02EE, "\""},
+      {0xFF02, "\""},
       // single quotes and apostrophes
-      {U'‘', "'"}, {U'’', "'"}, {U'‚', "'"}, {U'‛', "'"}, {U'′', "'"}, {U'‵', "'"}, {U'`', "'"},
-      {U'´', "'"}, {0x02B9, "'"}, {0x02BB, "'"}, {0x02BC, "'"}, {0x02BD, "'"}, {0x02C8, "'"},
-      {0x02CA, "'"}, {0x02CB, "'"}, {0xFF07, "'"},
+      {U'‘', "'"},
+      {U'’', "'"},
+      {U'‚', "'"},
+      {U'‛', "'"},
+      {U'′', "'"},
+      {U'‵', "'"},
+      {U'`', "'"},
+      {U'´', "'"},
+      {0x02B9, "'"},
+      {0x02BB, "'"},
+      {0x02BC, "'"},
+      {0x02BD, "'"},
+      {0x02C8, "'"},
+      {0x02CA, "'"},
+      {0x02CB, "'"},
+      {0xFF07, "'"},
       // angle quotes
-      {U'‹', "<"}, {U'›', ">"},
+      {U'‹', "<"},
+      {U'›', ">"},
       // dashes and minus
-      {U'‐', "-"}, {U'‑', "-"}, {U'‒', "-"}, {U'–', "-"}, {U'—', "-"}, {U'―', "-"}, {U'−', "-"},
-      {0xFE58, "-"}, {0xFE63, "-"}, {0xFF0D, "-"},
+      {U'‐', "-"},
+      {U'‑', "-"},
+      {U'‒', "-"},
+      {U'–', "-"},
+      {U'—', "-"},
+      {U'―', "-"},
+      {U'−', "-"},
+      {0xFE58, "-"},
+      {0xFE63, "-"},
+      {0xFF0D, "-"},
       // ellipsis, slashes, times, circumflex, tilde
-      {U'…', "..."}, {U'⁄', "/"}, {U'∕', "/"}, {0xFF0F, "/"}, {U'×', "x"}, {0x02C6, "^"}, {0x02DC, "~"},
+      {U'…', "..."},
+      {U'⁄', "/"},
+      {U'∕', "/"},
+      {0xFF0F, "/"},
+      {U'×', "x"},
+      {0x02C6, "^"},
+      {0x02DC, "~"},
       // odd spaces
-      {0x00A0, " "}, {0x2000, " "}, {0x2001, " "}, {0x2002, " "}, {0x2003, " "}, {0x2004, " "},
-      {0x2005, " "}, {0x2006, " "}, {0x2007, " "}, {0x2008, " "}, {0x2009, " "}, {0x200A, " "},
-      {0x202F, " "}, {0x205F, " "}, {0x3000, " "}, {0x0009, " "},
+      {0x00A0, " "},
+      {0x2000, " "},
+      {0x2001, " "},
+      {0x2002, " "},
+      {0x2003, " "},
+      {0x2004, " "},
+      {0x2005, " "},
+      {0x2006, " "},
+      {0x2007, " "},
+      {0x2008, " "},
+      {0x2009, " "},
+      {0x200A, " "},
+      {0x202F, " "},
+      {0x205F, " "},
+      {0x3000, " "},
+      {0x0009, " "},
       // invisible characters
-      {0x200B, ""}, {0xFEFF, ""}, {0x00AD, ""},
+      {0x200B, ""},
+      {0xFEFF, ""},
+      {0x00AD, ""},
   };
   return kMap;
 }
@@ -94,9 +147,13 @@ int pack(const std::vector<int>& costs, int total, int single, int multi) {
 
 }  // namespace
 
-const char* sms_encoding_name(SmsEncoding e) { return e == SmsEncoding::kGsm7 ? "GSM-7" : "UCS-2"; }
+const char* sms_encoding_name(SmsEncoding e) {
+  return e == SmsEncoding::kGsm7 ? "GSM-7" : "UCS-2";
+}
 
-bool is_gsm7(char32_t cp) { return gsm_cost(cp) > 0; }
+bool is_gsm7(char32_t cp) {
+  return gsm_cost(cp) > 0;
+}
 
 SegmentCount count_segments(std::string_view text) {
   const std::vector<char32_t> cps = decode(text);
@@ -107,7 +164,10 @@ SegmentCount count_segments(std::string_view text) {
   bool gsm = true;
   for (char32_t cp : cps) {
     const int c = gsm_cost(cp);
-    if (c == 0) { gsm = false; break; }
+    if (c == 0) {
+      gsm = false;
+      break;
+    }
     costs.push_back(c);
   }
   if (gsm) {
@@ -137,8 +197,10 @@ std::string smart_encode(std::string_view text) {
     UChar32 c;
     U8_NEXT(s, i, len, c);
     auto it = c < 0 ? map.end() : map.find(static_cast<char32_t>(c));
-    if (it != map.end()) out.append(it->second);
-    else out.append(text.substr(static_cast<size_t>(start), static_cast<size_t>(i - start)));
+    if (it != map.end())
+      out.append(it->second);
+    else
+      out.append(text.substr(static_cast<size_t>(start), static_cast<size_t>(i - start)));
   }
   return out;
 }

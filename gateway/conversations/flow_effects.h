@@ -13,10 +13,10 @@
 #include <utility>
 #include <vector>
 
+#include "gateway/config/queue_config.h"
 #include "gateway/content/reply_composer.h"
 #include "gateway/core/clock.h"
 #include "gateway/engine/effect.h"
-#include "gateway/config/queue_config.h"
 #include "gateway/store/records.h"
 
 namespace gw {

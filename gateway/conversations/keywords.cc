@@ -14,7 +14,8 @@ namespace gw {
 std::string fold_keyword(std::string_view text) {
   UErrorCode status = U_ZERO_ERROR;
   const icu::Normalizer2* nfkc = icu::Normalizer2::getNFKCInstance(status);
-  icu::UnicodeString s = icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
+  icu::UnicodeString s =
+      icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
   if (U_SUCCESS(status)) {
     icu::UnicodeString n = nfkc->normalize(s, status);
     if (U_SUCCESS(status)) s = n;
@@ -22,7 +23,9 @@ std::string fold_keyword(std::string_view text) {
   s.foldCase(U_FOLD_CASE_DEFAULT);
   // Trim spaces and punctuation at both ends ("STOP." or "stop!!" still mean stop).
   int32_t begin = 0, end = s.length();
-  auto strip = [](UChar32 c) { return u_isUWhiteSpace(c) || u_ispunct(c) || u_hasBinaryProperty(c, UCHAR_DEFAULT_IGNORABLE_CODE_POINT); };
+  auto strip = [](UChar32 c) {
+    return u_isUWhiteSpace(c) || u_ispunct(c) || u_hasBinaryProperty(c, UCHAR_DEFAULT_IGNORABLE_CODE_POINT);
+  };
   while (begin < end && strip(s.char32At(begin))) begin = s.moveIndex32(begin, 1);
   while (end > begin && strip(s.char32At(s.moveIndex32(end, -1)))) end = s.moveIndex32(end, -1);
   std::string out;
@@ -72,7 +75,8 @@ void KeywordMatcher::add(const std::string& key, Keyword kw, const std::vector<s
                                   [&](const Word& x) { return x.folded == folded && x.keyword == kw; });
     if (!seen) words_.push_back({folded, kw, lang});
     if (key == kCrisisKeywords || key == kDistressWords) {
-      const bool known = std::any_of(distress_.begin(), distress_.end(), [&](const Word& x) { return x.folded == folded; });
+      const bool known =
+          std::any_of(distress_.begin(), distress_.end(), [&](const Word& x) { return x.folded == folded; });
       if (!known) distress_.push_back({folded, Keyword::kCrisis, lang});
     }
   }
@@ -96,7 +100,8 @@ KeywordMatcher::KeywordMatcher(const TemplateCatalog& catalog, const Renderer* r
   add(kDistressWords, Keyword::kCrisis, catalog.keywords(kDistressWords), source);
   if (renderer) {
     for (const std::string& lang : langs) {
-      if (lang != source) add(kDistressWords, Keyword::kCrisis, renderer->keywords(kDistressWords, lang), lang);
+      if (lang != source)
+        add(kDistressWords, Keyword::kCrisis, renderer->keywords(kDistressWords, lang), lang);
     }
   }
   words_ = std::move(whole);

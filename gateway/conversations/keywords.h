@@ -59,7 +59,8 @@ class KeywordMatcher {
     Keyword keyword;
     std::string language;
   };
-  void add(const std::string& key, Keyword kw, const std::vector<std::string>& words, const std::string& lang);
+  void add(const std::string& key, Keyword kw, const std::vector<std::string>& words,
+           const std::string& lang);
 
   std::vector<Word> words_;     // whole-message keywords, in priority order
   std::vector<Word> distress_;  // phrases found inside free text

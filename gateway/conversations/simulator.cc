@@ -2,8 +2,8 @@
 
 #include "gateway/content/languages.h"
 #include "gateway/content/sms_encoding.h"
-#include "gateway/core/channel_kinds.h"
 #include "gateway/conversations/flow_effects.h"
+#include "gateway/core/channel_kinds.h"
 
 namespace gw {
 

@@ -66,7 +66,7 @@ class Simulator {
   std::shared_ptr<const SimulatorContent> content_;
   ReplyComposer composer_;
   std::string number_country_;  // the country of options_.from ("" on Telegram and web)
-  std::string lang_hint_;    // this turn's language while none is chosen: a crisis word's
+  std::string lang_hint_;       // this turn's language while none is chosen: a crisis word's
   Engine engine_;
   SimulatorOptions options_;
   ContactView contact_;

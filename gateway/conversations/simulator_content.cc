@@ -34,8 +34,8 @@ std::string content_fingerprint(const std::string& content_dir) {
     std::error_code ec;
     const fs::path root = fs::path(content_dir) / folder;
     if (!fs::is_directory(root, ec)) continue;
-    for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::recursive_directory_iterator();
-         it.increment(ec)) {
+    for (auto it = fs::recursive_directory_iterator(root, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
       if (!it->is_regular_file(ec)) continue;
       const auto size = it->file_size(ec);
       const auto mtime = it->last_write_time(ec).time_since_epoch().count();
@@ -47,7 +47,10 @@ std::string content_fingerprint(const std::string& content_dir) {
 
 SimulatorContentCache::SimulatorContentCache(std::string content_dir, Loader loader, Clock& clock,
                                              std::chrono::seconds check_every)
-    : content_dir_(std::move(content_dir)), loader_(std::move(loader)), clock_(clock), check_every_(check_every) {}
+    : content_dir_(std::move(content_dir)),
+      loader_(std::move(loader)),
+      clock_(clock),
+      check_every_(check_every) {}
 
 uint64_t SimulatorContentCache::loads() const {
   std::lock_guard<std::mutex> lock(mu_);

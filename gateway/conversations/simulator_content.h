@@ -65,9 +65,9 @@ class SimulatorContentCache {
   Loader loader_;
   Clock& clock_;
   std::chrono::seconds check_every_;
-  std::mutex load_mu_;  // held by the one caller that checks or loads
+  std::mutex load_mu_;       // held by the one caller that checks or loads
   std::string fingerprint_;  // guarded by load_mu_
-  mutable std::mutex mu_;  // guards the members below; held only to copy them
+  mutable std::mutex mu_;    // guards the members below; held only to copy them
   std::shared_ptr<const SimulatorContent> current_;
   std::optional<Error> failed_;  // the first load's error, until the next check
   TimePoint next_check_{};

@@ -37,7 +37,10 @@ Millis full_jitter_delay(const BackoffPolicy& policy, int attempt, double unit_r
 }
 
 RateLimiter::RateLimiter(double rate_per_second, double burst, const Clock& clock)
-    : rate_(rate_per_second), burst_(std::max(1.0, burst)), clock_(clock), tokens_(std::max(1.0, burst)),
+    : rate_(rate_per_second),
+      burst_(std::max(1.0, burst)),
+      clock_(clock),
+      tokens_(std::max(1.0, burst)),
       last_(clock.now()) {}
 
 Millis RateLimiter::reserve() {

@@ -15,9 +15,9 @@ using UnitRandom = std::function<double()>;
 UnitRandom system_unit_random();
 
 struct BackoffPolicy {
-  Millis base{1000};      // the ceiling of the first retry's delay
-  Millis cap{300000};     // no ceiling grows past this
-  int max_attempts = 8;   // after this many failed attempts the send is given up
+  Millis base{1000};     // the ceiling of the first retry's delay
+  Millis cap{300000};    // no ceiling grows past this
+  int max_attempts = 8;  // after this many failed attempts the send is given up
 };
 
 // The delay ceiling before a retry: min(cap, base * 2^attempt), for attempt =

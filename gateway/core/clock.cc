@@ -6,9 +6,13 @@
 
 namespace gw {
 
-TimePoint SystemClock::now() const { return std::chrono::system_clock::now(); }
+TimePoint SystemClock::now() const {
+  return std::chrono::system_clock::now();
+}
 
-void SystemClock::sleep_for(Millis d) { std::this_thread::sleep_for(d); }
+void SystemClock::sleep_for(Millis d) {
+  std::this_thread::sleep_for(d);
+}
 
 bool SystemClock::wait_for(std::unique_lock<std::mutex>& lock, std::condition_variable& cv, Millis d,
                            const std::function<bool()>& done) {
@@ -19,7 +23,9 @@ int64_t to_unix_ms(TimePoint t) {
   return std::chrono::duration_cast<Millis>(t.time_since_epoch()).count();
 }
 
-TimePoint from_unix_ms(int64_t ms) { return TimePoint(Millis(ms)); }
+TimePoint from_unix_ms(int64_t ms) {
+  return TimePoint(Millis(ms));
+}
 
 std::string format_rfc3339(TimePoint t) {
   const int64_t ms = to_unix_ms(t);

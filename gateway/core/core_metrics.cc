@@ -9,7 +9,8 @@ namespace {
 constexpr const char* kOutboxDepth = "gateway_outbox_depth";
 constexpr const char* kOutboxDepthHelp = "Outbox items not yet sent or failed.";
 constexpr const char* kIntakeDepth = "gateway_intake_depth";
-constexpr const char* kIntakeDepthHelp = "Inbound messages stored and answered to the provider, not yet handled.";
+constexpr const char* kIntakeDepthHelp =
+    "Inbound messages stored and answered to the provider, not yet handled.";
 constexpr const char* kIntakeDeadLetters = "gateway_intake_dead_letters";
 constexpr const char* kIntakeDeadLettersHelp =
     "Inbound messages whose handling failed too often, kept for a supervisor to retry.";
@@ -60,7 +61,9 @@ void CoreMetrics::set_intake_dead_letters_source(std::function<Result<int64_t>()
   registry_.gauge_callback(kIntakeDeadLetters, kIntakeDeadLettersHelp, depth_callback(std::move(source)));
 }
 
-Counter& CoreMetrics::segments(const std::string& channel) { return segments_.with({channel}); }
+Counter& CoreMetrics::segments(const std::string& channel) {
+  return segments_.with({channel});
+}
 
 Counter& CoreMetrics::outbox_outcomes(const std::string& channel, const std::string& outcome) {
   return outbox_outcomes_.with({channel, outcome});

@@ -307,8 +307,10 @@ Result<HttpResponse> CurlHttpClient::send(const HttpRequest& request) try {
   must(curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L), "SSL_VERIFYPEER");
   must(curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L), "SSL_VERIFYHOST");
   must(curl_easy_setopt(h, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2)), "SSLVERSION");
-  if (!options_.ca_file.empty()) must(curl_easy_setopt(h, CURLOPT_CAINFO, options_.ca_file.c_str()), "CAINFO");
-  must(curl_easy_setopt(h, CURLOPT_PROXY, options_.proxy.c_str()), "PROXY");  // "" disables environment proxies
+  if (!options_.ca_file.empty())
+    must(curl_easy_setopt(h, CURLOPT_CAINFO, options_.ca_file.c_str()), "CAINFO");
+  must(curl_easy_setopt(h, CURLOPT_PROXY, options_.proxy.c_str()),
+       "PROXY");  // "" disables environment proxies
   must(curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L), "TCP_KEEPALIVE");
   must(curl_easy_setopt(h, CURLOPT_USERAGENT, user_agent()), "USERAGENT");
   must(curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get()), "HTTPHEADER");
@@ -340,8 +342,8 @@ Result<HttpResponse> CurlHttpClient::send(const HttpRequest& request) try {
     must(curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str()), "CUSTOMREQUEST");
   }
   if (set != CURLE_OK) {
-    return Error::internal(std::string("libcurl refused the option ") + refused + ": " + curl_easy_strerror(set) +
-                           "; nothing was sent");
+    return Error::internal(std::string("libcurl refused the option ") + refused + ": " +
+                           curl_easy_strerror(set) + "; nothing was sent");
   }
 
   const CURLcode rc = curl_easy_perform(h);

@@ -1,12 +1,12 @@
 #include "gateway/core/digest.h"
 
-#include <memory>
-
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
+
+#include <memory>
 
 namespace gw {
 namespace {
@@ -38,7 +38,8 @@ std::string hmac(const char* digest, const EVP_MD* md, std::string_view key, std
   // An empty key would tell EVP_MAC_init to keep the previous one: that case,
   // and a context that could not be made, take the one-shot path.
   EVP_MAC_CTX* ctx = key.empty() ? nullptr : hmac_context(digest);
-  if (ctx && EVP_MAC_init(ctx, reinterpret_cast<const unsigned char*>(key.data()), key.size(), nullptr) == 1 &&
+  if (ctx &&
+      EVP_MAC_init(ctx, reinterpret_cast<const unsigned char*>(key.data()), key.size(), nullptr) == 1 &&
       EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1 &&
       EVP_MAC_final(ctx, out, &len, sizeof out) == 1) {
     return std::string(reinterpret_cast<char*>(out), len);
@@ -57,14 +58,19 @@ std::string sha256(std::string_view data) {
   return std::string(reinterpret_cast<char*>(out), sizeof out);
 }
 
-std::string hmac_sha1(std::string_view key, std::string_view data) { return hmac("SHA1", EVP_sha1(), key, data); }
+std::string hmac_sha1(std::string_view key, std::string_view data) {
+  return hmac("SHA1", EVP_sha1(), key, data);
+}
 
-std::string hmac_sha256(std::string_view key, std::string_view data) { return hmac("SHA256", EVP_sha256(), key, data); }
+std::string hmac_sha256(std::string_view key, std::string_view data) {
+  return hmac("SHA256", EVP_sha256(), key, data);
+}
 
 std::string base64_encode(std::string_view bytes) {
   std::string out(4 * ((bytes.size() + 2) / 3), '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
+  const int n =
+      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                      reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
   out.resize(static_cast<size_t>(n));
   return out;
 }
@@ -83,8 +89,9 @@ std::optional<std::string> base64_decode(std::string_view text) {
     if (!ok) return std::nullopt;
   }
   std::string out(3 * (text.size() / 4), '\0');
-  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
+  const int n =
+      EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                      reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
   if (n < 0) return std::nullopt;
   // EVP_DecodeBlock keeps the zero bytes that stand for padding: drop them.
   size_t pad = 0;

@@ -24,8 +24,8 @@ struct HttpRequest {
   // Basic auth credentials, sent only when `basic_user` is not empty.
   std::string basic_user;
   std::string basic_password;
-  std::chrono::milliseconds timeout{10000};          // whole request
-  std::chrono::milliseconds connect_timeout{3000};   // TCP + TLS handshake
+  std::chrono::milliseconds timeout{10000};         // whole request
+  std::chrono::milliseconds connect_timeout{3000};  // TCP + TLS handshake
 };
 
 struct HttpResponse {

@@ -15,7 +15,9 @@ std::string random_bytes(size_t n) {
   return out;
 }
 
-std::string random_id(size_t bytes) { return to_hex(random_bytes(bytes)); }
+std::string random_id(size_t bytes) {
+  return to_hex(random_bytes(bytes));
+}
 
 std::string to_hex(const std::string& bytes) {
   static const char* kDigits = "0123456789abcdef";

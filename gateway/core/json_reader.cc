@@ -38,9 +38,13 @@ JsonReader::Scope JsonReader::enter_index(const std::string& key, size_t index) 
   return Scope(this);
 }
 
-std::string JsonReader::current_path() const { return path_.back(); }
+std::string JsonReader::current_path() const {
+  return path_.back();
+}
 
-std::string JsonReader::path_of(const std::string& key) const { return member(path_.back(), key); }
+std::string JsonReader::path_of(const std::string& key) const {
+  return member(path_.back(), key);
+}
 
 std::string JsonReader::member(const std::string& path, const std::string& key) {
   if (is_name(key)) return path + "." + key;
@@ -53,8 +57,7 @@ std::string JsonReader::item(const std::string& path, size_t index) {
 
 void JsonReader::only_keys(const json& obj, std::initializer_list<const char*> known) {
   for (auto it = obj.begin(); it != obj.end(); ++it) {
-    const bool ok = std::any_of(known.begin(), known.end(),
-                                [&](const char* k) { return it.key() == k; });
+    const bool ok = std::any_of(known.begin(), known.end(), [&](const char* k) { return it.key() == k; });
     if (!ok) problem(path_of(it.key()), "unknown key");
   }
 }
@@ -62,21 +65,30 @@ void JsonReader::only_keys(const json& obj, std::initializer_list<const char*> k
 void JsonReader::only_keys_at(const json& obj, const std::string& path, const std::vector<std::string>& known,
                               const std::string& message) {
   for (auto it = obj.begin(); it != obj.end(); ++it) {
-    if (std::find(known.begin(), known.end(), it.key()) == known.end()) problem(member(path, it.key()), message);
+    if (std::find(known.begin(), known.end(), it.key()) == known.end())
+      problem(member(path, it.key()), message);
   }
 }
 
 const char* JsonReader::type_name(const json& v) {
   switch (v.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::object: return "an object";
-    case json::value_t::array: return "an array";
-    case json::value_t::string: return "a string";
-    case json::value_t::boolean: return "a boolean";
-    case json::value_t::number_float: return "a number";
+    case json::value_t::null:
+      return "null";
+    case json::value_t::object:
+      return "an object";
+    case json::value_t::array:
+      return "an array";
+    case json::value_t::string:
+      return "a string";
+    case json::value_t::boolean:
+      return "a boolean";
+    case json::value_t::number_float:
+      return "a number";
     case json::value_t::number_integer:
-    case json::value_t::number_unsigned: return "an integer";
-    default: return "an unsupported value";
+    case json::value_t::number_unsigned:
+      return "an integer";
+    default:
+      return "an unsupported value";
   }
 }
 
@@ -126,7 +138,10 @@ bool JsonReader::get_string_list(const json& obj, const std::string& key, std::v
       continue;
     }
     std::string v = (*it)[i].get<std::string>();
-    if (!resolve(p, &v)) { ok = false; continue; }
+    if (!resolve(p, &v)) {
+      ok = false;
+      continue;
+    }
     values.push_back(std::move(v));
   }
   if (ok) *out = std::move(values);
@@ -208,7 +223,8 @@ void JsonReader::problem(std::string path, std::string message) {
 }
 
 bool JsonReader::has_problem_at(const std::string& path) const {
-  return std::any_of(problems_.begin(), problems_.end(), [&](const JsonProblem& p) { return p.path == path; });
+  return std::any_of(problems_.begin(), problems_.end(),
+                     [&](const JsonProblem& p) { return p.path == path; });
 }
 
 }  // namespace gw

@@ -18,9 +18,9 @@ std::shared_ptr<spdlog::logger> g_logger;
 Level g_level = Level::kInfo;
 
 constexpr std::array<std::string_view, 18> kSensitiveKeys = {
-    "body", "text", "message_body", "from", "to", "address", "phone", "phone_number",
-    "chat_id", "wa_id", "waid", "profile_name", "name", "username_of_contact", "media_url",
-    "caption", "email", "password"};
+    "body",         "text",    "message_body", "from",    "to",           "address", "phone",
+    "phone_number", "chat_id", "wa_id",        "waid",    "profile_name", "name",    "username_of_contact",
+    "media_url",    "caption", "email",        "password"};
 
 bool is_sensitive_key(std::string key) {
   std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -29,10 +29,14 @@ bool is_sensitive_key(std::string key) {
 
 const char* level_name(Level l) {
   switch (l) {
-    case Level::kDebug: return "debug";
-    case Level::kInfo: return "info";
-    case Level::kWarn: return "warn";
-    case Level::kError: return "error";
+    case Level::kDebug:
+      return "debug";
+    case Level::kInfo:
+      return "info";
+    case Level::kWarn:
+      return "warn";
+    case Level::kError:
+      return "error";
   }
   return "info";
 }
@@ -41,8 +45,12 @@ const char* level_name(Level l) {
 // recursively, and a long run of digits in a provider's field (a 100,000-digit
 // status) ran it out of stack. Each byte is looked at a bounded number of times.
 
-bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
-bool is_alpha(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool is_digit(unsigned char c) {
+  return c >= '0' && c <= '9';
+}
+bool is_alpha(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
 // What may sit between the digits of a phone number: spaces, dots, dashes, brackets.
 bool is_phone_separator(unsigned char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' || c == '(' || c == ')' ||
@@ -51,7 +59,9 @@ bool is_phone_separator(unsigned char c) {
 bool is_email_local(unsigned char c) {
   return is_digit(c) || is_alpha(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
 }
-bool is_email_domain(unsigned char c) { return is_digit(c) || is_alpha(c) || c == '.' || c == '-'; }
+bool is_email_domain(unsigned char c) {
+  return is_digit(c) || is_alpha(c) || c == '.' || c == '-';
+}
 
 // Replaces "local@domain.tld" (a tld of 2+ letters) by [redacted-email].
 std::string mask_emails(std::string_view s) {
@@ -137,11 +147,16 @@ std::shared_ptr<spdlog::logger> logger() {
 }  // namespace
 
 bool parse_level(std::string_view name, Level* out) {
-  if (name == "debug") *out = Level::kDebug;
-  else if (name == "info") *out = Level::kInfo;
-  else if (name == "warn") *out = Level::kWarn;
-  else if (name == "error") *out = Level::kError;
-  else return false;
+  if (name == "debug")
+    *out = Level::kDebug;
+  else if (name == "info")
+    *out = Level::kInfo;
+  else if (name == "warn")
+    *out = Level::kWarn;
+  else if (name == "error")
+    *out = Level::kError;
+  else
+    return false;
   return true;
 }
 
@@ -178,7 +193,8 @@ std::string redact_text(std::string_view text) {
   // Most values (ids, codes, names of things) have neither an '@' nor seven
   // digits: nothing to mask.
   const bool maybe_email = text.find('@') != std::string_view::npos;
-  if (!maybe_email && std::count_if(text.begin(), text.end(), [](unsigned char c) { return is_digit(c); }) < 7) {
+  if (!maybe_email &&
+      std::count_if(text.begin(), text.end(), [](unsigned char c) { return is_digit(c); }) < 7) {
     return std::string(text);
   }
   return mask_phone_numbers(maybe_email ? mask_emails(text) : std::string(text));

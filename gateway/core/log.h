@@ -8,10 +8,9 @@
 #pragma once
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 namespace spdlog::sinks {
 class sink;
@@ -29,10 +28,18 @@ void init(Level level, std::shared_ptr<spdlog::sinks::sink> sink = nullptr);
 
 // Emits {"ts": ..., "level": ..., "event": event, ...scrub(fields)}.
 void event(Level level, std::string_view event, const nlohmann::json& fields = nlohmann::json::object());
-inline void debug(std::string_view e, const nlohmann::json& f = nlohmann::json::object()) { event(Level::kDebug, e, f); }
-inline void info(std::string_view e, const nlohmann::json& f = nlohmann::json::object()) { event(Level::kInfo, e, f); }
-inline void warn(std::string_view e, const nlohmann::json& f = nlohmann::json::object()) { event(Level::kWarn, e, f); }
-inline void error(std::string_view e, const nlohmann::json& f = nlohmann::json::object()) { event(Level::kError, e, f); }
+inline void debug(std::string_view e, const nlohmann::json& f = nlohmann::json::object()) {
+  event(Level::kDebug, e, f);
+}
+inline void info(std::string_view e, const nlohmann::json& f = nlohmann::json::object()) {
+  event(Level::kInfo, e, f);
+}
+inline void warn(std::string_view e, const nlohmann::json& f = nlohmann::json::object()) {
+  event(Level::kWarn, e, f);
+}
+inline void error(std::string_view e, const nlohmann::json& f = nlohmann::json::object()) {
+  event(Level::kError, e, f);
+}
 
 // Replaces runs that look like phone numbers (7+ digits, with optional +,
 // spaces, dots, dashes, brackets) and e-mail addresses by placeholders.

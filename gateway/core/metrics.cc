@@ -1,12 +1,12 @@
 #include "gateway/core/metrics.h"
 
+#include <unicode/utf8.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <exception>
 #include <type_traits>
-
-#include <unicode/utf8.h>
 
 #include "gateway/core/log.h"
 

@@ -9,7 +9,9 @@ namespace gw {
 PeriodicWorker::PeriodicWorker(std::string name, Clock& clock, Millis interval, std::function<void()> task)
     : name_(std::move(name)), clock_(clock), interval_(interval), task_(std::move(task)) {}
 
-PeriodicWorker::~PeriodicWorker() { stop(); }
+PeriodicWorker::~PeriodicWorker() {
+  stop();
+}
 
 void PeriodicWorker::start() {
   std::lock_guard<std::mutex> lock(mu_);

@@ -8,7 +8,9 @@ nlohmann::json effect_to_json(const Effect& e) {
     json operator()(const effect::Say& s) const {
       return {{"effect", "say"}, {"template", s.template_key}, {"vars", s.vars}, {"choices", s.choices}};
     }
-    json operator()(const effect::SetLanguage& s) const { return {{"effect", "set_language"}, {"lang", s.lang}}; }
+    json operator()(const effect::SetLanguage& s) const {
+      return {{"effect", "set_language"}, {"lang", s.lang}};
+    }
     json operator()(const effect::SetField& s) const {
       return {{"effect", "set_field"}, {"name", s.name}, {"value", s.value}};
     }
@@ -16,7 +18,10 @@ nlohmann::json effect_to_json(const Effect& e) {
       return {{"effect", "record_result"}, {"name", r.name}, {"value", r.value}};
     }
     json operator()(const effect::Handover& h) const {
-      return {{"effect", "handover"}, {"queue", h.queue}, {"priority", h.priority}, {"note", h.note},
+      return {{"effect", "handover"},
+              {"queue", h.queue},
+              {"priority", h.priority},
+              {"note", h.note},
               {"vars", h.vars}};
     }
     json operator()(const effect::Erase&) const { return {{"effect", "erase"}}; }

@@ -53,10 +53,17 @@ class Run {
  public:
   Run(const FlowSet& flows, const Lexicon& lexicon, const EngineOptions& options, Session session,
       const ContactView& contact, TimePoint now)
-      : flows_(flows), lexicon_(lexicon), options_(options), s_(std::move(session)), contact_(contact), now_(now) {
+      : flows_(flows),
+        lexicon_(lexicon),
+        options_(options),
+        s_(std::move(session)),
+        contact_(contact),
+        now_(now) {
     // Guesses come with a session's first message; later turns use the kept ones.
-    if (!contact_.language_guesses.empty()) s_.guesses = contact_.language_guesses;
-    else contact_.language_guesses = s_.guesses;
+    if (!contact_.language_guesses.empty())
+      s_.guesses = contact_.language_guesses;
+    else
+      contact_.language_guesses = s_.guesses;
   }
 
   Session& session() { return s_; }
@@ -78,10 +85,14 @@ class Run {
     }
     const Node* n = flows_.find(s_.at().flow, s_.at().node);
     switch (s_.waiting) {
-      case Waiting::kAnswer: return n->kind == NodeKind::kAsk;
-      case Waiting::kText: return n->kind == NodeKind::kCapture;
-      case Waiting::kReply: return n->kind == NodeKind::kWait;
-      case Waiting::kNone: return false;
+      case Waiting::kAnswer:
+        return n->kind == NodeKind::kAsk;
+      case Waiting::kText:
+        return n->kind == NodeKind::kCapture;
+      case Waiting::kReply:
+        return n->kind == NodeKind::kWait;
+      case Waiting::kNone:
+        return false;
     }
     return false;
   }
@@ -185,9 +196,7 @@ class Run {
     }
   }
 
-  bool wait_due() const {
-    return s_.waiting == Waiting::kReply && s_.due_at && now_ >= *s_.due_at;
-  }
+  bool wait_due() const { return s_.waiting == Waiting::kReply && s_.due_at && now_ >= *s_.due_at; }
 
   // REQUIRES: resumable() && wait_due()
   void time_out() {
@@ -266,7 +275,8 @@ class Run {
           break;
         case NodeKind::kSubflow: {
           const Flow* sub = flows_.find(n->flow);
-          if (!sub) return fail("flow " + f.flow + ": node " + n->id + " enters unknown flow \"" + n->flow + "\"");
+          if (!sub)
+            return fail("flow " + f.flow + ": node " + n->id + " enters unknown flow \"" + n->flow + "\"");
           if (static_cast<int>(s_.stack.size()) >= options_.max_depth) {
             return fail("flow " + f.flow + ": sub-flows nested too deeply at node " + n->id);
           }
@@ -274,8 +284,8 @@ class Run {
           break;
         }
         case NodeKind::kHandover:
-          fx_.push_back(
-              effect::Handover{n->queue, priority_name(n->priority), n->note, resolve_vars(n->vars), unclear_});
+          fx_.push_back(effect::Handover{n->queue, priority_name(n->priority), n->note, resolve_vars(n->vars),
+                                         unclear_});
           return end("handover");
         case NodeKind::kErase:
           say_all(*n);
@@ -377,16 +387,23 @@ class Run {
 
   bool test(const Condition& c) const {
     const std::optional<json> v = lookup(c.subject);
-    auto equal = [&](const json& want) { return v && ascii_lower(as_text(*v)) == ascii_lower(as_text(want)); };
+    auto equal = [&](const json& want) {
+      return v && ascii_lower(as_text(*v)) == ascii_lower(as_text(want));
+    };
     switch (c.op) {
-      case Condition::Op::kExists: return v.has_value() == c.value.get<bool>();
-      case Condition::Op::kEquals: return equal(c.value);
-      case Condition::Op::kIn: return std::any_of(c.value.begin(), c.value.end(), equal);
+      case Condition::Op::kExists:
+        return v.has_value() == c.value.get<bool>();
+      case Condition::Op::kEquals:
+        return equal(c.value);
+      case Condition::Op::kIn:
+        return std::any_of(c.value.begin(), c.value.end(), equal);
       case Condition::Op::kAtLeast:
       case Condition::Op::kAtMost: {
         std::optional<double> x;
-        if (v) x = as_number(*v);
-        else if (c.subject.rfind("score", 0) == 0) x = 0;  // a score not yet added to is 0
+        if (v)
+          x = as_number(*v);
+        else if (c.subject.rfind("score", 0) == 0)
+          x = 0;  // a score not yet added to is 0
         if (!x) return false;
         const double want = c.value.get<double>();
         return c.op == Condition::Op::kAtLeast ? *x >= want : *x <= want;

@@ -20,7 +20,8 @@
 //  4. Otherwise the input answers the node the session waits at: an ask (choice
 //     number in any digit script, number word, or choice keyword; else, when the
 //     text holds a distress word (Input::distress), the crisis flow; else retry,
-//     and after max_retries the fallback, whose handover says so: unclear), a capture (stored as a result), a wait.
+//     and after max_retries the fallback, whose handover says so: unclear), a capture (stored as a result), a
+//     wait.
 // The flow then runs until it waits again or ends. A run visits at most
 // `max_steps` nodes: a flow that loops without waiting for the person stops with
 // an Error effect and the session ended, never a hang. Every input moves
@@ -43,9 +44,9 @@ namespace gw {
 
 // What the engine may know of the person (read-only; changes go out as effects).
 struct ContactView {
-  std::string language;                      // e.g. "ar"; the Lexicon resolves its chain
-  std::string country;                       // ISO 3166 alpha-2, e.g. "GB"; may be empty
-  std::string channel;                       // "sms", "whatsapp", "telegram" or "web"
+  std::string language;  // e.g. "ar"; the Lexicon resolves its chain
+  std::string country;   // ISO 3166 alpha-2, e.g. "GB"; may be empty
+  std::string channel;   // "sms", "whatsapp", "telegram" or "web"
   std::map<std::string, std::string> fields;
   std::vector<std::string> language_guesses;  // most likely first, offered by the shell
 };
@@ -63,8 +64,8 @@ struct Input {
 
 struct EngineOptions {
   std::chrono::seconds session_ttl = std::chrono::hours(24);
-  int max_steps = 200;      // node visits per call
-  int max_depth = 16;       // nested sub-flows
+  int max_steps = 200;  // node visits per call
+  int max_depth = 16;   // nested sub-flows
 };
 
 struct StepResult {
@@ -84,14 +85,15 @@ class Engine {
 
   // Handles one message from the person. A default (ended) Session is fine for
   // someone new: the message opens the entry flow, or acts as a global keyword.
-  StepResult step(const FlowSet& flows, const Session& session, const ContactView& contact, const Input& input,
-                  TimePoint now) const;
+  StepResult step(const FlowSet& flows, const Session& session, const ContactView& contact,
+                  const Input& input, TimePoint now) const;
 
   // Called by the shell at or after session.due_at (or any time: it does nothing
   // when nothing is due). A wait that timed out runs its timeout path; a session
   // past expires_at ends with End{"expired"} and says nothing. expires_at is not
   // moved: it counts from the person's last message.
-  StepResult tick(const FlowSet& flows, const Session& session, const ContactView& contact, TimePoint now) const;
+  StepResult tick(const FlowSet& flows, const Session& session, const ContactView& contact,
+                  TimePoint now) const;
 
   const EngineOptions& options() const { return options_; }
 

@@ -2,7 +2,6 @@
 
 #include <cctype>
 
-
 namespace gw {
 
 namespace {
@@ -71,9 +70,12 @@ bool node_kind_waits(NodeKind kind) {
 
 const char* priority_name(Priority p) {
   switch (p) {
-    case Priority::kUrgent: return "urgent";
-    case Priority::kHigh: return "high";
-    case Priority::kNormal: return "normal";
+    case Priority::kUrgent:
+      return "urgent";
+    case Priority::kHigh:
+      return "high";
+    case Priority::kNormal:
+      return "normal";
   }
   return "normal";
 }
@@ -93,7 +95,8 @@ bool is_valid_subject(std::string_view subject) {
     }
     return true;
   };
-  if (subject == "score" || subject == "country" || subject == "channel" || subject == "language") return true;
+  if (subject == "score" || subject == "country" || subject == "channel" || subject == "language")
+    return true;
   for (std::string_view prefix : {"result.", "field.", "score."}) {
     if (subject.substr(0, prefix.size()) == prefix) return name_ok(subject.substr(prefix.size()));
   }

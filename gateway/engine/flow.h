@@ -65,36 +65,36 @@ struct Case {
 struct Node {
   std::string id;
   NodeKind kind = NodeKind::kEnd;
-  std::vector<std::string> say;             // say, end, erase: template keys sent in order
+  std::vector<std::string> say;                    // say, end, erase: template keys sent in order
   nlohmann::json vars = nlohmann::json::object();  // say, ask, capture, end, erase, handover
-  std::string next;                         // say, capture, score, set, subflow, wait
-  std::string prompt;                       // ask, capture: template key
-  std::vector<Choice> choices;              // ask
-  std::string retry;                        // ask: template key sent before asking again
-  int max_retries = 2;                      // ask: invalid answers tolerated before `fallback`
-  std::string fallback;                     // ask
-  std::string result;                       // ask, capture: name of the result to store
-  std::vector<Case> cases;                  // branch, first match wins
-  std::string default_next;                 // branch: when no case matches
-  std::string score = "score";              // score: which score
-  int64_t add = 0;                          // score
-  std::string language;                     // set: a language code or "$guess.N"
-  std::string field;                        // set: a contact field name …
-  std::string value;                        // set: … and its value (may be "$result.NAME")
-  std::string flow;                         // subflow: the flow to enter
-  std::string queue;                        // handover
-  Priority priority = Priority::kNormal;    // handover
-  std::string note;                         // handover: template key of the operator's note
-  int64_t seconds = 0;                      // wait: the timeout
-  std::string timeout_next;                 // wait
+  std::string next;                                // say, capture, score, set, subflow, wait
+  std::string prompt;                              // ask, capture: template key
+  std::vector<Choice> choices;                     // ask
+  std::string retry;                               // ask: template key sent before asking again
+  int max_retries = 2;                             // ask: invalid answers tolerated before `fallback`
+  std::string fallback;                            // ask
+  std::string result;                              // ask, capture: name of the result to store
+  std::vector<Case> cases;                         // branch, first match wins
+  std::string default_next;                        // branch: when no case matches
+  std::string score = "score";                     // score: which score
+  int64_t add = 0;                                 // score
+  std::string language;                            // set: a language code or "$guess.N"
+  std::string field;                               // set: a contact field name …
+  std::string value;                               // set: … and its value (may be "$result.NAME")
+  std::string flow;                                // subflow: the flow to enter
+  std::string queue;                               // handover
+  Priority priority = Priority::kNormal;           // handover
+  std::string note;                                // handover: template key of the operator's note
+  int64_t seconds = 0;                             // wait: the timeout
+  std::string timeout_next;                        // wait
 };
 
 struct Flow {
   std::string id;
   std::string start;
-  std::string file;                 // where it was loaded from (for problems)
+  std::string file;  // where it was loaded from (for problems)
   std::map<std::string, Node> nodes;
-  std::vector<std::string> order;   // node ids in file order
+  std::vector<std::string> order;  // node ids in file order
 
   const Node* find(const std::string& node_id) const;
 };
@@ -116,8 +116,8 @@ struct FlowSet {
   std::map<std::string, Flow> flows;
   std::string entry = "main";  // started for a new or expired session
   std::vector<GlobalKeyword> globals;
-  std::string crisis;          // the crisis flow (globals.json "crisis"); empty when none
-  std::string globals_file;    // empty when there is none
+  std::string crisis;        // the crisis flow (globals.json "crisis"); empty when none
+  std::string globals_file;  // empty when there is none
 
   const Flow* find(const std::string& flow_id) const;
   const Node* find(const std::string& flow_id, const std::string& node_id) const;

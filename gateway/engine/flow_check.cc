@@ -14,8 +14,12 @@ struct Edge {
   std::string target;
 };
 
-std::string node_path(const std::string& id) { return "$.nodes." + id; }
-std::string idx(const std::string& base, size_t i) { return base + "[" + std::to_string(i) + "]"; }
+std::string node_path(const std::string& id) {
+  return "$.nodes." + id;
+}
+std::string idx(const std::string& base, size_t i) {
+  return base + "[" + std::to_string(i) + "]";
+}
 
 std::vector<Edge> edges(const Node& n) {
   const std::string p = node_path(n.id);
@@ -64,7 +68,9 @@ std::vector<Edge> template_uses(const Node& n) {
   return out;
 }
 
-bool terminal(NodeKind k) { return k == NodeKind::kEnd || k == NodeKind::kHandover || k == NodeKind::kErase; }
+bool terminal(NodeKind k) {
+  return k == NodeKind::kEnd || k == NodeKind::kHandover || k == NodeKind::kErase;
+}
 
 class Checker {
  public:
@@ -93,7 +99,8 @@ class Checker {
     for (const std::string& id : flow.order) {
       const Node& n = flow.nodes.at(id);
       for (const Edge& e : edges(n)) {
-        if (!flow.find(e.target)) error(file, e.location, "node \"" + e.target + "\" does not exist in this flow");
+        if (!flow.find(e.target))
+          error(file, e.location, "node \"" + e.target + "\" does not exist in this flow");
       }
       if (n.kind == NodeKind::kSubflow && !flows_.find(n.flow)) {
         error(file, node_path(id) + ".flow", "flow \"" + n.flow + "\" does not exist");
@@ -118,7 +125,8 @@ class Checker {
       if (!seen.count(id)) warning(file, node_path(id), "node is not reachable from the start node");
     }
     if (!can_end) {
-      warning(file, "$.start", "no end, handover or erase node can be reached from the start: the flow never finishes");
+      warning(file, "$.start",
+              "no end, handover or erase node can be reached from the start: the flow never finishes");
     }
     check_loops(flow);
   }
@@ -179,7 +187,8 @@ class Checker {
 
   void check_globals() {
     const std::string file = flows_.globals_file.empty() ? "globals.json" : flows_.globals_file;
-    if (!flows_.find(flows_.entry)) error(file, "$.entry", "entry flow \"" + flows_.entry + "\" does not exist");
+    if (!flows_.find(flows_.entry))
+      error(file, "$.entry", "entry flow \"" + flows_.entry + "\" does not exist");
     if (!flows_.crisis.empty() && !flows_.find(flows_.crisis)) {
       error(file, "$.crisis", "crisis flow \"" + flows_.crisis + "\" does not exist");
     }
@@ -187,7 +196,8 @@ class Checker {
       const GlobalKeyword& g = flows_.globals[i];
       const std::string p = idx("$.keywords", i);
       need_key(file, p + ".keyword", g.keyword);
-      if (!g.handover && !flows_.find(g.flow)) error(file, p + ".flow", "flow \"" + g.flow + "\" does not exist");
+      if (!g.handover && !flows_.find(g.flow))
+        error(file, p + ".flow", "flow \"" + g.flow + "\" does not exist");
       if (g.handover && !g.note.empty()) need_key(file, p + ".handover.note", g.note);
     }
   }

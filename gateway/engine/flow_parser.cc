@@ -77,7 +77,8 @@ class Reader {
                 std::string* out) {
     return string(obj, path, name, required, out, is_name, "a node id (letters, digits, _ or -)");
   }
-  bool key(const json& obj, const std::string& path, const std::string& name, bool required, std::string* out) {
+  bool key(const json& obj, const std::string& path, const std::string& name, bool required,
+           std::string* out) {
     return string(obj, path, name, required, out, is_template_key, "a template key such as \"menu.prompt\"");
   }
 
@@ -107,8 +108,10 @@ class Reader {
       return;
     }
     if (single_ok && it->is_string()) {
-      if (is_template_key(it->get<std::string>())) out->push_back(it->get<std::string>());
-      else problem(p, "must be a template key");
+      if (is_template_key(it->get<std::string>()))
+        out->push_back(it->get<std::string>());
+      else
+        problem(p, "must be a template key");
       return;
     }
     if (!it->is_array() || it->empty()) {
@@ -117,8 +120,10 @@ class Reader {
     }
     for (size_t i = 0; i < it->size(); ++i) {
       const json& k = (*it)[i];
-      if (k.is_string() && is_template_key(k.get<std::string>())) out->push_back(k.get<std::string>());
-      else problem(item(p, i), "must be a template key");
+      if (k.is_string() && is_template_key(k.get<std::string>()))
+        out->push_back(k.get<std::string>());
+      else
+        problem(item(p, i), "must be a template key");
     }
   }
 
@@ -134,8 +139,9 @@ class Reader {
       if (v.is_string()) {
         const std::string s = v.get<std::string>();
         if (!s.empty() && s[0] == '$' && !is_valid_subject(std::string_view(s).substr(1))) {
-          problem(member(p, k), "refers to an unknown value (use $result.NAME, $field.NAME, $score.NAME, "
-                                "$country, $channel, $language or $guess.N)");
+          problem(member(p, k),
+                  "refers to an unknown value (use $result.NAME, $field.NAME, $score.NAME, "
+                  "$country, $channel, $language or $guess.N)");
         }
       } else if (!v.is_number() && !v.is_boolean()) {
         problem(member(p, k), "must be a string, a number or true/false");
@@ -163,9 +169,9 @@ class Reader {
       return;
     }
     only(c, path, {"if", "equals", "in", ">=", "<=", "exists", "next"}, "a case");
-    string(c, path, "if", true, &out->when.subject,
-           [](const std::string& s) { return is_valid_subject(s); },
-           "result.NAME, field.NAME, score, score.NAME, country, channel, language or guess.N");
+    string(
+        c, path, "if", true, &out->when.subject, [](const std::string& s) { return is_valid_subject(s); },
+        "result.NAME, field.NAME, score, score.NAME, country, channel, language or guess.N");
     node_ref(c, path, "next", true, &out->next);
     int tests = 0;
     for (const char* op : {"equals", "in", ">=", "<=", "exists"}) {
@@ -205,15 +211,17 @@ class Reader {
     if (!string(n, path, "type", true, &type)) return;
     auto kind = node_kind_from_name(type);
     if (!kind) {
-      problem(member(path, "type"),
-              "unknown node type (say, ask, capture, branch, score, set, subflow, handover, wait, end, erase)");
+      problem(
+          member(path, "type"),
+          "unknown node type (say, ask, capture, branch, score, set, subflow, handover, wait, end, erase)");
       return;
     }
     out->kind = *kind;
     std::vector<std::string> allowed = node_kind_fields(*kind);
     allowed.push_back("type");
     only(n, path, allowed, "this " + type + " node");
-    if (n.contains("comment") && !n["comment"].is_string()) problem(member(path, "comment"), "must be a string");
+    if (n.contains("comment") && !n["comment"].is_string())
+      problem(member(path, "comment"), "must be a string");
     vars(n, path, &out->vars);
     int64_t num = 0;
     switch (*kind) {
@@ -278,12 +286,14 @@ class Reader {
             return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
           });
         };
-        string(n, path, "language", false, &out->language, lang_ok, "a language code such as \"ar\" or $guess.N");
+        string(n, path, "language", false, &out->language, lang_ok,
+               "a language code such as \"ar\" or $guess.N");
         string(n, path, "field", false, &out->field, is_name, "a name (letters, digits, _ or -)");
         if (has_field) {
-          string(n, path, "value", true, &out->value, [](const std::string& s) {
-            return s.empty() || s[0] != '$' || is_valid_subject(s.substr(1));
-          }, "a text or a reference such as $result.NAME");
+          string(
+              n, path, "value", true, &out->value,
+              [](const std::string& s) { return s.empty() || s[0] != '$' || is_valid_subject(s.substr(1)); },
+              "a text or a reference such as $result.NAME");
         } else if (n.contains("value")) {
           problem(member(path, "value"), "is only used with \"field\"");
         }
@@ -298,8 +308,10 @@ class Reader {
         string(n, path, "queue", true, &out->queue, is_name, "a queue name (letters, digits, _ or -)");
         std::string prio;
         if (string(n, path, "priority", false, &prio) && !prio.empty()) {
-          if (auto p = priority_from_name(prio)) out->priority = *p;
-          else problem(member(path, "priority"), "must be urgent, high or normal");
+          if (auto p = priority_from_name(prio))
+            out->priority = *p;
+          else
+            problem(member(path, "priority"), "must be urgent, high or normal");
         }
         key(n, path, "note", false, &out->note);
         break;
@@ -374,8 +386,10 @@ class Reader {
       if (k.contains("flow") == k.contains("handover")) problem(p, "needs either \"flow\" or \"handover\"");
       node_ref(k, p, "flow", false, &g.flow);
       if (k.contains("resume")) {
-        if (k["resume"].is_boolean()) g.resume = k["resume"].get<bool>();
-        else problem(member(p, "resume"), "must be true or false");
+        if (k["resume"].is_boolean())
+          g.resume = k["resume"].get<bool>();
+        else
+          problem(member(p, "resume"), "must be true or false");
       }
       if (auto h = k.find("handover"); h != k.end()) {
         const std::string hp = member(p, "handover");
@@ -387,8 +401,10 @@ class Reader {
           string(*h, hp, "queue", true, &g.queue, is_name, "a queue name (letters, digits, _ or -)");
           std::string prio;
           if (string(*h, hp, "priority", false, &prio) && !prio.empty()) {
-            if (auto pr = priority_from_name(prio)) g.priority = *pr;
-            else problem(member(hp, "priority"), "must be urgent, high or normal");
+            if (auto pr = priority_from_name(prio))
+              g.priority = *pr;
+            else
+              problem(member(hp, "priority"), "must be urgent, high or normal");
           }
           key(*h, hp, "note", false, &g.note);
         }

@@ -78,7 +78,8 @@ std::string normalize_input(std::string_view text) {
     const int8_t type = u_charType(c);
     // Marks and invisible format characters (ZWNJ in Persian words) vanish without a gap;
     // so does the Arabic tatweel, which only stretches a word.
-    if (type == U_NON_SPACING_MARK || type == U_ENCLOSING_MARK || type == U_FORMAT_CHAR || c == 0x0640) continue;
+    if (type == U_NON_SPACING_MARK || type == U_ENCLOSING_MARK || type == U_FORMAT_CHAR || c == 0x0640)
+      continue;
     if (type == U_DECIMAL_DIGIT_NUMBER) c = '0' + u_charDigitValue(c);
     const uint32_t mask = U_MASK(u_charType(c));
     const bool keep = (mask & (U_GC_L_MASK | U_GC_N_MASK | U_GC_MC_MASK)) != 0;
@@ -96,7 +97,9 @@ std::string normalize_input(std::string_view text) {
   return result;
 }
 
-int edit_distance(std::string_view a, std::string_view b) { return osa_distance(code_points(a), code_points(b)); }
+int edit_distance(std::string_view a, std::string_view b) {
+  return osa_distance(code_points(a), code_points(b));
+}
 
 bool keyword_matches(std::string_view input, std::string_view keyword) {
   bool exact = false;
@@ -131,7 +134,8 @@ const std::u32string& normalized_keyword(const std::string& word) {
 
 }  // namespace
 
-std::optional<int> best_keyword_match(std::string_view input, const std::vector<KeywordCandidate>& candidates) {
+std::optional<int> best_keyword_match(std::string_view input,
+                                      const std::vector<KeywordCandidate>& candidates) {
   const std::u32string in = code_points(normalize_input(input));
   if (in.empty()) return std::nullopt;
   std::set<int> near;
@@ -147,7 +151,8 @@ std::optional<int> best_keyword_match(std::string_view input, const std::vector<
   return std::nullopt;
 }
 
-std::optional<int> match_number(std::string_view text, const Lexicon& lexicon, const std::string& lang, int max) {
+std::optional<int> match_number(std::string_view text, const Lexicon& lexicon, const std::string& lang,
+                                int max) {
   if (auto n = parse_number(text)) {
     if (*n >= 1 && *n <= max) return n;
     return std::nullopt;

@@ -44,10 +44,12 @@ struct KeywordCandidate {
 
 // The id of the candidate whose word the input is. An exact (normalised) match
 // wins; otherwise a typo match counts only if it points at one candidate alone.
-std::optional<int> best_keyword_match(std::string_view input, const std::vector<KeywordCandidate>& candidates);
+std::optional<int> best_keyword_match(std::string_view input,
+                                      const std::vector<KeywordCandidate>& candidates);
 
 // The number 1..`max` that `text` is, as digits or as a number word translators
 // gave in the templates number.1 … number.9 (via `lexicon`, for `lang`).
-std::optional<int> match_number(std::string_view text, const Lexicon& lexicon, const std::string& lang, int max);
+std::optional<int> match_number(std::string_view text, const Lexicon& lexicon, const std::string& lang,
+                                int max);
 
 }  // namespace gw

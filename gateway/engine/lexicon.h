@@ -16,7 +16,8 @@ class Lexicon {
   // The words of keyword template `template_key` for a person whose language is
   // `lang`: those of every language in its fallback chain plus the source
   // language, each trimmed. Empty when the template has none.
-  virtual std::vector<std::string> keywords(const std::string& template_key, const std::string& lang) const = 0;
+  virtual std::vector<std::string> keywords(const std::string& template_key,
+                                            const std::string& lang) const = 0;
 };
 
 }  // namespace gw

@@ -10,10 +10,14 @@ namespace {
 
 const char* waiting_name(Waiting w) {
   switch (w) {
-    case Waiting::kAnswer: return "answer";
-    case Waiting::kText: return "text";
-    case Waiting::kReply: return "reply";
-    case Waiting::kNone: break;
+    case Waiting::kAnswer:
+      return "answer";
+    case Waiting::kText:
+      return "text";
+    case Waiting::kReply:
+      return "reply";
+    case Waiting::kNone:
+      break;
   }
   return "none";
 }

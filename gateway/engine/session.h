@@ -37,14 +37,14 @@ enum class Waiting { kNone, kAnswer, kText, kReply };
 struct Session {
   static constexpr int kVersion = 1;
 
-  std::vector<Frame> stack;                 // back() is where the person is
+  std::vector<Frame> stack;  // back() is where the person is
   Waiting waiting = Waiting::kNone;
-  int retries = 0;                          // invalid answers to the current ask
+  int retries = 0;  // invalid answers to the current ask
   std::map<std::string, std::string> results;
   std::map<std::string, int64_t> scores;
-  TimePoint expires_at{};                   // an input after this starts over
-  std::optional<TimePoint> due_at;          // when the current wait times out
-  bool ended = true;                        // a default Session is an ended one
+  TimePoint expires_at{};           // an input after this starts over
+  std::optional<TimePoint> due_at;  // when the current wait times out
+  bool ended = true;                // a default Session is an ended one
   // The shell's language guesses when the session began (from the number and
   // the first message's script), so that "guess.N" still holds on later turns.
   std::vector<std::string> guesses;

@@ -1,8 +1,8 @@
 #include "gateway/helpdesk/address_mask.h"
 
-#include <algorithm>
-
 #include <phonenumbers/phonenumberutil.h>
+
+#include <algorithm>
 
 namespace gw {
 

@@ -13,7 +13,8 @@ Result<json> parse_console_body(std::string_view body) {
 
 Result<std::string> console_string(const json& body, const char* name) {
   auto it = body.find(name);
-  if (it == body.end() || !it->is_string()) return Error::invalid(std::string("expected a string \"") + name + "\"");
+  if (it == body.end() || !it->is_string())
+    return Error::invalid(std::string("expected a string \"") + name + "\"");
   return it->get<std::string>();
 }
 

@@ -3,11 +3,10 @@
 // type is a bad request, never an exception.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "gateway/core/result.h"
 

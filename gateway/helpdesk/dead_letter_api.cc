@@ -71,7 +71,8 @@ void DeadLetterApi::retry(const httplib::Request& req, httplib::Response& res) {
   e.subject = "intake:" + std::to_string(id);
   if (Status s = ctx_.store.append_audit(e); !s) {
     // The retry stands (the message is queued again); the missing entry is logged.
-    log::error("audit.failed", {{"action", "intake.retry"}, {"intake_id", id}, {"error", s.error().to_string()}});
+    log::error("audit.failed",
+               {{"action", "intake.retry"}, {"intake_id", id}, {"error", s.error().to_string()}});
   }
   log::info("intake.retry_requested", {{"intake_id", id}, {"account_id", who->account_id}});
   if (ctx_.retried) ctx_.retried();

@@ -12,9 +12,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <string_view>
-
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "gateway/core/log.h"
 
@@ -43,7 +42,8 @@ std::string peer_address(int fd) {
   socklen_t len = sizeof(addr);
   if (::getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return "?";
   char host[NI_MAXHOST];
-  if (::getnameinfo(reinterpret_cast<sockaddr*>(&addr), len, host, sizeof(host), nullptr, 0, NI_NUMERICHOST) != 0)
+  if (::getnameinfo(reinterpret_cast<sockaddr*>(&addr), len, host, sizeof(host), nullptr, 0,
+                    NI_NUMERICHOST) != 0)
     return "?";
   return host;
 }
@@ -51,7 +51,8 @@ std::string peer_address(int fd) {
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
   }
   return true;
 }
@@ -87,8 +88,10 @@ HeadFacts read_facts(const std::string& buf, size_t headers_begin, size_t head_e
         uint64_t n = 0;
         bool ok = !value.empty() && value.size() <= 19;
         for (char ch : value) {
-          if (ch < '0' || ch > '9') ok = false;
-          else n = n * 10 + static_cast<uint64_t>(ch - '0');
+          if (ch < '0' || ch > '9')
+            ok = false;
+          else
+            n = n * 10 + static_cast<uint64_t>(ch - '0');
         }
         if (!ok || (f.has_length && f.length != n)) f.bad_length = true;
         f.has_length = true;
@@ -118,10 +121,14 @@ Chunks scan_chunks(const std::string& b, size_t& pos, size_t& total, size_t max_
     for (; i < eol; ++i) {
       const char ch = b[i];
       int d;
-      if (ch >= '0' && ch <= '9') d = ch - '0';
-      else if (ch >= 'a' && ch <= 'f') d = ch - 'a' + 10;
-      else if (ch >= 'A' && ch <= 'F') d = ch - 'A' + 10;
-      else break;
+      if (ch >= '0' && ch <= '9')
+        d = ch - '0';
+      else if (ch >= 'a' && ch <= 'f')
+        d = ch - 'a' + 10;
+      else if (ch >= 'A' && ch <= 'F')
+        d = ch - 'A' + 10;
+      else
+        break;
       size = size * 16 + static_cast<uint64_t>(d);
       if (size > max_body) return Chunks::kHandOver;
     }
@@ -230,7 +237,8 @@ bool ConnectionReactor::start() {
   ev.data.fd = wake_fd_;
   ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev);
   for (auto& p : pools_) {
-    for (int i = 0; i < p->spec.threads; ++i) p->threads.emplace_back([this, pool = p.get()] { work(*pool); });
+    for (int i = 0; i < p->spec.threads; ++i)
+      p->threads.emplace_back([this, pool = p.get()] { work(*pool); });
   }
   thread_ = std::thread([this] { loop(); });
   return true;
@@ -357,7 +365,8 @@ void ConnectionReactor::take_incoming() {
       continue;
     }
     if (over_total || over_address) {
-      log::warn("http_connection_refused", {{"reason", over_total ? "connections" : "connections_per_address"}});
+      log::warn("http_connection_refused",
+                {{"reason", over_total ? "connections" : "connections_per_address"}});
       answer(conn, 503, "unavailable",
              over_total ? "too many open connections; try again shortly"
                         : "too many open connections from this address; try again shortly");
@@ -431,8 +440,8 @@ void ConnectionReactor::on_readable(Conn& c) {
       }
       c.buf.append(chunk, static_cast<size_t>(n));
       // Enough to decide: the rest stays in the socket until the request is handled.
-      if (c.state == Conn::State::kHead &&
-          c.buf.size() > options_.head_limits.max_request_line_bytes + options_.head_limits.max_header_bytes + 4)
+      if (c.state == Conn::State::kHead && c.buf.size() > options_.head_limits.max_request_line_bytes +
+                                                              options_.head_limits.max_header_bytes + 4)
         break;
       if (c.state == Conn::State::kBody && c.buf.size() > c.body_end && !c.chunked) break;
       continue;
@@ -463,14 +472,15 @@ void ConnectionReactor::progress(Conn& c) {
     const HeadStatus st = check_request_head(c.buf, options_.head_limits, c.scan);
     if (st == HeadStatus::kLineTooLong) {
       answer(c, 414, "uri_too_long",
-             "the request line is longer than " + std::to_string(options_.head_limits.max_request_line_bytes) +
-                 " bytes");
+             "the request line is longer than " +
+                 std::to_string(options_.head_limits.max_request_line_bytes) + " bytes");
       return;
     }
     if (st == HeadStatus::kHeadersTooLarge) {
       answer(c, 431, "request_header_fields_too_large",
-             "the request has more than " + std::to_string(options_.head_limits.max_headers) + " header lines or " +
-                 std::to_string(options_.head_limits.max_header_bytes) + " bytes of headers");
+             "the request has more than " + std::to_string(options_.head_limits.max_headers) +
+                 " header lines or " + std::to_string(options_.head_limits.max_header_bytes) +
+                 " bytes of headers");
       return;
     }
     if (st != HeadStatus::kComplete) return;
@@ -517,7 +527,8 @@ size_t ConnectionReactor::pool_for(const std::string& buffer) const {
   const size_t sp = buffer.find(' ');
   if (sp == std::string::npos) return 0;
   const size_t end = buffer.find_first_of(" ?#\r\n", sp + 1);
-  const std::string_view path(buffer.data() + sp + 1, (end == std::string::npos ? buffer.size() : end) - sp - 1);
+  const std::string_view path(buffer.data() + sp + 1,
+                              (end == std::string::npos ? buffer.size() : end) - sp - 1);
   for (size_t i = 1; i < pools_.size(); ++i) {
     for (const std::string& prefix : pools_[i]->spec.path_prefixes) {
       if (path.substr(0, prefix.size()) == prefix) return i;
@@ -582,9 +593,10 @@ void ConnectionReactor::answer(Conn& c, int status, const std::string& code, con
                        : status == 431 ? "Request Header Fields Too Large"
                                        : "Service Unavailable";
   const std::string body = nlohmann::json{{"error", code}, {"message", message}}.dump();
-  std::string response = "HTTP/1.1 " + std::to_string(status) + " " + reason +
-                         "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
-                         "\r\nConnection: close\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n";
+  std::string response =
+      "HTTP/1.1 " + std::to_string(status) + " " + reason +
+      "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+      "\r\nConnection: close\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n";
   if (status == 503) response += "Retry-After: 1\r\n";
   response += "\r\n" + body;
   // Small enough for any socket buffer; a client that has filled its own gets nothing.

@@ -125,7 +125,7 @@ class ConnectionReactor {
   bool joined_ = false;
 
   // Reactor thread only.
-  std::vector<std::unique_ptr<Conn>> conns_;  // by fd
+  std::vector<std::unique_ptr<Conn>> conns_;             // by fd
   std::unordered_map<std::string, size_t> per_address_;  // open connections by client address
   size_t open_ = 0;
   size_t busy_ = 0;

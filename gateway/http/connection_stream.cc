@@ -15,7 +15,8 @@ namespace {
 bool wait_for(int sock, short events, std::chrono::microseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     pollfd p{sock, events, 0};
     const int n = ::poll(&p, 1, static_cast<int>(std::max<long long>(0, left.count())));
     if (n < 0 && errno == EINTR) continue;

@@ -39,8 +39,8 @@ ReadinessChecks::Outcome ReadinessChecks::run() const {
   return out;
 }
 
-void add_health_routes(HttpServer& server, const ReadinessChecks& readiness, const metrics::Registry& registry,
-                       MetricsAccess metrics_access) {
+void add_health_routes(HttpServer& server, const ReadinessChecks& readiness,
+                       const metrics::Registry& registry, MetricsAccess metrics_access) {
   server.get("/healthz", "healthz", [](const httplib::Request&, httplib::Response& res) {
     send_json(res, 200, {{"status", "ok"}});
   });
@@ -49,13 +49,16 @@ void add_health_routes(HttpServer& server, const ReadinessChecks& readiness, con
     send_json(res, o.ready ? 200 : 503,
               {{"status", o.ready ? "ready" : "not_ready"}, {"checks", std::move(o.checks)}});
   });
-  server.get("/metrics", "metrics", [&registry, metrics_access](const httplib::Request& req, httplib::Response& res) {
-    if (!metrics_access.allows(req.remote_addr, req.get_header_value("Authorization"))) {
-      return send_json_error(res, 403, "forbidden",
-                             "/metrics is served to the addresses in metrics.allow_from, or with metrics.bearer_token");
-    }
-    res.set_content(registry.render(), "text/plain; version=0.0.4; charset=utf-8");
-  });
+  server.get(
+      "/metrics", "metrics",
+      [&registry, metrics_access](const httplib::Request& req, httplib::Response& res) {
+        if (!metrics_access.allows(req.remote_addr, req.get_header_value("Authorization"))) {
+          return send_json_error(
+              res, 403, "forbidden",
+              "/metrics is served to the addresses in metrics.allow_from, or with metrics.bearer_token");
+        }
+        res.set_content(registry.render(), "text/plain; version=0.0.4; charset=utf-8");
+      });
 }
 
 }  // namespace gw::http

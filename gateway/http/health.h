@@ -47,7 +47,8 @@ class ReadinessChecks {
 // Registers /healthz, /readyz and /metrics on `server`. `readiness` and `registry`
 // must outlive the server. /metrics answers only requests `metrics_access` allows
 // (loopback by default); others get a JSON 403.
-void add_health_routes(HttpServer& server, const ReadinessChecks& readiness, const metrics::Registry& registry,
+void add_health_routes(HttpServer& server, const ReadinessChecks& readiness,
+                       const metrics::Registry& registry,
                        MetricsAccess metrics_access = MetricsAccess({"127.0.0.1", "::1"}, ""));
 
 }  // namespace gw::http

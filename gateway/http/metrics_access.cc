@@ -16,7 +16,8 @@ bool MetricsAccess::allows(const std::string& remote_addr, const std::string& au
     if (r.contains(remote_addr)) return true;
   }
   const std::string kBearer = "Bearer ";
-  if (bearer_token_.empty() || authorization.size() > 1024 || authorization.compare(0, kBearer.size(), kBearer) != 0) {
+  if (bearer_token_.empty() || authorization.size() > 1024 ||
+      authorization.compare(0, kBearer.size(), kBearer) != 0) {
     return false;
   }
   return constant_time_equal(authorization.substr(kBearer.size()), bearer_token_);

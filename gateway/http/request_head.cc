@@ -12,7 +12,8 @@ HeadStatus check_request_head(const std::string& buffer, const RequestHeadLimits
   if (scan.line_end == std::string::npos) {
     scan.line_end = buffer.find('\n');
     if (scan.line_end == std::string::npos) {
-      return buffer.size() > limits.max_request_line_bytes + 2 ? HeadStatus::kLineTooLong : HeadStatus::kClosed;
+      return buffer.size() > limits.max_request_line_bytes + 2 ? HeadStatus::kLineTooLong
+                                                               : HeadStatus::kClosed;
     }
     // The line with its CRLF.
     if (scan.line_end + 1 > limits.max_request_line_bytes + 2) return HeadStatus::kLineTooLong;
@@ -46,7 +47,8 @@ HeadStatus read_request_head(int sock, std::string& buffer, const RequestHeadLim
   while (true) {
     const HeadStatus st = check_request_head(buffer, limits, scan);
     if (st != HeadStatus::kClosed) return st;
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return HeadStatus::kTimedOut;
     pollfd p{sock, POLLIN, 0};
     const int ready = ::poll(&p, 1, static_cast<int>(std::min<long long>(left.count(), 1000)));

@@ -32,9 +32,10 @@ namespace gw::http {
 class HttpServer::Listener : public httplib::Server {
  public:
   Listener(const HttpOptions& options, ConnectionReactor::Answered answered)
-      : reactor_(reactor_options(options), [this](int sock, std::string& buffer, bool last) {
-          return serve_one(sock, buffer, last);
-        }, std::move(answered)) {
+      : reactor_(
+            reactor_options(options),
+            [this](int sock, std::string& buffer, bool last) { return serve_one(sock, buffer, last); },
+            std::move(answered)) {
     new_task_queue = [this] { return new Handoff(reactor_); };
   }
 
@@ -90,7 +91,8 @@ class HttpServer::Listener : public httplib::Server {
 
   // One request, already read whole into `buffer` by the reactor.
   bool serve_one(int sock, std::string& buffer, bool last) {
-    const auto read_timeout = std::chrono::seconds(read_timeout_sec_) + std::chrono::microseconds(read_timeout_usec_);
+    const auto read_timeout =
+        std::chrono::seconds(read_timeout_sec_) + std::chrono::microseconds(read_timeout_usec_);
     const auto write_timeout =
         std::chrono::seconds(write_timeout_sec_) + std::chrono::microseconds(write_timeout_usec_);
     ConnectionStream strm(sock, read_timeout, write_timeout);
@@ -205,11 +207,11 @@ void send_json_error(httplib::Response& res, int status, std::string code, std::
 
 HttpServer::HttpServer(metrics::Registry& registry, HttpOptions options)
     : options_(options),
-      server_(std::make_unique<Listener>(options,
-                                         [this](const std::string& method, int status) {
-                                           requests_.with({kUnmatched, method_label(method), std::to_string(status)})
-                                               .inc();
-                                         })),
+      server_(std::make_unique<Listener>(
+          options,
+          [this](const std::string& method, int status) {
+            requests_.with({kUnmatched, method_label(method), std::to_string(status)}).inc();
+          })),
       requests_(registry.counter("gateway_http_requests_total",
                                  "HTTP requests served, by route, method and status.",
                                  {"route", "method", "status"})),

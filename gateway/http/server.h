@@ -52,17 +52,17 @@
 namespace gw::http {
 
 struct HttpOptions {
-  int threads = 16;                     // the default pool: requests served at once
-  int read_timeout_ms = 5000;           // a whole request head, then a whole body (408 after)
-  int write_timeout_ms = 5000;          // per write on a connection
-  int keep_alive_timeout_s = 5;         // an idle keep-alive connection is closed after this
-  int keep_alive_max = 100;             // requests per connection before it is closed
-  size_t max_body_bytes = 1024 * 1024;  // larger request bodies get 413
-  bool reuse_port = false;              // SO_REUSEPORT on the listening socket
-  RequestHeadLimits head_limits;        // request line (414), header count and size (431)
-  size_t max_connections = 4096;              // open at once; more get 503
-  size_t max_connections_per_address = 512;   // from one client address; more get 503
-  size_t max_queue = 1024;                    // requests waiting for the default pool; more get 503
+  int threads = 16;                          // the default pool: requests served at once
+  int read_timeout_ms = 5000;                // a whole request head, then a whole body (408 after)
+  int write_timeout_ms = 5000;               // per write on a connection
+  int keep_alive_timeout_s = 5;              // an idle keep-alive connection is closed after this
+  int keep_alive_max = 100;                  // requests per connection before it is closed
+  size_t max_body_bytes = 1024 * 1024;       // larger request bodies get 413
+  bool reuse_port = false;                   // SO_REUSEPORT on the listening socket
+  RequestHeadLimits head_limits;             // request line (414), header count and size (431)
+  size_t max_connections = 4096;             // open at once; more get 503
+  size_t max_connections_per_address = 512;  // from one client address; more get 503
+  size_t max_queue = 1024;                   // requests waiting for the default pool; more get 503
   // Pools of their own for requests whose path starts with one of a pool's prefixes;
   // everything else goes to the default pool of `threads`.
   std::vector<WorkerPoolSpec> pools;

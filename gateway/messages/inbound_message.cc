@@ -6,10 +6,14 @@ namespace gw {
 
 const char* channel_kind_name(ChannelKind k) {
   switch (k) {
-    case ChannelKind::kSms: return "sms";
-    case ChannelKind::kWhatsApp: return "whatsapp";
-    case ChannelKind::kTelegram: return "telegram";
-    case ChannelKind::kWeb: return "web";
+    case ChannelKind::kSms:
+      return "sms";
+    case ChannelKind::kWhatsApp:
+      return "whatsapp";
+    case ChannelKind::kTelegram:
+      return "telegram";
+    case ChannelKind::kWeb:
+      return "web";
   }
   return "sms";
 }
@@ -17,7 +21,8 @@ const char* channel_kind_name(ChannelKind k) {
 namespace {
 
 std::optional<ChannelKind> channel_kind_from_name(const std::string& name) {
-  for (ChannelKind k : {ChannelKind::kSms, ChannelKind::kWhatsApp, ChannelKind::kTelegram, ChannelKind::kWeb}) {
+  for (ChannelKind k :
+       {ChannelKind::kSms, ChannelKind::kWhatsApp, ChannelKind::kTelegram, ChannelKind::kWeb}) {
     if (name == channel_kind_name(k)) return k;
   }
   return std::nullopt;
@@ -27,8 +32,11 @@ std::optional<ChannelKind> channel_kind_from_name(const std::string& name) {
 
 // Empty fields are left out: most messages carry only a few of them.
 std::string serialize_inbound(const InboundMessage& m) {
-  nlohmann::json j = {{"channel", m.channel_id}, {"kind", channel_kind_name(m.kind)}, {"id", m.provider_id},
-                      {"from", m.from}, {"body", m.body}};
+  nlohmann::json j = {{"channel", m.channel_id},
+                      {"kind", channel_kind_name(m.kind)},
+                      {"id", m.provider_id},
+                      {"from", m.from},
+                      {"body", m.body}};
   auto put = [&j](const char* key, const std::string& v) {
     if (!v.empty()) j[key] = v;
   };
@@ -71,7 +79,8 @@ Result<InboundMessage> deserialize_inbound(std::string_view json) {
     m.messaging_service_sid = j.value("messaging_service_sid", "");
     m.num_segments = j.value("segments", 0);
     if (auto it = j.find("media"); it != j.end()) {
-      for (const auto& item : *it) m.media.push_back({item.at("url").get<std::string>(), item.at("type").get<std::string>()});
+      for (const auto& item : *it)
+        m.media.push_back({item.at("url").get<std::string>(), item.at("type").get<std::string>()});
     }
     return m;
   } catch (const nlohmann::json::exception&) {

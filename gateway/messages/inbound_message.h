@@ -20,19 +20,19 @@ struct MediaItem {
 };
 
 struct InboundMessage {
-  std::string channel_id;   // the configured channel ("uk-sms")
+  std::string channel_id;  // the configured channel ("uk-sms")
   ChannelKind kind = ChannelKind::kSms;
   std::string provider_id;  // Twilio MessageSid, Telegram update_id: the deduplication key
   std::string from;         // the person: "+447700900123", "whatsapp:+447700900123", a Telegram chat id
   std::string to;           // our number or bot
   std::string body;
   std::vector<MediaItem> media;
-  int num_segments = 0;       // SMS segments the person paid for (Twilio NumSegments)
-  std::string profile_name;   // WhatsApp profile name / Telegram first name: never logged
-  std::string wa_id;          // WhatsApp id
-  std::string button_text;    // WhatsApp quick reply
+  int num_segments = 0;      // SMS segments the person paid for (Twilio NumSegments)
+  std::string profile_name;  // WhatsApp profile name / Telegram first name: never logged
+  std::string wa_id;         // WhatsApp id
+  std::string button_text;   // WhatsApp quick reply
   std::string button_payload;
-  std::string opt_out_type;   // Twilio Advanced Opt-Out: STOP, START, HELP
+  std::string opt_out_type;  // Twilio Advanced Opt-Out: STOP, START, HELP
   std::string messaging_service_sid;
 };
 

@@ -41,8 +41,8 @@ class Intake {
   // by its provider id when it is handled. (A unique index here would cost each
   // message a write at a random place of the index, for nothing the Store does
   // not do already.)
-  virtual Status queue(const std::string& channel_id, const std::string& provider_id, const std::string& sender,
-                       const std::string& payload, TimePoint now) = 0;
+  virtual Status queue(const std::string& channel_id, const std::string& provider_id,
+                       const std::string& sender, const std::string& payload, TimePoint now) = 0;
   // Up to `limit` queued messages due at `now`, oldest first; not the dead
   // letters, nor a message held behind an earlier one of its sender that
   // failed and is not due again yet.
@@ -77,7 +77,8 @@ class Intake {
 
 // The SQLite intake at `path` (":memory:": a private in-memory one), created
 // 0600 if missing, in WAL mode with small pages (its rows are small and short-lived).
-Result<std::unique_ptr<Intake>> open_sqlite_intake(const std::string& path, const Crypto& crypto, Clock& clock);
+Result<std::unique_ptr<Intake>> open_sqlite_intake(const std::string& path, const Crypto& crypto,
+                                                   Clock& clock);
 
 // Where the intake of the SQLite database at `database_path` lives:
 // "data/gateway.db" → "data/gateway-intake.db", "file:x.db?mode=rwc" →

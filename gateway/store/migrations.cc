@@ -138,7 +138,8 @@ const std::vector<Migration>& sqlite_migrations() {
        " WHERE state IN ('pending', 'sending');"},
       // A contact whose erasure waits only for its last replies (the erasure's
       // confirmation) to leave the outbox.
-      {4, "contact erase pending", "ALTER TABLE contacts ADD COLUMN erase_pending INTEGER NOT NULL DEFAULT 0;"},
+      {4, "contact erase pending",
+       "ALTER TABLE contacts ADD COLUMN erase_pending INTEGER NOT NULL DEFAULT 0;"},
       // Staff accounts for the operator console: the languages and queues an
       // operator serves (comma-separated codes and queue names), how many
       // conversations they take at once, and a one-time password to replace.

@@ -71,7 +71,7 @@ struct QueuedInbound {
   std::string payload;  // what the channel handed over, serialized; encrypted at rest
   int attempts = 0;     // handling attempts that failed so far
   TimePoint received_at{};
-  std::string error;    // set instead of payload when the payload cannot be decrypted
+  std::string error;       // set instead of payload when the payload cannot be decrypted
   std::string sender_key;  // a keyed hash of who sent it (opaque); "" when unknown
 };
 
@@ -100,8 +100,8 @@ struct OutboxItem {
   std::optional<TimePoint> lease_until;
   std::string last_error;  // of the previous attempt; encrypted at rest (may quote a number)
   // Filled by claim_due_outbox:
-  std::string body;     // the message text, decrypted
-  std::string address;  // the contact's address, decrypted
+  std::string body;          // the message text, decrypted
+  std::string address;       // the contact's address, decrypted
   std::string template_key;  // of the message, "" for free text
 };
 

@@ -190,8 +190,9 @@ class Store {
   virtual Result<std::vector<HandoverTimes>> recent_handover_times(int limit) = 0;
 
   // ---- Operators' notes on a conversation (bodies encrypted) ----
-  virtual Result<int64_t> add_note(int64_t conversation_id, int64_t contact_id, std::optional<int64_t> account_id,
-                                   const std::string& body, TimePoint now) = 0;
+  virtual Result<int64_t> add_note(int64_t conversation_id, int64_t contact_id,
+                                   std::optional<int64_t> account_id, const std::string& body,
+                                   TimePoint now) = 0;
   // Oldest first, bodies decrypted.
   virtual Result<std::vector<Note>> list_notes(int64_t conversation_id) = 0;
 

@@ -71,16 +71,18 @@ struct WorkerFixture : gw::testing::StoreFixture {
   void refuse_writes() {
     auto db = gw::sqlite::Database::open(path);
     REQUIRE(db.ok());
-    REQUIRE(db->exec("CREATE TRIGGER refuse_outcome BEFORE UPDATE OF state ON outbox WHEN NEW.state <> 'sending'"
-                     " BEGIN SELECT RAISE(ABORT, 'refused'); END;"
-                     "CREATE TRIGGER refuse_opt_out BEFORE UPDATE ON contacts WHEN NEW.opted_out = 1"
-                     " BEGIN SELECT RAISE(ABORT, 'refused'); END;")
-                .ok());
+    REQUIRE(
+        db->exec("CREATE TRIGGER refuse_outcome BEFORE UPDATE OF state ON outbox WHEN NEW.state <> 'sending'"
+                 " BEGIN SELECT RAISE(ABORT, 'refused'); END;"
+                 "CREATE TRIGGER refuse_opt_out BEFORE UPDATE ON contacts WHEN NEW.opted_out = 1"
+                 " BEGIN SELECT RAISE(ABORT, 'refused'); END;")
+            .ok());
   }
   void rebuild() {
     gw::OutboxObserver obs;
     obs.outcome = [this](const std::string&, const std::string& o) { outcomes.push_back(o); };
-    worker = std::make_unique<gw::OutboxWorker>(*store, clock, sender, options, [this] { return random; }, obs);
+    worker = std::make_unique<gw::OutboxWorker>(
+        *store, clock, sender, options, [this] { return random; }, obs);
   }
   int64_t enqueue(const gw::Conversation& conv, const std::string& body) {
     auto id = store->enqueue_outbound(message(conv, body), clock.now());
@@ -139,7 +141,8 @@ TEST_CASE("outbox retries a 429 with backoff and sends once", "[outbox]") {
   CHECK(f.outcomes == std::vector<std::string>{"retry", "retry"});
 }
 
-TEST_CASE("a permanent failure is not retried, and 21610 opts the contact out and stops further sends", "[outbox]") {
+TEST_CASE("a permanent failure is not retried, and 21610 opts the contact out and stops further sends",
+          "[outbox]") {
   WorkerFixture f;
   f.options.max_per_second = 100;
   f.rebuild();

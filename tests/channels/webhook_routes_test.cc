@@ -2,8 +2,9 @@
 // requests in, stored messages and queued replies out.
 #include "gateway/channels/webhook_routes.h"
 
-#include <catch2/catch.hpp>
 #include <httplib.h>
+
+#include <catch2/catch.hpp>
 
 #include "gateway/channels/twilio/twilio_signature.h"
 #include "gateway/core/form_encoding.h"
@@ -51,15 +52,17 @@ struct WebhookFixture : gw::testing::StoreFixture {
   }
 
   gw::FormFields inbound_form(const std::string& sid, const std::string& body) {
-    return {{"AccountSid", kAccount}, {"MessageSid", sid}, {"From", "+447700900123"},
-            {"To", "+447700900000"},  {"Body", body},      {"NumMedia", "0"}, {"NumSegments", "1"}};
+    return {{"AccountSid", kAccount}, {"MessageSid", sid}, {"From", "+447700900123"}, {"To", "+447700900000"},
+            {"Body", body},           {"NumMedia", "0"},   {"NumSegments", "1"}};
   }
-  httplib::Result post_twilio(const std::string& route, const gw::FormFields& form, const std::string& sig_override = "",
-                              bool sign = true) {
-    if (sign && sig_override.empty()) return gw::testing::post_signed_twilio(*client, kPublicUrl, kToken, route, form);
+  httplib::Result post_twilio(const std::string& route, const gw::FormFields& form,
+                              const std::string& sig_override = "", bool sign = true) {
+    if (sign && sig_override.empty())
+      return gw::testing::post_signed_twilio(*client, kPublicUrl, kToken, route, form);
     httplib::Headers headers;
     if (sign) headers.emplace("X-Twilio-Signature", sig_override);
-    return client->Post(route.c_str(), headers, gw::form_urlencode(form), "application/x-www-form-urlencoded");
+    return client->Post(route.c_str(), headers, gw::form_urlencode(form),
+                        "application/x-www-form-urlencoded");
   }
   // What the IntakeWorker does: hands what the webhooks stored to the conversations.
   int handle() {
@@ -141,14 +144,17 @@ TEST_CASE("a missing or wrong signature, or another account, gets 403 and nothin
   REQUIRE(missing);
   CHECK(missing->status == 403);
   CHECK(missing->body.find("missing_signature") != std::string::npos);
-  auto wrong = f.post_twilio("/twilio/uk-sms/inbound", f.inbound_form(kSid1, "x"), "AAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+  auto wrong =
+      f.post_twilio("/twilio/uk-sms/inbound", f.inbound_form(kSid1, "x"), "AAAAAAAAAAAAAAAAAAAAAAAAAAA=");
   REQUIRE(wrong);
   CHECK(wrong->status == 403);
   // Signed for another body than the one sent.
-  httplib::Headers h{{"X-Twilio-Signature", gw::compute_twilio_signature(kToken, kPublicUrl + "/twilio/uk-sms/inbound",
-                                                                         f.inbound_form(kSid1, "original"))}};
-  auto tampered = f.client->Post("/twilio/uk-sms/inbound", h, gw::form_urlencode(f.inbound_form(kSid1, "changed")),
-                                 "application/x-www-form-urlencoded");
+  httplib::Headers h{
+      {"X-Twilio-Signature", gw::compute_twilio_signature(kToken, kPublicUrl + "/twilio/uk-sms/inbound",
+                                                          f.inbound_form(kSid1, "original"))}};
+  auto tampered =
+      f.client->Post("/twilio/uk-sms/inbound", h, gw::form_urlencode(f.inbound_form(kSid1, "changed")),
+                     "application/x-www-form-urlencoded");
   REQUIRE(tampered);
   CHECK(tampered->status == 403);
   auto form = f.inbound_form(kSid1, "x");
@@ -181,7 +187,8 @@ TEST_CASE("malformed requests get a 4xx that says what is wrong and store nothin
   REQUIRE(missing_from);
   CHECK(missing_from->status == 400);
   CHECK(missing_from->body.find("From is missing") != std::string::npos);
-  auto huge = f.post_twilio("/twilio/uk-sms/inbound", f.inbound_form(kSid1, std::string(2 * 1024 * 1024, 'a')));
+  auto huge =
+      f.post_twilio("/twilio/uk-sms/inbound", f.inbound_form(kSid1, std::string(2 * 1024 * 1024, 'a')));
   REQUIRE(huge);
   CHECK(huge->status == 413);
   CHECK(f.intake_depth() == 0);
@@ -251,7 +258,8 @@ TEST_CASE("a signed status callback with a 100,000-digit MessageStatus gets 400 
           "[webhook][twilio]") {
   WebhookFixture f;
   const std::string out_sid = "SM0000000000000000000000000000000c";
-  gw::FormFields form = {{"AccountSid", kAccount}, {"MessageSid", out_sid}, {"MessageStatus", std::string(100'000, '4')}};
+  gw::FormFields form = {
+      {"AccountSid", kAccount}, {"MessageSid", out_sid}, {"MessageStatus", std::string(100'000, '4')}};
   auto res = f.post_twilio("/twilio/uk-sms/status", form);
   REQUIRE(res);
   CHECK(res->status == 400);
@@ -272,21 +280,25 @@ TEST_CASE("an undelivered callback records Twilio's error code", "[webhook][twil
   auto items = f.store->claim_due_outbox("uk-sms", f.clock.now(), 10, gw::Millis(60000));
   const std::string out_sid = "SM0000000000000000000000000000000b";
   REQUIRE(f.store->mark_outbox_sent((*items)[0].id, out_sid, 1, f.clock.now()).ok());
-  gw::FormFields form = {{"AccountSid", kAccount}, {"MessageSid", out_sid}, {"MessageStatus", "undelivered"},
+  gw::FormFields form = {{"AccountSid", kAccount},
+                         {"MessageSid", out_sid},
+                         {"MessageStatus", "undelivered"},
                          {"ErrorCode", "30003"}};
   REQUIRE(f.post_twilio("/twilio/uk-sms/status", form)->status == 200);
   CHECK(f.messages()[1].status == "undelivered");
   CHECK(f.messages()[1].error_code == 30003);
 }
 
-TEST_CASE("Telegram updates need the secret token and are handled once per update_id", "[webhook][telegram]") {
+TEST_CASE("Telegram updates need the secret token and are handled once per update_id",
+          "[webhook][telegram]") {
   WebhookFixture f;
-  const std::string update = R"({"update_id": 77, "message": {"chat": {"id": 4242, "type": "private"}, "text": "hi"}})";
+  const std::string update =
+      R"({"update_id": 77, "message": {"chat": {"id": 4242, "type": "private"}, "text": "hi"}})";
   auto no_secret = f.client->Post("/telegram/tg/webhook", update, "application/json");
   REQUIRE(no_secret);
   CHECK(no_secret->status == 403);
-  auto wrong = f.client->Post("/telegram/tg/webhook", {{"X-Telegram-Bot-Api-Secret-Token", "tg-secreT"}}, update,
-                              "application/json");
+  auto wrong = f.client->Post("/telegram/tg/webhook", {{"X-Telegram-Bot-Api-Secret-Token", "tg-secreT"}},
+                              update, "application/json");
   CHECK(wrong->status == 403);
   CHECK(f.intake_depth() == 0);
   httplib::Headers h{{"X-Telegram-Bot-Api-Secret-Token", "tg-secret"}};

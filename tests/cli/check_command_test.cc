@@ -32,7 +32,9 @@ std::string read(const fs::path& p) {
   return s.str();
 }
 
-void write(const fs::path& p, const std::string& text) { std::ofstream(p, std::ios::binary) << text; }
+void write(const fs::path& p, const std::string& text) {
+  std::ofstream(p, std::ios::binary) << text;
+}
 
 void replace_in(const fs::path& p, const std::string& from, const std::string& to) {
   std::string s = read(p);
@@ -64,7 +66,8 @@ TEST_CASE("gateway check passes on the shipped content and prints per-language c
   CHECK(r.err.find("translations/ar.po: warning: ar: ") != std::string::npos);
 }
 
-TEST_CASE("gateway check names the file and place of a dangling node and of an unknown template", "[cli][check]") {
+TEST_CASE("gateway check names the file and place of a dangling node and of an unknown template",
+          "[cli][check]") {
   std::string dir = copy_content();
   replace_in(fs::path(dir) / "flows/main.json", R"("next": "bye")", R"("next": "nowhere")");
   replace_in(fs::path(dir) / "flows/main.json", R"("say": ["menu.bye"])", R"("say": ["main.gone"])");
@@ -77,9 +80,11 @@ TEST_CASE("gateway check names the file and place of a dangling node and of an u
   fs::remove_all(dir);
 }
 
-TEST_CASE("gateway check reports an ICU syntax error in a translation with its file and line", "[cli][check]") {
+TEST_CASE("gateway check reports an ICU syntax error in a translation with its file and line",
+          "[cli][check]") {
   std::string dir = copy_content();
-  replace_in(fs::path(dir) / "translations/fr.po", "\"Vous recevrez de nouveau", "\"Vous recevrez {de nouveau");
+  replace_in(fs::path(dir) / "translations/fr.po", "\"Vous recevrez de nouveau",
+             "\"Vous recevrez {de nouveau");
   auto r = run_process({kGateway, "check", "--content", dir});
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("translations/fr.po:") != std::string::npos);
@@ -87,7 +92,8 @@ TEST_CASE("gateway check reports an ICU syntax error in a translation with its f
   fs::remove_all(dir);
 }
 
-TEST_CASE("gateway content extract adds a new template to every PO file, which msgfmt accepts", "[cli][check]") {
+TEST_CASE("gateway content extract adds a new template to every PO file, which msgfmt accepts",
+          "[cli][check]") {
   std::string dir = copy_content();
   const int untranslated_before = untranslated(run_process({kGateway, "check", "--content", dir}).err, "ar");
   CHECK(untranslated_before >= 0);

@@ -1,11 +1,11 @@
 // The `gateway` binary as a newcomer meets it: exit codes, one-line errors,
 // and `serve` on a real loopback port.
+#include <httplib.h>
 #include <signal.h>
 
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
-#include <httplib.h>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -72,7 +72,8 @@ TEST_CASE("serve on port 0 binds a free port itself, logs that port and answers 
   const int port = gw::testing::listening_port(proc);
   INFO(proc.err());
   REQUIRE(port > 0);
-  const auto line = nlohmann::json::parse(proc.wait_for_line("\"event\":\"http.listening\"", std::chrono::seconds(1)));
+  const auto line =
+      nlohmann::json::parse(proc.wait_for_line("\"event\":\"http.listening\"", std::chrono::seconds(1)));
   CHECK(line["listen"] == "127.0.0.1:" + std::to_string(port));
 
   httplib::Client client("127.0.0.1", port);
@@ -89,7 +90,8 @@ TEST_CASE("serve on port 0 binds a free port itself, logs that port and answers 
   std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("serve answers /healthz on loopback, generates keys once, and stops cleanly on SIGTERM", "[cli][serve]") {
+TEST_CASE("serve answers /healthz on loopback, generates keys once, and stops cleanly on SIGTERM",
+          "[cli][serve]") {
   auto dir = gw::testing::make_temp_dir("gw-serve");
   const std::string cfg = gw::testing::write_serve_config(dir);
   gw::testing::BackgroundProcess proc({kGateway, "serve", "--config", cfg});
@@ -139,8 +141,8 @@ TEST_CASE("gateway segments --json prints encoding and segments, plain and smart
   auto r = run_process({kGateway, "segments", "--json", "\u201cWait\u201d \u2013 ok"});
   REQUIRE(r.exit_code == 0);
   auto j = nlohmann::json::parse(r.out);
-  CHECK(j == nlohmann::json{{"encoding", "UCS-2"}, {"segments", 1}, {"smart_encoding", "GSM-7"},
-                            {"smart_segments", 1}});
+  CHECK(j == nlohmann::json{
+                 {"encoding", "UCS-2"}, {"segments", 1}, {"smart_encoding", "GSM-7"}, {"smart_segments", 1}});
   auto arabic = run_process({kGateway, "segments", "--json", std::string(71, 'a') + "\u0645"});
   REQUIRE(arabic.exit_code == 0);
   CHECK(nlohmann::json::parse(arabic.out)["segments"] == 2);

@@ -29,7 +29,8 @@ std::string po(const std::string& lang, const std::string& entries) {
 }
 }  // namespace
 
-TEST_CASE("content stats prints translated and fuzzy shares and the longest SMS per language", "[cli][content]") {
+TEST_CASE("content stats prints translated and fuzzy shares and the longest SMS per language",
+          "[cli][content]") {
   const std::string dir = gw::testing::make_temp_dir("gw-stats");
   // Four strings; the English "long" one takes two GSM-7 segments.
   write(fs::path(dir) / "templates" / "t.json", R"({
@@ -41,9 +42,10 @@ TEST_CASE("content stats prints translated and fuzzy shares and the longest SMS 
   // French: two translated, one fuzzy, one missing. Arabic: one translated, in UCS-2
   // and long enough for three segments.
   write(fs::path(dir) / "translations" / "fr.po",
-        po("fr", "msgctxt \"a.one\"\nmsgid \"One\"\nmsgstr \"Un\"\n\n"
-                 "msgctxt \"a.two\"\nmsgid \"Two\"\nmsgstr \"Deux\"\n\n"
-                 "#, fuzzy\nmsgctxt \"a.three\"\nmsgid \"Three\"\nmsgstr \"Trois\"\n"));
+        po("fr",
+           "msgctxt \"a.one\"\nmsgid \"One\"\nmsgstr \"Un\"\n\n"
+           "msgctxt \"a.two\"\nmsgid \"Two\"\nmsgstr \"Deux\"\n\n"
+           "#, fuzzy\nmsgctxt \"a.three\"\nmsgid \"Three\"\nmsgstr \"Trois\"\n"));
   std::string arabic;
   for (int i = 0; i < 75; ++i) arabic += "\u0628\u0628";  // 150 characters: 3 UCS-2 segments
   write(fs::path(dir) / "translations" / "ar.po",
@@ -52,7 +54,8 @@ TEST_CASE("content stats prints translated and fuzzy shares and the longest SMS 
   auto r = run_process({kGateway, "content", "stats", "--content", dir});
   INFO(r.out << r.err);
   REQUIRE(r.exit_code == 0);
-  CHECK(r.out.find("| language | translated | fuzzy (drafts) | untranslated | longest SMS (segments) |") == 0);
+  CHECK(r.out.find("| language | translated | fuzzy (drafts) | untranslated | longest SMS (segments) |") ==
+        0);
   CHECK(r.out.find("| en | 100.0 % | 0.0 % | 0 | 2 |") != std::string::npos);
   CHECK(r.out.find("| fr | 50.0 % | 25.0 % | 1 | 1 |") != std::string::npos);
   CHECK(r.out.find("| ar | 25.0 % | 0.0 % | 3 | 3 |") != std::string::npos);

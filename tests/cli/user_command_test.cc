@@ -177,10 +177,10 @@ TEST_CASE("a first start that fails on its content does not spend the first admi
   const std::string empty = g.dir + "/no-content";
   std::filesystem::create_directories(empty);
   const std::string bad_config = g.dir + "/bad.json";
-  std::ofstream(bad_config) << json{{"listen", "127.0.0.1:0"},
-                                    {"database", {{"path", g.dir + "/data/gateway.db"}}},
-                                    {"content_dir", empty}}
-                                   .dump();
+  std::ofstream(bad_config) << json{
+      {"listen", "127.0.0.1:0"},
+      {"database", {{"path", g.dir + "/data/gateway.db"}}},
+      {"content_dir", empty}}.dump();
   auto failed = run_process({kGateway, "serve", "--config", bad_config});
   CHECK(failed.exit_code == 1);
   CHECK(failed.out.find("First administrator") == std::string::npos);

@@ -49,7 +49,8 @@ TEST_CASE("the embedded default listens on 127.0.0.1:8080 with SQLite under ./da
 
 TEST_CASE("the configuration shown in DESIGN.md parses, with env: values read from the environment",
           "[config]") {
-  auto env = fake_env({{"TWILIO_AUTH_TOKEN", "tw-secret"}, {"TELEGRAM_BOT_TOKEN", "123:abc"},
+  auto env = fake_env({{"TWILIO_AUTH_TOKEN", "tw-secret"},
+                       {"TELEGRAM_BOT_TOKEN", "123:abc"},
                        {"TELEGRAM_SECRET", "tg-secret"}});
   auto cfg = gw::parse_config(json::parse(kDesignExample), env, "gateway.json");
   REQUIRE(cfg.ok());
@@ -87,7 +88,8 @@ TEST_CASE("every configuration problem is reported at once with its JSON path", 
 
 TEST_CASE("a missing environment variable names the variable but never a secret value", "[config]") {
   json doc = json::parse(kDesignExample);
-  auto cfg = gw::parse_config(doc, fake_env({{"TELEGRAM_BOT_TOKEN", "123:topsecret"}, {"TELEGRAM_SECRET", "s"}}));
+  auto cfg =
+      gw::parse_config(doc, fake_env({{"TELEGRAM_BOT_TOKEN", "123:topsecret"}, {"TELEGRAM_SECRET", "s"}}));
   REQUIRE_FALSE(cfg.ok());
   CHECK(cfg.error().message.find("TWILIO_AUTH_TOKEN is not set") != std::string::npos);
   CHECK(cfg.error().message.find("topsecret") == std::string::npos);
@@ -106,11 +108,11 @@ TEST_CASE("listen addresses accept IPv4, bracketed IPv6 and localhost and reject
 
 TEST_CASE("channel rules: unknown type, bad account SID, duplicate id, missing sender", "[config]") {
   json doc = {{"channels", json::array({
-                  {{"id", "a"}, {"type", "carrier-pigeon"}},
-                  {{"id", "b"}, {"type", "twilio"}, {"account_sid", "XX1"}, {"auth_token", "t"}},
-                  {{"id", "b"}, {"type", "web"}},
-                  {{"id", "Bad Id"}, {"type", "web"}},
-              })}};
+                               {{"id", "a"}, {"type", "carrier-pigeon"}},
+                               {{"id", "b"}, {"type", "twilio"}, {"account_sid", "XX1"}, {"auth_token", "t"}},
+                               {{"id", "b"}, {"type", "web"}},
+                               {{"id", "Bad Id"}, {"type", "web"}},
+                           })}};
   auto cfg = gw::parse_config(doc, fake_env({}), "c.json");
   REQUIRE_FALSE(cfg.ok());
   const std::string& m = cfg.error().message;
@@ -151,9 +153,12 @@ TEST_CASE("a JSON syntax error in the file is reported with file, line and colum
 }
 
 TEST_CASE("the example configurations in config/ are valid when their secrets are set", "[config]") {
-  auto env = fake_env({{"TWILIO_AUTH_TOKEN", "t"}, {"TELEGRAM_BOT_TOKEN", "b"}, {"TELEGRAM_SECRET", "s"},
+  auto env = fake_env({{"TWILIO_AUTH_TOKEN", "t"},
+                       {"TELEGRAM_BOT_TOKEN", "b"},
+                       {"TELEGRAM_SECRET", "s"},
                        {"GATEWAY_DATABASE_URL", "postgresql://gw@localhost/gw"},
-                       {"GATEWAY_DATA_KEY", "k"}, {"GATEWAY_INDEX_KEY", "i"}});
+                       {"GATEWAY_DATA_KEY", "k"},
+                       {"GATEWAY_INDEX_KEY", "i"}});
   for (const char* name : {"gateway.sqlite.json", "gateway.postgres.json"}) {
     auto cfg = gw::load_config_file(std::string(GATEWAY_SOURCE_DIR) + "/config/" + name, env);
     INFO(name << ": " << (cfg.ok() ? "" : cfg.error().message));
@@ -224,10 +229,11 @@ TEST_CASE("helpdesk settings: default queues, business hours, and their problems
   CHECK(cfg->helpdesk.find("urgent")->always_open);
   CHECK_FALSE(cfg->helpdesk.find("safeguarding"));
 
-  auto bad = gw::parse_config(json::parse(R"({"helpdesk": {"reassure_after_minute": 5, "reassure_after_minutes": 0,
+  auto bad =
+      gw::parse_config(json::parse(R"({"helpdesk": {"reassure_after_minute": 5, "reassure_after_minutes": 0,
       "queues": {"general": {"time_zone": "Mars/Olympus", "hours": {"monday": ["09:00-17:00"], "tue": ["17:00-09:00"]},
                              "colour": "red"}}}})"),
-                              fake_env({}), "gw.json");
+                       fake_env({}), "gw.json");
   REQUIRE_FALSE(bad.ok());
   const std::string& msg = bad.error().message;
   CHECK(msg.find("$.helpdesk.reassure_after_minute") != std::string::npos);
@@ -245,7 +251,8 @@ TEST_CASE("the request head limits have defaults and are read from http.*", "[co
   CHECK(defaults->http.max_header_bytes == 16384);
   CHECK(defaults->http.max_headers == 100);
   auto set = gw::parse_config(
-      json::parse(R"({"http": {"max_request_line_bytes": 4096, "max_header_bytes": 8192, "max_headers": 50}})"),
+      json::parse(
+          R"({"http": {"max_request_line_bytes": 4096, "max_header_bytes": 8192, "max_headers": 50}})"),
       fake_env({}));
   REQUIRE(set.ok());
   CHECK(set->http.max_request_line_bytes == 4096);
@@ -263,9 +270,10 @@ TEST_CASE("connection, pool and event stream bounds have defaults and are read f
   CHECK(defaults->http.webhook_threads == 8);
   CHECK(defaults->http.max_event_streams == 32);
   CHECK(defaults->http.max_event_streams_per_account == 4);
-  auto set = gw::parse_config(json::parse(R"({"http": {"max_connections": 100, "max_connections_per_address": 10,
+  auto set =
+      gw::parse_config(json::parse(R"({"http": {"max_connections": 100, "max_connections_per_address": 10,
       "webhook_threads": 2, "max_event_streams": 6, "max_event_streams_per_account": 1}})"),
-                              fake_env({}));
+                       fake_env({}));
   REQUIRE(set.ok());
   CHECK(set->http.max_connections == 100);
   CHECK(set->http.max_connections_per_address == 10);
@@ -273,10 +281,12 @@ TEST_CASE("connection, pool and event stream bounds have defaults and are read f
   CHECK(set->http.max_event_streams == 6);
   CHECK(set->http.max_event_streams_per_account == 1);
   CHECK_FALSE(gw::parse_config(json::parse(R"({"http": {"webhook_threads": 0}})"), fake_env({})).ok());
-  CHECK_FALSE(gw::parse_config(json::parse(R"({"http": {"max_connections_per_address": 0}})"), fake_env({})).ok());
+  CHECK_FALSE(
+      gw::parse_config(json::parse(R"({"http": {"max_connections_per_address": 0}})"), fake_env({})).ok());
 }
 
-TEST_CASE("metrics access defaults to loopback, and allow_from and bearer_token are read and checked", "[config]") {
+TEST_CASE("metrics access defaults to loopback, and allow_from and bearer_token are read and checked",
+          "[config]") {
   auto defaults = gw::parse_config(json::parse("{}"), fake_env({}));
   REQUIRE(defaults.ok());
   CHECK(defaults->metrics.allow_from == std::vector<std::string>{"127.0.0.1", "::1"});
@@ -287,7 +297,8 @@ TEST_CASE("metrics access defaults to loopback, and allow_from and bearer_token 
   REQUIRE(set.ok());
   CHECK(set->metrics.allow_from == std::vector<std::string>{"10.0.0.0/8"});
   CHECK(set->metrics.bearer_token == "t0ken");
-  auto bad = gw::parse_config(json::parse(R"({"metrics": {"allow_from": ["10.0.0.0/40"]}})"), fake_env({}), "gw.json");
+  auto bad = gw::parse_config(json::parse(R"({"metrics": {"allow_from": ["10.0.0.0/40"]}})"), fake_env({}),
+                              "gw.json");
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.error().message.find("$.metrics.allow_from[0]") != std::string::npos);
 }
@@ -296,12 +307,13 @@ TEST_CASE("organisation.name is optional, read when given, and bounded", "[confi
   auto none = gw::parse_config(json::parse(R"({})"), fake_env({}), "gw.json");
   REQUIRE(none.ok());
   CHECK(none->organisation.name.empty());
-  auto named = gw::parse_config(json::parse(R"({"organisation": {"name": "the British Red Cross"}})"), fake_env({}),
-                                "gw.json");
+  auto named = gw::parse_config(json::parse(R"({"organisation": {"name": "the British Red Cross"}})"),
+                                fake_env({}), "gw.json");
   REQUIRE(named.ok());
   CHECK(named->organisation.name == "the British Red Cross");
-  auto long_name = gw::parse_config(
-      json::parse(R"({"organisation": {"name": ")" + std::string(121, 'x') + R"("}})"), fake_env({}), "gw.json");
+  auto long_name =
+      gw::parse_config(json::parse(R"({"organisation": {"name": ")" + std::string(121, 'x') + R"("}})"),
+                       fake_env({}), "gw.json");
   REQUIRE_FALSE(long_name.ok());
   CHECK(long_name.error().message.find("$.organisation.name") != std::string::npos);
   auto typo = gw::parse_config(json::parse(R"({"organisation": {"nmae": "x"}})"), fake_env({}), "gw.json");
@@ -347,17 +359,23 @@ TEST_CASE("intake.max_attempts defaults to 5, is read when given, and is bounded
   CHECK_FALSE(typo.ok());
 }
 
-TEST_CASE("the web channel's simulator access and limits are read, with defaults, and a wrong value is an error",
-          "[config]") {
-  auto defaults = gw::parse_config(json{{"channels", json::array({{{"id", "web"}, {"type", "web"}}})}}, fake_env({}));
+TEST_CASE(
+    "the web channel's simulator access and limits are read, with defaults, and a wrong value is an error",
+    "[config]") {
+  auto defaults =
+      gw::parse_config(json{{"channels", json::array({{{"id", "web"}, {"type", "web"}}})}}, fake_env({}));
   REQUIRE(defaults.ok());
   CHECK(defaults->channels[0].access == "public");
   CHECK(defaults->channels[0].max_sessions == 200);
   CHECK(defaults->channels[0].max_sessions_per_address == 20);
   CHECK(defaults->channels[0].new_sessions_per_minute == 20);
 
-  json doc = {{"channels", json::array({{{"id", "web"}, {"type", "web"}, {"access", "staff"}, {"max_sessions", 50},
-                                         {"max_sessions_per_address", 3}, {"new_sessions_per_minute", 6}}})}};
+  json doc = {{"channels", json::array({{{"id", "web"},
+                                         {"type", "web"},
+                                         {"access", "staff"},
+                                         {"max_sessions", 50},
+                                         {"max_sessions_per_address", 3},
+                                         {"new_sessions_per_minute", 6}}})}};
   auto cfg = gw::parse_config(doc, fake_env({}));
   REQUIRE(cfg.ok());
   CHECK(cfg->channels[0].access == "staff");
@@ -365,8 +383,11 @@ TEST_CASE("the web channel's simulator access and limits are read, with defaults
   CHECK(cfg->channels[0].max_sessions_per_address == 3);
   CHECK(cfg->channels[0].new_sessions_per_minute == 6);
 
-  json bad = {{"channels", json::array({{{"id", "web"}, {"type", "web"}, {"access", "everyone"},
-                                         {"max_sessions_per_address", 0}, {"sessions", 3}}})}};
+  json bad = {{"channels", json::array({{{"id", "web"},
+                                         {"type", "web"},
+                                         {"access", "everyone"},
+                                         {"max_sessions_per_address", 0},
+                                         {"sessions", 3}}})}};
   auto refused = gw::parse_config(bad, fake_env({}), "c.json");
   REQUIRE_FALSE(refused.ok());
   const std::string& m = refused.error().message;

@@ -1,8 +1,8 @@
 #include "gateway/content/content_check.h"
-#include "gateway/content/discretion.h"
 
 #include <catch2/catch.hpp>
 
+#include "gateway/content/discretion.h"
 #include "tests/content/content_fixture.h"
 
 using gw::ContentProblem;
@@ -136,11 +136,12 @@ TEST_CASE("a GSM-7 translation over the budget gets no extra segment", "[content
   f.write("templates/t.json", kTemplates);
   // 170 GSM-7 characters: two segments, budget 1.
   f.write("translations/nl.po",
-          po_header("nl") + po_entry("short", "Reply STOP to stop.", "Stuur STOP om te stoppen. " + std::string(144, 'x')));
+          po_header("nl") +
+              po_entry("short", "Reply STOP to stop.", "Stuur STOP om te stoppen. " + std::string(144, 'x')));
   const auto problems = gw::check_content(f.dir());
   INFO(dump(problems));
-  CHECK(find(problems, Severity::kError, "translations/nl.po:10: nl: 2 SMS segments (GSM-7), budget 1").size() ==
-        1);
+  CHECK(find(problems, Severity::kError, "translations/nl.po:10: nl: 2 SMS segments (GSM-7), budget 1")
+            .size() == 1);
 }
 
 TEST_CASE("an SMS budget exceeded by the source text is an error too", "[content][check]") {
@@ -149,7 +150,8 @@ TEST_CASE("an SMS budget exceeded by the source text is an error too", "[content
           R"({"long": {"text": "Dear {name}, )" + std::string(150, 'x') + R"(", "sms_segments": 1}})");
   const auto problems = gw::check_content(f.dir());
   INFO(dump(problems));
-  CHECK(find(problems, Severity::kError, "templates/t.json:long: en: 2 SMS segments (GSM-7), budget 1").size() == 1);
+  CHECK(find(problems, Severity::kError, "templates/t.json:long: en: 2 SMS segments (GSM-7), budget 1")
+            .size() == 1);
 }
 
 TEST_CASE("a PO read error is reported with file and line", "[content][check]") {
@@ -239,7 +241,10 @@ TEST_CASE("discretion: a sensitive word in the first 90 characters of a message 
           po_header("fr", "nplurals=3; plural=(n==0 || n==1 ? 0 : n!=0 && n%1000000==0 ? 1 : 2);") +
               po_entry("check.sensitive", "police, trafficking", "police, traite des, esclav") +
               po_entry("calm", "Hello.", "Bonjour. Esclavage moderne.") +
-              po_entry("late", "Hello. This line is free and confidential, and you can write to us at any time of day. The police are not told.", "Bonjour."));
+              po_entry("late",
+                       "Hello. This line is free and confidential, and you can write to us at any time of "
+                       "day. The police are not told.",
+                       "Bonjour."));
   const auto problems = gw::check_content(f.dir());
   INFO(dump(problems));
   CHECK(find(problems, Severity::kError, "early: en: \"police\" in the first 90 characters").size() == 1);

@@ -15,7 +15,8 @@ TEST_CASE("load_flows reports every bad file, skips schema.json, and fails on a 
   const fs::path dir = fs::temp_directory_path() / ("flow_files_" + std::to_string(::getpid()));
   fs::create_directories(dir);
   std::ofstream(dir / "a.json") << R"({"id": "a", "start": "s", "nodes": {"s": {"type": "end", "say": 3}}})";
-  std::ofstream(dir / "b.json") << R"({"id": "b", "start": "s", "nodes": {"s": {"type": "score", "next": "s"}}})";
+  std::ofstream(dir / "b.json")
+      << R"({"id": "b", "start": "s", "nodes": {"s": {"type": "score", "next": "s"}}})";
   std::ofstream(dir / "schema.json") << R"({"not": "a flow"})";
   std::ofstream(dir / "notes.txt") << "not json";
   auto r = gw::load_flows(dir.string());

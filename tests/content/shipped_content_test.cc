@@ -49,7 +49,8 @@ TEST_CASE("the shipped content renders the welcome in Arabic, French and Ukraini
   const auto langs = r.languages();
   REQUIRE_FALSE(langs.empty());
   CHECK(langs.front() == "en");
-  for (const char* lang : {"ar", "fr", "uk"}) CHECK(std::find(langs.begin(), langs.end(), lang) != langs.end());
+  for (const char* lang : {"ar", "fr", "uk"})
+    CHECK(std::find(langs.begin(), langs.end(), lang) != langs.end());
   for (const char* lang : {"ar", "fr", "uk"}) {
     auto out = r.render("system.welcome", lang, "sms");
     REQUIRE(out.ok());

@@ -60,8 +60,8 @@ enum Answer { kYes = 1, kNo, kSkip };
 struct WalkOptions {
   std::string language = "en";
   Digits digits = Digits::kLatin;
-  std::string from;                 // E.164 number, "" for none
-  bool require_translated = true;   // every reply rendered in `language` itself
+  std::string from;                // E.164 number, "" for none
+  bool require_translated = true;  // every reply rendered in `language` itself
 };
 
 // One conversation with the shipped content.
@@ -209,7 +209,7 @@ void check_rights(const WalkOptions& o) {
   // Each topic and the key it answers with: the country's own text, or one text for
   // all countries (which speaks of the chosen country through {country}).
   const std::vector<std::pair<std::string, bool>> topics = {
-      {"protection", true}, {"asylum", true}, {"health", true}, {"legal", true},
+      {"protection", true}, {"asylum", true},    {"health", true},  {"legal", true},
       {"work", true},       {"documents", true}, {"police", false}, {"numbers", true}};
   const std::vector<std::string> more_topics = {"rights.wages", "rights.forms", "safety.phone"};
   // By choice, with no country known from the number: every topic of every country.
@@ -223,8 +223,8 @@ void check_rights(const WalkOptions& o) {
     for (size_t t = 0; t < topics.size(); ++t) {
       w.choose(static_cast<int>(t) + 1);
       INFO(countries[c] << " " << topics[t].first);
-      const std::string key = topics[t].second ? "rights." + countries[c] + "." + topics[t].first
-                                               : "rights." + topics[t].first;
+      const std::string key =
+          topics[t].second ? "rights." + countries[c] + "." + topics[t].first : "rights." + topics[t].first;
       CHECK(w.keys() == std::vector<std::string>{key, "rights.more"});
       w.choose(1);  // other topics
       CHECK(w.last_key() == "rights.topics");
@@ -243,7 +243,8 @@ void check_rights(const WalkOptions& o) {
     CHECK(w.last_key() == "menu.prompt");
   }
   // By default from the number, and another country chosen from there.
-  const std::vector<std::string> numbers = {"+447700900123", "+393123456789", "+385912345678", "+31612345678"};
+  const std::vector<std::string> numbers = {"+447700900123", "+393123456789", "+385912345678",
+                                            "+31612345678"};
   for (size_t c = 0; c < countries.size(); ++c) {
     Walk w(with_from(o, numbers[c]));
     w.enter();
@@ -263,8 +264,8 @@ void check_rights(const WalkOptions& o) {
 }
 
 void check_screening(const WalkOptions& o) {
-  const std::vector<std::string> questions = {"vulnerability", "deception", "movement", "isolation",
-                                              "violence",      "threats",   "documents", "wages",
+  const std::vector<std::string> questions = {"vulnerability", "deception",  "movement",  "isolation",
+                                              "violence",      "threats",    "documents", "wages",
                                               "debt",          "conditions", "overtime"};
   {  // Low: every question skipped or answered no.
     Walk w(o);
@@ -463,8 +464,8 @@ TEST_CASE("the shipped flows load with no errors or warnings", "[content][shippe
   for (const auto& p : gw::check_flows(*flows, keys)) found += p.to_string() + "\n";
   INFO(found);
   CHECK(found.empty());
-  for (const char* id : {"main", "language", "consent", "menu", "rights", "screening", "age", "minor", "person",
-                         "family", "emergency", "erase"}) {
+  for (const char* id : {"main", "language", "consent", "menu", "rights", "screening", "age", "minor",
+                         "person", "family", "emergency", "erase"}) {
     INFO(id);
     CHECK(flows->find(id) != nullptr);
   }
@@ -497,11 +498,26 @@ TEST_CASE("the first line of every shipped message avoids alarming words", "[con
   REQUIRE(sim.ok());
   // Every template of the content: render each and look at its first line.
   const gw::Renderer& r = (*sim)->renderer();
-  for (const std::string key : {"welcome.hello", "consent.ask", "safety.tip", "menu.prompt", "screen.safe",
-                                "screen.danger", "screen.result.low", "screen.result.medium", "screen.result.high",
-                                "minor.kind", "person.wait", "erase.confirm", "erase.done", "emergency.now",
-                                "family.info", "crisis.numbers", "crisis.offer", "consent.details",
-                                "helpdesk.out_of_hours_urgent", "helpdesk.out_of_hours_minor"}) {
+  for (const std::string key : {"welcome.hello",
+                                "consent.ask",
+                                "safety.tip",
+                                "menu.prompt",
+                                "screen.safe",
+                                "screen.danger",
+                                "screen.result.low",
+                                "screen.result.medium",
+                                "screen.result.high",
+                                "minor.kind",
+                                "person.wait",
+                                "erase.confirm",
+                                "erase.done",
+                                "emergency.now",
+                                "family.info",
+                                "crisis.numbers",
+                                "crisis.offer",
+                                "consent.details",
+                                "helpdesk.out_of_hours_urgent",
+                                "helpdesk.out_of_hours_minor"}) {
     auto out = r.render(key, "en", "sms", nlohmann::json{{"days", 90}, {"country", "GB"}});
     REQUIRE(out.ok());
     const std::string first = out->text.substr(0, out->text.find('\n'));

@@ -40,7 +40,8 @@ TEST_CASE("extension characters cost two septets and their escape pair is never 
   CHECK(c.segments == 3);
 }
 
-TEST_CASE("UCS-2 fits 70 units in one segment and 67 after, and a surrogate pair is never split", "[content][sms]") {
+TEST_CASE("UCS-2 fits 70 units in one segment and 67 after, and a surrogate pair is never split",
+          "[content][sms]") {
   CHECK(count_segments(repeat("ж", 70)).segments == 1);
   CHECK(count_segments(repeat("ж", 71)).segments == 2);
   CHECK(count_segments(repeat("ع", 134)).segments == 2);

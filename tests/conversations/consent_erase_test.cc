@@ -134,7 +134,8 @@ TEST_CASE("writing again before the erasure's confirmation left finishes the era
   CHECK(f.store->get_contact(again.contact_id).ok());
 }
 
-TEST_CASE("someone who declined consent is erased once the conversation is idle", "[conversations][consent]") {
+TEST_CASE("someone who declined consent is erased once the conversation is idle",
+          "[conversations][consent]") {
   Fixture f;
   auto declined = f.say("hello");
   f.say("2");

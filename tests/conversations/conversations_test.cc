@@ -13,7 +13,8 @@ namespace {
 struct ConvFixture : gw::testing::StoreFixture {
   gw::TemplateCatalog catalog = *gw::TemplateCatalog::load(std::string(GATEWAY_SOURCE_DIR) + "/templates");
   std::vector<std::string> woken;
-  gw::Conversations conversations{*store, clock, catalog, [this](const std::string& ch) { woken.push_back(ch); }};
+  gw::Conversations conversations{*store, clock, catalog,
+                                  [this](const std::string& ch) { woken.push_back(ch); }};
   gw::testing::InboundSms sms;  // sms("text"), sms("text", from)
 
   gw::ReceiveResult receive(const gw::InboundMessage& m) {
@@ -40,7 +41,8 @@ TEST_CASE("keywords fold case, width and surrounding punctuation", "[conversatio
   CHECK(gw::fold_keyword("STOP please") == "stop please");
   gw::TemplateCatalog catalog = *gw::TemplateCatalog::load(std::string(GATEWAY_SOURCE_DIR) + "/templates");
   gw::KeywordMatcher m(catalog);
-  for (const char* w : {"STOP", "stopall", "Unsubscribe", "cancel", "END", "quit", "revoke", "OPTOUT", "stop."}) {
+  for (const char* w :
+       {"STOP", "stopall", "Unsubscribe", "cancel", "END", "quit", "revoke", "OPTOUT", "stop."}) {
     INFO(w);
     CHECK(m.match(w) == gw::Keyword::kStop);
   }

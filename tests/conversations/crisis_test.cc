@@ -73,14 +73,17 @@ struct Crisis : gw::testing::StoreFixture {
     REQUIRE(h.ok());
     return *h;
   }
-  std::string render(const std::string& key, const std::string& lang, nlohmann::json vars = nlohmann::json::object()) {
+  std::string render(const std::string& key, const std::string& lang,
+                     nlohmann::json vars = nlohmann::json::object()) {
     auto r = renderer.render(key, lang, "sms", vars);
     REQUIRE(r.ok());
     return r->text;
   }
 };
 
-bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 }  // namespace
 
@@ -211,8 +214,9 @@ TEST_CASE("the danger question: an unclear answer is possible danger — numbers
   for (const auto& m : c) CHECK(m.template_key != "minor.age");  // never on to the age question
 }
 
-TEST_CASE("distress words in free text at a numbered question get the crisis answer, not 'reply with a number'",
-          "[conversations][crisis]") {
+TEST_CASE(
+    "distress words in free text at a numbered question get the crisis answer, not 'reply with a number'",
+    "[conversations][crisis]") {
   Crisis f;
   auto r = f.sms("hello");
   f.sms("1");
@@ -356,7 +360,8 @@ TEST_CASE("out of hours, urgent and child handovers give 24/7 numbers instead of
   const std::string lang = f.store->get_contact(c.contact_id)->language;
   CHECK(k.back().body == f.render("helpdesk.out_of_hours_minor", lang, {{"country", "HR"}}));
   CHECK(has(k.back().body, "116 111"));
-  CHECK(has(f.render("helpdesk.out_of_hours_minor", "en", {{"country", "HR"}}), "Monday to Friday 9:00-20:00"));
+  CHECK(
+      has(f.render("helpdesk.out_of_hours_minor", "en", {{"country", "HR"}}), "Monday to Friday 9:00-20:00"));
   CHECK(f.handover(c.contact_id)->queue == "safeguarding");
 }
 

@@ -53,8 +53,9 @@ struct IntakeConvFixture : gw::testing::StoreFixture {
     REQUIRE(path != ":memory:");
     auto db = gw::sqlite::Database::open(path);
     REQUIRE(db.ok());
-    const std::string sql = "CREATE TRIGGER refuse_inbound BEFORE INSERT ON messages WHEN NEW.provider_id = '" +
-                            provider_id + "' BEGIN SELECT RAISE(ABORT, 'refused'); END;";
+    const std::string sql =
+        "CREATE TRIGGER refuse_inbound BEFORE INSERT ON messages WHEN NEW.provider_id = '" + provider_id +
+        "' BEGIN SELECT RAISE(ABORT, 'refused'); END;";
     REQUIRE(db->exec(sql.c_str()).ok());
   }
   void stop_refusing() {
@@ -288,7 +289,8 @@ TEST_CASE("a message handed over again after the store committed is recognised a
   CHECK_FALSE(first.handled[0].result.duplicate);
   CHECK(f.depth() == 0);
 
-  auto requeued = f.intake->queue(m.channel_id, m.provider_id, m.from, gw::serialize_inbound(m), f.clock.now());
+  auto requeued =
+      f.intake->queue(m.channel_id, m.provider_id, m.from, gw::serialize_inbound(m), f.clock.now());
   REQUIRE(requeued.ok());
   auto second = f.handle();
   REQUIRE(second.handled.size() == 1);
@@ -396,13 +398,15 @@ TEST_CASE("a person's later messages wait behind their message that failed and f
   CHECK(f.depth() == 0);
 }
 
-TEST_CASE("a message that fails every allowed attempt becomes a dead letter, is never dropped, and does not "
-          "silence the person: their later messages are handled",
-          "[intake][conversations]") {
+TEST_CASE(
+    "a message that fails every allowed attempt becomes a dead letter, is never dropped, and does not "
+    "silence the person: their later messages are handled",
+    "[intake][conversations]") {
   IntakeConvFixture f(/*intake_in_file=*/false, /*connect=*/false, /*store_in_file=*/true);
   gw::BackoffPolicy retry = gw::kIntakeRetry;
   retry.max_attempts = 3;
-  f.conversations.set_intake(f.intake.get(), [&f] { ++f.ready; }, retry);
+  f.conversations.set_intake(
+      f.intake.get(), [&f] { ++f.ready; }, retry);
   auto first = f.sms("first");
   f.refuse(first.provider_id);
   f.accept(first);

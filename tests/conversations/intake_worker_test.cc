@@ -24,7 +24,7 @@ struct WorkerFixture : gw::testing::StoreFixture {
   std::unique_ptr<gw::Intake> intake = *gw::open_sqlite_intake(":memory:", crypto, clock);
   std::mutex mu;
   std::vector<std::string> handled_channels;  // guarded by mu
-  gw::testing::InboundSms sms;  // sms("text"), sms("text", from)
+  gw::testing::InboundSms sms;                // sms("text"), sms("text", from)
   // Last, so that it stops before what it uses goes away.
   gw::IntakeWorker worker{conversations, clock, [this](const gw::HandledInbound& h) {
                             std::lock_guard<std::mutex> lock(mu);

@@ -8,14 +8,14 @@
 #include <sstream>
 
 #include "gateway/content/content_set.h"
+#include "gateway/content/flow_files.h"
 #include "gateway/content/reply_composer.h"
 #include "gateway/conversations/conversations.h"
 #include "gateway/conversations/renderer_lexicon.h"
 #include "gateway/conversations/simulator.h"
-#include "gateway/content/flow_files.h"
 #include "gateway/helpdesk/person_messages.h"
-#include "tests/support/temp_dir.h"
 #include "tests/store/store_fixture.h"
+#include "tests/support/temp_dir.h"
 
 namespace {
 
@@ -162,7 +162,8 @@ TEST_CASE("a missing translation falls back to the same text in the gateway, the
   CHECK(last[0].second == english);
 
   // The helpdesk's own messages to the person: the same words.
-  gw::PersonMessages person(*f.store, f.catalog, &f.renderer, gw::ChannelKinds(std::map<std::string, std::string>{{"uk-sms", "twilio"}}));
+  gw::PersonMessages person(*f.store, f.catalog, &f.renderer,
+                            gw::ChannelKinds(std::map<std::string, std::string>{{"uk-sms", "twilio"}}));
   gw::Contact c = f.contact(kNumber);
   REQUIRE(c.language == "ar");
   CHECK(person.render("helpdesk.queued", c, {{"position", 1}}) == english);

@@ -29,7 +29,8 @@ TEST_CASE("the system random source stays between 0 and 1 and varies", "[core][b
   CHECK(hi - lo > 0.5);
 }
 
-TEST_CASE("a rate limiter of 1/s lets one send through, then spaces the rest a second apart", "[core][ratelimit]") {
+TEST_CASE("a rate limiter of 1/s lets one send through, then spaces the rest a second apart",
+          "[core][ratelimit]") {
   gw::testing::FakeClock clock;
   gw::RateLimiter limiter(1.0, 1.0, clock);
   CHECK(limiter.reserve() == Millis(0));

@@ -42,7 +42,8 @@ TEST_CASE("base64 round-trips every padding length and rejects malformed text", 
   CHECK(gw::base64_encode("f") == "Zg==");
   CHECK(gw::base64_encode("fo") == "Zm8=");
   CHECK(gw::base64_encode("foo") == "Zm9v");
-  for (const std::string& s : std::vector<std::string>{"", "f", "fo", "foo", "foob", std::string("\0\xff\x10", 3)}) {
+  for (const std::string& s :
+       std::vector<std::string>{"", "f", "fo", "foo", "foob", std::string("\0\xff\x10", 3)}) {
     auto back = gw::base64_decode(gw::base64_encode(s));
     REQUIRE(back);
     CHECK(*back == s);

@@ -64,7 +64,8 @@ TEST_CASE("form encode then decode returns the same fields", "[http_client][form
   CHECK(*decoded == fields);
 }
 
-TEST_CASE("form_field_count counts what form_urldecode would return and stops past its limit", "[core][form]") {
+TEST_CASE("form_field_count counts what form_urldecode would return and stops past its limit",
+          "[core][form]") {
   CHECK(gw::form_field_count("", 10) == 0);
   CHECK(gw::form_field_count("a=1&&b=2&", 10) == 2);
   CHECK(gw::form_field_count("a&b&c", 10) == 3);

@@ -16,7 +16,8 @@ std::string all(const gw::JsonReader& r) {
 
 }  // namespace
 
-TEST_CASE("json paths quote a key that is not a plain name, so every path reads back one way", "[core][json]") {
+TEST_CASE("json paths quote a key that is not a plain name, so every path reads back one way",
+          "[core][json]") {
   CHECK(gw::JsonReader::member("$.nodes", "menu") == "$.nodes.menu");
   CHECK(gw::JsonReader::member("$.nodes", "a b") == "$.nodes[\"a b\"]");
   CHECK(gw::JsonReader::member("$", "x.y") == "$[\"x.y\"]");

@@ -30,8 +30,10 @@ TEST_CASE("log lines are JSON objects with no address or body in clear", "[core]
   std::ostringstream captured;
   auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(captured);
   gw::log::init(gw::log::Level::kInfo, sink);
-  gw::log::info("message.received", {{"from", "+447700900123"}, {"body", "my boss took my passport"},
-                                    {"note", "reply to +44 7700 900123"}, {"message_id", 42}});
+  gw::log::info("message.received", {{"from", "+447700900123"},
+                                     {"body", "my boss took my passport"},
+                                     {"note", "reply to +44 7700 900123"},
+                                     {"message_id", 42}});
   gw::log::debug("hidden.below.level", {{"x", 1}});
   gw::log::init(gw::log::Level::kInfo);  // back to stderr for other tests
 
@@ -46,7 +48,8 @@ TEST_CASE("log lines are JSON objects with no address or body in clear", "[core]
   CHECK(line.contains("ts"));
 }
 
-TEST_CASE("masking a million-digit value takes one linear pass and does not exhaust the stack", "[core][log]") {
+TEST_CASE("masking a million-digit value takes one linear pass and does not exhaust the stack",
+          "[core][log]") {
   using gw::log::redact_text;
   const std::string digits(1'000'000, '7');
   CHECK(redact_text(digits) == "[redacted-number]");

@@ -93,10 +93,11 @@ TEST_CASE("invalid UTF-8 in a label value is replaced so the scrape stays valid"
   CHECK(gw::metrics::escape_label_value("\xE2\x82") == "\xEF\xBF\xBD\xEF\xBF\xBD");    // truncated sequence
   const std::string kBad = "\xEF\xBF\xBD";
   CHECK(gw::metrics::escape_label_value("\xF0\x9F\x98\x80") == "\xF0\x9F\x98\x80");  // U+1F600 untouched
-  CHECK(gw::metrics::escape_label_value("\xC0\xAFx") == kBad + kBad + "x");       // overlong "/"
-  CHECK(gw::metrics::escape_label_value("\xED\xA0\x80") == kBad + kBad + kBad);  // a surrogate
+  CHECK(gw::metrics::escape_label_value("\xC0\xAFx") == kBad + kBad + "x");          // overlong "/"
+  CHECK(gw::metrics::escape_label_value("\xED\xA0\x80") == kBad + kBad + kBad);      // a surrogate
   CHECK(gw::metrics::escape_label_value("\xF4\x90\x80\x80") == kBad + kBad + kBad + kBad);  // past U+10FFFF
-  CHECK(gw::metrics::escape_label_value("\x80\xC3\xA9") == kBad + "\xC3\xA9");  // a stray trail byte, then "é"
+  CHECK(gw::metrics::escape_label_value("\x80\xC3\xA9") ==
+        kBad + "\xC3\xA9");  // a stray trail byte, then "é"
 }
 
 TEST_CASE("values are written as Prometheus reads them", "[core][metrics]") {

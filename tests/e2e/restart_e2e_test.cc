@@ -3,13 +3,13 @@
 // the restart, not when the dead process's lease would have expired. And killed in
 // the middle of a burst of messages from several people: every message it
 // acknowledged is answered after the restart.
+#include <httplib.h>
 #include <signal.h>
 #include <stdlib.h>
 
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
-#include <httplib.h>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -20,8 +20,8 @@
 #include "gateway/channels/twilio/twilio_signature.h"
 #include "gateway/cli/configured_store.h"
 #include "gateway/core/form_encoding.h"
-#include "tests/support/http_wait.h"
 #include "tests/support/fake_twilio.h"
+#include "tests/support/http_wait.h"
 #include "tests/support/serve_twilio.h"
 #include "tests/support/subprocess.h"
 #include "tests/support/temp_dir.h"
@@ -33,10 +33,10 @@ namespace {
 const std::string kAccount = "AC0123456789abcdef0123456789abcdef";
 const std::string kToken = "restart-auth-token";
 
-
 }  // namespace
 
-TEST_CASE("after SIGKILL with a reply in flight, the reply goes out within 10 s of the restart", "[e2e][outbox]") {
+TEST_CASE("after SIGKILL with a reply in flight, the reply goes out within 10 s of the restart",
+          "[e2e][outbox]") {
   // Twilio's API holds the requests: a send is in flight when the gateway dies.
   gw::testing::FakeTwilio twilio(kAccount, kToken);
   twilio.hold();
@@ -52,9 +52,11 @@ TEST_CASE("after SIGKILL with a reply in flight, the reply goes out within 10 s 
     REQUIRE(port > 0);
     httplib::Client client("127.0.0.1", port);
     REQUIRE(gw::testing::get_when_up(client, "/readyz"));
-    const gw::FormFields form = {{"AccountSid", kAccount}, {"MessageSid", "SM0123456789abcdef0123456789abcdef"},
-                                 {"From", "+447700900123"}, {"To", "+447700900000"}, {"Body", "Hello"},
-                                 {"NumMedia", "0"}, {"NumSegments", "1"}};
+    const gw::FormFields form = {
+        {"AccountSid", kAccount},  {"MessageSid", "SM0123456789abcdef0123456789abcdef"},
+        {"From", "+447700900123"}, {"To", "+447700900000"},
+        {"Body", "Hello"},         {"NumMedia", "0"},
+        {"NumSegments", "1"}};
     auto res = gw::testing::post_signed_inbound(client, public_url, kToken, form);
     REQUIRE(res);
     REQUIRE(res->status == 200);
@@ -91,8 +93,9 @@ double gauge(httplib::Client& client, const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("after SIGKILL in the middle of a burst from several people, every acknowledged message is answered",
-          "[e2e][intake]") {
+TEST_CASE(
+    "after SIGKILL in the middle of a burst from several people, every acknowledged message is answered",
+    "[e2e][intake]") {
   // Six people text at once; the gateway dies (SIGKILL) after acknowledging
   // about thirty of their messages and is started again. Every message it
   // answered 2xx to is stored and followed by a reply the provider accepted;
@@ -130,7 +133,7 @@ TEST_CASE("after SIGKILL in the middle of a burst from several people, every ack
           char sid[40];
           std::snprintf(sid, sizeof sid, "SM%030d%02d", p, i);
           const gw::FormFields form = {{"AccountSid", kAccount}, {"MessageSid", sid}, {"From", from},
-                                       {"To", "+447700900000"}, {"Body", "hello"}, {"NumMedia", "0"},
+                                       {"To", "+447700900000"},  {"Body", "hello"},   {"NumMedia", "0"},
                                        {"NumSegments", "1"}};
           auto res = gw::testing::post_signed_inbound(client, public_url, kToken, form);
           if (!res) return;  // the gateway died
@@ -142,7 +145,8 @@ TEST_CASE("after SIGKILL in the middle of a burst from several people, every ack
       });
     }
     const auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (ok.load() < kKillAfter && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(1ms);
+    while (ok.load() < kKillAfter && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(1ms);
     first.signal(SIGKILL);
     first.wait(5000ms);
     for (auto& t : people) t.join();

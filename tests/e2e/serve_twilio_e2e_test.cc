@@ -1,11 +1,11 @@
 // The real `gateway serve` process with a Twilio channel: a signed webhook in,
 // the reply out through the outbox to a local fake of Twilio's REST API, and
 // the delivery callback applied. Only loopback is used.
+#include <httplib.h>
 #include <signal.h>
 
-#include <functional>
 #include <catch2/catch.hpp>
-#include <httplib.h>
+#include <functional>
 #include <thread>
 
 #include "gateway/channels/twilio/twilio_signature.h"
@@ -38,8 +38,9 @@ bool all_sent(httplib::Client& client, const std::function<bool()>& seen) {
 
 }  // namespace
 
-TEST_CASE("serve takes signed Twilio SMS, answers with the flow through the fake provider and applies the callback",
-          "[e2e][twilio]") {
+TEST_CASE(
+    "serve takes signed Twilio SMS, answers with the flow through the fake provider and applies the callback",
+    "[e2e][twilio]") {
   gw::testing::FakeTwilio twilio(kAccount, kToken);
   auto dir = gw::testing::make_temp_dir("gw-e2e");
   const std::string public_url = gw::testing::kServePublicUrl;
@@ -52,9 +53,11 @@ TEST_CASE("serve takes signed Twilio SMS, answers with the flow through the fake
   httplib::Client client("127.0.0.1", port);
   REQUIRE(gw::testing::get_when_up(client, "/readyz"));
 
-  const gw::FormFields form = {{"AccountSid", kAccount}, {"MessageSid", "SM0123456789abcdef0123456789abcdef"},
-                               {"From", "+447700900123"}, {"To", "+447700900000"}, {"Body", "Hello"},
-                               {"NumMedia", "0"}, {"NumSegments", "1"}};
+  const gw::FormFields form = {
+      {"AccountSid", kAccount},  {"MessageSid", "SM0123456789abcdef0123456789abcdef"},
+      {"From", "+447700900123"}, {"To", "+447700900000"},
+      {"Body", "Hello"},         {"NumMedia", "0"},
+      {"NumSegments", "1"}};
   auto res = gw::testing::post_signed_inbound(client, public_url, kToken, form);
   REQUIRE(res);
   CHECK(res->status == 200);
@@ -76,20 +79,24 @@ TEST_CASE("serve takes signed Twilio SMS, answers with the flow through the fake
   CHECK(*gw::form_find(reply, "StatusCallback") == public_url + "/twilio/uk-sms/status");
 
   // The answer "1" (as a person would type it, with noise) continues the same flow session.
-  const gw::FormFields answer = {{"AccountSid", kAccount}, {"MessageSid", "SM0123456789abcdef0123456789abcdf0"},
-                                 {"From", "+447700900123"}, {"To", "+447700900000"}, {"Body", " 1. "},
-                                 {"NumMedia", "0"}, {"NumSegments", "1"}};
+  const gw::FormFields answer = {
+      {"AccountSid", kAccount},  {"MessageSid", "SM0123456789abcdef0123456789abcdf0"},
+      {"From", "+447700900123"}, {"To", "+447700900000"},
+      {"Body", " 1. "},          {"NumMedia", "0"},
+      {"NumSegments", "1"}};
   auto res2 = gw::testing::post_signed_inbound(client, public_url, kToken, answer);
   REQUIRE(res2);
   CHECK(res2->status == 200);
   // English is set, then what consent means and the question with its numbered answers, in that order.
-  for (int i = 0; i < 200 && twilio.count() < 4; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  for (int i = 0; i < 200 && twilio.count() < 4; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
   REQUIRE(twilio.count() == 4);
   CHECK(gw::form_find(twilio.requests()[1].form, "Body")->find("English") != std::string::npos);
   CHECK(gw::form_find(twilio.requests()[2].form, "Body")->find("messages and answers") != std::string::npos);
   CHECK(gw::form_find(twilio.requests()[3].form, "Body")->find("\n1. Yes") != std::string::npos);
 
-  const gw::FormFields delivered = {{"AccountSid", kAccount}, {"MessageSid", "SM00000000000000000000000000000001"},
+  const gw::FormFields delivered = {{"AccountSid", kAccount},
+                                    {"MessageSid", "SM00000000000000000000000000000001"},
                                     {"MessageStatus", "delivered"}};
   auto cb = gw::testing::post_signed_twilio(client, public_url, kToken, "/twilio/uk-sms/status", delivered);
   REQUIRE(cb);
@@ -97,13 +104,16 @@ TEST_CASE("serve takes signed Twilio SMS, answers with the flow through the fake
 
   // The fake may have answered a moment before the gateway recorded the send.
   auto metrics = client.Get("/metrics");
-  for (int i = 0; i < 100 && metrics && metrics->body.find("gateway_outbox_depth 0") == std::string::npos; ++i) {
+  for (int i = 0; i < 100 && metrics && metrics->body.find("gateway_outbox_depth 0") == std::string::npos;
+       ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     metrics = client.Get("/metrics");
   }
   REQUIRE(metrics);
-  CHECK(metrics->body.find("gateway_messages_total{channel=\"uk-sms\",direction=\"inbound\"} 2") != std::string::npos);
-  CHECK(metrics->body.find("gateway_messages_total{channel=\"uk-sms\",direction=\"outbound\"} 4") != std::string::npos);
+  CHECK(metrics->body.find("gateway_messages_total{channel=\"uk-sms\",direction=\"inbound\"} 2") !=
+        std::string::npos);
+  CHECK(metrics->body.find("gateway_messages_total{channel=\"uk-sms\",direction=\"outbound\"} 4") !=
+        std::string::npos);
   CHECK(metrics->body.find("gateway_sms_segments_total{channel=\"uk-sms\"}") != std::string::npos);
   CHECK(metrics->body.find("gateway_outbox_depth 0") != std::string::npos);
 

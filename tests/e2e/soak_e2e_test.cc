@@ -4,6 +4,7 @@
 // webhook must be answered within a second and the process's memory stay bounded.
 //
 // Run on its own (RUN_SERIAL), outside the suite's parallel run: it measures time.
+#include <httplib.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -15,7 +16,6 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <fstream>
-#include <httplib.h>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -107,9 +107,9 @@ struct Staff {
 Staff sign_in(httplib::Client& c, const std::string& user, const std::string& one_time) {
   const gw::testing::StaffLogin first = gw::testing::login(c, user, one_time);
   REQUIRE(first.status == 200);
-  auto changed = c.Post("/api/auth/password", {{"Cookie", first.cookie}, {"X-CSRF-Token", first.csrf}},
-                        json{{"current", one_time}, {"new", user + " a long new password"}}.dump(),
-                        "application/json");
+  auto changed =
+      c.Post("/api/auth/password", {{"Cookie", first.cookie}, {"X-CSRF-Token", first.csrf}},
+             json{{"current", one_time}, {"new", user + " a long new password"}}.dump(), "application/json");
   REQUIRE(changed);
   REQUIRE(changed->status == 200);
   // A new password ends the account's sessions: sign in with it.
@@ -120,8 +120,9 @@ Staff sign_in(httplib::Client& c, const std::string& user, const std::string& on
 
 }  // namespace
 
-TEST_CASE("soak: 256 slow connections, 8 event streams and simulator abuse never delay a signed webhook past 1 s",
-          "[soak][e2e]") {
+TEST_CASE(
+    "soak: 256 slow connections, 8 event streams and simulator abuse never delay a signed webhook past 1 s",
+    "[soak][e2e]") {
   gw::testing::LoopbackServer twilio;
   std::atomic<int> sent{0};
   twilio.server().Post(R"(/2010-04-01/Accounts/(AC\w+)/Messages\.json)",
@@ -135,18 +136,21 @@ TEST_CASE("soak: 256 slow connections, 8 event streams and simulator abuse never
 
   const auto dir = gw::testing::make_temp_dir("gw-soak");
   const std::string public_url = gw::testing::kServePublicUrl;
-  const std::string config = gw::testing::write_serve_config(
-      dir, {{"public_url", public_url},
-            {"channels",
-             {{{"id", "uk-sms"}, {"type", "twilio"}, {"account_sid", kAccount},
-               {"auth_token", "env:SOAK_TWILIO_TOKEN"}, {"from", "+447700900000"}, {"api_base", twilio.url("")},
-               {"max_per_second", 100}},
-              {{"id", "web"}, {"type", "web"}}}}});
+  const std::string config = gw::testing::write_serve_config(dir, {{"public_url", public_url},
+                                                                   {"channels",
+                                                                    {{{"id", "uk-sms"},
+                                                                      {"type", "twilio"},
+                                                                      {"account_sid", kAccount},
+                                                                      {"auth_token", "env:SOAK_TWILIO_TOKEN"},
+                                                                      {"from", "+447700900000"},
+                                                                      {"api_base", twilio.url("")},
+                                                                      {"max_per_second", 100}},
+                                                                     {{"id", "web"}, {"type", "web"}}}}});
   std::vector<std::pair<std::string, std::string>> staff;
   for (const std::string user : {"olga", "amir"}) {
-    auto added = gw::testing::run_process(
-        {GATEWAY_BINARY, "user", "add", user, "--role", "operator", "--queues", "general", "--config", config}, "",
-        30s, {"SOAK_TWILIO_TOKEN=" + kToken});
+    auto added = gw::testing::run_process({GATEWAY_BINARY, "user", "add", user, "--role", "operator",
+                                           "--queues", "general", "--config", config},
+                                          "", 30s, {"SOAK_TWILIO_TOKEN=" + kToken});
     INFO(added.err);
     REQUIRE(added.exit_code == 0);
     staff.emplace_back(user, one_time_password(added));
@@ -166,8 +170,8 @@ TEST_CASE("soak: 256 slow connections, 8 event streams and simulator abuse never
     for (int i = 0; i < 4; ++i) {
       const int fd = connect_loopback(port);
       REQUIRE(fd >= 0);
-      REQUIRE(send_all(fd, "GET /api/helpdesk/events HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: " + s.cookie +
-                               "\r\n\r\n"));
+      REQUIRE(send_all(
+          fd, "GET /api/helpdesk/events HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: " + s.cookie + "\r\n\r\n"));
       const std::string opened = read_until(fd, ": connected");
       INFO(opened);
       REQUIRE(opened.find(": connected") != std::string::npos);
@@ -233,12 +237,14 @@ TEST_CASE("soak: 256 slow connections, 8 event streams and simulator abuse never
     twilio_client.set_read_timeout(5, 0);
     char sid[40];
     std::snprintf(sid, sizeof sid, "SM%032x", 0x50a000 + i);
-    const gw::FormFields form = {{"AccountSid", kAccount}, {"MessageSid", sid},
-                                 {"From", "+4477009" + std::to_string(50000 + i)}, {"To", "+447700900000"},
-                                 {"Body", "Hello"}, {"NumMedia", "0"}, {"NumSegments", "1"}};
+    const gw::FormFields form = {
+        {"AccountSid", kAccount}, {"MessageSid", sid}, {"From", "+4477009" + std::to_string(50000 + i)},
+        {"To", "+447700900000"},  {"Body", "Hello"},   {"NumMedia", "0"},
+        {"NumSegments", "1"}};
     const auto t0 = std::chrono::steady_clock::now();
     auto res = gw::testing::post_signed_inbound(twilio_client, public_url, kToken, form);
-    took.push_back(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0));
+    took.push_back(
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0));
     if (res && res->status == 200) ++answered;
     std::this_thread::sleep_for(200ms);
   }
@@ -250,9 +256,9 @@ TEST_CASE("soak: 256 slow connections, 8 event streams and simulator abuse never
   for (int fd : streams) ::close(fd);
 
   const auto slowest = *std::max_element(took.begin(), took.end());
-  INFO("slowest webhook " << slowest.count() << " ms; slow connections open " << slow_open_at_end << ", re-opened " << slow_reopened
-                          << " times; simulator requests " << abuse_requests << "; RSS " << rss_start << " KiB -> "
-                          << rss_loaded << " KiB");
+  INFO("slowest webhook " << slowest.count() << " ms; slow connections open " << slow_open_at_end
+                          << ", re-opened " << slow_reopened << " times; simulator requests "
+                          << abuse_requests << "; RSS " << rss_start << " KiB -> " << rss_loaded << " KiB");
   CHECK(answered == kWebhooks);
   CHECK(slowest < 1000ms);
   CHECK(abuse_requests > 30);

@@ -88,7 +88,8 @@ TEST_CASE("without a guess the language flow lists languages, and a first messag
   CHECK(f.r.session.stack.size() == 2);
 }
 
-TEST_CASE("erasure needs a confirmation, and no keeps everything and returns to the question", "[engine][globals]") {
+TEST_CASE("erasure needs a confirmation, and no keeps everything and returns to the question",
+          "[engine][globals]") {
   SECTION("yes") {
     EngineFixture f;
     f.contact.language = "ar";

@@ -213,7 +213,8 @@ TEST_CASE("a flow that loops without waiting stops at the step budget with an er
   auto flow = gw::parse_flow(R"({"id": "loop", "start": "a", "nodes": {
       "a": {"type": "say", "say": ["x.a"], "next": "b"},
       "b": {"type": "branch", "cases": [{"if": "channel", "equals": "sms", "next": "a"}], "default": "c"},
-      "c": {"type": "end"}}})", "loop.json");
+      "c": {"type": "end"}}})",
+                             "loop.json");
   REQUIRE(flow.ok());
   EngineFixture f;
   f.flows.flows["loop"] = *flow;
@@ -236,7 +237,8 @@ TEST_CASE("a flow that loops without waiting stops at the step budget with an er
 
 TEST_CASE("a flow entering itself stops at the nesting limit", "[engine]") {
   auto flow = gw::parse_flow(R"({"id": "deep", "start": "a", "nodes": {
-      "a": {"type": "subflow", "flow": "deep", "next": "b"}, "b": {"type": "end"}}})", "deep.json");
+      "a": {"type": "subflow", "flow": "deep", "next": "b"}, "b": {"type": "end"}}})",
+                             "deep.json");
   REQUIRE(flow.ok());
   EngineFixture f;
   f.flows.flows["deep"] = *flow;

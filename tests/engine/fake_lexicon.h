@@ -15,7 +15,9 @@
 
 namespace gw::testing {
 
-inline std::string engine_fixture_dir() { return std::string(GATEWAY_SOURCE_DIR) + "/tests/engine"; }
+inline std::string engine_fixture_dir() {
+  return std::string(GATEWAY_SOURCE_DIR) + "/tests/engine";
+}
 
 inline nlohmann::json fixture_templates() {
   std::ifstream in(engine_fixture_dir() + "/fixture_templates.json");
@@ -57,6 +59,8 @@ inline FlowSet fixture_flows() {
   return std::move(*flows);
 }
 
-inline TimePoint t0() { return from_unix_ms(1'780'000'000'000); }
+inline TimePoint t0() {
+  return from_unix_ms(1'780'000'000'000);
+}
 
 }  // namespace gw::testing

@@ -32,7 +32,8 @@ std::vector<std::string> lines(const std::vector<gw::FlowProblem>& ps) {
 bool has(const std::vector<gw::FlowProblem>& ps, const std::string& location, Severity sev,
          const std::string& words) {
   for (const auto& p : ps) {
-    if (p.location == location && p.severity == sev && p.message.find(words) != std::string::npos) return true;
+    if (p.location == location && p.severity == sev && p.message.find(words) != std::string::npos)
+      return true;
   }
   return false;
 }

@@ -84,7 +84,8 @@ TEST_CASE("loader errors name the file and the JSON path of each problem", "[eng
 TEST_CASE("a flow's id must match its file name and its JSON must parse", "[engine][flow_parser]") {
   CHECK_THAT(load_error(R"({"id": "other", "start": "a", "nodes": {"a": {"type": "end"}}})"),
              Catch::Contains("flows/main.json:$.id: must match the file name (\"main\")"));
-  CHECK_THAT(load_error(R"({"id": "main", "start": )"), Catch::Contains("flows/main.json:$: is not valid JSON"));
+  CHECK_THAT(load_error(R"({"id": "main", "start": )"),
+             Catch::Contains("flows/main.json:$: is not valid JSON"));
   CHECK_THAT(load_error(R"({"id": "main", "start": "a", "nodes": {}})"),
              Catch::Contains("flows/main.json:$.nodes: must be an object"));
   CHECK_THAT(load_error(R"({"id": "main", "start": "a", "nodes": {"a b": {"type": "end"}}})"),

@@ -90,7 +90,7 @@ TEST_CASE("number words from the translations select numbers", "[engine][input_m
   CHECK(gw::match_number("ሰለስተ", lex, "ti", 3) == 3);
   CHECK(gw::match_number("two", lex, "ti", 3) == 2);  // English is always in the chain
   CHECK(gw::match_number("۳", lex, "fa", 3) == 3);
-  CHECK_FALSE(gw::match_number("٤", lex, "ar", 3).has_value());    // no fourth choice
+  CHECK_FALSE(gw::match_number("٤", lex, "ar", 3).has_value());      // no fourth choice
   CHECK_FALSE(gw::match_number("three", lex, "en", 2).has_value());  // beyond the choices
   CHECK_FALSE(gw::match_number("0", lex, "en", 3).has_value());
 }

@@ -20,9 +20,9 @@
 #include "gateway/security/password_hasher.h"
 #include "gateway/security/staff_sessions.h"
 #include "tests/helpdesk/helpdesk_fixture.h"
+#include "tests/http/running_server.h"
 #include "tests/support/audit_check.h"
 #include "tests/support/staff_login.h"
-#include "tests/http/running_server.h"
 #include "tests/support/test_http_options.h"
 
 using gw::http::testing::RunningServer;
@@ -95,13 +95,14 @@ struct OpenStream {
     ended = std::async(std::launch::async, [this, port, cookie = s.cookie] {
       httplib::Client sse("127.0.0.1", port);
       sse.set_read_timeout(10, 0);
-      return sse.Get("/api/helpdesk/events", httplib::Headers{{"Cookie", cookie}}, [this](const char*, size_t) {
-        if (!signalled) {
-          signalled = true;
-          first_bytes.set_value();
-        }
-        return true;
-      });
+      return sse.Get("/api/helpdesk/events", httplib::Headers{{"Cookie", cookie}},
+                     [this](const char*, size_t) {
+                       if (!signalled) {
+                         signalled = true;
+                         first_bytes.set_value();
+                       }
+                       return true;
+                     });
     });
   }
   // Whether the server's first bytes came within 5 s.
@@ -221,7 +222,8 @@ TEST_CASE("a console POST without the CSRF header is refused and changes nothing
   CHECK(none->status == 204);
 }
 
-TEST_CASE("a conversation of another queue answers exactly as one that does not exist", "[helpdesk][console]") {
+TEST_CASE("a conversation of another queue answers exactly as one that does not exist",
+          "[helpdesk][console]") {
   ConsoleFixture f;
   auto urgent = f.handed_over("+447700900002", "2");
   f.staff("olga", "operator", {"general"});
@@ -241,7 +243,8 @@ TEST_CASE("a conversation of another queue answers exactly as one that does not 
     CHECK(absent->status == 404);
     std::string body = exists->body;
     const std::string id = std::to_string(urgent.id);
-    if (auto at = body.find(id); at != std::string::npos) body.replace(at, id.size(), std::to_string(missing));
+    if (auto at = body.find(id); at != std::string::npos)
+      body.replace(at, id.size(), std::to_string(missing));
     CHECK(body == absent->body);
   };
   same_answer("", false);

@@ -13,10 +13,10 @@
 #include "gateway/security/password_hasher.h"
 #include "gateway/security/staff_sessions.h"
 #include "tests/http/prom_text.h"
-#include "tests/support/audit_check.h"
-#include "tests/support/staff_login.h"
 #include "tests/http/running_server.h"
 #include "tests/store/store_fixture.h"
+#include "tests/support/audit_check.h"
+#include "tests/support/staff_login.h"
 #include "tests/support/test_http_options.h"
 
 using gw::http::testing::RunningServer;
@@ -70,7 +70,9 @@ struct DeadLetterFixture : gw::testing::StoreFixture {
     REQUIRE(due->size() == 2);
     clock.advance(3s);
     REQUIRE(intake
-                ->finish({}, {{(*due)[0].id, clock.now() + 1s, "invalid_argument: " + kBody, "invalid_argument", true}},
+                ->finish({},
+                         {{(*due)[0].id, clock.now() + 1s, "invalid_argument: " + kBody, "invalid_argument",
+                           true}},
                          clock.now())
                 .ok());
     return (*due)[0].id;
@@ -95,9 +97,10 @@ using gw::testing::audited;
 
 }  // namespace
 
-TEST_CASE("a supervisor lists the dead letters with ids, channel, times, attempts and error kind, never the "
-          "message or the number",
-          "[helpdesk][console][intake]") {
+TEST_CASE(
+    "a supervisor lists the dead letters with ids, channel, times, attempts and error kind, never the "
+    "message or the number",
+    "[helpdesk][console][intake]") {
   DeadLetterFixture f;
   const int64_t id = f.dead_letter();
   f.staff("sam", "supervisor");
@@ -116,7 +119,8 @@ TEST_CASE("a supervisor lists the dead letters with ids, channel, times, attempt
   const json& d = body["dead_letters"][0];
   std::set<std::string> keys;
   for (const auto& [k, v] : d.items()) keys.insert(k);
-  CHECK(keys == std::set<std::string>{"id", "channel", "received_at", "dead_at", "attempts", "error_kind", "held"});
+  CHECK(keys ==
+        std::set<std::string>{"id", "channel", "received_at", "dead_at", "attempts", "error_kind", "held"});
   CHECK(d["id"] == id);
   CHECK(d["channel"] == "uk-sms");
   CHECK(d["attempts"] == 1);
@@ -130,9 +134,10 @@ TEST_CASE("a supervisor lists the dead letters with ids, channel, times, attempt
   CHECK(gw::http::testing::parse_prom_text(f.registry.render()).value("gateway_intake_dead_letters") == 1);
 }
 
-TEST_CASE("a supervisor's retry puts the dead letter back in the queue and is audited while an operator may do "
-          "neither",
-          "[helpdesk][console][intake]") {
+TEST_CASE(
+    "a supervisor's retry puts the dead letter back in the queue and is audited while an operator may do "
+    "neither",
+    "[helpdesk][console][intake]") {
   DeadLetterFixture f;
   const int64_t id = f.dead_letter();
   f.staff("olga", "operator");

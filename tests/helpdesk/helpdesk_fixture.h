@@ -10,15 +10,15 @@
 #include <vector>
 
 #include "gateway/content/content_set.h"
-#include "gateway/conversations/conversations.h"
 #include "gateway/content/flow_files.h"
+#include "gateway/conversations/conversations.h"
+#include "gateway/conversations/renderer_lexicon.h"
+#include "gateway/core/metrics.h"
 #include "gateway/helpdesk/events.h"
 #include "gateway/helpdesk/helpdesk.h"
 #include "gateway/helpdesk/helpdesk_metrics.h"
 #include "gateway/helpdesk/person_messages.h"
 #include "gateway/helpdesk/reassurer.h"
-#include "gateway/core/metrics.h"
-#include "gateway/conversations/renderer_lexicon.h"
 #include "tests/store/store_fixture.h"
 #include "tests/support/inbound_sms.h"
 
@@ -64,7 +64,8 @@ struct HelpdeskFixture : StoreFixture {
   std::vector<std::string> woken;
   Conversations bot{*store, clock, catalog, nullptr, Bot{&flows, &renderer, &engine}};
   PersonMessages person{
-      *store, catalog, &renderer, ChannelKinds(std::map<std::string, std::string>{{"uk-sms", "twilio"}, {"tg", "telegram"}}),
+      *store, catalog, &renderer,
+      ChannelKinds(std::map<std::string, std::string>{{"uk-sms", "twilio"}, {"tg", "telegram"}}),
       [this](const std::string& ch) { woken.push_back(ch); }};
   metrics::Registry registry;
   HelpdeskMetrics helpdesk_metrics{registry};

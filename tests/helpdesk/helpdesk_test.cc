@@ -52,7 +52,8 @@ TEST_CASE("an operator cannot open or take a conversation from another queue, a 
   CHECK(f.helpdesk.assign(urgent.id, ana_op).error().code == gw::ErrorCode::kNotFound);
   CHECK(f.helpdesk.conversation_view(urgent.id, ana_op).error().code == gw::ErrorCode::kNotFound);
   CHECK(f.helpdesk.reply(urgent.id, ana_op, "hi").error().code == gw::ErrorCode::kNotFound);
-  CHECK(f.helpdesk.reply(urgent.id, ana_op, "hi").error().message == "no handover " + std::to_string(urgent.id));
+  CHECK(f.helpdesk.reply(urgent.id, ana_op, "hi").error().message ==
+        "no handover " + std::to_string(urgent.id));
   CHECK(f.helpdesk.reply(urgent.id + 1000, ana_op, "hi").error().message ==
         "no handover " + std::to_string(urgent.id + 1000));
   CHECK(f.store->get_handover(urgent.id)->state == "waiting");

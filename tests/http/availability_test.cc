@@ -1,8 +1,6 @@
 // HttpServer under slow, idle and greedy clients: connections that cost no thread
 // while they wait, deadlines for heads and bodies, bounds per client address, and
 // pools that keep webhooks apart from everything else.
-#include <catch2/catch.hpp>
-
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -10,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -116,9 +115,8 @@ struct Gate {
 };
 
 void add_ping(HttpServer& server) {
-  server.get("/ping", "ping", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content("pong", "text/plain");
-  });
+  server.get("/ping", "ping",
+             [](const httplib::Request&, httplib::Response& res) { res.set_content("pong", "text/plain"); });
 }
 
 // How long one GET /ping takes on a fresh connection, or 10 s when it gets no answer.
@@ -204,7 +202,8 @@ TEST_CASE("a request body that does not arrive whole in time gets 408", "[http][
   });
   RunningServer running(server);
   RawConn c(running.port());
-  REQUIRE(c.send("POST /in HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 10\r\n\r\nabc"));
+  REQUIRE(
+      c.send("POST /in HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 10\r\n\r\nabc"));
   const std::string answer = c.read(3s);
   CHECK(status_line(answer) == "HTTP/1.1 408 Request Timeout");
   CHECK(handled == 0);
@@ -239,9 +238,8 @@ TEST_CASE("a pool of its own serves its paths while every default thread is busy
     gate.pass();
     res.set_content("late", "text/plain");
   });
-  server.get("/hook/in", "hook", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content("pong", "text/plain");
-  });
+  server.get("/hook/in", "hook",
+             [](const httplib::Request&, httplib::Response& res) { res.set_content("pong", "text/plain"); });
   RunningServer running(server);
   RawConn a(running.port()), b(running.port());
   REQUIRE(a.send(get_request("/slow", true)));
@@ -282,7 +280,8 @@ TEST_CASE("connections from one address are bounded: the next gets 503 and other
   CHECK(ping_time(running.port()) < 1000ms);
 }
 
-TEST_CASE("a body sent after 100 Continue and two pipelined requests are each answered", "[http][availability]") {
+TEST_CASE("a body sent after 100 Continue and two pipelined requests are each answered",
+          "[http][availability]") {
   gw::metrics::Registry reg;
   HttpServer server(reg, HttpOptions{});
   server.post("/echo", "echo", [](const httplib::Request& req, httplib::Response& res) {
@@ -291,8 +290,9 @@ TEST_CASE("a body sent after 100 Continue and two pipelined requests are each an
   add_ping(server);
   RunningServer running(server);
   RawConn c(running.port());
-  REQUIRE(c.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 2000\r\n"
-                 "Expect: 100-continue\r\n\r\n"));
+  REQUIRE(
+      c.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 2000\r\n"
+             "Expect: 100-continue\r\n\r\n"));
   const std::string go = c.read(3s, "\r\n\r\n");
   REQUIRE(status_line(go) == "HTTP/1.1 100 Continue");
   REQUIRE(c.send(std::string(2000, 'x')));

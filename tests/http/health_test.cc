@@ -116,12 +116,14 @@ TEST_CASE("metrics serves the registry as Prometheus text, counting the requests
                    {{"route", "metrics"}, {"method", "GET"}, {"status", "200"}}) == 1);
 }
 
-TEST_CASE("metrics are served to allowed addresses or with the bearer token, to no one else", "[http][health]") {
+TEST_CASE("metrics are served to allowed addresses or with the bearer token, to no one else",
+          "[http][health]") {
   gw::metrics::Registry reg;
   ReadinessChecks readiness;
   gw::http::HttpServer server(reg, test_options());
   // Loopback is not among the allowed networks here: only the token lets a request in.
-  gw::http::add_health_routes(server, readiness, reg, gw::http::MetricsAccess({"10.0.0.0/8"}, "scrape-token"));
+  gw::http::add_health_routes(server, readiness, reg,
+                              gw::http::MetricsAccess({"10.0.0.0/8"}, "scrape-token"));
   RunningServer running(server);
   httplib::Client client("127.0.0.1", running.port());
 

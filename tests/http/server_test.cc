@@ -1,6 +1,9 @@
 #include "gateway/http/server.h"
 
+#include <netinet/in.h>
 #include <spdlog/sinks/ostream_sink.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <catch2/catch.hpp>
@@ -9,10 +12,6 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
-
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "gateway/core/log.h"
 #include "tests/http/prom_text.h"
@@ -145,7 +144,8 @@ TEST_CASE("unknown routes get a JSON 404 and count as route=unmatched, never by 
   CHECK(text.value("gateway_http_request_duration_seconds_count", {{"route", "unmatched"}}) == 3);
 }
 
-TEST_CASE("a POST route gets the whole body even past 8 KiB, and only the query string in params", "[http][server]") {
+TEST_CASE("a POST route gets the whole body even past 8 KiB, and only the query string in params",
+          "[http][server]") {
   gw::metrics::Registry reg;
   HttpServer server(reg, test_options());
   std::string seen_body, seen_param, seen_query;
@@ -480,29 +480,31 @@ TEST_CASE("25 MB of request headers get a JSON 431 after the limit is read, and 
         std::string::npos);
 }
 
-TEST_CASE("a request with more than 100 header lines gets 431 while 100 small ones are served", "[http][server][limits]") {
+TEST_CASE("a request with more than 100 header lines gets 431 while 100 small ones are served",
+          "[http][server][limits]") {
   gw::metrics::Registry reg;
   HttpServer server(reg, test_options());
   server.get("/ping", "ping",
              [](const httplib::Request&, httplib::Response& res) { res.set_content("pong", "text/plain"); });
   RunningServer running(server);
   // Host plus 99 more: 100 header lines.
-  const std::string ok = raw_exchange(running.port(), "GET /ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\n",
-                                      "X-A: 1\r\n", 98, "\r\n");
+  const std::string ok = raw_exchange(
+      running.port(), "GET /ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\n", "X-A: 1\r\n", 98, "\r\n");
   CHECK(status_line(ok) == "HTTP/1.1 200 OK");
-  const std::string too_many = raw_exchange(running.port(), "GET /ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\n",
-                                            "X-A: 1\r\n", 99, "\r\n");
+  const std::string too_many = raw_exchange(
+      running.port(), "GET /ping HTTP/1.1\r\nHost: x\r\nConnection: close\r\n", "X-A: 1\r\n", 99, "\r\n");
   CHECK(status_line(too_many) == "HTTP/1.1 431 Request Header Fields Too Large");
 }
 
 TEST_CASE("a request line of 10 MB gets a JSON 414 without being read whole", "[http][server][limits]") {
   gw::metrics::Registry reg;
   HttpServer server(reg, test_options());
-  server.get("/.*", "any", [](const httplib::Request&, httplib::Response& res) { res.set_content("x", "text/plain"); });
+  server.get("/.*", "any",
+             [](const httplib::Request&, httplib::Response& res) { res.set_content("x", "text/plain"); });
   RunningServer running(server);
   const auto t0 = std::chrono::steady_clock::now();
-  const std::string answer =
-      raw_exchange(running.port(), "GET /", std::string(1024, 'a'), 10 * 1024, " HTTP/1.1\r\nHost: x\r\n\r\n");
+  const std::string answer = raw_exchange(running.port(), "GET /", std::string(1024, 'a'), 10 * 1024,
+                                          " HTTP/1.1\r\nHost: x\r\n\r\n");
   CHECK(std::chrono::steady_clock::now() - t0 < 5s);
   CHECK(status_line(answer) == "HTTP/1.1 414 URI Too Long");
   CHECK(answer.find("uri_too_long") != std::string::npos);

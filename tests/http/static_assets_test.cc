@@ -1,7 +1,8 @@
 #include "gateway/http/static_assets.h"
 
-#include <catch2/catch.hpp>
 #include <httplib.h>
+
+#include <catch2/catch.hpp>
 
 #include "gateway/http/server.h"
 #include "tests/http/running_server.h"

@@ -140,7 +140,8 @@ TEST_CASE("erasure after the outbox keeps only the unsent confirmation and its a
   auto first = f.store->claim_due_outbox("uk-sms", f.clock.now(), 10, 30s);
   REQUIRE(first.ok());
   REQUIRE(first->size() == 2);
-  for (const auto& item : *first) REQUIRE(f.store->mark_outbox_sent(item.id, "SMout" + std::to_string(item.id), 1, f.clock.now()).ok());
+  for (const auto& item : *first)
+    REQUIRE(f.store->mark_outbox_sent(item.id, "SMout" + std::to_string(item.id), 1, f.clock.now()).ok());
   gw::Contact with_language = gone;
   with_language.language = "ar";
   with_language.consent = "given";

@@ -111,7 +111,8 @@ TEST_CASE("release_outbox only gives back an item that is being sent", "[outbox]
   CHECK(missing.error().code == gw::ErrorCode::kNotFound);
 }
 
-TEST_CASE("leases left by a dead process end at the next start: its items are claimable at once", "[outbox]") {
+TEST_CASE("leases left by a dead process end at the next start: its items are claimable at once",
+          "[outbox]") {
   gw::testing::StoreFixture f;
   queue_backlog(f, 3, f.clock.now(), "uk-sms");
   auto claimed = f.store->claim_due_outbox("uk-sms", f.clock.now(), 3, 60s);

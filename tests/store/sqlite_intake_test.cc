@@ -47,8 +47,8 @@ struct IntakeFixture {
   // `sender` "": one of its own for each provider id (people unrelated to each other).
   void queue(const std::string& channel, const std::string& provider_id, const std::string& payload,
              const std::string& sender = "") {
-    gw::Status s = intake->queue(channel, provider_id, sender.empty() ? "from-" + provider_id : sender, payload,
-                                 clock.now());
+    gw::Status s = intake->queue(channel, provider_id, sender.empty() ? "from-" + provider_id : sender,
+                                 payload, clock.now());
     REQUIRE(s.ok());
   }
 
@@ -308,9 +308,10 @@ TEST_CASE("a person's later messages are held behind their message that failed, 
   CHECK(later[4].payload == "p1 third");
 }
 
-TEST_CASE("a message out of attempts becomes a dead letter: kept, never due, holding nothing back, listed without "
-          "its content, retried on demand",
-          "[intake][store]") {
+TEST_CASE(
+    "a message out of attempts becomes a dead letter: kept, never due, holding nothing back, listed without "
+    "its content, retried on demand",
+    "[intake][store]") {
   IntakeFixture f;
   const gw::TimePoint t0 = f.clock.now();
   f.queue("uk-sms", "SM1", "{\"body\":\"my passport\"}", "+447700900001");
@@ -320,9 +321,11 @@ TEST_CASE("a message out of attempts becomes a dead letter: kept, never due, hol
   auto all = f.due(f.clock.now());
   REQUIRE(all.size() == 3);
   const gw::TimePoint failed_at = f.clock.now();
-  REQUIRE(f.intake->finish({all[2].id}, {{all[0].id, failed_at + 1s, "invalid_argument: refused",
-                                          "invalid_argument", /*dead=*/true}},
-                           failed_at)
+  REQUIRE(f.intake
+              ->finish({all[2].id},
+                       {{all[0].id, failed_at + 1s, "invalid_argument: refused", "invalid_argument",
+                         /*dead=*/true}},
+                       failed_at)
               .ok());
 
   // Never due again on its own; set aside, it no longer holds the person's later message.
@@ -383,7 +386,8 @@ TEST_CASE("concurrent queue calls all succeed and each is stored once, with its 
       while (ready.load() < kThreads) std::this_thread::yield();
       for (int n = 0; n < kPerThread; ++n) {
         const int i = t % 2 == 0 ? n : kPerThread - 1 - n;
-        gw::Status s = f.intake->queue("uk-sms", provider_id(t, i), provider_id(t, i), payload(t, n), f.clock.now());
+        gw::Status s =
+            f.intake->queue("uk-sms", provider_id(t, i), provider_id(t, i), payload(t, n), f.clock.now());
         if (!s.ok()) ++failures;
       }
     });

@@ -10,8 +10,8 @@
 #include "gateway/core/ids.h"
 #include "gateway/security/crypto.h"
 #include "gateway/store/sqlite/sqlite_store.h"
-#include "tests/support/temp_dir.h"
 #include "tests/support/fake_clock.h"
+#include "tests/support/temp_dir.h"
 
 namespace gw::testing {
 

@@ -1,10 +1,11 @@
 // Store::in_transaction: several calls committed as one, or none of them kept.
-#include <atomic>
-#include <catch2/catch.hpp>
-#include <fstream>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include <atomic>
+#include <catch2/catch.hpp>
 #include <chrono>
+#include <fstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -41,7 +42,8 @@ TEST_CASE("in_transaction commits every call of its body together", "[store]") {
     gw::Message m = f.message(*conv, "hello");
     m.provider_id = "SM1";
     if (auto in = f.store->insert_inbound(m); !in) return in.error();
-    if (auto out = f.store->enqueue_outbound(f.message(*conv, "welcome"), f.clock.now()); !out) return out.error();
+    if (auto out = f.store->enqueue_outbound(f.message(*conv, "welcome"), f.clock.now()); !out)
+      return out.error();
     return {};
   });
   REQUIRE(st.ok());

@@ -7,8 +7,8 @@
 #include <string>
 
 #include "gateway/store/sqlite/database.h"
-#include "tests/support/temp_dir.h"
 #include "tests/support/fake_clock.h"
+#include "tests/support/temp_dir.h"
 
 using gw::sqlite::Database;
 using gw::sqlite::WalCheckpointer;

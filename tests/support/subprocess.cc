@@ -70,7 +70,9 @@ bool wait_for(pid_t pid, std::chrono::milliseconds timeout, int* status) {
   return false;
 }
 
-int exit_code_of(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : -1; }
+int exit_code_of(int status) {
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
 
 }  // namespace
 
@@ -125,8 +127,12 @@ int BackgroundProcess::wait(std::chrono::milliseconds timeout) {
   return exit_code_;
 }
 
-std::string BackgroundProcess::err() const { return read_file(err_path_); }
-std::string BackgroundProcess::out() const { return read_file(out_path_); }
+std::string BackgroundProcess::err() const {
+  return read_file(err_path_);
+}
+std::string BackgroundProcess::out() const {
+  return read_file(out_path_);
+}
 
 std::string BackgroundProcess::wait_for_line(const std::string& needle, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;

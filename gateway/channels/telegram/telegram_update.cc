@@ -8,7 +8,8 @@ namespace gw {
 
 using nlohmann::json;
 
-Result<std::optional<InboundMessage>> parse_telegram_update(std::string_view body, const std::string& channel_id) {
+Result<std::optional<InboundMessage>> parse_telegram_update(std::string_view body,
+                                                            const std::string& channel_id) {
   json u;
   try {
     u = json::parse(body);
@@ -22,7 +23,8 @@ Result<std::optional<InboundMessage>> parse_telegram_update(std::string_view bod
   auto msg = u.find("message");
   if (msg == u.end() || !msg->is_object()) return none;
   auto chat = msg->find("chat");
-  if (chat == msg->end() || !chat->is_object() || !chat->contains("id") || !(*chat)["id"].is_number_integer()) {
+  if (chat == msg->end() || !chat->is_object() || !chat->contains("id") ||
+      !(*chat)["id"].is_number_integer()) {
     return Error::invalid("message.chat.id is missing");
   }
   // Read by type, never with json::value(), which throws on a value of another type.
@@ -67,9 +69,12 @@ std::vector<std::string> split_telegram_text(std::string_view text, size_t max_u
         break;
       }
       units += w;
-      if (c == '\n' && before > 0 && text[static_cast<size_t>(before) - 1] == '\n') para = static_cast<size_t>(i);
-      else if (c == '\n') line = static_cast<size_t>(i);
-      else if (c == ' ') space = static_cast<size_t>(i);
+      if (c == '\n' && before > 0 && text[static_cast<size_t>(before) - 1] == '\n')
+        para = static_cast<size_t>(i);
+      else if (c == '\n')
+        line = static_cast<size_t>(i);
+      else if (c == ' ')
+        space = static_cast<size_t>(i);
     }
     if (hard == start) {
       // Not even one character fits (a surrogate pair with max_units 1): it
@@ -83,7 +88,10 @@ std::vector<std::string> split_telegram_text(std::string_view text, size_t max_u
       // Prefer a natural break in the last quarter of the part.
       const size_t floor = start + (hard - start) * 3 / 4;
       for (size_t candidate : {para, line, space}) {
-        if (candidate > floor) { cut = candidate; break; }
+        if (candidate > floor) {
+          cut = candidate;
+          break;
+        }
       }
     }
     std::string part(text.substr(start, cut - start));

@@ -15,7 +15,8 @@ namespace gw {
 // nothing to answer (edits, membership changes, messages from groups and
 // channels: a helpline conversation is only ever held in a private chat).
 // kInvalidArgument when the body is not a Telegram update.
-Result<std::optional<InboundMessage>> parse_telegram_update(std::string_view body, const std::string& channel_id);
+Result<std::optional<InboundMessage>> parse_telegram_update(std::string_view body,
+                                                            const std::string& channel_id);
 
 // Splits `text` into parts of at most `max_units` UTF-16 code units (Telegram
 // counts message length so), cutting at a paragraph, then a line, then a space

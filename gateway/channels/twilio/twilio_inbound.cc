@@ -32,7 +32,8 @@ bool parse_small_int(const std::string& s, int max, int* out) {
 // "SM" or "MM" and 32 hexadecimal digits.
 bool is_message_sid(const std::string& sid) {
   if (sid.size() != 34 || (sid.compare(0, 2, "SM") != 0 && sid.compare(0, 2, "MM") != 0)) return false;
-  return std::all_of(sid.begin() + 2, sid.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+  return std::all_of(sid.begin() + 2, sid.end(),
+                     [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
 }
 
 }  // namespace

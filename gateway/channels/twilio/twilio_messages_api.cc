@@ -1,7 +1,6 @@
 #include "gateway/channels/twilio/twilio_messages_api.h"
 
 #include <algorithm>
-
 #include <nlohmann/json.hpp>
 
 #include "gateway/core/form_encoding.h"
@@ -51,7 +50,8 @@ SendOutcome classify_twilio_response(const Result<HttpResponse>& response) {
       out.provider_id = body["sid"].get<std::string>();
       // Read by type: json::value() throws on a status that is not a string.
       const auto status = body.find("status");
-      out.provider_status = status != body.end() && status->is_string() ? status->get<std::string>() : "queued";
+      out.provider_status =
+          status != body.end() && status->is_string() ? status->get<std::string>() : "queued";
       return out;
     }
     // Accepted without a sid we can record: treat as sent but unknown, never resend blindly.
@@ -68,7 +68,8 @@ SendOutcome classify_twilio_response(const Result<HttpResponse>& response) {
   const std::string msg = body.is_object() && body.contains("message") && body["message"].is_string()
                               ? body["message"].get<std::string>()
                               : std::string();
-  out.error = "HTTP " + std::to_string(r.status) + (out.error_code != r.status ? " code " + std::to_string(*out.error_code) : "");
+  out.error = "HTTP " + std::to_string(r.status) +
+              (out.error_code != r.status ? " code " + std::to_string(*out.error_code) : "");
   (void)msg;  // Twilio's message can quote the recipient's number: it is not kept.
   if (r.status == 429 || r.status >= 500) {
     out.kind = SendOutcome::Kind::kRetry;

@@ -11,8 +11,8 @@
 namespace gw {
 
 struct TwilioOutbound {
-  std::string to;    // "+447700900123" or "whatsapp:+…"
-  std::string body;  // free text; empty when content_sid is set
+  std::string to;                 // "+447700900123" or "whatsapp:+…"
+  std::string body;               // free text; empty when content_sid is set
   std::string content_sid;        // WhatsApp template (outside the 24-hour window)
   std::string content_variables;  // JSON object as text, with content_sid
   std::string status_callback;    // public_url + /twilio/{channel}/status

@@ -5,8 +5,8 @@
 
 namespace gw {
 
-TwilioSender::TwilioSender(ChannelConfig channel, std::string public_url, HttpClient& http, const Clock& clock,
-                           ContentSidLookup content_sid)
+TwilioSender::TwilioSender(ChannelConfig channel, std::string public_url, HttpClient& http,
+                           const Clock& clock, ContentSidLookup content_sid)
     : channel_(std::move(channel)),
       status_callback_(public_url + "/twilio/" + channel_.id + "/status"),
       http_(http),

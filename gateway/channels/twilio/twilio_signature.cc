@@ -88,7 +88,8 @@ std::string sign(std::string_view auth_token, std::string_view url, const std::s
 
 }  // namespace
 
-std::string compute_twilio_signature(std::string_view auth_token, std::string_view url, const FormFields& params) {
+std::string compute_twilio_signature(std::string_view auth_token, std::string_view url,
+                                     const FormFields& params) {
   return sign(auth_token, url, signed_params(params));
 }
 

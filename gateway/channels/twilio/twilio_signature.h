@@ -17,7 +17,8 @@
 namespace gw {
 
 // The signature Twilio would send for `url` and form `params`.
-std::string compute_twilio_signature(std::string_view auth_token, std::string_view url, const FormFields& params);
+std::string compute_twilio_signature(std::string_view auth_token, std::string_view url,
+                                     const FormFields& params);
 
 // True when `signature` matches for `url` (with or without its default port)
 // and `params`. Comparison in constant time.

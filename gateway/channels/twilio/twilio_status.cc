@@ -13,7 +13,8 @@ bool is_twilio_sid(const std::string& sid) {
       !std::isupper(static_cast<unsigned char>(sid[1]))) {
     return false;
   }
-  return std::all_of(sid.begin() + 2, sid.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+  return std::all_of(sid.begin() + 2, sid.end(),
+                     [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
 }
 
 // Twilio's statuses are short lower-case words ("delivered", "partially_delivered"):
@@ -26,10 +27,16 @@ bool is_status_word(const std::string& s) {
 
 // Twilio's MessageStatus → ours. Statuses Twilio may add later are ignored.
 std::optional<std::string> map_twilio_status(const std::string& s) {
-  static const std::map<std::string, std::string> kMap = {
-      {"queued", "queued"},       {"accepted", "queued"}, {"scheduled", "queued"}, {"sending", "sending"},
-      {"sent", "sent"},           {"delivered", "delivered"}, {"undelivered", "undelivered"},
-      {"failed", "failed"},       {"canceled", "failed"},    {"read", "read"}};
+  static const std::map<std::string, std::string> kMap = {{"queued", "queued"},
+                                                          {"accepted", "queued"},
+                                                          {"scheduled", "queued"},
+                                                          {"sending", "sending"},
+                                                          {"sent", "sent"},
+                                                          {"delivered", "delivered"},
+                                                          {"undelivered", "undelivered"},
+                                                          {"failed", "failed"},
+                                                          {"canceled", "failed"},
+                                                          {"read", "read"}};
   auto it = kMap.find(s);
   if (it == kMap.end()) return std::nullopt;
   return it->second;
@@ -37,9 +44,11 @@ std::optional<std::string> map_twilio_status(const std::string& s) {
 
 }  // namespace
 
-Result<TwilioStatusUpdate> parse_twilio_status(const FormFields& params, const std::string& expected_account_sid) {
+Result<TwilioStatusUpdate> parse_twilio_status(const FormFields& params,
+                                               const std::string& expected_account_sid) {
   const std::string* account = form_find(params, "AccountSid");
-  if (!account || *account != expected_account_sid) return Error::denied("AccountSid does not match this channel");
+  if (!account || *account != expected_account_sid)
+    return Error::denied("AccountSid does not match this channel");
   const std::string* sid = form_find(params, "MessageSid");
   const std::string* status = form_find(params, "MessageStatus");
   if (!sid || sid->empty()) return Error::invalid("MessageSid is missing");

@@ -1,8 +1,7 @@
 #include "gateway/channels/web/simulator_request.h"
 
-#include <optional>
-
 #include <nlohmann/json.hpp>
+#include <optional>
 
 namespace gw {
 namespace {
@@ -20,9 +19,12 @@ std::optional<std::string> e164_or_empty(const std::string& from) {
   std::string digits;
   for (size_t i = 0; i < from.size(); ++i) {
     const char c = from[i];
-    if (c >= '0' && c <= '9') digits += c;
-    else if (c == '+' && i == 0) continue;
-    else if (c != ' ' && c != '-' && c != '.' && c != '(' && c != ')') return std::nullopt;
+    if (c >= '0' && c <= '9')
+      digits += c;
+    else if (c == '+' && i == 0)
+      continue;
+    else if (c != ' ' && c != '-' && c != '.' && c != '(' && c != ')')
+      return std::nullopt;
   }
   if (digits.empty() || digits.size() > kMaxDigits || digits[0] == '0') return std::nullopt;
   return "+" + digits;
@@ -39,7 +41,8 @@ Result<SimulatorMessageRequest> parse_simulator_message(std::string_view body) {
   };
   SimulatorMessageRequest r;
   r.text = str("text");
-  if (r.text.empty() || r.text.size() > 1600) return Error::invalid("\"text\" must be 1 to 1600 bytes of text");
+  if (r.text.empty() || r.text.size() > 1600)
+    return Error::invalid("\"text\" must be 1 to 1600 bytes of text");
   r.options.language = str("language");
   const std::optional<std::string> from = e164_or_empty(str("from"));
   if (!from) {

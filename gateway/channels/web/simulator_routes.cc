@@ -24,12 +24,10 @@ constexpr size_t kMaxBodyBytes = 16 * 1024;
 // Names of the languages the helpline works in, in English and in their own script.
 const std::map<std::string, std::pair<std::string, std::string>>& language_names() {
   static const std::map<std::string, std::pair<std::string, std::string>> names = {
-      {"en", {"English", "English"}},     {"ar", {"Arabic", "العربية"}},
-      {"fa", {"Farsi", "فارسی"}},          {"prs", {"Dari", "دری"}},
-      {"ps", {"Pashto", "پښتو"}},          {"ti", {"Tigrinya", "ትግርኛ"}},
-      {"so", {"Somali", "Soomaali"}},     {"fr", {"French", "Français"}},
-      {"uk", {"Ukrainian", "Українська"}}, {"it", {"Italian", "Italiano"}},
-      {"hr", {"Croatian", "Hrvatski"}},   {"nl", {"Dutch", "Nederlands"}},
+      {"en", {"English", "English"}},  {"ar", {"Arabic", "العربية"}},    {"fa", {"Farsi", "فارسی"}},
+      {"prs", {"Dari", "دری"}},        {"ps", {"Pashto", "پښتو"}},       {"ti", {"Tigrinya", "ትግርኛ"}},
+      {"so", {"Somali", "Soomaali"}},  {"fr", {"French", "Français"}},   {"uk", {"Ukrainian", "Українська"}},
+      {"it", {"Italian", "Italiano"}}, {"hr", {"Croatian", "Hrvatski"}}, {"nl", {"Dutch", "Nederlands"}},
       {"ur", {"Urdu", "اردو"}},
   };
   return names;
@@ -39,12 +37,12 @@ const std::map<std::string, std::pair<std::string, std::string>>& language_names
 struct SimulatorState {
   SimulatorState(SimulatorRoutesOptions o, Clock& clock)
       : options(std::move(o)),
-        content(options.content_dir,
-                options.loader ? options.loader
-                               : [dir = options.content_dir, fuzzy = options.serve_fuzzy] {
-                                   return load_simulator_content(dir, fuzzy);
-                                 },
-                clock, options.content_check_every),
+        content(
+            options.content_dir,
+            options.loader ? options.loader
+                           : [dir = options.content_dir,
+                              fuzzy = options.serve_fuzzy] { return load_simulator_content(dir, fuzzy); },
+            clock, options.content_check_every),
         sessions(options.limits, content) {}
 
   json options_body() {
@@ -138,7 +136,8 @@ void add_simulator_routes(http::HttpServer& server, Clock& clock, SimulatorRoute
                 auto body = json_body(req, res);
                 if (!body) return;
                 auto it = body->find("session");
-                const bool ended = it != body->end() && it->is_string() && state->sessions.end(it->get<std::string>());
+                const bool ended =
+                    it != body->end() && it->is_string() && state->sessions.end(it->get<std::string>());
                 http::send_json(res, 200, {{"ended", ended}});
               });
   server.post("/simulator/api/messages", "simulator_message",
@@ -152,9 +151,10 @@ void add_simulator_routes(http::HttpServer& server, Clock& clock, SimulatorRoute
                 }
                 SimulatorOptions so = request->options;
                 so.serve_fuzzy = state->options.serve_fuzzy;
-                SimulatorAnswer answer =
-                    state->sessions.send(client_key(req.remote_addr), request->session, so, request->text, clock.now());
-                if (answer.status == 429) res.set_header("Retry-After", std::to_string(answer.retry_after.count()));
+                SimulatorAnswer answer = state->sessions.send(client_key(req.remote_addr), request->session,
+                                                              so, request->text, clock.now());
+                if (answer.status == 429)
+                  res.set_header("Retry-After", std::to_string(answer.retry_after.count()));
                 http::send_json(res, answer.status, answer.body);
               });
 

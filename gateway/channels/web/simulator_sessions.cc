@@ -72,7 +72,8 @@ bool SimulatorSessions::end(const std::string& id) {
 }
 
 SimulatorAnswer SimulatorSessions::send(const std::string& client, const std::string& id,
-                                        const SimulatorOptions& options, const std::string& text, TimePoint now) {
+                                        const SimulatorOptions& options, const std::string& text,
+                                        TimePoint now) {
   std::string sid = id;
   std::shared_ptr<Entry> entry = find(sid, now);
   if (!entry) {
@@ -110,8 +111,12 @@ SimulatorAnswer SimulatorSessions::send(const std::string& client, const std::st
   }
   json replies = json::array();
   for (const SimulatedReply& r : turn.replies) {
-    replies.push_back({{"text", r.text}, {"language", r.language}, {"encoding", r.encoding},
-                       {"segments", r.segments}, {"rtl", is_rtl(r.language)}, {"key", r.key}});
+    replies.push_back({{"text", r.text},
+                       {"language", r.language},
+                       {"encoding", r.encoding},
+                       {"segments", r.segments},
+                       {"rtl", is_rtl(r.language)},
+                       {"key", r.key}});
   }
   json events = json::array();
   for (const json& e : turn.events) events.push_back(e);
@@ -145,12 +150,13 @@ std::optional<SimulatorAnswer> SimulatorSessions::admit(const std::string& clien
   auto b = buckets_.find(client);
   if (b == buckets_.end()) return std::nullopt;
   const double elapsed = std::chrono::duration<double>(now - b->second.at).count();
-  const double tokens = std::min<double>(limits_.new_per_minute, b->second.tokens + std::max(0.0, elapsed) * rate);
+  const double tokens =
+      std::min<double>(limits_.new_per_minute, b->second.tokens + std::max(0.0, elapsed) * rate);
   if (tokens >= 1.0) return std::nullopt;
   const auto wait = std::chrono::duration<double>((1.0 - tokens) / rate);
-  return SimulatorAnswer{429,
-                         error_body("rate_limited", "too many new conversations from this address; try again later"),
-                         at_least_one_second(std::chrono::duration_cast<std::chrono::nanoseconds>(wait))};
+  return SimulatorAnswer{
+      429, error_body("rate_limited", "too many new conversations from this address; try again later"),
+      at_least_one_second(std::chrono::duration_cast<std::chrono::nanoseconds>(wait))};
 }
 
 void SimulatorSessions::take_token(const std::string& client, TimePoint now) {
@@ -162,12 +168,15 @@ void SimulatorSessions::take_token(const std::string& client, TimePoint now) {
       // Forget the clients whose buckets are full again: they start where they were.
       for (auto it = buckets_.begin(); it != buckets_.end();) {
         const double elapsed = std::chrono::duration<double>(now - it->second.at).count();
-        if (it->second.tokens + elapsed * rate >= cap) it = buckets_.erase(it);
-        else ++it;
+        if (it->second.tokens + elapsed * rate >= cap)
+          it = buckets_.erase(it);
+        else
+          ++it;
       }
       if (buckets_.size() >= kMaxBuckets) {
-        auto oldest = std::min_element(buckets_.begin(), buckets_.end(),
-                                       [](const auto& a, const auto& c) { return a.second.at < c.second.at; });
+        auto oldest = std::min_element(buckets_.begin(), buckets_.end(), [](const auto& a, const auto& c) {
+          return a.second.at < c.second.at;
+        });
         buckets_.erase(oldest);
       }
     }
@@ -188,8 +197,10 @@ void SimulatorSessions::erase(std::map<std::string, std::shared_ptr<Entry>>::ite
 // REQUIRES: mu_ held. An entry dropped while its turn runs lives until the turn ends.
 void SimulatorSessions::drop_idle(TimePoint now) {
   for (auto it = sessions_.begin(); it != sessions_.end();) {
-    if (now - it->second->last_used > limits_.idle) erase(it++);
-    else ++it;
+    if (now - it->second->last_used > limits_.idle)
+      erase(it++);
+    else
+      ++it;
   }
 }
 
@@ -202,7 +213,8 @@ void SimulatorSessions::make_room() {
     size_t victim_count = per_client_[victim->second->client];
     for (auto it = std::next(sessions_.begin()); it != sessions_.end(); ++it) {
       const size_t count = per_client_[it->second->client];
-      if (count > victim_count || (count == victim_count && it->second->last_used < victim->second->last_used)) {
+      if (count > victim_count ||
+          (count == victim_count && it->second->last_used < victim->second->last_used)) {
         victim = it;
         victim_count = count;
       }

@@ -69,8 +69,8 @@ Result<Statement> Database::prepare(std::string_view sql) {
   if (it == cache_->end()) {
     sqlite3_stmt* stmt = nullptr;
     // PERSISTENT: the statement lives as long as the connection.
-    const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
-                                      &stmt, nullptr);
+    const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                                      SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
     if (rc != SQLITE_OK) {
       sqlite3_finalize(stmt);
       return sqlite_error(db_, rc, "preparing a statement");

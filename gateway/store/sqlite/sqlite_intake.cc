@@ -44,7 +44,10 @@ const std::vector<Migration>& intake_migrations() {
 class SqliteIntake final : public Intake {
  public:
   SqliteIntake(Database db, const Crypto& crypto, std::unique_ptr<WalCheckpointer> checkpointer)
-      : group_commit_(kMaxBatch), db_(std::move(db)), checkpointer_(std::move(checkpointer)), crypto_(crypto) {}
+      : group_commit_(kMaxBatch),
+        db_(std::move(db)),
+        checkpointer_(std::move(checkpointer)),
+        crypto_(crypto) {}
   ~SqliteIntake() override { (void)close(); }
 
   Status queue(const std::string& channel_id, const std::string& provider_id, const std::string& sender,
@@ -226,7 +229,8 @@ class SqliteIntake final : public Intake {
 }  // namespace
 }  // namespace sqlite
 
-Result<std::unique_ptr<Intake>> open_sqlite_intake(const std::string& path, const Crypto& crypto, Clock& clock) {
+Result<std::unique_ptr<Intake>> open_sqlite_intake(const std::string& path, const Crypto& crypto,
+                                                   Clock& clock) {
   const bool file = sqlite::is_file_path(path);
   const std::string where = path.empty() ? ":memory:" : path;
   if (file) {
@@ -237,8 +241,8 @@ Result<std::unique_ptr<Intake>> open_sqlite_intake(const std::string& path, cons
   // Small pages: a row is a few hundred bytes, and each commit writes the pages
   // it touched to the log. secure_delete: a handled message's payload is
   // overwritten, not left in free pages.
-  for (const char* pragma : {"PRAGMA page_size = 1024", "PRAGMA busy_timeout = 5000", "PRAGMA secure_delete = ON",
-                             "PRAGMA synchronous = NORMAL"}) {
+  for (const char* pragma : {"PRAGMA page_size = 1024", "PRAGMA busy_timeout = 5000",
+                             "PRAGMA secure_delete = ON", "PRAGMA synchronous = NORMAL"}) {
     if (Status st = db->exec(pragma); !st) return st.error();
   }
   if (file) {

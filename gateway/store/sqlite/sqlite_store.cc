@@ -51,7 +51,11 @@ namespace sqlite {
 
 SqliteStore::SqliteStore(Database db, const Crypto& crypto, Clock& clock,
                          std::unique_ptr<WalCheckpointer> checkpointer)
-    : group_commit_(kMaxBatch), db_(std::move(db)), checkpointer_(std::move(checkpointer)), crypto_(crypto), clock_(clock) {}
+    : group_commit_(kMaxBatch),
+      db_(std::move(db)),
+      checkpointer_(std::move(checkpointer)),
+      crypto_(crypto),
+      clock_(clock) {}
 
 SqliteStore::~SqliteStore() {
   (void)close();
@@ -129,7 +133,8 @@ void SqliteStore::run_batch(std::vector<TxJob*>& batch) {
       if (!db_.in_transaction()) {
         // SQLite abandoned the whole transaction (an I/O or full-disk error):
         // the bodies before this one are lost with it.
-        fail_all(Error::io("the database rolled the transaction back after an error: " + s.error().to_string()));
+        fail_all(
+            Error::io("the database rolled the transaction back after an error: " + s.error().to_string()));
         return done();
       }
     }

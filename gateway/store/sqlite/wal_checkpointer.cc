@@ -24,7 +24,9 @@ WalCheckpointer::WalCheckpointer(Database db, WalCheckpointOptions options, Cloc
       options_(options),
       worker_("wal-checkpoint", clock, options.interval, [this] { run_once(); }) {}
 
-WalCheckpointer::~WalCheckpointer() { stop(); }
+WalCheckpointer::~WalCheckpointer() {
+  stop();
+}
 
 void WalCheckpointer::attach(sqlite3* db) {
   sqlite3_wal_hook(db, &WalCheckpointer::on_commit, this);
@@ -58,7 +60,8 @@ void WalCheckpointer::checkpoint() {
     checkpoints_.fetch_add(1);
   }
   if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY) {
-    log::warn("store.checkpoint_failed", {{"error", sqlite_error(db_.handle(), rc, "checkpoint").to_string()}});
+    log::warn("store.checkpoint_failed",
+              {{"error", sqlite_error(db_.handle(), rc, "checkpoint").to_string()}});
   }
   // What the next commit reports replaces this; until then, nothing is left to do
   // unless the checkpoint could not copy everything.

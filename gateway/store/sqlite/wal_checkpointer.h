@@ -34,9 +34,9 @@ struct sqlite3;
 namespace gw::sqlite {
 
 struct WalCheckpointOptions {
-  int pages = 4000;                 // checkpoint once the WAL holds this many pages (16 MB of 4 KB pages)
-  Millis interval{1000};            // and at least this often while it holds any
-  int restart_pages = 16000;        // above this after a passive checkpoint: RESTART (about 64 MB)
+  int pages = 4000;                    // checkpoint once the WAL holds this many pages (16 MB of 4 KB pages)
+  Millis interval{1000};               // and at least this often while it holds any
+  int restart_pages = 16000;           // above this after a passive checkpoint: RESTART (about 64 MB)
   const char* synchronous = "NORMAL";  // the checkpoint connection's PRAGMA synchronous
 };
 

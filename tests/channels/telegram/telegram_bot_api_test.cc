@@ -12,7 +12,9 @@ using Kind = gw::SendOutcome::Kind;
 
 const std::string kToken = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
 
-gw::ChannelConfig channel() { return gw::testing::telegram_channel("http://127.0.0.1:8081", kToken); }
+gw::ChannelConfig channel() {
+  return gw::testing::telegram_channel("http://127.0.0.1:8081", kToken);
+}
 
 gw::Result<gw::HttpResponse> answer(int status, std::string body, gw::HttpHeaders headers = {}) {
   gw::HttpResponse r;

@@ -5,7 +5,8 @@
 TEST_CASE("a private text message becomes an inbound message keyed by update_id", "[telegram]") {
   auto r = gw::parse_telegram_update(R"({"update_id": 900001, "message": {"message_id": 5,
       "from": {"id": 4242, "is_bot": false, "first_name": "Olena"},
-      "chat": {"id": 4242, "type": "private"}, "date": 1780000000, "text": "Привіт"}})", "tg");
+      "chat": {"id": 4242, "type": "private"}, "date": 1780000000, "text": "Привіт"}})",
+                                     "tg");
   REQUIRE(r.ok());
   REQUIRE(r->has_value());
   const gw::InboundMessage& m = **r;
@@ -19,17 +20,18 @@ TEST_CASE("a private text message becomes an inbound message keyed by update_id"
 
 TEST_CASE("a photo's caption is its text", "[telegram]") {
   auto r = gw::parse_telegram_update(R"({"update_id": 2, "message": {"chat": {"id": 7, "type": "private"},
-      "photo": [{"file_id": "x"}], "caption": "my contract"}})", "tg");
+      "photo": [{"file_id": "x"}], "caption": "my contract"}})",
+                                     "tg");
   REQUIRE(r.ok());
   REQUIRE(r->has_value());
   CHECK((*r)->body == "my contract");
 }
 
 TEST_CASE("group messages, edits and other updates are acknowledged but not answered", "[telegram]") {
-  for (const char* body : {
-           R"({"update_id": 3, "message": {"chat": {"id": -100, "type": "group"}, "text": "hi"}})",
-           R"({"update_id": 4, "edited_message": {"chat": {"id": 7, "type": "private"}, "text": "x"}})",
-           R"({"update_id": 5, "my_chat_member": {}})"}) {
+  for (const char* body :
+       {R"({"update_id": 3, "message": {"chat": {"id": -100, "type": "group"}, "text": "hi"}})",
+        R"({"update_id": 4, "edited_message": {"chat": {"id": 7, "type": "private"}, "text": "x"}})",
+        R"({"update_id": 5, "my_chat_member": {}})"}) {
     auto r = gw::parse_telegram_update(body, "tg");
     INFO(body);
     REQUIRE(r.ok());
@@ -71,12 +73,13 @@ TEST_CASE("splitting never cuts a character and counts emoji as two units", "[te
 }
 
 TEST_CASE("a chat type or first name that is not a string is read as absent, never thrown on", "[telegram]") {
-  auto group = gw::parse_telegram_update(R"({"update_id": 6, "message": {"chat": {"id": 7, "type": 1}, "text": "x"}})",
-                                         "tg");
+  auto group = gw::parse_telegram_update(
+      R"({"update_id": 6, "message": {"chat": {"id": 7, "type": 1}, "text": "x"}})", "tg");
   REQUIRE(group.ok());
   CHECK_FALSE(group->has_value());
   auto named = gw::parse_telegram_update(R"({"update_id": 7, "message": {"chat": {"id": 7, "type": "private"},
-      "from": {"id": 7, "first_name": ["O"]}, "text": "x"}})", "tg");
+      "from": {"id": 7, "first_name": ["O"]}, "text": "x"}})",
+                                         "tg");
   REQUIRE(named.ok());
   REQUIRE(named->has_value());
   CHECK((*named)->profile_name.empty());

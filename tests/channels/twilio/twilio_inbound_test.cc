@@ -7,9 +7,10 @@ const std::string kAccount = "AC0123456789abcdef0123456789abcdef";
 const std::string kSid = "SM0123456789abcdef0123456789abcdef";
 
 gw::FormFields base() {
-  return {{"AccountSid", kAccount}, {"MessageSid", kSid}, {"From", "+447700900123"},
-          {"To", "+447700900000"},  {"Body", "Help"},     {"NumSegments", "1"},
-          {"NumMedia", "0"},        {"ApiVersion", "2010-04-01"}, {"FromCountry", "GB"}};
+  return {
+      {"AccountSid", kAccount}, {"MessageSid", kSid}, {"From", "+447700900123"}, {"To", "+447700900000"},
+      {"Body", "Help"},         {"NumSegments", "1"}, {"NumMedia", "0"},         {"ApiVersion", "2010-04-01"},
+      {"FromCountry", "GB"}};
 }
 }  // namespace
 
@@ -27,13 +28,22 @@ TEST_CASE("an SMS webhook becomes an inbound message, unknown parameters ignored
 }
 
 TEST_CASE("a WhatsApp webhook carries profile, WaId, buttons and media", "[twilio][inbound]") {
-  gw::FormFields p = {{"AccountSid", kAccount}, {"MessageSid", "MM0123456789abcdef0123456789abcdef"},
-                      {"From", "whatsapp:+393331234567"}, {"To", "whatsapp:+390000000000"},
-                      {"Body", ""}, {"ProfileName", "Amal"}, {"WaId", "393331234567"},
-                      {"ButtonText", "Yes"}, {"ButtonPayload", "consent_yes"}, {"NumMedia", "2"},
-                      {"MediaUrl0", "https://api.twilio.com/m/0"}, {"MediaContentType0", "image/jpeg"},
-                      {"MediaUrl1", "https://api.twilio.com/m/1"}, {"MediaContentType1", "audio/ogg"},
-                      {"OptOutType", "STOP"}, {"MessagingServiceSid", "MG0123"}};
+  gw::FormFields p = {{"AccountSid", kAccount},
+                      {"MessageSid", "MM0123456789abcdef0123456789abcdef"},
+                      {"From", "whatsapp:+393331234567"},
+                      {"To", "whatsapp:+390000000000"},
+                      {"Body", ""},
+                      {"ProfileName", "Amal"},
+                      {"WaId", "393331234567"},
+                      {"ButtonText", "Yes"},
+                      {"ButtonPayload", "consent_yes"},
+                      {"NumMedia", "2"},
+                      {"MediaUrl0", "https://api.twilio.com/m/0"},
+                      {"MediaContentType0", "image/jpeg"},
+                      {"MediaUrl1", "https://api.twilio.com/m/1"},
+                      {"MediaContentType1", "audio/ogg"},
+                      {"OptOutType", "STOP"},
+                      {"MessagingServiceSid", "MG0123"}};
   auto m = gw::parse_twilio_inbound(p, "it-wa", kAccount);
   REQUIRE(m.ok());
   CHECK(m->kind == gw::ChannelKind::kWhatsApp);

@@ -3,12 +3,13 @@
 #include <catch2/catch.hpp>
 
 #include "gateway/core/form_encoding.h"
-
 #include "tests/support/channel_configs.h"
 
 namespace {
 
-gw::ChannelConfig channel() { return gw::testing::twilio_channel("http://127.0.0.1:4010", "tok"); }
+gw::ChannelConfig channel() {
+  return gw::testing::twilio_channel("http://127.0.0.1:4010", "tok");
+}
 
 gw::TwilioOutbound outbound(std::string to, std::string body, std::string content_sid = "",
                             std::string content_variables = "", std::string status_callback = "") {
@@ -32,10 +33,11 @@ gw::HttpResponse response(int status, std::string body, gw::HttpHeaders headers 
 }  // namespace
 
 TEST_CASE("an SMS is a form POST to the account's Messages resource with Basic auth", "[twilio][send]") {
-  auto req = gw::build_twilio_create_message(
-      channel(), outbound("+447700900123", "Hello & welcome", "", "", "https://h.example/twilio/uk-sms/status"));
+  auto req = gw::build_twilio_create_message(channel(), outbound("+447700900123", "Hello & welcome", "", "",
+                                                                 "https://h.example/twilio/uk-sms/status"));
   CHECK(req.method == "POST");
-  CHECK(req.url == "http://127.0.0.1:4010/2010-04-01/Accounts/AC0123456789abcdef0123456789abcdef/Messages.json");
+  CHECK(req.url ==
+        "http://127.0.0.1:4010/2010-04-01/Accounts/AC0123456789abcdef0123456789abcdef/Messages.json");
   CHECK(req.basic_user == "AC0123456789abcdef0123456789abcdef");
   CHECK(req.basic_password == "tok");
   auto form = gw::form_urldecode(req.body);
@@ -80,7 +82,8 @@ TEST_CASE("Twilio's answers are classified: accepted, retried, permanent", "[twi
   CHECK(gw::classify_twilio_response(gw::Error::timeout("slow")).kind == K::kRetry);
 
   auto stop = gw::classify_twilio_response(response(
-      400, R"({"code": 21610, "message": "Attempt to send to unsubscribed recipient +447700900123", "status": 400})"));
+      400,
+      R"({"code": 21610, "message": "Attempt to send to unsubscribed recipient +447700900123", "status": 400})"));
   CHECK(stop.kind == K::kPermanent);
   CHECK(stop.error_code == 21610);
   CHECK(stop.recipient_opted_out);

@@ -19,10 +19,9 @@ struct SenderFixture {
     channel = gw::testing::twilio_channel(gw::testing::kNoApiBase, "t");
     channel.id = "it-wa";
     channel.from = "+390000000000";
-    sender = std::make_unique<gw::TwilioSender>(channel, "https://h.example", http, clock,
-                                                [](const std::string& key) {
-                                                  return key == "system.help" ? std::string("HX0123") : std::string();
-                                                });
+    sender = std::make_unique<gw::TwilioSender>(
+        channel, "https://h.example", http, clock,
+        [](const std::string& key) { return key == "system.help" ? std::string("HX0123") : std::string(); });
     http.set_default_response(gw::HttpResponse{201, {}, R"({"sid": "SM1", "status": "queued"})"});
   }
   gw::OutboxItem item(const std::string& address, const std::string& body, const std::string& key = "") {
@@ -57,7 +56,8 @@ TEST_CASE("WhatsApp free text goes out inside the 24-hour window", "[twilio][sen
   CHECK(out.segments == 0);  // WhatsApp has no segments
 }
 
-TEST_CASE("outside the window a template with a ContentSid is sent instead of free text", "[twilio][send][whatsapp]") {
+TEST_CASE("outside the window a template with a ContentSid is sent instead of free text",
+          "[twilio][send][whatsapp]") {
   SenderFixture f;
   auto out = f.sender->send(f.item("whatsapp:+393331234567", "help text", "system.help"),
                             f.contact(gw::Millis(25 * 3600 * 1000)));
@@ -70,7 +70,8 @@ TEST_CASE("outside the window a template with a ContentSid is sent instead of fr
 TEST_CASE("outside the window a template without a ContentSid is held with its reason, nothing sent",
           "[twilio][send][whatsapp]") {
   SenderFixture f;
-  auto out = f.sender->send(f.item("whatsapp:+393331234567", "hi", "system.welcome"), f.contact(std::nullopt));
+  auto out =
+      f.sender->send(f.item("whatsapp:+393331234567", "hi", "system.welcome"), f.contact(std::nullopt));
   CHECK(out.kind == gw::SendOutcome::Kind::kHeld);
   CHECK(out.error.find("24-hour window") != std::string::npos);
   CHECK(f.http.request_count() == 0);

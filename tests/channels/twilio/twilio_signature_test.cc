@@ -40,7 +40,8 @@ TEST_CASE("every signature vector of Twilio's helper libraries validates", "[twi
       CHECK_FALSE(gw::validate_twilio_body_signature(token, url, v["body"].get<std::string>() + " ", sig));
       continue;
     }
-    const gw::FormFields params = v["params"] == "default" ? to_params(doc["params"]) : to_params(v["params"]);
+    const gw::FormFields params =
+        v["params"] == "default" ? to_params(doc["params"]) : to_params(v["params"]);
     CHECK(gw::compute_twilio_signature(token, url, params) == sig);
     CHECK(gw::validate_twilio_signature(token, url, params, sig));
     // The same request seen with the default port added or removed by a proxy still validates.
@@ -58,9 +59,12 @@ TEST_CASE("every signature vector of Twilio's helper libraries validates", "[twi
   }
 }
 
-TEST_CASE("the order in which parameters arrive does not matter, repeated values are sorted", "[twilio][signature]") {
-  const gw::FormFields a = {{"Digits", "5678"}, {"Sid", "CA123"}, {"Digits", "1234"}, {"SidAccount", "AC123"}};
-  const gw::FormFields b = {{"SidAccount", "AC123"}, {"Digits", "1234"}, {"Sid", "CA123"}, {"Digits", "5678"}};
+TEST_CASE("the order in which parameters arrive does not matter, repeated values are sorted",
+          "[twilio][signature]") {
+  const gw::FormFields a = {
+      {"Digits", "5678"}, {"Sid", "CA123"}, {"Digits", "1234"}, {"SidAccount", "AC123"}};
+  const gw::FormFields b = {
+      {"SidAccount", "AC123"}, {"Digits", "1234"}, {"Sid", "CA123"}, {"Digits", "5678"}};
   const std::string url = "https://mycompany.com/myapp.php?foo=1&bar=2";
   CHECK(gw::compute_twilio_signature("12345", url, a) == "IK+Dwps556ElfBT0I3Rgjkr1wJU=");
   CHECK(gw::compute_twilio_signature("12345", url, b) == "IK+Dwps556ElfBT0I3Rgjkr1wJU=");
@@ -78,5 +82,6 @@ TEST_CASE("default ports are added and removed only where they are the default",
 
 TEST_CASE("an empty signature or token never validates", "[twilio][signature]") {
   CHECK_FALSE(gw::validate_twilio_signature("12345", "https://a.example/", {}, ""));
-  CHECK_FALSE(gw::validate_twilio_signature("", "https://a.example/", {}, gw::compute_twilio_signature("", "https://a.example/", {})));
+  CHECK_FALSE(gw::validate_twilio_signature("", "https://a.example/", {},
+                                            gw::compute_twilio_signature("", "https://a.example/", {})));
 }

@@ -7,7 +7,9 @@ const std::string kAccount = "AC0123456789abcdef0123456789abcdef";
 const std::string kSid = "SM0123456789abcdef0123456789abcdef";
 
 gw::FormFields callback(const std::string& status, const std::string& error_code = "") {
-  gw::FormFields f = {{"AccountSid", kAccount}, {"MessageSid", kSid}, {"MessageStatus", status},
+  gw::FormFields f = {{"AccountSid", kAccount},
+                      {"MessageSid", kSid},
+                      {"MessageStatus", status},
                       {"ApiVersion", "2010-04-01"}};
   if (!error_code.empty()) f.emplace_back("ErrorCode", error_code);
   return f;

@@ -22,9 +22,10 @@ TEST_CASE("a simulator message body gives its text, session and options, the num
 
 TEST_CASE("a simulator message body that is not an object, or has a bad text, from or channel, is refused",
           "[simulator]") {
-  for (const char* body : {"", "[]", "\"text\"", "{", R"({"text":""})", R"({"text":5})", R"({"from":"+44"})",
-                           R"({"text":"hi","from":"+0447700900123"})", R"({"text":"hi","from":"+4477009001234567"})",
-                           R"({"text":"hi","from":"+44 abc"})", R"({"text":"hi","channel":"web"})"}) {
+  for (const char* body :
+       {"", "[]", "\"text\"", "{", R"({"text":""})", R"({"text":5})", R"({"from":"+44"})",
+        R"({"text":"hi","from":"+0447700900123"})", R"({"text":"hi","from":"+4477009001234567"})",
+        R"({"text":"hi","from":"+44 abc"})", R"({"text":"hi","channel":"web"})"}) {
     auto r = gw::parse_simulator_message(body);
     CAPTURE(body);
     REQUIRE_FALSE(r.ok());

@@ -1,9 +1,10 @@
 // The browser simulator's API on a real server on loopback.
 #include "gateway/channels/web/simulator_routes.h"
 
+#include <httplib.h>
+
 #include <catch2/catch.hpp>
 #include <chrono>
-#include <httplib.h>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -12,9 +13,9 @@
 #include "gateway/http/server.h"
 #include "gateway/http/staff_auth.h"
 #include "tests/http/running_server.h"
-#include "tests/support/temp_dir.h"
 #include "tests/store/store_fixture.h"
 #include "tests/support/fake_clock.h"
+#include "tests/support/temp_dir.h"
 
 using namespace std::chrono_literals;
 using nlohmann::json;
@@ -56,8 +57,8 @@ struct SimulatorFixture {
 TEST_CASE("the simulator refuses a from that is not E.164 at once, before any phone-number parsing",
           "[simulator]") {
   SimulatorFixture f;
-  for (const std::string& from : {std::string(16'000, '9'), "+" + std::string(16, '4'), std::string("+44 abc"),
-                                  std::string("+0447700900123")}) {
+  for (const std::string& from : {std::string(16'000, '9'), "+" + std::string(16, '4'),
+                                  std::string("+44 abc"), std::string("+0447700900123")}) {
     const auto t0 = std::chrono::steady_clock::now();
     auto res = f.post({{"text", "hello"}, {"from", from}});
     REQUIRE(res);
@@ -67,8 +68,8 @@ TEST_CASE("the simulator refuses a from that is not E.164 at once, before any ph
     CHECK(std::chrono::steady_clock::now() - t0 < 1s);
   }
   // What a visitor types (spaces, brackets) and no number at all are fine.
-  for (const std::string& from : {std::string("+44 (7700) 900-123"), std::string("+" + std::string(15, '4')),
-                                  std::string()}) {
+  for (const std::string& from :
+       {std::string("+44 (7700) 900-123"), std::string("+" + std::string(15, '4')), std::string()}) {
     auto res = f.post({{"text", "hello"}, {"from", from}});
     REQUIRE(res);
     CHECK(res->status == 200);
@@ -104,8 +105,9 @@ TEST_CASE("simulator visitors are served side by side, each session keeping its 
   }
 }
 
-TEST_CASE("simulator conversations and options requests load the content once, and again only after it changes",
-          "[simulator]") {
+TEST_CASE(
+    "simulator conversations and options requests load the content once, and again only after it changes",
+    "[simulator]") {
   // A copy of the shipped content, so that a file can be changed.
   gw::testing::TempDir dir;
   for (const char* folder : {"flows", "templates", "translations"}) {
@@ -144,7 +146,8 @@ TEST_CASE("simulator conversations and options requests load the content once, a
   CHECK(*loads == 2);
 }
 
-TEST_CASE("a simulator POST that is not application/json is refused with 415 and starts nothing", "[simulator]") {
+TEST_CASE("a simulator POST that is not application/json is refused with 415 and starts nothing",
+          "[simulator]") {
   SimulatorFixture f;
   // What a form on another site can send without asking: text/plain, form-encoded.
   for (const char* type : {"text/plain", "application/x-www-form-urlencoded", "multipart/form-data"}) {
@@ -160,12 +163,14 @@ TEST_CASE("a simulator POST that is not application/json is refused with 415 and
   REQUIRE(res);
   CHECK(res->status == 200);
   // The page ends its conversation when it is left or started over.
-  auto end = f.post({{"session", json::parse(res->body)["session"]}}, "application/json", "/simulator/api/end");
+  auto end =
+      f.post({{"session", json::parse(res->body)["session"]}}, "application/json", "/simulator/api/end");
   REQUIRE(end);
   CHECK(json::parse(end->body)["ended"] == true);
 }
 
-TEST_CASE("a simulator client starting conversations too fast gets 429 JSON with Retry-After", "[simulator]") {
+TEST_CASE("a simulator client starting conversations too fast gets 429 JSON with Retry-After",
+          "[simulator]") {
   gw::SimulatorRoutesOptions o = shipped_content();
   o.limits.new_per_minute = 2;
   SimulatorFixture f(o);
@@ -193,11 +198,13 @@ TEST_CASE("a simulator turned off serves neither its page nor its API", "[simula
   CHECK(f.post({{"text", "hello"}})->status == 404);
 }
 
-TEST_CASE("a simulator behind the staff login serves its page and API only to signed-in staff", "[simulator]") {
+TEST_CASE("a simulator behind the staff login serves its page and API only to signed-in staff",
+          "[simulator]") {
   gw::testing::StoreFixture db;
   gw::StaffSessions staff_sessions{db.clock};
   gw::LoginThrottle throttle{db.clock};
-  gw::http::StaffAuth auth(*db.store, db.clock, staff_sessions, throttle, false, gw::PasswordHashOptions::for_tests());
+  gw::http::StaffAuth auth(*db.store, db.clock, staff_sessions, throttle, false,
+                           gw::PasswordHashOptions::for_tests());
   gw::PasswordHasher hasher{gw::PasswordHashOptions::for_tests()};
   gw::Account a;
   a.username = "amina";
@@ -226,8 +233,9 @@ TEST_CASE("a simulator behind the staff login serves its page and API only to si
   CHECK(c.Get("/simulator/api/options")->status == 401);
   CHECK(c.Post("/simulator/api/messages", hello, "application/json")->status == 401);
 
-  auto login = c.Post("/api/auth/login", json{{"username", "amina"}, {"password", "amina's long password"}}.dump(),
-                      "application/json");
+  auto login =
+      c.Post("/api/auth/login", json{{"username", "amina"}, {"password", "amina's long password"}}.dump(),
+             "application/json");
   REQUIRE(login);
   REQUIRE(login->status == 200);
   const std::string set_cookie = login->get_header_value("Set-Cookie");

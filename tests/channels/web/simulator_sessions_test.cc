@@ -14,13 +14,14 @@ namespace {
 
 struct SessionsFixture {
   gw::testing::FakeClock clock;
-  gw::SimulatorContentCache content{GATEWAY_SOURCE_DIR, [] { return gw::load_simulator_content(GATEWAY_SOURCE_DIR); },
-                                    clock};
+  gw::SimulatorContentCache content{GATEWAY_SOURCE_DIR,
+                                    [] { return gw::load_simulator_content(GATEWAY_SOURCE_DIR); }, clock};
   gw::SimulatorSessions sessions;
 
   explicit SessionsFixture(gw::SimulatorLimits limits) : sessions(limits, content) {}
 
-  gw::SimulatorAnswer say(const std::string& client, const std::string& id, const std::string& text = "hello") {
+  gw::SimulatorAnswer say(const std::string& client, const std::string& id,
+                          const std::string& text = "hello") {
     return sessions.send(client, id, gw::SimulatorOptions{}, text, clock.now());
   }
   // A new conversation of `client`; its id, or "" when refused.
@@ -32,7 +33,8 @@ struct SessionsFixture {
 
 }  // namespace
 
-TEST_CASE("one client address cannot evict other visitors' conversations from a full simulator", "[simulator]") {
+TEST_CASE("one client address cannot evict other visitors' conversations from a full simulator",
+          "[simulator]") {
   gw::SimulatorLimits limits;
   limits.max_sessions = 10;
   limits.max_per_address = 4;
