@@ -8,16 +8,12 @@ namespace gw {
 
 using nlohmann::json;
 
-namespace {
-
-bool is_name(const std::string& s) {
+bool is_plain_name(const std::string& s) {
   if (s.empty() || s.size() > 64) return false;
   return std::all_of(s.begin(), s.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
   });
 }
-
-}  // namespace
 
 std::optional<json> JsonReader::parse(std::string_view text) {
   try {
@@ -47,7 +43,7 @@ std::string JsonReader::path_of(const std::string& key) const {
 }
 
 std::string JsonReader::member(const std::string& path, const std::string& key) {
-  if (is_name(key)) return path + "." + key;
+  if (is_plain_name(key)) return path + "." + key;
   return path + "[" + json(key).dump() + "]";
 }
 

@@ -26,6 +26,11 @@ struct JsonProblem {
   std::string message;
 };
 
+// A plain name: 1 to 64 ASCII letters, digits, '_' or '-'. Such a key is written
+// "$.key" in a path (any other "$[\"key\"]"); flow ids, node ids and queue names
+// are such names too.
+bool is_plain_name(const std::string& s);
+
 class JsonReader {
  public:
   // Strings are taken as written.

@@ -13,13 +13,6 @@ using nlohmann::json;
 
 namespace {
 
-bool is_name(const std::string& s) {
-  if (s.empty() || s.size() > 64) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
-  });
-}
-
 // Template keys are dot-separated names: "rights.uk.nrm".
 bool is_template_key(const std::string& s) {
   if (s.empty() || s.size() > 128 || s.front() == '.' || s.back() == '.') return false;
@@ -75,7 +68,7 @@ class Reader {
 
   bool node_ref(const json& obj, const std::string& path, const std::string& name, bool required,
                 std::string* out) {
-    return string(obj, path, name, required, out, is_name, "a node id (letters, digits, _ or -)");
+    return string(obj, path, name, required, out, is_plain_name, "a node id (letters, digits, _ or -)");
   }
   bool key(const json& obj, const std::string& path, const std::string& name, bool required,
            std::string* out) {
@@ -237,7 +230,7 @@ class Reader {
         key(n, path, "prompt", true, &out->prompt);
         key(n, path, "retry", false, &out->retry);
         node_ref(n, path, "fallback", true, &out->fallback);
-        string(n, path, "result", false, &out->result, is_name, "a name (letters, digits, _ or -)");
+        string(n, path, "result", false, &out->result, is_plain_name, "a name (letters, digits, _ or -)");
         if (integer(n, path, "max_retries", false, 0, 10, &num) && n.contains("max_retries")) {
           out->max_retries = static_cast<int>(num);
         }
@@ -255,7 +248,7 @@ class Reader {
       }
       case NodeKind::kCapture:
         key(n, path, "prompt", true, &out->prompt);
-        string(n, path, "result", true, &out->result, is_name, "a name (letters, digits, _ or -)");
+        string(n, path, "result", true, &out->result, is_plain_name, "a name (letters, digits, _ or -)");
         node_ref(n, path, "next", true, &out->next);
         break;
       case NodeKind::kBranch: {
@@ -273,7 +266,7 @@ class Reader {
         break;
       }
       case NodeKind::kScore:
-        string(n, path, "score", false, &out->score, is_name, "a name (letters, digits, _ or -)");
+        string(n, path, "score", false, &out->score, is_plain_name, "a name (letters, digits, _ or -)");
         if (integer(n, path, "add", true, -1000000, 1000000, &num)) out->add = num;
         node_ref(n, path, "next", true, &out->next);
         break;
@@ -288,7 +281,7 @@ class Reader {
         };
         string(n, path, "language", false, &out->language, lang_ok,
                "a language code such as \"ar\" or $guess.N");
-        string(n, path, "field", false, &out->field, is_name, "a name (letters, digits, _ or -)");
+        string(n, path, "field", false, &out->field, is_plain_name, "a name (letters, digits, _ or -)");
         if (has_field) {
           string(
               n, path, "value", true, &out->value,
@@ -305,7 +298,7 @@ class Reader {
         node_ref(n, path, "next", true, &out->next);
         break;
       case NodeKind::kHandover: {
-        string(n, path, "queue", true, &out->queue, is_name, "a queue name (letters, digits, _ or -)");
+        string(n, path, "queue", true, &out->queue, is_plain_name, "a queue name (letters, digits, _ or -)");
         std::string prio;
         if (string(n, path, "priority", false, &prio) && !prio.empty()) {
           if (auto p = priority_from_name(prio))
@@ -330,7 +323,7 @@ class Reader {
       return;
     }
     only(doc, "$", {"id", "start", "nodes", "comment"}, "a flow");
-    string(doc, "$", "id", true, &out->id, is_name, "a flow id (letters, digits, _ or -)");
+    string(doc, "$", "id", true, &out->id, is_plain_name, "a flow id (letters, digits, _ or -)");
     const std::string stem = fs::path(file_).stem().string();
     if (!out->id.empty() && out->id != stem) {
       problem("$.id", "must match the file name (\"" + stem + "\")");
@@ -347,7 +340,7 @@ class Reader {
     }
     for (const auto& [id, n] : it->items()) {
       const std::string p = member("$.nodes", id);
-      if (!is_name(id)) {
+      if (!is_plain_name(id)) {
         problem(p, "node ids use letters, digits, _ or - (at most 64)");
         continue;
       }
@@ -398,7 +391,7 @@ class Reader {
           problem(hp, "must be an object with \"queue\"");
         } else {
           only(*h, hp, {"queue", "priority", "note"}, "a handover");
-          string(*h, hp, "queue", true, &g.queue, is_name, "a queue name (letters, digits, _ or -)");
+          string(*h, hp, "queue", true, &g.queue, is_plain_name, "a queue name (letters, digits, _ or -)");
           std::string prio;
           if (string(*h, hp, "priority", false, &prio) && !prio.empty()) {
             if (auto pr = priority_from_name(prio))
