@@ -26,8 +26,9 @@ tests=0
 if [[ "${1:-}" == "--tests" ]]; then
   tests=1
   # promtool (prometheus) checks /metrics; sqlite3 and curl are used by tests;
-  # msgfmt (gettext) checks every PO file.
-  packages+=(prometheus sqlite3 curl gettext)
+  # msgfmt (gettext) checks every PO file; python3 runs the check of the modules'
+  # include layers (scripts/check_module_layers.py).
+  packages+=(prometheus sqlite3 curl gettext python3)
   # The sanitizer build of scripts/test.sh (CXX=clang++) uses clang with libFuzzer
   # and the sanitizer runtimes (libclang-rt-14-dev, only recommended by clang), and
   # llvm-symbolizer (llvm) for readable stack traces; `--quick` needs none of them.
