@@ -365,41 +365,33 @@ std::string Registry::render() const {
 
 // ---- text format ----
 
-std::string escape_label_value(const std::string& v) {
+namespace {
+
+// Prometheus' text format escapes a backslash and a newline everywhere, and a
+// double quote inside a label value; text is made valid UTF-8 first.
+std::string escape_text(const std::string& v, bool quote) {
   std::string out;
   for (char c : valid_utf8(v)) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '"':
-        out += "\\\"";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      default:
-        out += c;
-    }
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '\n')
+      out += "\\n";
+    else if (c == '"' && quote)
+      out += "\\\"";
+    else
+      out += c;
   }
   return out;
 }
 
+}  // namespace
+
+std::string escape_label_value(const std::string& v) {
+  return escape_text(v, true);
+}
+
 std::string escape_help(const std::string& v) {
-  std::string out;
-  for (char c : valid_utf8(v)) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
+  return escape_text(v, false);
 }
 
 std::string format_value(double v) {
