@@ -532,7 +532,7 @@ function showConflict(u, box, c) {
 function translationCalls(lang, msgctxt) {
   const path = `/api/studio/translations/${encodeURIComponent(lang)}/${encodeURIComponent(msgctxt)}`;
   return {
-    save: (text, base, u) => api('PUT', path,
+    save: (text, base, u) => api('POST', path,
       { msgstr: text, fuzzy: text === u.saved ? u.state !== 'reviewed' : true, base_revision: base }),
     review: (base) => api('POST', `${path}/review`, { base_revision: base }),
   };
@@ -681,7 +681,7 @@ function editedSource() {
 }
 
 async function saveSource(src, base) {
-  return api('PUT', `/api/studio/templates/${encodeURIComponent(state.template.key)}`, { source: src, base_revision: base });
+  return api('POST', `/api/studio/templates/${encodeURIComponent(state.template.key)}`, { source: src, base_revision: base });
 }
 
 $('te-save-source').addEventListener('click', async () => {
@@ -1146,7 +1146,7 @@ async function renderNodeTexts(node) {
     if (lang === 'en') {
       u = textUnit({ lang: 'en', key, text: (t.source || {}).text || '', revision: t.revision, state: '',
         lastEditor: t.last_editor, label: `${key} (English source)`,
-        save: (text, base) => api('PUT', `/api/studio/templates/${encodeURIComponent(key)}`,
+        save: (text, base) => api('POST', `/api/studio/templates/${encodeURIComponent(key)}`,
           { source: { ...t.source, text }, base_revision: base }),
         onSaved: afterNodeTextSaved });
     } else {
@@ -1175,7 +1175,7 @@ async function saveFlow() {
   $('flow-problems').replaceChildren();
   $('node-problems').replaceChildren();
   $('flow-conflict').hidden = true;
-  const res = await api('PUT', `/api/studio/flows/${encodeURIComponent(f.id)}`, { flow: f.doc, base_revision: f.revision });
+  const res = await api('POST', `/api/studio/flows/${encodeURIComponent(f.id)}`, { flow: f.doc, base_revision: f.revision });
   if (res.status === 200) {
     say(`Saved the flow ${f.id} to the draft.`);
     await openFlow(f.id, state.node);
