@@ -349,8 +349,7 @@ function renderReport(box, r) {
     d.addEventListener('toggle', () => { box.previewsOpen = d.open; });
     d.append(el('summary', {}, `Previews (${r.previews.length})`));
     const t = el('table');
-    t.append(el('thead')).append(el('tr'));
-    t.tHead.rows[0].append(el('th', { scope: 'col' }, 'Channel'), el('th', { scope: 'col' }, 'Plural'),
+    t.createTHead().insertRow().append(el('th', { scope: 'col' }, 'Channel'), el('th', { scope: 'col' }, 'Plural'),
       el('th', { scope: 'col' }, 'Text'));
     const body = t.appendChild(el('tbody'));
     for (const pv of r.previews) {
@@ -732,7 +731,7 @@ async function loadFlowList() {
   const sel = $('flow-select');
   const chosen = sel.value;
   sel.replaceChildren(...state.flows.map((f) =>
-    el('option', { value: f.id }, `${f.id}${f.in_draft ? ' (changed in the draft)' : ''}${f.comment ? ` — ${f.comment}` : ''}`)));
+    el('option', { value: f.id, title: f.comment || '' }, `${f.id}${f.in_draft ? ' (changed in the draft)' : ''}`)));
   if (chosen) sel.value = chosen;
 }
 
@@ -746,26 +745,30 @@ function flowDirty() {
 }
 function paintDirty() { $('flow-dirty').hidden = !flowDirty(); }
 
+let flowSeq = 0;
 async function openFlow(id, keepNode) {
   if (!id) return;
+  const mine = ++flowSeq;
   const lang = $('flow-lang').value || 'en';
   const res = await api('GET', `/api/studio/flows/${encodeURIComponent(id)}?lang=${encodeURIComponent(lang)}`);
+  if (mine !== flowSeq) return;  // another flow (or language) was chosen meanwhile
   if (res.status !== 200) return say(errorText(res));
   $('flow-select').value = id;
   state.flow = { id, revision: res.data.revision, doc: clone(res.data.flow), saved: clone(res.data.flow),
     templates: res.data.templates || {}, problems: res.data.problems || [], lang };
-  $('flow-info').textContent = `${Object.keys(res.data.flow.nodes || {}).length} steps · revision ${res.data.revision}`;
+  $('flow-info').textContent = [res.data.flow.comment || '', `${Object.keys(res.data.flow.nodes || {}).length} steps`]
+    .filter(Boolean).join(' · ');
   $('flow-comment').value = res.data.flow.comment || '';
   fillStart();
   showProblems($('flow-problems'), state.flow.problems);
   $('flow-conflict').hidden = true;
   paintDirty();
-  await loadDiagram();
   if (keepNode && state.flow.doc.nodes[keepNode]) openNode(keepNode, true);
   else {
     state.node = '';
     $('node-editor').hidden = true;
   }
+  await loadDiagram();
 }
 
 function nodeIds() { return Object.keys((state.flow && state.flow.doc.nodes) || {}); }
@@ -797,7 +800,9 @@ function cleanSvg(svg) {
   }
 }
 
+let diagramSeq = 0;
 async function loadDiagram() {
+  const mine = ++diagramSeq;
   const box = $('diagram');
   const lang = $('flow-lang').value || 'en';
   let text = '';
@@ -806,6 +811,7 @@ async function loadDiagram() {
       { credentials: 'same-origin' });
     if (!r.ok) throw new Error(`the diagram failed (${r.status})`);
     text = await r.text();
+    if (mine !== diagramSeq) return;
   } catch (e) {
     box.replaceChildren(el('p', { className: 'bad' }, e.message));
     return;
@@ -839,6 +845,11 @@ async function loadDiagram() {
   }
   markSelected();
 }
+
+$('diagram-size').addEventListener('click', () => {
+  const natural = $('diagram').classList.toggle('natural');
+  $('diagram-size').setAttribute('aria-pressed', String(natural));
+});
 
 function markSelected() {
   for (const g of document.querySelectorAll('#diagram g[id^="node-"]')) {
