@@ -53,18 +53,46 @@ function addUser(gateway, name, role, extra = []) {
   return added.stdout.trim().split('\n').pop().trim();
 }
 
-// Logs in with the one-time password and chooses a password of one's own.
-async function firstLogin(page, name, oneTime) {
+const passphrase = (name) => `a long passphrase of ${name} 2026`;
+
+async function login(page, name, password) {
   await page.locator('#login-screen').waitFor();
   await page.fill('#login-username', name);
-  await page.fill('#login-password', oneTime);
+  await page.fill('#login-password', password);
   await page.click('#login-submit');
+}
+
+// Logs in with the one-time password and chooses a password of one's own.
+async function firstLogin(page, name, oneTime) {
+  await login(page, name, oneTime);
   await page.locator('#password-screen').waitFor();
-  const fresh = `a long passphrase of ${name} 2026`;
+  const fresh = passphrase(name);
   await page.fill('#password-current', oneTime);
   await page.fill('#password-new', fresh);
   await page.fill('#password-confirm', fresh);
   await page.click('#password-submit');
+}
+
+// A colleague working from another browser: logs in through the API (and
+// chooses a password of their own), then calls(method, path, body) -> {status, data}.
+async function colleague(gateway, name, oneTime) {
+  let cookie = '';
+  let csrf = '';
+  const call = async (method, path, body) => {
+    const headers = { Accept: 'application/json', 'Content-Type': 'application/json' };
+    if (cookie) headers.Cookie = cookie;
+    if (csrf && method !== 'GET') headers['X-CSRF-Token'] = csrf;
+    const r = await fetch(gateway.base + path, { method, headers, body: method === 'GET' ? undefined : JSON.stringify(body || {}) });
+    for (const c of r.headers.getSetCookie()) if (c.startsWith('gw_session=')) cookie = c.split(';')[0];
+    let data = null;
+    try { data = await r.json(); } catch (e) { data = null; }
+    if (data && data.csrf_token) csrf = data.csrf_token;
+    return { status: r.status, data };
+  };
+  const logged = await call('POST', '/api/auth/login', { username: name, password: oneTime });
+  const changed = await call('POST', '/api/auth/password', { current: oneTime, new: passphrase(name) });
+  if (logged.status !== 200 || changed.status !== 200) throw new Error(`${name} could not log in (${logged.status} ${changed.status})`);
+  return call;
 }
 
 // A person texts the helpline in Ukrainian: the greeting (the number offers
@@ -189,6 +217,25 @@ try {
   await uk.locator('button.save').click();
   await page.waitForFunction(() => document.querySelector('.lang-card[data-lang="uk"] .unit').dataset.state === 'fuzzy');
   check((await page.locator('#status').textContent()).startsWith('Saved to the draft'), 'Save keeps it in the draft');
+
+  // A colleague saves the same translation meanwhile: the editor's next save is a conflict.
+  const rev1 = await colleague(gateway, 'rev1', reviewerPassword);
+  const current = await rev1('GET', '/api/studio/templates/consent.intro');
+  const theirs = edited.replace('Бачить їх лише', 'Їх бачить лише');
+  const saved = await rev1('POST', '/api/studio/translations/uk/consent.intro',
+    { msgstr: theirs, fuzzy: true, base_revision: current.data.translations.uk.revision });
+  check(current.data.translations.uk.msgstr === edited && saved.status === 200, 'a colleague saves another wording');
+  await uk.locator('button.save').click();
+  const conflict = uk.locator('.conflict');
+  await conflict.locator('button.overwrite').waitFor();
+  const conflictText = await conflict.textContent();
+  check(conflictText.includes('rev1') && conflictText.includes('Їх бачить лише'),
+    'saving again shows the conflict: who saved and their text');
+  await conflict.locator('button.overwrite').click();
+  await page.waitForFunction(() => document.querySelector('.lang-card[data-lang="uk"] .conflict').hidden &&
+    document.getElementById('status').textContent.startsWith('Saved to the draft'));
+  const after = await rev1('GET', '/api/studio/templates/consent.intro');
+  check(after.data.translations.uk.msgstr === edited, 'the editor keeps their own text over it');
   await uk.locator('button.review').click();
   await page.waitForFunction(() => document.querySelector('.lang-card[data-lang="uk"] .unit').dataset.state === 'reviewed');
   check((await uk.locator('.state').textContent()).startsWith('reviewed'), 'Mark reviewed marks it reviewed');
@@ -236,7 +283,7 @@ try {
   await page.click('#logout');
 
   // ---- the reviewer publishes ----
-  await firstLogin(page, 'rev1', reviewerPassword);
+  await login(page, 'rev1', passphrase('rev1'));
   await page.locator('#studio').waitFor();
   await page.click('#tab-draft');
   await page.waitForSelector('#change-rows tr[data-entry="translation:uk:menu.rights"]');
