@@ -240,6 +240,23 @@ try {
   await page.waitForFunction(() => document.querySelector('.lang-card[data-lang="uk"] .unit').dataset.state === 'reviewed');
   check((await uk.locator('.state').textContent()).startsWith('reviewed'), 'Mark reviewed marks it reviewed');
 
+  // A legal adviser's part: facts with a source, not reviewed yet.
+  await page.fill('#filter-q', '');
+  await page.check('#filter-facts');
+  await page.waitForFunction(() => document.querySelectorAll('#template-list button[data-key]').length > 0 &&
+    [...document.querySelectorAll('#template-list .item')].every((b) => b.textContent.includes('facts not reviewed')));
+  const factKey = await page.locator('#template-list button[data-key]').first().getAttribute('data-key');
+  await page.click(`#template-list button[data-key="${factKey}"]`);
+  await page.waitForFunction((k) => document.getElementById('te-title').textContent === k, factKey);
+  check((await page.locator('#te-facts-source').inputValue()).length > 0 &&
+    await page.locator('#te-facts-state').getAttribute('data-reviewed') === 'false',
+  `the facts filter lists templates with a source not reviewed (${factKey})`);
+  await page.click('#te-review-facts');
+  await page.waitForSelector('#te-facts-state[data-reviewed="true"]');
+  check((await page.locator('#te-facts-state').textContent()).startsWith('Facts reviewed by ed1'),
+    'Mark facts reviewed says who reviewed them, and when');
+  await page.uncheck('#filter-facts');
+
   // ---- the editor: a menu choice's text, from the diagram ----
   await page.click('#tab-flows');
   await page.selectOption('#flow-lang', 'uk');
