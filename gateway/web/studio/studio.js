@@ -117,9 +117,7 @@ async function enterStudio() {
   const res = await api('GET', '/api/studio/templates');
   if (res.status === 403) {
     show('forbidden-screen');
-    if (res.data && res.data.message) {
-      $('forbidden-text').prepend(el('strong', {}, `${res.data.message}. `));
-    }
+    $('forbidden-reason').textContent = (res.data && res.data.message) || '';
     say('The studio is for content staff.');
     return;
   }
