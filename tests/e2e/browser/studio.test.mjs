@@ -348,6 +348,29 @@ try {
   check(again.some((b) => /^1\. Ваші права$/m.test(b)) && !again.some((b) => b.includes(NEW_LABEL)),
     'and the old menu choice text');
 
+  // ---- four eyes: the reviewer may not publish their own edit; it is discarded ----
+  const own = await rev1('GET', '/api/studio/templates/menu.person');
+  const ownSave = await rev1('POST', '/api/studio/translations/uk/menu.person',
+    { msgstr: 'Поговорити з людиною зараз', fuzzy: true, base_revision: own.data.translations.uk.revision });
+  check(ownSave.status === 200, 'the reviewer saves an edit of their own');
+  await page.click('#tab-draft');
+  const ownRow = '#change-rows tr[data-entry="translation:uk:menu.person"]';
+  await page.waitForSelector(ownRow);
+  if (await page.locator('#publish').isDisabled()) {
+    const why = await page.locator('#publish-blocked').textContent();
+    check(why.length > 0, `publishing it is refused before the click, with the reason (${why})`);
+  } else {
+    await page.fill('#publish-message', 'My own edit');
+    await page.click('#publish');
+    await page.locator('#publish-result .bad').waitFor();
+    const refusal = await page.locator('#publish-result').textContent();
+    check(refusal.includes('Four eyes') && refusal.includes('menu.person'),
+      'publishing it is refused: four eyes, naming the entry');
+  }
+  await page.click(`${ownRow} button.discard`);
+  await page.waitForSelector(ownRow, { state: 'detached' });
+  check(await page.locator('#change-rows tr').count() === 0, 'Discard drops the edit from the draft');
+
   // ---- the picture for the README: a diagram beside Arabic texts ----
   await page.click('#tab-flows');
   await page.selectOption('#flow-lang', 'ar');
