@@ -28,7 +28,7 @@ LAYERS = [
     ["http"],                                     # the HTTP server, staff login, health and /metrics routes
     ["helpdesk"],                                 # queue, operators; its console and dead-letter routes
     ["conversations"],                            # the orchestrator between engine, helpdesk and outbox
-    ["channels"],                                 # providers: webhooks, senders, outbox workers, the simulator
+    ["channels", "studio"],                       # providers, the simulator; the content studio
     ["cli"],                                      # the commands, wiring everything
 ]
 

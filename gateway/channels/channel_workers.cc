@@ -7,9 +7,14 @@
 namespace gw {
 
 ChannelWorkers::ChannelWorkers(const Config& config, const TemplateCatalog& catalog, Store& store,
-                               Clock& clock, HttpClient& http, metrics::CoreMetrics* metrics, Millis tick) {
-  auto content_sid = [&catalog](const std::string& key) {
-    const Template* t = catalog.find(key);
+                               Clock& clock, HttpClient& http, metrics::CoreMetrics* metrics, Millis tick)
+    : ChannelWorkers(config, fixed_content(catalog, nullptr), store, clock, http, metrics, tick) {}
+
+ChannelWorkers::ChannelWorkers(const Config& config, ContentSource content, Store& store, Clock& clock,
+                               HttpClient& http, metrics::CoreMetrics* metrics, Millis tick) {
+  auto content_sid = [content](const std::string& key) {
+    const ContentView v = content();
+    const Template* t = v.catalog->find(key);
     return t ? t->content_sid : std::string();
   };
   for (const ChannelConfig& ch : config.channels) {

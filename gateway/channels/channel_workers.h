@@ -15,6 +15,7 @@
 
 #include "gateway/channels/outbox_worker.h"
 #include "gateway/config/config.h"
+#include "gateway/content/live_content.h"
 #include "gateway/content/template_catalog.h"
 #include "gateway/core/core_metrics.h"
 #include "gateway/core/http_client.h"
@@ -28,6 +29,9 @@ class ChannelWorkers {
   // waits its `tick` on `clock`.
   ChannelWorkers(const Config& config, const TemplateCatalog& catalog, Store& store, Clock& clock,
                  HttpClient& http, metrics::CoreMetrics* metrics, Millis tick = Millis(1000));
+  // As above, the WhatsApp ContentSids read from whatever `content` gives at send time.
+  ChannelWorkers(const Config& config, ContentSource content, Store& store, Clock& clock, HttpClient& http,
+                 metrics::CoreMetrics* metrics, Millis tick = Millis(1000));
   ~ChannelWorkers();  // stops
 
   void start();

@@ -5,6 +5,7 @@
 
 #include "gateway/cli/commands.h"
 #include "gateway/content/content_check.h"
+#include "gateway/content/full_check.h"
 #include "gateway/content/content_extract.h"
 #include "gateway/content/flow_files.h"
 #include "gateway/content/template_catalog.h"
@@ -13,53 +14,11 @@
 namespace gw::cli {
 
 int run_check(const std::string& content_dir, std::ostream& out, std::ostream& err) {
-  int errors = 0, warnings = 0;
-
-  // Templates, translations, SMS budgets.
-  for (const ContentProblem& p : check_content(content_dir)) {
-    if (p.severity == Severity::kInfo) {
-      out << p.to_string() << "\n";
-      continue;
-    }
-    (p.severity == Severity::kError ? errors : warnings)++;
-    // "file:location: error: message", the same shape as the flow problems.
-    std::string line = p.to_string();
-    const std::string tail = ": " + p.message;
-    line.insert(line.size() - tail.size(), std::string(": ") + severity_name(p.severity));
-    err << line << "\n";
-  }
-
-  // Flows: their shape, then whether every reference resolves.
-  const std::string flows_dir = (std::filesystem::path(content_dir) / "flows").string();
-  auto flows = load_flows(flows_dir);
-  if (!flows) {
-    // One problem a line, each already "file:location: message".
-    std::string msg = flows.error().message;
-    size_t start = 0;
-    while (start <= msg.size()) {
-      size_t end = msg.find('\n', start);
-      if (end == std::string::npos) end = msg.size();
-      if (end > start) {
-        err << msg.substr(start, end - start) << "\n";
-        ++errors;
-      }
-      start = end + 1;
-    }
-  } else {
-    std::set<std::string> keys;
-    std::vector<TemplateProblem> ignored;  // reported by check_content above
-    TemplateCatalog catalog = TemplateCatalog::load_collecting(
-        (std::filesystem::path(content_dir) / "templates").string(), &ignored);
-    for (const auto& [key, t] : catalog.all()) keys.insert(key);
-    for (const FlowProblem& p : check_flows(*flows, keys)) {
-      (p.severity == FlowProblem::Severity::kError ? errors : warnings)++;
-      err << p.to_string() << "\n";
-    }
-  }
-
-  out << "check: " << errors << (errors == 1 ? " error, " : " errors, ") << warnings
-      << (warnings == 1 ? " warning" : " warnings") << "\n";
-  return errors > 0 ? kExitFailure : kExitOk;
+  const CheckReport report = check_everything(content_dir);
+  for (const CheckFinding& f : report.findings) (f.severity == Severity::kInfo ? out : err) << f.line << "\n";
+  out << "check: " << report.errors << (report.errors == 1 ? " error, " : " errors, ") << report.warnings
+      << (report.warnings == 1 ? " warning" : " warnings") << "\n";
+  return report.errors > 0 ? kExitFailure : kExitOk;
 }
 
 namespace {

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "gateway/cli/check_command.h"
+#include "gateway/cli/content_command.h"
 #include "gateway/cli/segments_command.h"
 #include "gateway/cli/serve_command.h"
 #include "gateway/cli/simulate_command.h"
@@ -28,7 +29,7 @@ int run(int argc, char** argv) {
   check->add_option("--content", content_dir,
                     "Content directory (holding flows/, templates/, translations/)");
 
-  auto* content = app.add_subcommand("content", "Content tools for translators");
+  auto* content = app.add_subcommand("content", "Content tools: extract, stats, export and import");
   content->require_subcommand(1);
   auto* extract = content->add_subcommand(
       "extract", "Regenerate translations/messages.pot from templates/ and merge it into every PO file");
@@ -38,6 +39,16 @@ int run(int argc, char** argv) {
       "stats", "Per language: translated %, fuzzy % and the longest SMS in segments, as a Markdown table");
   stats->add_option("--content", content_dir,
                     "Content directory (holding flows/, templates/, translations/)");
+
+  std::string content_path, content_config;
+  auto* export_cmd = content->add_subcommand(
+      "export", "Write the published content as DIR/flows/, DIR/templates/, DIR/translations/");
+  export_cmd->add_option("DIR", content_path, "Where to write it")->required();
+  export_cmd->add_option("--config", content_config, "JSON configuration file (default: the embedded default)");
+  auto* import_cmd = content->add_subcommand("import", "Make a draft in the studio from DIR's content files");
+  import_cmd->add_option("DIR", content_path, "A content directory (flows/, templates/, translations/)")
+      ->required();
+  import_cmd->add_option("--config", content_config, "JSON configuration file (default: the embedded default)");
 
   std::string lang, from, channel = "sms";
   bool sim_json = false;
@@ -64,6 +75,7 @@ int run(int argc, char** argv) {
   user_add->add_option("--role", user_opts.role, "operator, supervisor, editor or admin")->required();
   user_add->add_option("--languages", user_opts.languages, "Languages the operator answers in, e.g. ar,en");
   user_add->add_option("--queues", user_opts.queues, "Queues the operator serves, e.g. general,urgent");
+  user_add->add_flag("--reviewer", user_opts.reviewer, "An editor who may also publish content in the studio");
   user_add->add_option("--capacity", user_opts.capacity,
                        "Conversations the operator takes at once (default 3)");
   auto* user_disable = user->add_subcommand("disable", "Disable an account; its sessions end");
@@ -93,6 +105,8 @@ int run(int argc, char** argv) {
   if (*check) return run_check(content_dir, std::cout, std::cerr);
   if (*extract) return run_content_extract(content_dir, std::cout, std::cerr);
   if (*stats) return run_content_stats(content_dir, std::cout, std::cerr);
+  if (*export_cmd) return run_content_export(content_path, content_config, std::cout, std::cerr);
+  if (*import_cmd) return run_content_import(content_path, content_config, std::cout, std::cerr);
   if (*simulate) {
     SimulateOptions so;
     so.content_dir = content_dir;

@@ -20,6 +20,7 @@
 #include "gateway/cli/user_command.h"
 #include "gateway/config/config.h"
 #include "gateway/content/content_dir.h"
+#include "gateway/studio/content_library.h"
 #include "gateway/content/content_set.h"
 #include "gateway/content/flow_files.h"
 #include "gateway/content/languages.h"
@@ -27,7 +28,7 @@
 #include "gateway/content/template_catalog.h"
 #include "gateway/conversations/conversations.h"
 #include "gateway/conversations/intake_worker.h"
-#include "gateway/conversations/renderer_lexicon.h"
+#include "gateway/content/renderer_lexicon.h"
 #include "gateway/core/clock.h"
 #include "gateway/core/core_metrics.h"
 #include "gateway/core/curl_http_client.h"
@@ -147,19 +148,6 @@ int run_serve(const ServeOptions& options) {
     (void)db->close();
     return fail(content.error().message);
   }
-  auto catalog = TemplateCatalog::load(content_dir + "/templates");
-  if (!catalog) {
-    (void)db->close();
-    return fail(catalog.error().message);
-  }
-  auto content = load_content(content_dir);
-  auto flows = load_flows(content_dir + "/flows");
-  if (!content || !flows) {
-    (void)db->close();
-    std::string msg = !content ? content.error().message : flows.error().message;
-    if (msg.find('\n') != std::string::npos) msg = msg.substr(0, msg.find('\n'));
-    return fail(msg + " (gateway check --content " + content_dir + " lists every problem)");
-  }
   // Built-in fallback chains and country languages, with the config's overrides.
   // A configured chain "prs": ["fa", "en"] is prs → fa, then fa → en unless fa
   // has a step of its own; every chain ends in the source language.
@@ -178,16 +166,25 @@ int run_serve(const ServeOptions& options) {
     (void)db->close();
     return fail(cfg->source + ": $.conversation: " + configured_policy.error().message);
   }
-  LanguagePolicy policy = *configured_policy;
-  RenderOptions render_options;
-  render_options.serve_fuzzy = cfg->conversation.serve_fuzzy;
-  render_options.organisation = cfg->organisation.name;
-  Renderer renderer(std::move(*content), policy, render_options);
-  RendererLexicon lexicon(renderer);
-  EngineOptions engine_options;
-  engine_options.session_ttl = std::chrono::hours(cfg->conversation.session_ttl_hours);
-  Engine engine(lexicon, engine_options);
-  if (!cfg->conversation.entry_flow.empty()) flows->entry = cfg->conversation.entry_flow;
+  // The published version of the content (the shipped files are the first),
+  // loaded; the studio publishes new ones while the gateway runs.
+  ContentLibraryOptions library_options;
+  library_options.files_dir = content_dir;
+  library_options.load.policy = *configured_policy;
+  library_options.load.render.serve_fuzzy = cfg->conversation.serve_fuzzy;
+  library_options.load.render.organisation = cfg->organisation.name;
+  library_options.load.engine.session_ttl = std::chrono::hours(cfg->conversation.session_ttl_hours);
+  library_options.load.entry_flow = cfg->conversation.entry_flow;
+  library_options.publish_requires_second_person = cfg->content.publish_requires_second_person;
+  auto opened_library = ContentLibrary::open(*db, clock, library_options);
+  if (!opened_library) {
+    (void)db->close();
+    std::string msg = opened_library.error().message;
+    if (msg.find('\n') != std::string::npos) msg = msg.substr(0, msg.find('\n'));
+    return fail(msg + " (gateway check --content " + content_dir + " lists every problem)");
+  }
+  std::unique_ptr<ContentLibrary> library = std::move(*opened_library);
+  const ContentSource content = library->live().source();
 
   // 5. Metrics, the outbox senders, the conversations and the HTTP server.
   metrics::Registry registry;
@@ -205,10 +202,8 @@ int run_serve(const ServeOptions& options) {
       log::info("outbox.leases_ended", {{"items", *ended}});
   }
   CurlHttpClient http_client;
-  ChannelWorkers workers(*cfg, *catalog, *db, clock, http_client, &core_metrics);
-  Conversations conversations(
-      *db, clock, *catalog, [&workers](const std::string& ch) { workers.wake(ch); },
-      Bot{&*flows, &renderer, &engine});
+  ChannelWorkers workers(*cfg, content, *db, clock, http_client, &core_metrics);
+  Conversations conversations(*db, clock, content, [&workers](const std::string& ch) { workers.wake(ch); });
   // The intake: the webhooks store each message and answer; this thread handles them.
   IntakeWorker intake_worker(conversations, clock, [&core_metrics](const HandledInbound& h) {
     count_handled_inbound(&core_metrics, h);
@@ -224,7 +219,7 @@ int run_serve(const ServeOptions& options) {
   std::map<std::string, std::string> channel_types;
   for (const ChannelConfig& ch : cfg->channels) channel_types[ch.id] = ch.type;
   const ChannelKinds channel_kinds(std::move(channel_types));
-  PersonMessages person_messages(*db, *catalog, &renderer, channel_kinds,
+  PersonMessages person_messages(*db, content, channel_kinds,
                                  [&workers](const std::string& ch) { workers.wake(ch); });
   HelpdeskMetrics helpdesk_metrics(registry);
   Helpdesk helpdesk(*db, clock, cfg->helpdesk, person_messages, helpdesk_events, &helpdesk_metrics);
@@ -253,9 +248,14 @@ int run_serve(const ServeOptions& options) {
           log::info("retention.erased", {{"contacts", *erased}});
       });
 
+  // A version published by another instance sharing the store is taken up here.
+  PeriodicWorker content_refresh("content-refresh", clock, std::chrono::seconds(10), [&library] {
+    if (Status s = library->refresh(); !s) log::warn("content.refresh_failed", {{"error", s.error().to_string()}});
+  });
+
   http::ReadinessChecks readiness;
   readiness.add("store", [&db] { return db->ping(); });
-  readiness.add("content", [content_dir] { return check_content_dir(content_dir); });
+  readiness.add("content", [dir = library->published_dir()] { return check_content_dir(dir); });
   raise_open_files_limit(cfg->http.max_connections);
   http::HttpServer server(registry, http_options(*cfg));
   http::add_health_routes(server, readiness, registry,
@@ -277,7 +277,7 @@ int run_serve(const ServeOptions& options) {
   ConsoleApiOptions console_options;
   console_options.max_streams = static_cast<size_t>(cfg->http.max_event_streams);
   console_options.max_streams_per_account = static_cast<size_t>(cfg->http.max_event_streams_per_account);
-  ConsoleApi console(ConsoleContext{staff_auth, helpdesk, *db, clock, helpdesk_events, renderer},
+  ConsoleApi console(ConsoleContext{staff_auth, helpdesk, *db, clock, helpdesk_events, content},
                      console_options);
   // Auto-assignment (helpdesk.auto_assign): every few seconds, waiting
   // conversations go to the operators who are logged in and have room.
@@ -304,6 +304,9 @@ int run_serve(const ServeOptions& options) {
       DeadLetterContext{staff_auth, *intake, *db, clock, [&intake_worker] { intake_worker.wake(); }});
   dead_letters.add_routes(server);
   http::add_static_routes(server, "/console/", "/console", "/console/index.html");
+  // The content studio: its API and its page at /studio/.
+  // STUDIO_API_ROUTES
+  http::add_static_routes(server, "/studio/", "/studio", "/studio/index.html");
   add_webhook_routes(server, WebhookContext{*cfg, conversations, *db, clock});
   // The browser simulator: its page at / and its API, when a web channel is configured
   // (the first one's access and limits apply).
@@ -311,7 +314,7 @@ int run_serve(const ServeOptions& options) {
                           [](const ChannelConfig& c) { return c.type == "web"; });
   if (web != cfg->channels.end()) {
     SimulatorRoutesOptions sim;
-    sim.content_dir = content_dir;
+    sim.content_dir = library->published_dir();
     sim.serve_fuzzy = cfg->conversation.serve_fuzzy;
     sim.access = parse_simulator_access(web->access).value_or(SimulatorAccess::kOff);
     sim.limits.max_sessions = static_cast<size_t>(web->max_sessions);
@@ -339,6 +342,7 @@ int run_serve(const ServeOptions& options) {
   }
   workers.start();
   intake_worker.start();
+  content_refresh.start();
   declined_sweeper.start();
   reassure_worker.start();
   auto_assign_worker.start();
@@ -346,7 +350,8 @@ int run_serve(const ServeOptions& options) {
                                {"public_url", cfg->public_url},
                                {"channels", cfg->channels.size()},
                                {"senders", workers.size()},
-                               {"templates", catalog->size()}});
+                               {"templates", library->live().current()->catalog.size()},
+                               {"content_version", library->published_version()}});
 
   // 6. Serve until SIGTERM/SIGINT; then requests in flight finish.
   // A signal that came before this point finds no server; stop() after it
@@ -360,6 +365,7 @@ int run_serve(const ServeOptions& options) {
   // 7. Workers stop (the intake's batch in progress and a send in progress are
   // recorded first; what is still queued waits in the store), then the store closes.
   intake_worker.stop();
+  content_refresh.stop();
   declined_sweeper.stop();
   auto_assign_worker.stop();
   reassure_worker.stop();

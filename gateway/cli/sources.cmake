@@ -2,6 +2,7 @@ target_sources(gateway_core PRIVATE
   gateway/cli/commands.cc
   gateway/cli/configured_store.cc
   gateway/cli/check_command.cc
+  gateway/cli/content_command.cc
   gateway/cli/simulate_command.cc
   gateway/cli/serve_command.cc
   gateway/cli/user_command.cc

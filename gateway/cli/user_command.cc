@@ -106,6 +106,8 @@ int run_user(const UserCommandOptions& options, std::ostream& out, std::ostream&
                   "unknown role '" + options.role + "' (use operator, supervisor, editor or admin)");
     if (options.capacity < 0 || options.capacity > 100)
       return fail(err, action, "--capacity must be between 0 and 100");
+    if (options.reviewer && options.role != "editor")
+      return fail(err, action, "--reviewer is for editors (supervisors and admins publish anyway)");
   }
   log::init(log::Level::kWarn);
   SystemClock clock;
@@ -130,6 +132,7 @@ int run_user(const UserCommandOptions& options, std::ostream& out, std::ostream&
     a.languages = split_commas(options.languages);
     a.queues = split_commas(options.queues);
     a.capacity = options.capacity;
+    a.reviewer = options.reviewer;
     a.must_change_password = true;
     a.created_at = clock.now();
     auto id = store->create_account(a);
@@ -138,7 +141,7 @@ int run_user(const UserCommandOptions& options, std::ostream& out, std::ostream&
         return finish(fail(err, action, "the username '" + options.username + "' is taken"));
       return finish(fail(err, action, id.error().message));
     }
-    audit(*store, clock, "account.created", *id, {{"role", a.role}});
+    audit(*store, clock, "account.created", *id, {{"role", a.role}, {"reviewer", a.reviewer}});
     out << "Created " << a.role << " '" << a.username << "'. One-time password (shown once, to be changed at "
         << "first login):\n"
         << password << "\n";

@@ -27,6 +27,7 @@ struct UserCommandOptions {
   std::string languages;    // add: comma-separated codes, e.g. "ar,en"
   std::string queues;       // add: comma-separated queue names
   int capacity = 3;         // add: conversations taken at once
+  bool reviewer = false;    // add: an editor who may also publish content
   std::string config_path;  // empty: the embedded default
 };
 

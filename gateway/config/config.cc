@@ -240,6 +240,15 @@ void read_organisation(JsonReader& r, const json& doc, Config& cfg) {
   if (cfg.organisation.name.size() > 120) r.problem(r.path_of("name"), "must be at most 120 bytes");
 }
 
+// "content": {"publish_requires_second_person": true}
+void read_content(JsonReader& r, const json& doc, Config& cfg) {
+  const json* c = r.get_object(doc, "content");
+  if (!c) return;
+  auto scope = r.enter("content");
+  r.only_keys(*c, {"publish_requires_second_person"});
+  r.get_bool(*c, "publish_requires_second_person", &cfg.content.publish_requires_second_person);
+}
+
 void read_intake(JsonReader& r, const json& doc, Config& cfg) {
   const json* i = r.get_object(doc, "intake");
   if (!i) return;
@@ -394,7 +403,7 @@ Result<Config> parse_config(const json& doc, const EnvLookup& env, const std::st
   cfg.keys.file.clear();  // derived from the database path unless given
   if (!doc.is_object()) return Error::invalid(source + ": $: the configuration must be a JSON object");
   r.only_keys(doc, {"listen", "public_url", "database", "content_dir", "channels", "keys", "http", "login",
-                    "metrics", "conversation", "intake", "helpdesk", "organisation", "log_level"});
+                    "metrics", "conversation", "intake", "helpdesk", "organisation", "content", "log_level"});
   read_listen(r, doc, cfg);
   r.get_string(doc, "public_url", &cfg.public_url);
   r.get_string(doc, "content_dir", &cfg.content_dir);
@@ -408,6 +417,7 @@ Result<Config> parse_config(const json& doc, const EnvLookup& env, const std::st
   read_conversation(r, doc, cfg);
   read_intake(r, doc, cfg);
   read_organisation(r, doc, cfg);
+  read_content(r, doc, cfg);
   read_helpdesk(r, doc, cfg);
 
   if (cfg.public_url.empty()) cfg.public_url = "http://" + cfg.listen.to_string();

@@ -116,6 +116,12 @@ struct OrganisationConfig {
   std::string name;  // e.g. "the British Red Cross"; at most 120 bytes
 };
 
+// The content studio (/studio/): with publish_requires_second_person, whoever
+// publishes must not be the last editor of any entry the draft changes.
+struct ContentConfig {
+  bool publish_requires_second_person = false;
+};
+
 // Staff login (security/login_throttle.h, security/password_hasher.h):
 // how password guessing is slowed down, and how many Argon2id runs (19 MiB
 // each) may run at once.
@@ -143,6 +149,7 @@ struct Config {
   IntakeConfig intake;
   HelpdeskConfig helpdesk;  // queues, business hours, reassurance (config/queue_config.h)
   OrganisationConfig organisation;
+  ContentConfig content;
   std::string log_level = "info";
 };
 

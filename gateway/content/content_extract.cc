@@ -1,7 +1,5 @@
 #include "gateway/content/content_extract.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <map>
@@ -82,27 +80,6 @@ po_message_t new_message(const std::optional<std::string>& context, const std::s
   return m;
 }
 
-// Writes `file` to `path` through a temporary file renamed into place.
-Status write_atomically(po_file_t file, const std::string& path) {
-  const std::string tmp = path + ".tmp-" + std::to_string(getpid());
-  {
-    GettextPoSession session;
-    po_file_write(file, tmp.c_str(), session.handler());
-    if (session.has_errors()) {
-      std::error_code ec;
-      fs::remove(tmp, ec);
-      return Error::io(session.errors_text());
-    }
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    return Error::io(path + ": cannot replace: " + ec.message());
-  }
-  return {};
-}
-
 Result<OldPo> read_old(const std::string& path) {
   OldPo old;
   old.path = path;
@@ -169,7 +146,7 @@ Status write_pot(const std::vector<PotUnit>& units, const std::string& path) {
               false));
   for (const PotUnit& u : units) po_message_insert(it, unit_message(u, ""));
   po_message_iterator_free(it);
-  Status s = write_atomically(file, path);
+  Status s = po_file_write_atomically(file, path);
   po_file_release(file);
   return s;
 }
@@ -219,7 +196,7 @@ Status merge_po(const std::vector<PotUnit>& units, OldPo& old) {
     po_message_insert(it, m);
   }
   po_message_iterator_free(it);
-  Status s = write_atomically(file, old.path);
+  Status s = po_file_write_atomically(file, old.path);
   po_file_release(file);
   return s;
 }

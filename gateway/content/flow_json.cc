@@ -5,7 +5,9 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-bool is_container(const Json& v) { return v.is_object() || v.is_array(); }
+bool is_container(const Json& v) {
+  return v.is_object() || v.is_array();
+}
 
 bool all_scalars(const Json& v) {
   for (const auto& member : v) {

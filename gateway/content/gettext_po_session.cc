@@ -1,5 +1,10 @@
 #include "gateway/content/gettext_po_session.h"
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <system_error>
+
 namespace gw {
 namespace {
 
@@ -85,6 +90,27 @@ std::string GettextPoSession::errors_text() const {
     out += p.to_string();
   }
   return out;
+}
+
+Status po_file_write_atomically(po_file_t file, const std::string& path) {
+  namespace fs = std::filesystem;
+  const std::string tmp = path + ".tmp-" + std::to_string(getpid());
+  {
+    GettextPoSession session;
+    po_file_write(file, tmp.c_str(), session.handler());
+    if (session.has_errors()) {
+      std::error_code ec;
+      fs::remove(tmp, ec);
+      return Error::io(session.errors_text());
+    }
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    return Error::io(path + ": cannot replace: " + ec.message());
+  }
+  return {};
 }
 
 }  // namespace gw

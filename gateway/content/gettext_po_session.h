@@ -20,6 +20,8 @@
 #include <string>
 #include <vector>
 
+#include "gateway/core/result.h"
+
 namespace gw {
 
 struct PoProblem {
@@ -62,5 +64,10 @@ struct PoFileRelease {
   void operator()(po_file_t file) const { po_file_release(file); }
 };
 using PoFilePtr = std::unique_ptr<po_file, PoFileRelease>;
+
+// Writes `file` with po_file_write to a temporary file beside `path`, then renames
+// it over `path`, so a reader sees the old file or the new one, never half of one.
+// A write error is kIo with libgettextpo's messages; the temporary file is removed.
+Status po_file_write_atomically(po_file_t file, const std::string& path);
 
 }  // namespace gw

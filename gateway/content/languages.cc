@@ -1,5 +1,7 @@
 #include "gateway/content/languages.h"
 
+#include <map>
+
 #include <phonenumbers/phonenumberutil.h>
 #include <unicode/uscript.h>
 #include <unicode/utf8.h>
@@ -81,6 +83,18 @@ std::string normalize_language(const std::string& tag) {
     start = end + 1;
   }
   return out;
+}
+
+LanguageName language_name(const std::string& lang) {
+  static const std::map<std::string, LanguageName> names = {
+      {"en", {"English", "English"}},  {"ar", {"Arabic", "العربية"}},    {"fa", {"Farsi", "فارسی"}},
+      {"prs", {"Dari", "دری"}},        {"ps", {"Pashto", "پښتو"}},       {"ti", {"Tigrinya", "ትግርኛ"}},
+      {"so", {"Somali", "Soomaali"}},  {"fr", {"French", "Français"}},   {"uk", {"Ukrainian", "Українська"}},
+      {"it", {"Italian", "Italiano"}}, {"hr", {"Croatian", "Hrvatski"}}, {"nl", {"Dutch", "Nederlands"}},
+      {"ur", {"Urdu", "اردو"}},
+  };
+  auto n = names.find(lang);
+  return n == names.end() ? LanguageName{lang, lang} : n->second;
 }
 
 bool is_rtl(const std::string& lang) {

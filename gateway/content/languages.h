@@ -29,6 +29,13 @@ std::string normalize_language(const std::string& tag);
 // whatever their region subtag.
 bool is_rtl(const std::string& lang);
 
+// A language's name in English and in its own script ("Arabic", "العربية");
+// both are the code itself for a language the helpline does not know.
+struct LanguageName {
+  std::string english, native;
+};
+LanguageName language_name(const std::string& lang);
+
 // The ISO 15924 script a language is usually written in: "Arab", "Ethi", "Cyrl",
 // … and "Latn" for any language not listed.
 std::string language_script(const std::string& lang);

@@ -1,9 +1,14 @@
 target_sources(gateway_core PRIVATE
   gateway/content/content_check.cc
+  gateway/content/content_entries.cc
   gateway/content/content_dir.cc
   gateway/content/content_extract.cc
+  gateway/content/content_files.cc
   gateway/content/content_set.cc
+  gateway/content/full_check.cc
+  gateway/content/live_content.cc
   gateway/content/flow_files.cc
+  gateway/content/flow_json.cc
   gateway/content/discretion.cc
   gateway/content/gettext_po_session.cc
   gateway/content/icu_message.cc

@@ -59,6 +59,11 @@ bool parse_template(const nlohmann::json& v, Template* t,
         t->source = value.get<std::string>();
       else
         bad("\"source\" must be a string");
+    } else if (field == "reviewed_by" || field == "reviewed_at") {
+      if (value.is_string())
+        (field == "reviewed_by" ? t->reviewed_by : t->reviewed_at) = value.get<std::string>();
+      else
+        bad("\"" + field + "\" must be a string");
     } else if (field == "variants") {
       if (!value.is_object()) {
         bad("\"variants\" must be an object of channel → text");
@@ -84,6 +89,13 @@ bool parse_template(const nlohmann::json& v, Template* t,
 }
 
 }  // namespace
+
+std::vector<std::string> TemplateCatalog::check_template(const nlohmann::json& value) {
+  std::vector<std::string> problems;
+  Template t;
+  parse_template(value, &t, [&problems](const std::string& m) { problems.push_back(m); });
+  return problems;
+}
 
 std::string TemplateProblem::to_string() const {
   return file + (key.empty() ? "" : ":" + key) + ": " + message;

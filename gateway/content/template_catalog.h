@@ -13,6 +13,7 @@
 #pragma once
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,8 @@ struct Template {
   bool keywords = false;                        // the text is a comma-separated keyword list
   bool reviewed = false;                        // a reviewer has checked the facts
   std::string source;                           // where the facts come from (law, official page)
+  std::string reviewed_by;                      // who marked the facts reviewed (the studio records it)
+  std::string reviewed_at;                      // and when (RFC 3339)
   std::string file;                             // where it was defined
 };
 
@@ -61,6 +64,10 @@ class TemplateCatalog {
   size_t size() const { return templates_.size(); }
   // Every template, ordered by key.
   const std::map<std::string, Template>& all() const { return templates_; }
+
+  // The problems of one template object as a templates/*.json file holds it
+  // (empty: it would load), each "needs a \"text\" string"-style.
+  static std::vector<std::string> check_template(const nlohmann::json& value);
 
   // Splits a comma-separated keyword list, trimming blanks and dropping empty items.
   static std::vector<std::string> split_keywords(const std::string& text);

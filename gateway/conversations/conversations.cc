@@ -24,13 +24,28 @@ std::string select_country(const std::string& country) {
 
 Conversations::Conversations(Store& store, Clock& clock, const TemplateCatalog& catalog,
                              std::function<void(const std::string&)> outbox_ready, Bot bot)
-    : store_(store),
-      clock_(clock),
-      catalog_(catalog),
-      keywords_(catalog, bot.renderer),
-      outbox_ready_(std::move(outbox_ready)),
-      bot_(bot),
-      composer_(catalog, bot.renderer) {}
+    : Conversations(store, clock, fixed_content(catalog, bot.renderer, bot.flows, bot.engine),
+                    std::move(outbox_ready)) {}
+
+Conversations::Conversations(Store& store, Clock& clock, ContentSource content,
+                             std::function<void(const std::string&)> outbox_ready)
+    : store_(store), clock_(clock), content_(std::move(content)), outbox_ready_(std::move(outbox_ready)) {}
+
+Conversations::Speech::Speech(ContentView v)
+    : view(std::move(v)), keywords(*view.catalog, view.renderer), composer(*view.catalog, view.renderer) {}
+
+std::shared_ptr<const Conversations::Speech> Conversations::speech() const {
+  ContentView now = content_();
+  {
+    std::lock_guard lock(speech_mu_);
+    if (speech_ && speech_->view.hold == now.hold && speech_->view.catalog == now.catalog) return speech_;
+  }
+  // A new version: its keyword lists are folded outside the lock.
+  auto made = std::make_shared<const Speech>(std::move(now));
+  std::lock_guard lock(speech_mu_);
+  speech_ = made;
+  return made;
+}
 
 namespace {
 
@@ -65,7 +80,7 @@ bool Conversations::Snapshot::same_as(const Snapshot& o) const {
 
 Result<ReceiveResult> Conversations::receive(const InboundMessage& in) {
   const TimePoint now = clock_.now();
-  Pending p{&in, {}, {}};
+  Pending p{&in, speech(), {}, {}};
   std::vector<Pending*> items{&p};
   if (Status s = prepare(items, now); !s) return s.error();
   // One transaction: the message, the contact's changes, the session and the
@@ -106,7 +121,7 @@ Status Conversations::prepare(const std::vector<Pending*>& items, TimePoint now)
       for (Pending* p : todo) {
         Result<Snapshot> snap = Error::internal("not read");
         Status item = store_.in_transaction([&]() -> Status {
-          snap = read_snapshot(*p->in, now, with_open);
+          snap = read_snapshot(*p->in, now, with_open, *p->speech);
           return snap ? Status() : Status(snap.error());
         });
         if (!item && store_failure(item.error())) return item;
@@ -118,14 +133,14 @@ Status Conversations::prepare(const std::vector<Pending*>& items, TimePoint now)
     });
     if (!read) return s;
     for (Pending* p : todo) {
-      if (p->snap) p->plan = decide(*p->in, *p->snap, now);
+      if (p->snap) p->plan = decide(*p->in, *p->snap, now, *p->speech);
     }
   }
   return {};
 }
 
 Result<Conversations::Snapshot> Conversations::read_snapshot(const InboundMessage& in, TimePoint now,
-                                                             bool with_open) {
+                                                             bool with_open, const Speech& sp) {
   Snapshot snap;
   auto contact = store_.upsert_contact(in.channel_id, in.from, now);
   if (!contact) return contact.error();
@@ -140,7 +155,7 @@ Result<Conversations::Snapshot> Conversations::read_snapshot(const InboundMessag
   auto conv = store_.open_or_get_conversation(snap.contact.id, in.channel_id, now);
   if (!conv) return conv.error();
   snap.conv = std::move(*conv);
-  if (bot_.flows && bot_.renderer && bot_.engine) {
+  if (sp.has_flows()) {
     auto session = store_.load_session(snap.contact.id, now);
     if (!session) return session.error();
     snap.session = std::move(*session);
@@ -161,7 +176,7 @@ Result<Conversations::Snapshot> Conversations::read_snapshot(const InboundMessag
 Result<ReceiveResult> Conversations::apply_plan(Pending& p, TimePoint now) {
   if (!p.in) return Error::internal("no message to apply");
   const InboundMessage& in = *p.in;
-  auto fresh = read_snapshot(in, now, p.snap && p.snap->open.has_value());
+  auto fresh = read_snapshot(in, now, p.snap && p.snap->open.has_value(), *p.speech);
   if (!fresh) return fresh.error();
 
   Message msg;
@@ -190,12 +205,12 @@ Result<ReceiveResult> Conversations::apply_plan(Pending& p, TimePoint now) {
   if (!p.snap || !p.snap->same_as(*fresh)) {
     // Changed since it was read (the console, another message): decided again
     // on what holds now, by the same code.
-    p.plan = decide(in, *fresh, now);
+    p.plan = decide(in, *fresh, now, *p.speech);
     if (p.plan.needs_open) {
       auto open = store_.list_open_handovers();
       if (!open) return open.error();
       fresh->open = std::move(*open);
-      p.plan = decide(in, *fresh, now);
+      p.plan = decide(in, *fresh, now, *p.speech);
     }
   }
   p.plan.result.message_id = stored->id;
@@ -205,8 +220,8 @@ Result<ReceiveResult> Conversations::apply_plan(Pending& p, TimePoint now) {
   return p.plan.result;
 }
 
-Conversations::Plan Conversations::decide(const InboundMessage& in, const Snapshot& snap,
-                                          TimePoint now) const {
+Conversations::Plan Conversations::decide(const InboundMessage& in, const Snapshot& snap, TimePoint now,
+                                          const Speech& sp) const {
   Plan plan;
   ReceiveResult& result = plan.result;
   result.contact_id = snap.contact.id;
@@ -215,7 +230,7 @@ Conversations::Plan Conversations::decide(const InboundMessage& in, const Snapsh
   c.last_inbound_at = now;  // opens WhatsApp's 24-hour window
 
   // Twilio's Advanced Opt-Out tells us what it understood; otherwise our keywords decide.
-  const KeywordHit hit = keywords_.hit(in.body);
+  const KeywordHit hit = sp.keywords.hit(in.body);
   Keyword kw = hit.keyword;
   if (in.opt_out_type == "STOP")
     kw = Keyword::kStop;
@@ -229,9 +244,9 @@ Conversations::Plan Conversations::decide(const InboundMessage& in, const Snapsh
     kw = Keyword::kNone;
   }
   // The language to answer a keyword in: the person's, else the keyword's own.
-  const std::string answer_lang = composer_.answer_language(c.language, hit.language);
+  const std::string answer_lang = sp.composer.answer_language(c.language, hit.language);
   const std::string channel = channel_kind_name(in.kind);
-  const bool flows = bot_.flows && bot_.renderer && bot_.engine;
+  const bool flows = sp.has_flows();
 
   std::string reply_key;
   std::string start_flow;  // a flow to start afresh instead of the flows' usual step
@@ -255,17 +270,17 @@ Conversations::Plan Conversations::decide(const InboundMessage& in, const Snapsh
       if (c.opted_out) {
         // Twilio refuses SMS to a number that sent STOP; other channels still deliver.
         if (in.kind != ChannelKind::kSms)
-          answer_crisis(in, snap, c, answer_lang, plan, now);
+          answer_crisis(in, snap, c, answer_lang, plan, now, sp);
         else
           result.action = "none";
       } else if (conv.state != "bot") {
-        answer_crisis(in, snap, c, answer_lang, plan, now);
-      } else if (flows && !bot_.flows->crisis.empty()) {
+        answer_crisis(in, snap, c, answer_lang, plan, now, sp);
+      } else if (flows && !sp.view.flows->crisis.empty()) {
         input.crisis = true;
-        run_flow(in, input, snap, c, plan, "", answer_lang, now);
+        run_flow(in, input, snap, c, plan, "", answer_lang, now, sp);
         if (plan.needs_open) return plan;
       } else {
-        answer_crisis(in, snap, c, answer_lang, plan, now);
+        answer_crisis(in, snap, c, answer_lang, plan, now, sp);
       }
       break;
     case Keyword::kNone:
@@ -278,7 +293,7 @@ Conversations::Plan Conversations::decide(const InboundMessage& in, const Snapsh
         // is left afterwards unless it waits for the confirmation.
         bool erase_flow = false;
         if (flows) {
-          start_flow = erase_keyword_flow(in.body, c.language);
+          start_flow = erase_keyword_flow(in.body, c.language, sp);
           erase_flow = !start_flow.empty() || snap.session.has_value();
         }
         if (erase_flow) {
@@ -298,10 +313,10 @@ Conversations::Plan Conversations::decide(const InboundMessage& in, const Snapsh
   }
   std::string distress_lang;
   if (result.action == "flow" && start_flow.empty()) {
-    input.distress = keywords_.contains_distress(in.body, &distress_lang);
+    input.distress = sp.keywords.contains_distress(in.body, &distress_lang);
   }
   if (result.action == "flow") {
-    run_flow(in, input, snap, c, plan, start_flow, distress_lang, now);
+    run_flow(in, input, snap, c, plan, start_flow, distress_lang, now, sp);
     if (plan.needs_open) return plan;
   }
   const std::string channel_id = in.channel_id;
@@ -317,11 +332,11 @@ Conversations::Plan Conversations::decide(const InboundMessage& in, const Snapsh
   plan.writes.push_back([this, c](ReceiveResult&) { return store_.update_contact(c); });
   if (c.opted_out) reply_key.clear();
   if (!reply_key.empty()) {
-    queue_reply(plan, conv, reply_key, answer_lang, channel, nlohmann::json::object(), now);
+    queue_reply(plan, conv, reply_key, answer_lang, channel, nlohmann::json::object(), now, sp);
     if (kw == Keyword::kHelp) {
       // HELP and INFO also give the emergency numbers of the person's country.
       const nlohmann::json vars = {{"country", select_country(country_of(in, c))}};
-      queue_reply(plan, conv, kCrisisNumbersTemplate, answer_lang, channel, vars, now);
+      queue_reply(plan, conv, kCrisisNumbersTemplate, answer_lang, channel, vars, now, sp);
     }
   }
   plan.logs.push_back([channel_id, channel](const ReceiveResult& r) {
@@ -336,8 +351,8 @@ Conversations::Plan Conversations::decide(const InboundMessage& in, const Snapsh
 
 void Conversations::queue_reply(Plan& plan, const Conversation& conv, const std::string& template_key,
                                 const std::string& lang, const std::string& channel,
-                                const nlohmann::json& vars, TimePoint now) const {
-  ComposedText text = composer_.compose(template_key, lang, channel, vars);
+                                const nlohmann::json& vars, TimePoint now, const Speech& sp) const {
+  ComposedText text = sp.composer.compose(template_key, lang, channel, vars);
   queue_text(plan, conv, std::move(text), now);
 }
 
@@ -367,13 +382,14 @@ std::string Conversations::country_of(const InboundMessage& in, const Contact& c
 }
 
 void Conversations::answer_crisis(const InboundMessage& in, const Snapshot& snap, const Contact& c,
-                                  const std::string& lang, Plan& plan, TimePoint now) const {
+                                  const std::string& lang, Plan& plan, TimePoint now,
+                                  const Speech& sp) const {
   const std::string channel = channel_kind_name(in.kind);
   const nlohmann::json vars = {{"country", select_country(country_of(in, c))}};
-  queue_reply(plan, snap.conv, kCrisisNumbersTemplate, lang, channel, vars, now);
+  queue_reply(plan, snap.conv, kCrisisNumbersTemplate, lang, channel, vars, now, sp);
   if (c.opted_out) {
     // They had stopped our messages: say how to reach a person again.
-    queue_reply(plan, snap.conv, kCrisisRestartTemplate, lang, channel, nlohmann::json::object(), now);
+    queue_reply(plan, snap.conv, kCrisisRestartTemplate, lang, channel, nlohmann::json::object(), now, sp);
     return;
   }
   if (snap.conv.state == "bot" || !snap.active) return;
@@ -391,7 +407,7 @@ void Conversations::answer_crisis(const InboundMessage& in, const Snapshot& snap
 
 void Conversations::run_flow(const InboundMessage& in, const Input& input, const Snapshot& snap, Contact& c,
                              Plan& plan, const std::string& start_flow, const std::string& lang_hint,
-                             TimePoint now) const {
+                             TimePoint now, const Speech& sp) const {
   const Conversation& conv = snap.conv;
   const std::string channel = channel_kind_name(in.kind);
   Session session;  // a default session is "ended": the message opens the entry flow
@@ -410,11 +426,11 @@ void Conversations::run_flow(const InboundMessage& in, const Input& input, const
       });
     }
   } else {
-    view.language_guesses = bot_.renderer->policy().guess_languages(
+    view.language_guesses = sp.view.renderer->policy().guess_languages(
         in.kind == ChannelKind::kTelegram ? std::string() : in.from, in.body);
   }
-  StepResult step = start_flow.empty() ? bot_.engine->step(*bot_.flows, session, view, input, now)
-                                       : bot_.engine->start(*bot_.flows, start_flow, view, now);
+  StepResult step = start_flow.empty() ? sp.view.engine->step(*sp.view.flows, session, view, input, now)
+                                       : sp.view.engine->start(*sp.view.flows, start_flow, view, now);
 
   EffectContext context;
   context.channel = channel;
@@ -429,7 +445,13 @@ void Conversations::run_flow(const InboundMessage& in, const Input& input, const
     }
     context.open_handovers = *snap.open;
   }
-  EffectOutcome outcome = apply_effects(step.effects, composer_, c, context);
+  EffectOutcome outcome = apply_effects(step.effects, sp.composer, c, context);
+  if (!step.restarted_from.empty()) {
+    plan.logs.push_back([id = c.id, from = step.restarted_from, version = sp.view.version](const ReceiveResult&) {
+      log::info("flow.session_restarted",
+                {{"contact_id", id}, {"from", from}, {"content_version", version}});
+    });
+  }
   for (const std::string& error : outcome.errors) {
     plan.logs.push_back([id = c.id, error](const ReceiveResult&) {
       log::error("flow.error", {{"contact_id", id}, {"error", error}});
@@ -470,20 +492,21 @@ void Conversations::run_flow(const InboundMessage& in, const Input& input, const
   }
 }
 
-std::string Conversations::erase_keyword_flow(const std::string& text, const std::string& lang) const {
+std::string Conversations::erase_keyword_flow(const std::string& text, const std::string& lang,
+                                              const Speech& sp) const {
   // Matched against every global keyword, as the engine does, so that a typo
   // closer to another keyword is not taken for erasure.
   std::vector<KeywordCandidate> candidates;
   int erase = -1;
-  for (size_t i = 0; i < bot_.flows->globals.size(); ++i) {
-    const GlobalKeyword& g = bot_.flows->globals[i];
+  for (size_t i = 0; i < sp.view.flows->globals.size(); ++i) {
+    const GlobalKeyword& g = sp.view.flows->globals[i];
     if (g.keyword == "keyword.erase") erase = static_cast<int>(i);
-    candidates.push_back({bot_.renderer->keywords(g.keyword, lang), static_cast<int>(i)});
+    candidates.push_back({sp.view.renderer->keywords(g.keyword, lang), static_cast<int>(i)});
   }
   if (erase < 0) return "";
   auto match = best_keyword_match(text, candidates);
   if (!match || *match != erase) return "";
-  return bot_.flows->globals[static_cast<size_t>(erase)].flow;
+  return sp.view.flows->globals[static_cast<size_t>(erase)].flow;
 }
 
 }  // namespace gw

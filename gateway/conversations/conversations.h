@@ -28,11 +28,13 @@
 #pragma once
 
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "gateway/config/queue_config.h"
+#include "gateway/content/live_content.h"
 #include "gateway/content/renderer.h"
 #include "gateway/content/reply_composer.h"
 #include "gateway/content/template_catalog.h"
@@ -98,6 +100,11 @@ class Conversations {
   // channel's sender wakes at once instead of at its next tick.
   Conversations(Store& store, Clock& clock, const TemplateCatalog& catalog,
                 std::function<void(const std::string&)> outbox_ready = nullptr, Bot bot = {});
+  // Speaks from whatever `content` gives when a message (or a batch of them) is
+  // decided: a published version replaces the last one between two messages, and
+  // a message is decided with one version from start to end.
+  Conversations(Store& store, Clock& clock, ContentSource content,
+                std::function<void(const std::string&)> outbox_ready = nullptr);
 
   // REQUIRES: `in` was authenticated by its channel.
   // Handles `in` now: stores it and answers it. What the answer depends on is
@@ -162,8 +169,21 @@ class Conversations {
     std::vector<std::function<void(const ReceiveResult&)>> logs;
     bool needs_open = false;  // it hands over: to be decided again with Snapshot::open
   };
+  // The content one message is decided with, and what is derived from it once
+  // per version: the keyword lists in every language and the reply composer.
+  struct Speech {
+    explicit Speech(ContentView v);
+    ContentView view;
+    KeywordMatcher keywords;
+    ReplyComposer composer;
+    bool has_flows() const { return view.flows && view.renderer && view.engine; }
+  };
+  // The Speech of the content current now (built again only when it changed).
+  std::shared_ptr<const Speech> speech() const;
+
   struct Pending {
     const InboundMessage* in = nullptr;  // null: the message could not be read
+    std::shared_ptr<const Speech> speech;
     std::optional<Snapshot> snap;        // none: decided in the write's transaction
     Plan plan;
   };
@@ -175,29 +195,30 @@ class Conversations {
   // only while it reads. Fails only when the store does.
   Status prepare(const std::vector<Pending*>& items, TimePoint now);
   // REQUIRES: inside a transaction of the store.
-  Result<Snapshot> read_snapshot(const InboundMessage& in, TimePoint now, bool with_open);
+  Result<Snapshot> read_snapshot(const InboundMessage& in, TimePoint now, bool with_open, const Speech& sp);
   // REQUIRES: inside a transaction of the store. Stores the message and writes
   // its plan; a retry of a message already stored writes nothing else. When the
   // snapshot no longer holds, decides again on what holds now.
   Result<ReceiveResult> apply_plan(Pending& p, TimePoint now);
   // Decides what `in` comes to, from `snap` alone (no store access).
-  Plan decide(const InboundMessage& in, const Snapshot& snap, TimePoint now) const;
+  Plan decide(const InboundMessage& in, const Snapshot& snap, TimePoint now, const Speech& sp) const;
   // After a commit: wakes the senders of the replies, publishes the events.
   void after_commit(const std::string& channel_id, const ReceiveResult& r);
   // Composes `template_key` in `lang` for `channel` and plans to queue it.
   void queue_reply(Plan& plan, const Conversation& conv, const std::string& template_key,
                    const std::string& lang, const std::string& channel, const nlohmann::json& vars,
-                   TimePoint now) const;
+                   TimePoint now, const Speech& sp) const;
   void queue_text(Plan& plan, const Conversation& conv, ComposedText text, TimePoint now) const;
   // The crisis answer outside the flows (opted out, with the helpdesk, no flows).
   void answer_crisis(const InboundMessage& in, const Snapshot& snap, const Contact& c,
-                     const std::string& lang, Plan& plan, TimePoint now) const;
+                     const std::string& lang, Plan& plan, TimePoint now, const Speech& sp) const;
   // Runs the person's message through the flows and plans what follows. With
   // `start_flow`, that flow starts afresh instead (the message only opens it).
   // `input` carries the crisis and distress marks; `lang_hint` is the language
   // to answer in while the person has chosen none.
   void run_flow(const InboundMessage& in, const Input& input, const Snapshot& snap, Contact& c, Plan& plan,
-                const std::string& start_flow, const std::string& lang_hint, TimePoint now) const;
+                const std::string& start_flow, const std::string& lang_hint, TimePoint now,
+                const Speech& sp) const;
   // The country of the person's number; "" for Telegram and web, whose ids are no numbers.
   static std::string number_country(const InboundMessage& in);
   // The person's country for the numbers: the one they chose, else their
@@ -205,18 +226,17 @@ class Conversations {
   static std::string country_of(const InboundMessage& in, const Contact& c);
   // The flow of the flows' global erase keyword (keyword.erase) when `text` is
   // that keyword in `lang`; "" otherwise.
-  std::string erase_keyword_flow(const std::string& text, const std::string& lang) const;
+  std::string erase_keyword_flow(const std::string& text, const std::string& lang, const Speech& sp) const;
 
   Store& store_;
   Clock& clock_;
-  const TemplateCatalog& catalog_;
-  KeywordMatcher keywords_;
+  ContentSource content_;
+  mutable std::mutex speech_mu_;  // guards speech_; held only to compare and copy it
+  mutable std::shared_ptr<const Speech> speech_;
   std::function<void(const std::string&)> outbox_ready_;
   Intake* intake_ = nullptr;
   std::function<void()> intake_ready_;
   BackoffPolicy intake_retry_ = kIntakeRetry;
-  Bot bot_;
-  ReplyComposer composer_;
   HelpdeskLink helpdesk_;
 };
 

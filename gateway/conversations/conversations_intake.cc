@@ -28,6 +28,8 @@ Result<IntakeBatch> Conversations::handle_queued(int limit) {
   IntakeBatch batch;
   batch.more = static_cast<int>(due->size()) == limit;
   if (due->empty()) return batch;
+  // One content version for the whole batch.
+  const std::shared_ptr<const Speech> speech = this->speech();
 
   std::vector<std::optional<InboundMessage>> messages(due->size());
   std::vector<Error> unreadable(due->size(), Error::internal(""));
@@ -73,6 +75,7 @@ Result<IntakeBatch> Conversations::handle_queued(int limit) {
     std::vector<Pending> pending(round.size());
     std::vector<Pending*> readable;
     for (size_t k = 0; k < round.size(); ++k) {
+      pending[k].speech = speech;
       if (messages[round[k]]) {
         pending[k].in = &*messages[round[k]];
         readable.push_back(&pending[k]);

@@ -20,7 +20,7 @@
 
 #include "gateway/content/renderer.h"
 #include "gateway/conversations/keywords.h"
-#include "gateway/conversations/renderer_lexicon.h"
+#include "gateway/content/renderer_lexicon.h"
 #include "gateway/core/clock.h"
 #include "gateway/core/result.h"
 #include "gateway/engine/flow.h"

@@ -97,6 +97,25 @@ class Run {
     return false;
   }
 
+  // A live session whose position the flows no longer have.
+  bool stale() const { return !s_.ended && !s_.stack.empty() && now_ < s_.expires_at && !resumable(); }
+
+  // REQUIRES: stale(). Restarts at a safe point (see Engine::step) and runs.
+  void restart_stale() {
+    size_t i = 0;
+    while (i < s_.stack.size() && flows_.find(s_.stack[i].flow, s_.stack[i].node)) ++i;
+    if (i == s_.stack.size()) i = s_.stack.size() - 1;  // every node exists: the top one changed kind
+    const Flow* f = flows_.find(s_.stack[i].flow);
+    if (!f) return start_fresh(flows_.entry);
+    s_.stack.resize(i + 1);
+    s_.stack[i].node = f->start;
+    s_.stack[i].reenter = false;
+    s_.waiting = Waiting::kNone;
+    s_.retries = 0;
+    s_.due_at.reset();
+    run();
+  }
+
   // Replaces the session with a new one at the start of `flow_id` and runs it.
   void start_fresh(const std::string& flow_id) {
     s_ = fresh_session();
@@ -445,10 +464,14 @@ StepResult Engine::step(const FlowSet& flows, const Session& session, const Cont
                         const Input& input, TimePoint now) const {
   Run r(flows, lexicon_, options_, session, contact, now);
   const bool active = r.resumable();
+  std::string restarted_from;
   if (input.crisis && !flows.crisis.empty()) {
     r.enter_crisis(active);
   } else if (const GlobalKeyword* g = r.match_global(input.text)) {
     r.apply_global(*g, active);
+  } else if (r.stale()) {
+    restarted_from = session.at().flow + "/" + session.at().node;
+    r.restart_stale();
   } else if (!active) {
     r.start_fresh(flows.entry);
   } else if (r.wait_due()) {
@@ -457,7 +480,9 @@ StepResult Engine::step(const FlowSet& flows, const Session& session, const Cont
     r.answer(input);
   }
   if (!r.session().ended) r.session().expires_at = now + options_.session_ttl;
-  return r.finish();
+  StepResult out = r.finish();
+  out.restarted_from = std::move(restarted_from);
+  return out;
 }
 
 StepResult Engine::tick(const FlowSet& flows, const Session& session, const ContactView& contact,

@@ -71,6 +71,10 @@ struct EngineOptions {
 struct StepResult {
   Session session;
   std::vector<Effect> effects;
+  // "flow/node" when the session was live but that node no longer exists (a
+  // newer version of the flows took it away, or made it another kind of node):
+  // the session restarted at a safe point instead (see step()).
+  std::string restarted_from;
 };
 
 class Engine {
@@ -85,6 +89,11 @@ class Engine {
 
   // Handles one message from the person. A default (ended) Session is fine for
   // someone new: the message opens the entry flow, or acts as a global keyword.
+  // A live session whose position no longer exists restarts at a safe point: the
+  // lowest frame whose node is gone (or the top one, if its node changed kind)
+  // restarts its flow from the start, dropping the frames above it; if that flow
+  // is gone too, the entry flow starts afresh. The message then only restarts
+  // it (it is not taken as an answer to a question it never saw).
   StepResult step(const FlowSet& flows, const Session& session, const ContactView& contact,
                   const Input& input, TimePoint now) const;
 

@@ -158,7 +158,8 @@ std::string ConsoleApi::reason_text(const std::string& reason, const OperatorVie
       std::find(op.languages.begin(), op.languages.end(), "en") != op.languages.end() || op.languages.empty()
           ? "en"
           : op.languages.front();
-  auto r = ctx_.renderer.render(reason, lang, "web");
+  const ContentView content = ctx_.content();
+  auto r = content.renderer->render(reason, lang, "web");
   return r ? r->text : reason;
 }
 
@@ -373,7 +374,8 @@ void ConsoleApi::canned(const httplib::Request& req, httplib::Response& res) {
   if (!choice) return send_error(res, choice.error(), "canned");
   json replies = json::array();
   for (const std::string& key : choice->keys) {
-    auto r = ctx_.renderer.render(key, choice->language, choice->channel_kind);
+    const ContentView content = ctx_.content();
+    auto r = content.renderer->render(key, choice->language, choice->channel_kind);
     if (!r) continue;  // not in this deployment's content
     replies.push_back({{"key", key},
                        {"text", r->text},

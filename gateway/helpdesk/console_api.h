@@ -45,6 +45,7 @@
 #include <optional>
 #include <string>
 
+#include "gateway/content/live_content.h"
 #include "gateway/content/renderer.h"
 #include "gateway/core/clock.h"
 #include "gateway/helpdesk/event_stream.h"
@@ -63,7 +64,7 @@ struct ConsoleContext {
   Store& store;
   Clock& clock;  // "now" of the answers, and the event streams' keepalive
   EventBus& events;
-  const Renderer& renderer;  // canned replies and handover reasons
+  ContentSource content;  // its renderer: canned replies and handover reasons
 };
 
 struct ConsoleApiOptions {

@@ -5,8 +5,12 @@ namespace gw {
 PersonMessages::PersonMessages(Store& store, const TemplateCatalog& catalog, const Renderer* renderer,
                                ChannelKinds channel_kinds,
                                std::function<void(const std::string&)> outbox_ready)
+    : PersonMessages(store, fixed_content(catalog, renderer), std::move(channel_kinds), std::move(outbox_ready)) {}
+
+PersonMessages::PersonMessages(Store& store, ContentSource content, ChannelKinds channel_kinds,
+                               std::function<void(const std::string&)> outbox_ready)
     : store_(store),
-      composer_(catalog, renderer),
+      content_(std::move(content)),
       channel_kinds_(std::move(channel_kinds)),
       outbox_ready_(std::move(outbox_ready)) {}
 
@@ -16,7 +20,9 @@ std::string PersonMessages::channel_kind(const Contact& c) const {
 
 std::string PersonMessages::render(const std::string& key, const Contact& c,
                                    const nlohmann::json& vars) const {
-  return composer_.compose(key, composer_.answer_language(c.language), channel_kind(c), vars).text;
+  const ContentView v = content_();
+  const ReplyComposer composer(*v.catalog, v.renderer);
+  return composer.compose(key, composer.answer_language(c.language), channel_kind(c), vars).text;
 }
 
 Result<int64_t> PersonMessages::enqueue(const Contact& c, int64_t conversation_id, const std::string& text,

@@ -12,6 +12,7 @@
 #include "gateway/content/renderer.h"
 #include "gateway/content/reply_composer.h"
 #include "gateway/content/template_catalog.h"
+#include "gateway/content/live_content.h"
 #include "gateway/core/channel_kinds.h"
 #include "gateway/core/clock.h"
 #include "gateway/store/store.h"
@@ -25,6 +26,9 @@ class PersonMessages {
   // `channel_kinds` tells the kind of each configured channel (see channel_kinds.h).
   PersonMessages(Store& store, const TemplateCatalog& catalog, const Renderer* renderer,
                  ChannelKinds channel_kinds = {},
+                 std::function<void(const std::string&)> outbox_ready = nullptr);
+  // Composes from whatever `content` gives at the time (the published version).
+  PersonMessages(Store& store, ContentSource content, ChannelKinds channel_kinds = {},
                  std::function<void(const std::string&)> outbox_ready = nullptr);
 
   // The channel kind the contact is reached on ("sms", "whatsapp", "telegram", "web").
@@ -45,7 +49,7 @@ class PersonMessages {
 
  private:
   Store& store_;
-  ReplyComposer composer_;
+  ContentSource content_;
   ChannelKinds channel_kinds_;
   std::function<void(const std::string&)> outbox_ready_;
 };

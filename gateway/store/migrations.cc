@@ -163,6 +163,35 @@ const std::vector<Migration>& sqlite_migrations() {
        " created_at INTEGER NOT NULL);"
        "CREATE INDEX notes_by_conversation ON notes(conversation_id, id);"
        "CREATE INDEX notes_by_contact ON notes(contact_id);"},
+      // The content studio: an editor may have the right to publish; published
+      // versions of the content as files stored once by digest; the draft.
+      {7, "content versions",
+       "ALTER TABLE accounts ADD COLUMN reviewer INTEGER NOT NULL DEFAULT 0;"
+       "CREATE TABLE content_blobs (digest TEXT PRIMARY KEY, body BLOB NOT NULL);"
+       "CREATE TABLE content_versions ("
+       " id INTEGER PRIMARY KEY,"
+       " created_at INTEGER NOT NULL,"
+       " account_id INTEGER,"
+       " author TEXT NOT NULL,"
+       " message TEXT NOT NULL,"
+       " origin TEXT NOT NULL,"
+       " rollback_of INTEGER,"
+       " digest TEXT NOT NULL,"
+       " changes INTEGER NOT NULL,"
+       " changes_json TEXT NOT NULL);"
+       "CREATE TABLE content_version_files ("
+       " version_id INTEGER NOT NULL REFERENCES content_versions(id),"
+       " path TEXT NOT NULL,"
+       " digest TEXT NOT NULL REFERENCES content_blobs(digest),"
+       " PRIMARY KEY (version_id, path));"
+       "CREATE TABLE content_draft ("
+       " entry TEXT PRIMARY KEY,"
+       " in_draft INTEGER NOT NULL,"
+       " value_json TEXT,"
+       " revision INTEGER NOT NULL,"
+       " account_id INTEGER,"
+       " author TEXT NOT NULL,"
+       " updated_at INTEGER NOT NULL);"},
   };
   return kAll;
 }

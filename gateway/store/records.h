@@ -144,6 +144,7 @@ struct Account {
   std::vector<std::string> queues;     // helpline queues the operator serves
   int capacity = 3;                    // conversations the operator takes at once
   bool must_change_password = false;   // holds a one-time password until changed
+  bool reviewer = false;               // an editor who may publish content
 };
 
 // Who did what to which thing. Never holds an address or a message body: the

@@ -24,6 +24,7 @@
 
 #include "gateway/core/clock.h"
 #include "gateway/core/result.h"
+#include "gateway/store/content_store.h"
 #include "gateway/store/records.h"
 
 namespace gw {
@@ -239,6 +240,10 @@ class Store {
   virtual Status ping() = 0;
   // Releases the database; every later call returns kUnavailable. Idempotent.
   virtual Status close() = 0;
+
+  // The content's versions and draft (content_store.h), in the same database and
+  // transactions; null for a store that keeps none (test doubles).
+  virtual ContentStore* content_store() { return nullptr; }
 };
 
 }  // namespace gw

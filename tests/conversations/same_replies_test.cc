@@ -11,7 +11,7 @@
 #include "gateway/content/flow_files.h"
 #include "gateway/content/reply_composer.h"
 #include "gateway/conversations/conversations.h"
-#include "gateway/conversations/renderer_lexicon.h"
+#include "gateway/content/renderer_lexicon.h"
 #include "gateway/conversations/simulator.h"
 #include "gateway/helpdesk/person_messages.h"
 #include "tests/store/store_fixture.h"

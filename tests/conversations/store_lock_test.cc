@@ -10,7 +10,7 @@
 #include "gateway/content/content_set.h"
 #include "gateway/content/flow_files.h"
 #include "gateway/conversations/conversations.h"
-#include "gateway/conversations/renderer_lexicon.h"
+#include "gateway/content/renderer_lexicon.h"
 #include "gateway/store/intake.h"
 #include "tests/store/store_fixture.h"
 #include "tests/support/inbound_sms.h"

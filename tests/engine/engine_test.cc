@@ -249,3 +249,42 @@ TEST_CASE("a flow entering itself stops at the nesting limit", "[engine]") {
   CHECK_THAT(f.all<fx::Error>().at(0).message, Catch::Contains("no flow \"nothing\""));
   CHECK(f.r.session.ended);
 }
+
+TEST_CASE("a session whose node a newer version removed restarts its flow at the start", "[engine]") {
+  EngineFixture f;
+  f.send("hi");
+  f.send("2");  // the screening sub-flow, waiting at its first question
+  REQUIRE(f.at() == "screening/q_paid");
+  // A new version of the flows no longer has that question.
+  gw::Flow& screening = f.flows.flows.at("screening");
+  const gw::Node paid = screening.nodes.at("q_paid");
+  screening.nodes.erase("q_paid");
+  screening.nodes["q_pay"] = paid;
+  screening.nodes["q_pay"].id = "q_pay";
+  screening.start = "q_pay";
+  f.send("yes");
+  CHECK(f.r.restarted_from == "screening/q_paid");
+  // The flow it was in starts again, inside the menu that entered it; the
+  // message is not taken as an answer to a question the person never saw.
+  CHECK(f.at() == "screening/q_pay");
+  CHECK(f.says() == Keys{"screening.paid"});
+  CHECK(f.all<fx::RecordResult>().empty());
+  CHECK(f.r.session.stack.size() == 2);
+  // Then it goes on as usual.
+  f.send("yes");
+  CHECK(f.r.restarted_from.empty());
+  CHECK(f.all<fx::RecordResult>() == std::vector<fx::RecordResult>{{"paid", "yes"}});
+}
+
+TEST_CASE("a session whose whole flow is gone starts the entry flow afresh", "[engine]") {
+  EngineFixture f;
+  f.send("hi");
+  f.send("2");
+  REQUIRE(f.at() == "screening/q_paid");
+  f.flows.flows.erase("screening");
+  f.flows.flows.at("main").nodes.at("check").flow = "main";  // nothing refers to it any more
+  f.send("yes");
+  CHECK(f.r.restarted_from == "screening/q_paid");
+  CHECK(f.says() == Keys{"main.welcome", "main.menu"});
+  CHECK(f.at() == "main/menu");
+}

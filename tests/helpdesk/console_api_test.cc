@@ -51,7 +51,7 @@ struct ConsoleFixture : gw::testing::HelpdeskFixture {
 
   explicit ConsoleFixture(gw::ConsoleApiOptions options = fast_keepalive())
       : api_options(options),
-        api(gw::ConsoleContext{auth, helpdesk, *store, clock, events, renderer}, api_options) {
+        api(gw::ConsoleContext{auth, helpdesk, *store, clock, events, gw::fixed_content(catalog, &renderer)}, api_options) {
     auth.add_routes(server);
     api.add_routes(server);
   }
@@ -611,7 +611,7 @@ TEST_CASE(
 
   // The gateway restarts: a new Helpdesk, console and server over the same store.
   gw::Helpdesk helpdesk(*f.store, f.clock, f.config, f.person, f.events);
-  gw::ConsoleApi api(gw::ConsoleContext{f.auth, helpdesk, *f.store, f.clock, f.events, f.renderer});
+  gw::ConsoleApi api(gw::ConsoleContext{f.auth, helpdesk, *f.store, f.clock, f.events, gw::fixed_content(f.catalog, &f.renderer)});
   gw::metrics::Registry registry;
   gw::http::HttpServer server{registry, test_options()};
   api.add_routes(server);

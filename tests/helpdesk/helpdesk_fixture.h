@@ -12,7 +12,7 @@
 #include "gateway/content/content_set.h"
 #include "gateway/content/flow_files.h"
 #include "gateway/conversations/conversations.h"
-#include "gateway/conversations/renderer_lexicon.h"
+#include "gateway/content/renderer_lexicon.h"
 #include "gateway/core/metrics.h"
 #include "gateway/helpdesk/events.h"
 #include "gateway/helpdesk/helpdesk.h"

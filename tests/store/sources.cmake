@@ -11,4 +11,5 @@ target_sources(gateway_tests PRIVATE
   tests/store/store_transaction_test.cc
   tests/store/wal_checkpointer_test.cc
   tests/store/sqlite_intake_test.cc
+  tests/store/content_store_test.cc
 )

@@ -21,17 +21,6 @@ using nlohmann::json;
 
 constexpr size_t kMaxBodyBytes = 16 * 1024;
 
-// Names of the languages the helpline works in, in English and in their own script.
-const std::map<std::string, std::pair<std::string, std::string>>& language_names() {
-  static const std::map<std::string, std::pair<std::string, std::string>> names = {
-      {"en", {"English", "English"}},  {"ar", {"Arabic", "العربية"}},    {"fa", {"Farsi", "فارسی"}},
-      {"prs", {"Dari", "دری"}},        {"ps", {"Pashto", "پښتو"}},       {"ti", {"Tigrinya", "ትግርኛ"}},
-      {"so", {"Somali", "Soomaali"}},  {"fr", {"French", "Français"}},   {"uk", {"Ukrainian", "Українська"}},
-      {"it", {"Italian", "Italiano"}}, {"hr", {"Croatian", "Hrvatski"}}, {"nl", {"Dutch", "Nederlands"}},
-      {"ur", {"Urdu", "اردو"}},
-  };
-  return names;
-}
 
 // What the routes share: the loaded content and the conversations.
 struct SimulatorState {
@@ -50,9 +39,9 @@ struct SimulatorState {
     std::vector<std::string> codes = {"en"};
     if (auto loaded = content.get()) codes = (*loaded)->renderer.languages();
     for (const std::string& code : codes) {
-      auto n = language_names().find(code);
-      std::string name = n == language_names().end() ? code : n->second.first;
-      std::string native = n == language_names().end() ? code : n->second.second;
+      const LanguageName n = language_name(code);
+      const std::string& name = n.english;
+      const std::string& native = n.native;
       langs.push_back({{"code", code}, {"name", name}, {"native", native}, {"rtl", is_rtl(code)}});
     }
     return json{{"languages", langs},

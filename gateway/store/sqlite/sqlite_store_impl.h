@@ -43,7 +43,7 @@ inline std::optional<int64_t> optional_ms(const std::optional<TimePoint>& t) {
   return to_unix_ms(*t);
 }
 
-class SqliteStore final : public Store {
+class SqliteStore final : public Store, public ContentStore {
  public:
   // `checkpointer` (file databases) comes attached to db and started (by
   // open_sqlite_store); close() detaches and stops it. Null leaves SQLite's
@@ -122,6 +122,22 @@ class SqliteStore final : public Store {
 
   Status ping() override;
   Status close() override;
+  ContentStore* content_store() override { return this; }
+
+  // ContentStore (sqlite_store_content.cc).
+  Result<std::optional<ContentVersion>> latest_content_version() override;
+  Result<std::vector<ContentVersion>> list_content_versions(int limit) override;
+  Result<std::optional<ContentVersion>> get_content_version(int64_t id) override;
+  Result<std::map<std::string, std::string>> content_version_files(int64_t id) override;
+  Result<int64_t> add_content_version(const ContentVersion& v, const std::map<std::string, std::string>& files,
+                                      int64_t expected_latest) override;
+  Result<std::vector<DraftEntry>> list_draft_entries() override;
+  Result<int64_t> put_draft_entry(const std::string& entry, const std::optional<std::string>& value_json,
+                                  int64_t base_revision, std::optional<int64_t> account_id,
+                                  const std::string& author, TimePoint now) override;
+  Status clear_draft_entries(const std::vector<std::string>& entries) override;
+  Status touch_entries(const std::vector<std::string>& entries, std::optional<int64_t> account_id,
+                       const std::string& author, TimePoint now) override;
 
  private:
   Status check_open_locked() const;

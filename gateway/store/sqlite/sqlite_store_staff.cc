@@ -42,7 +42,7 @@ std::vector<std::string> split_list(const std::string& text) {
 
 constexpr const char* kAccountColumns =
     "id, username, password_hash, role, disabled, created_at, languages, queues, capacity, "
-    "must_change_password";
+    "must_change_password, reviewer";
 
 Account read_account(const Statement& st) {
   Account a;
@@ -56,6 +56,7 @@ Account read_account(const Statement& st) {
   a.queues = split_list(st.text(7));
   a.capacity = static_cast<int>(st.int64(8));
   a.must_change_password = st.int64(9) != 0;
+  a.reviewer = st.int64(10) != 0;
   return a;
 }
 
@@ -68,9 +69,9 @@ Result<int64_t> SqliteStore::create_account(const Account& a) {
   if (Status s = check_open_locked(); !s) return s.error();
   const Status inserted = db_.run(
       "INSERT INTO accounts (username, password_hash, role, disabled, created_at, languages, queues,"
-      " capacity, must_change_password) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+      " capacity, must_change_password, reviewer) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
       a.username, a.password_hash, a.role, a.disabled, to_unix_ms(or_now(a.created_at)),
-      join_list(a.languages), join_list(a.queues), a.capacity, a.must_change_password);
+      join_list(a.languages), join_list(a.queues), a.capacity, a.must_change_password, a.reviewer);
   if (!inserted) {
     if (inserted.error().code == ErrorCode::kAlreadyExists) {
       return Error::exists("username is taken: " + a.username);
@@ -118,9 +119,9 @@ Status SqliteStore::update_account(const Account& a) {
   if (Status s = check_open_locked(); !s) return s;
   const Status updated = db_.run(
       "UPDATE accounts SET password_hash = ?2, role = ?3, disabled = ?4, languages = ?5, queues = ?6,"
-      " capacity = ?7, must_change_password = ?8 WHERE id = ?1",
+      " capacity = ?7, must_change_password = ?8, reviewer = ?9 WHERE id = ?1",
       a.id, a.password_hash, a.role, a.disabled, join_list(a.languages), join_list(a.queues), a.capacity,
-      a.must_change_password);
+      a.must_change_password, a.reviewer);
   if (!updated) return updated;
   if (db_.changes() == 0) return Error::not_found("no account " + std::to_string(a.id));
   return {};

@@ -1,0 +1,3 @@
+target_sources(gateway_core PRIVATE
+  gateway/studio/content_library.cc
+)

@@ -1,0 +1,3 @@
+target_sources(gateway_tests PRIVATE
+  tests/studio/content_library_test.cc
+)
