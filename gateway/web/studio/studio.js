@@ -20,6 +20,7 @@ const state = {
   flow: null,         // {id, revision, doc, saved, templates, problems}
   node: '',           // node id open in the node editor
   sim: { session: null },
+  studio: null,       // GET /api/studio/me: {reviewer, can_publish, four_eyes, published_version}
   version: null,      // the version open in the history
   published: 0,
 };
@@ -113,8 +114,19 @@ function showWho() {
   $('whoami').textContent = `${state.me.username} (${state.me.role}${reviewer})`;
 }
 
+// Review rights: who may mark facts reviewed and publish (GET /api/studio/me).
+function mayReview() {
+  return Boolean(state.studio && state.studio.can_publish);
+}
+
 async function enterStudio() {
-  const res = await api('GET', '/api/studio/templates');
+  const me = await api('GET', '/api/studio/me');
+  if (me.status === 200) {
+    state.studio = me.data;
+    state.me.reviewer = me.data.reviewer;
+    showWho();
+  }
+  const res = me.status === 403 ? me : await api('GET', '/api/studio/templates');
   if (res.status === 403) {
     show('forbidden-screen');
     $('forbidden-reason').textContent = (res.data && res.data.message) || '';
@@ -620,7 +632,8 @@ function renderFacts() {
   } else {
     p.textContent = 'Facts not reviewed yet: a legal adviser checks them against the source.';
     btn.hidden = false;
-    btn.disabled = false;
+    btn.disabled = !mayReview();
+    if (!mayReview()) p.textContent += ' Marking them reviewed needs review rights (a reviewer or a supervisor).';
   }
   p.dataset.reviewed = String(Boolean(src.reviewed));
 }
@@ -1344,8 +1357,21 @@ async function loadDraft() {
   }
   if (!(d.problems || []).length) probs.append(el('li', { className: 'ok' }, 'No problems.'));
   $('publish').disabled = !d.can_publish;
-  $('publish-blocked').textContent = d.can_publish ? '' : (d.blocked || 'Publishing is not possible now.');
-  $('publish-blocked').hidden = Boolean(d.can_publish);
+  const blocked = $('publish-blocked');
+  blocked.replaceChildren();
+  blocked.hidden = Boolean(d.can_publish);
+  blocked.dataset.code = d.blocked_code || '';
+  if (!d.can_publish) {
+    const why = d.blocked_code === 'four_eyes'
+      ? `Four eyes: ${d.blocked || 'another reviewer must publish your own edits'}.`
+      : (d.blocked || 'Publishing is not possible now.');
+    blocked.append(el('span', {}, why));
+    if ((d.blocked_entries || []).length) {
+      const ul = el('ul');
+      for (const e of d.blocked_entries) ul.append(el('li', {}, entryLabel(e)));
+      blocked.append(ul);
+    }
+  }
 }
 
 $('discard-all').addEventListener('click', async () => {
