@@ -14,4 +14,5 @@ target_sources(gateway_core PRIVATE
   gateway/content/reply_composer.cc
   gateway/content/sms_encoding.cc
   gateway/content/template_catalog.cc
+  gateway/content/text_check.cc
 )

@@ -10,4 +10,5 @@ target_sources(gateway_tests PRIVATE
   tests/content/shipped_flows_test.cc
   tests/content/sms_encoding_test.cc
   tests/content/template_catalog_test.cc
+  tests/content/text_check_test.cc
 )
