@@ -10,6 +10,7 @@ target_sources(gateway_core PRIVATE
   gateway/content/languages.cc
   gateway/content/message_check.cc
   gateway/content/po_catalog.cc
+  gateway/content/po_upload.cc
   gateway/content/renderer.cc
   gateway/content/reply_composer.cc
   gateway/content/sms_encoding.cc

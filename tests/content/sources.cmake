@@ -5,6 +5,7 @@ target_sources(gateway_tests PRIVATE
   tests/content/icu_message_test.cc
   tests/content/languages_test.cc
   tests/content/po_catalog_test.cc
+  tests/content/po_upload_test.cc
   tests/content/renderer_test.cc
   tests/content/shipped_content_test.cc
   tests/content/shipped_flows_test.cc
