@@ -167,6 +167,16 @@ TEST_CASE("Arabic previews of a plural message show six categories on each chann
   INFO(r.to_json().dump(2));
   const std::vector<std::string> six = {"zero", "one", "two", "few", "many", "other"};
   CHECK(categories(r, "sms") == six);
+  // The shipped Arabic translation of the same template.
+  auto ar = gw::PoCatalog::read(kRoot + "/translations/ar.po");
+  REQUIRE(ar);
+  const gw::PoEntry* queued = ar->find("helpdesk.queued");
+  REQUIRE(queued);
+  gw::TextCheckInput shipped_ar = in;
+  shipped_ar.text = queued->msgstr;
+  const gw::TextReport s = gw::check_text(shipped_ar);
+  CHECK(s.errors() == 0);
+  CHECK(categories(s, "telegram") == six);
   CHECK(categories(r, "whatsapp") == six);
   CHECK(categories(r, "telegram") == six);
   for (const auto& p : r.previews) {
