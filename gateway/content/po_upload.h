@@ -22,7 +22,7 @@
 namespace gw {
 
 inline constexpr size_t kMaxPoUploadBytes = 4 * 1024 * 1024;
-inline constexpr size_t kMaxPoUploadMessages = 20000;
+inline constexpr size_t kMaxPoUploadMessages = 20000;  // msgid lines, the header's included
 
 struct PoUploadEntry {
   std::string msgctxt;
