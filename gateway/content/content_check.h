@@ -19,11 +19,9 @@
 #include <vector>
 
 #include "gateway/content/languages.h"
+#include "gateway/content/message_check.h"  // Severity
 
 namespace gw {
-
-enum class Severity { kError, kWarning, kInfo };
-const char* severity_name(Severity s);  // "error", "warning", "info"
 
 struct ContentProblem {
   std::string file;      // relative to the content directory ("translations/ar.po")

@@ -20,7 +20,23 @@ enum class ArgUse { kText, kNumber };
 
 struct Parsed {
   std::map<std::string, ArgUse> args;  // name → how it is used (a number wins)
+  std::map<std::string, ArgumentKind> kinds;
 };
+
+// Which of two uses of one argument describes it (see ArgumentKind).
+int rank(ArgumentKind k) {
+  switch (k) {
+    case ArgumentKind::kPlural:
+      return 3;
+    case ArgumentKind::kNumber:
+      return 2;
+    case ArgumentKind::kSelect:
+      return 1;
+    case ArgumentKind::kText:
+      return 0;
+  }
+  return 0;
+}
 
 std::string to_utf8(const icu::UnicodeString& s) {
   std::string out;
@@ -70,8 +86,12 @@ int32_t locate_error(const icu::UnicodeString& p, int32_t icu_offset) {
   return open.empty() ? 0 : open.back();
 }
 
+int32_t error_units(const icu::UnicodeString& pattern, const UParseError& pe) {
+  return std::clamp(locate_error(pattern, pe.offset), 0, pattern.length());
+}
+
 std::string syntax_error(const icu::UnicodeString& pattern, const UParseError& pe, UErrorCode status) {
-  const int32_t units = std::clamp(locate_error(pattern, pe.offset), 0, pattern.length());
+  const int32_t units = error_units(pattern, pe);
   // UParseError counts UTF-16 units; a translator counts characters.
   const int32_t chars = pattern.countChar32(0, units);
   std::string m = "ICU syntax error at offset " + std::to_string(chars) + " (" + u_errorName(status) + ")";
@@ -98,18 +118,25 @@ Result<Parsed> parse(const std::string& pattern_utf8, icu::UnicodeString* patter
       continue;
     const std::string name = to_utf8(mp.getSubstring(name_part));
     ArgUse use = ArgUse::kText;
+    ArgumentKind kind = ArgumentKind::kText;
     switch (part.getArgType()) {
       case UMSGPAT_ARG_TYPE_PLURAL:
       case UMSGPAT_ARG_TYPE_SELECTORDINAL:
       case UMSGPAT_ARG_TYPE_CHOICE:
         use = ArgUse::kNumber;
+        kind = ArgumentKind::kPlural;
+        break;
+      case UMSGPAT_ARG_TYPE_SELECT:
+        kind = ArgumentKind::kSelect;
         break;
       case UMSGPAT_ARG_TYPE_SIMPLE: {
         // {n, number} / {d, date}: the type name follows the argument name.
         const icu::MessagePattern::Part& type_part = mp.getPart(i + 2);
         const std::string type = to_utf8(mp.getSubstring(type_part));
-        if (type == "number" || type == "spellout" || type == "ordinal" || type == "duration")
+        if (type == "number" || type == "spellout" || type == "ordinal" || type == "duration") {
           use = ArgUse::kNumber;
+          kind = ArgumentKind::kNumber;
+        }
         break;
       }
       default:
@@ -117,6 +144,8 @@ Result<Parsed> parse(const std::string& pattern_utf8, icu::UnicodeString* patter
     }
     auto [it, inserted] = parsed.args.emplace(name, use);
     if (!inserted && use == ArgUse::kNumber) it->second = use;
+    auto [k, added] = parsed.kinds.emplace(name, kind);
+    if (!added && rank(kind) > rank(k->second)) k->second = kind;
   }
   if (pattern_out) *pattern_out = pattern;
   return parsed;
@@ -159,6 +188,21 @@ Status check_message_syntax(const std::string& pattern) {
   auto parsed = parse(pattern);
   if (!parsed) return parsed.error();
   return {};
+}
+
+std::optional<int> message_syntax_offset(const std::string& pattern_utf8) {
+  const icu::UnicodeString pattern = icu::UnicodeString::fromUTF8(pattern_utf8);
+  UParseError pe{};
+  UErrorCode status = U_ZERO_ERROR;
+  icu::MessagePattern mp(pattern, &pe, status);
+  if (U_SUCCESS(status)) return std::nullopt;
+  return pattern.countChar32(0, error_units(pattern, pe));
+}
+
+std::map<std::string, ArgumentKind> message_argument_kinds(const std::string& pattern) {
+  auto parsed = parse(pattern);
+  if (!parsed) return {};
+  return parsed->kinds;
 }
 
 std::set<std::string> message_arguments(const std::string& pattern) {

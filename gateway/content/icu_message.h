@@ -8,7 +8,9 @@
 // apostrophe before { } # | quotes.
 #pragma once
 
+#include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -28,9 +30,20 @@ Result<std::string> format_message(const std::string& pattern, const std::string
 // character offset (counted in code points from 0) and the ICU error.
 Status check_message_syntax(const std::string& pattern);
 
+// The character offset (code points from 0) check_message_syntax names for
+// `pattern`; nullopt when `pattern` is valid.
+std::optional<int> message_syntax_offset(const std::string& pattern);
+
 // The argument names `pattern` uses, including those nested inside plural and
 // select branches. Empty for an invalid pattern.
 std::set<std::string> message_arguments(const std::string& pattern);
+
+// How a message uses an argument. One used several ways gets the first that
+// applies of: plural (plural, selectordinal or choice), number ({n, number} and
+// the like), select, text.
+enum class ArgumentKind { kText, kNumber, kPlural, kSelect };
+// Every argument of `pattern` with its kind. Empty for an invalid pattern.
+std::map<std::string, ArgumentKind> message_argument_kinds(const std::string& pattern);
 
 // Sample values for every argument of `pattern`, for checks that must format
 // a message without a real person's data: 10 for a number (plural, select

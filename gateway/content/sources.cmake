@@ -13,9 +13,12 @@ target_sources(gateway_core PRIVATE
   gateway/content/gettext_po_session.cc
   gateway/content/icu_message.cc
   gateway/content/languages.cc
+  gateway/content/message_check.cc
   gateway/content/po_catalog.cc
+  gateway/content/po_upload.cc
   gateway/content/renderer.cc
   gateway/content/reply_composer.cc
   gateway/content/sms_encoding.cc
   gateway/content/template_catalog.cc
+  gateway/content/text_check.cc
 )

@@ -95,3 +95,25 @@ TEST_CASE("sample arguments give numbers to plurals and text to the rest", "[con
   CHECK(samples["name"].is_string());
   CHECK(format_message("{name}: {n, plural, one {#} other {#}}", "en", samples).ok());
 }
+
+TEST_CASE("each argument's kind says how the message uses it, a plural use winning", "[content][icu]") {
+  const auto kinds = gw::message_argument_kinds(
+      "{who, select, a {{n, plural, one {#} other {#}}} other {{name}}} {n} {total, number} {rank, "
+      "selectordinal, one {#st} other {#th}}");
+  using K = gw::ArgumentKind;
+  CHECK(kinds == std::map<std::string, K>{{"who", K::kSelect},
+                                          {"n", K::kPlural},
+                                          {"name", K::kText},
+                                          {"total", K::kNumber},
+                                          {"rank", K::kPlural}});
+  CHECK(gw::message_argument_kinds("Broken {").empty());
+}
+
+TEST_CASE("the syntax offset is the one the error message names, in characters", "[content][icu]") {
+  CHECK_FALSE(gw::message_syntax_offset("Hello {name}."));
+  // ICU points at the name the brace leaves open: character 8, byte 14.
+  const std::string broken = "Привіт {name там";
+  REQUIRE(gw::message_syntax_offset(broken));
+  CHECK(*gw::message_syntax_offset(broken) == 8);
+  CHECK(gw::check_message_syntax(broken).error().message.find("at offset 8 ") != std::string::npos);
+}
