@@ -315,7 +315,9 @@ function renderReport(box, r) {
   if (!r) return;
   const line = (cls, text) => box.appendChild(el('p', { className: cls }, text));
   if (r.icu) {
-    const icu = line(r.icu.ok ? 'ok icu' : 'bad icu', r.icu.ok ? 'ICU: valid' : `ICU error: ${r.icu.error || 'invalid'}`);
+    const where = r.icu.offset !== undefined && r.icu.offset !== null ? ` (at character ${r.icu.offset + 1})` : '';
+    const icu = line(r.icu.ok ? 'ok icu' : 'bad icu',
+      r.icu.ok ? 'ICU: valid' : `ICU error: ${r.icu.error || 'invalid'}${where}`);
     icu.dataset.ok = String(Boolean(r.icu.ok));
   }
   const ph = r.placeholders || {};
@@ -330,10 +332,15 @@ function renderReport(box, r) {
   } else {
     line('ok placeholders', (ph.source || []).length ? `Placeholders: ${brace(ph.source)} all there` : 'No placeholders');
   }
-  if (r.sms) {
+  if (r.sms && r.sms.measured === false) {
+    line('muted sms', 'SMS: not measured until the text is valid');
+  } else if (r.sms) {
     const p = el('p', { className: 'sms' });
     const seg = el('output', { className: r.sms.over_budget ? 'segments over' : 'segments' });
-    seg.textContent = r.sms.budget ? `${r.sms.segments} / ${r.sms.budget} segments` : `${r.sms.segments} segments`;
+    // The budget for this text's encoding (UCS-2 may take one segment more).
+    const allowed = r.sms.allowed_segments || r.sms.budget;
+    const applies = r.sms.budget_applies !== false && allowed;
+    seg.textContent = applies ? `${r.sms.segments} / ${allowed} segments` : `${r.sms.segments} segments`;
     seg.dataset.segments = String(r.sms.segments);
     seg.dataset.over = String(Boolean(r.sms.over_budget));
     p.append('SMS: ', seg, ` · ${r.sms.encoding}`);
@@ -341,6 +348,7 @@ function renderReport(box, r) {
       p.append(` (${r.sms.smart_segments} with ${r.sms.smart_encoding})`);
     }
     if (r.sms.over_budget) p.append(el('strong', { className: 'bad' }, ' — over the SMS budget: shorten it'));
+    else if (allowed && !applies) p.append(el('span', { className: 'muted' }, ' (SMS sends its own variant)'));
     box.append(p);
   }
   if (r.discretion && r.discretion.word) {
