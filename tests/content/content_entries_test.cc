@@ -252,3 +252,22 @@ TEST_CASE("diff_entries lists added, removed and changed entries in id order", "
   CHECK((d[1].entry == "c" && d[1].before == Json(3) && d[1].after == Json(4)));
   CHECK((d[2].entry == "d" && !d[2].before && d[2].after == Json(5)));
 }
+
+TEST_CASE("a new template whose group has no file goes to the file of the closest key",
+          "[content][entries]") {
+  // templates/screen.json does not exist; the screen.* keys live in templates/screening.json.
+  REQUIRE(shipped().count("templates/screen.json") == 0);
+  const ContentFiles after = applied({{"template:screen.extra", Json{{"text", "One more question"}}}});
+  CHECK(std::prev(Json::parse(after.at("templates/screening.json")).end()).key() == "screen.extra");
+  CHECK(after.count("templates/screen.json") == 0);
+}
+
+TEST_CASE("an overlay over the bound is refused before any work", "[content][entries]") {
+  Overlay overlay;
+  for (size_t i = 0; i <= gw::kMaxOverlayEntries; ++i) {
+    overlay.emplace("node:menu/n" + std::to_string(i), Json{{"type", "end"}});
+  }
+  auto r = gw::apply_overlay(shipped(), overlay);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code == gw::ErrorCode::kInvalidArgument);
+}
