@@ -93,7 +93,10 @@ struct Reader {
 
 // Writes `bytes` to a fresh temporary file beside `target` and renames it over.
 Status write_one(const fs::path& target, const std::string& rel, const std::string& bytes) {
-  std::string tmp = (target.parent_path() / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
+  std::string name = target.filename().string();
+  name.insert(0, 1, '.');
+  name += ".tmp-XXXXXX";
+  std::string tmp = (target.parent_path() / name).string();
   const int fd = mkstemp(tmp.data());
   if (fd < 0) return Error::io(rel + ": cannot create a temporary file: " + std::strerror(errno));
   bool ok = fchmod(fd, 0644) == 0;

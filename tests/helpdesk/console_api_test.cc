@@ -730,3 +730,30 @@ TEST_CASE("a Telegram chat id is never read as a phone number for canned replies
     CHECK(std::find(keys.begin(), keys.end(), std::string("rights.") + country + ".numbers") != keys.end());
   }
 }
+
+TEST_CASE("an editor gets 403 on every console API: content staff never see conversations",
+          "[helpdesk][console]") {
+  ConsoleFixture f;
+  f.staff("edith", "editor", {"general"});
+  RunningServer running(f.server);
+  httplib::Client c("127.0.0.1", running.port());
+  Session s = login(c, "edith");
+  for (const char* path : {"/api/helpdesk/queues", "/api/helpdesk/conversations/1", "/api/helpdesk/canned",
+                           "/api/helpdesk/events"}) {
+    INFO(path);
+    auto r = get(c, path, s);
+    REQUIRE(r);
+    CHECK(r->status == 403);
+    CHECK(json::parse(r->body)["error"] == "forbidden");
+  }
+  for (const char* path :
+       {"/api/helpdesk/next", "/api/helpdesk/conversations/1/assign", "/api/helpdesk/conversations/1/transfer",
+        "/api/helpdesk/conversations/1/reply", "/api/helpdesk/conversations/1/notes",
+        "/api/helpdesk/conversations/1/close", "/api/helpdesk/conversations/1/reveal", "/api/helpdesk/segments"}) {
+    INFO(path);
+    auto r = post(c, path, s);
+    REQUIRE(r);
+    CHECK(r->status == 403);
+    CHECK(json::parse(r->body)["error"] == "forbidden");
+  }
+}

@@ -123,19 +123,19 @@ TEST_CASE("a changed text that states facts is published only with its facts rev
   StudioFixture f;
   const auto sam = StudioFixture::person("sam", "supervisor");
   auto d = f.library->draft();
-  ojson nrm = (*d)->entries.at("template:rights.uk.nrm");
+  ojson nrm = (*d)->entries.at("template:rights.uk.protection");
   nrm["text"] = nrm["text"].get<std::string>() + " Ask us how.";
-  f.save("template:rights.uk.nrm", nrm, sam);
+  f.save("template:rights.uk.protection", nrm, sam);
   auto p = f.library->publish(sam, "");
   REQUIRE(p->refused.has_value());
   CHECK(p->refused->code == "facts_not_reviewed");
-  CHECK(p->refused->entries == std::vector<std::string>{"template:rights.uk.nrm"});
+  CHECK(p->refused->entries == std::vector<std::string>{"template:rights.uk.protection"});
   nrm["reviewed"] = true;
   nrm["reviewed_by"] = "sam";
-  f.save("template:rights.uk.nrm", nrm, sam);
+  f.save("template:rights.uk.protection", nrm, sam);
   auto ok = f.library->publish(sam, "");
   REQUIRE_FALSE(ok->refused.has_value());
-  CHECK(f.live_text("rights.uk.nrm", "en").find("Ask us how.") != std::string::npos);
+  CHECK(f.live_text("rights.uk.protection", "en").find("Ask us how.") != std::string::npos);
 }
 
 TEST_CASE("two editors saving one entry: the second is told, nothing is overwritten", "[studio]") {
