@@ -409,7 +409,7 @@ function textUnit(opts) {
   const label = el('label', { for: id }, opts.label);
   const stateP = el('span', { className: 'state' });
   head.append(label, stateP);
-  const area = el('textarea', { id, rows: '4' });
+  const area = el('textarea', { id, rows: String(Math.min(8, Math.max(2, Math.ceil((opts.text || '').length / 50) + 1))) });
   setLangDir(area, opts.lang);
   area.value = opts.text || '';
   const report = el('div', { className: 'check-report' });

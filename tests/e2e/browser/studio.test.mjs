@@ -11,7 +11,7 @@
 //   node tests/e2e/browser/studio.test.mjs build/gateway
 import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { cpSync, statSync } from 'node:fs';
+import { cpSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { startGateway, launchBrowser, check, repoRoot } from './harness.mjs';
 import { startFakeTwilio, postSignedInbound } from './fake_twilio.mjs';
@@ -253,6 +253,23 @@ try {
     (await page.locator('#te-facts-state').textContent()).includes('needs review rights'),
   'Mark facts reviewed is not offered to an editor without review rights, and says why');
   await page.uncheck('#filter-facts');
+
+  // ---- translators' files: the draft's PO file, and an upload with an error ----
+  await page.click('#tab-po');
+  await page.selectOption('#po-lang', 'uk');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#po-download')]);
+  const po = readFileSync(await download.path(), 'utf8');
+  check(download.suggestedFilename() === 'uk.po' && po.includes('msgctxt "consent.intro"') && po.includes('Ми б зберігали'),
+    'Download PO gives the draft\'s Ukrainian catalog, with the saved text');
+  const broken = po.replace('{days} днів', '{dni} днів');
+  check(broken !== po, 'a translator breaks a placeholder in it');
+  await page.setInputFiles('#po-file', { name: 'uk.po', mimeType: 'text/x-gettext-translation', buffer: Buffer.from(broken) });
+  await page.click('#po-upload');
+  await page.waitForSelector('#po-problems:not([hidden]) tbody tr');
+  const poRows = await page.locator('#po-problems tbody tr').allTextContents();
+  check((await page.locator('#po-result').textContent()).includes('Nothing was merged') &&
+    poRows.some((r) => r.includes('consent.intro') && /error/.test(r) && /\d/.test(r)),
+  `the upload is refused, each problem with its msgctxt and line (${poRows[0]})`);
 
   // ---- the editor: a menu choice's text, from the diagram ----
   await page.click('#tab-flows');
