@@ -4,6 +4,7 @@ target_sources(gateway_core PRIVATE
   gateway/content/content_extract.cc
   gateway/content/content_set.cc
   gateway/content/flow_files.cc
+  gateway/content/flow_graph.cc
   gateway/content/discretion.cc
   gateway/content/gettext_po_session.cc
   gateway/content/icu_message.cc
