@@ -5,6 +5,7 @@
 #include <string>
 
 #include "gateway/cli/check_command.h"
+#include "gateway/cli/graph_command.h"
 #include "gateway/cli/segments_command.h"
 #include "gateway/cli/serve_command.h"
 #include "gateway/cli/simulate_command.h"
@@ -38,6 +39,14 @@ int run(int argc, char** argv) {
       "stats", "Per language: translated %, fuzzy % and the longest SMS in segments, as a Markdown table");
   stats->add_option("--content", content_dir,
                     "Content directory (holding flows/, templates/, translations/)");
+
+  GraphOptions graph_opts;
+  auto* graph =
+      content->add_subcommand("graph", "Print the SVG diagram of flow FLOW: its nodes, messages and exits");
+  graph->add_option("FLOW", graph_opts.flow, "The flow's id (flows/FLOW.json)")->required();
+  graph->add_option("--content", content_dir,
+                    "Content directory (holding flows/, templates/, translations/)");
+  graph->add_option("--lang", graph_opts.lang, "Language of the texts (default: the source language, en)");
 
   std::string lang, from, channel = "sms";
   bool sim_json = false;
@@ -93,6 +102,10 @@ int run(int argc, char** argv) {
   if (*check) return run_check(content_dir, std::cout, std::cerr);
   if (*extract) return run_content_extract(content_dir, std::cout, std::cerr);
   if (*stats) return run_content_stats(content_dir, std::cout, std::cerr);
+  if (*graph) {
+    graph_opts.content_dir = content_dir;
+    return run_content_graph(graph_opts, std::cout, std::cerr);
+  }
   if (*simulate) {
     SimulateOptions so;
     so.content_dir = content_dir;

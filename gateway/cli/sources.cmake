@@ -3,6 +3,7 @@ target_sources(gateway_core PRIVATE
   gateway/cli/configured_store.cc
   gateway/cli/check_command.cc
   gateway/cli/simulate_command.cc
+  gateway/cli/graph_command.cc
   gateway/cli/serve_command.cc
   gateway/cli/user_command.cc
   gateway/cli/segments_command.cc
