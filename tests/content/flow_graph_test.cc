@@ -234,7 +234,7 @@ TEST_CASE("Arabic and markup in a message come out escaped and the SVG stays wel
     if (key == "t.hello") return arabic + " a & b <c> \"d\" e\\f \\N";
     if (key == "t.bye") return "</text></g><g id=\"node-evil\"> &amp &#; ]]> <!-- x --";
     if (key == "t.choice") return "1 <&\"> \\";
-    return "ctl\x01\x1b[31m bad\xff\xfe utf";
+    return "ctl\x01\x1b[31m bad\xff\xfe utf \xef\xbf\xbe zwnj\u200c.";
   }};
   auto svg = gw::flow_graph_svg(flow, text);
   REQUIRE(svg);
@@ -247,11 +247,13 @@ TEST_CASE("Arabic and markup in a message come out escaped and the SVG stays wel
   CHECK(texts_of(*svg, "exit-choice") == std::vector<std::string>{"1 <&\"> \\"});
   CHECK(count(*svg, "id=\"node-") == 3);
   CHECK(text_of_id(*svg, "node-bye").find("<g id=") != std::string::npos);
-  // Control characters become spaces, invalid UTF-8 U+FFFD.
+  // Control characters become spaces, invalid UTF-8 and noncharacters U+FFFD.
   const std::string asked = text_of_id(*svg, "node-ask");
   CHECK(asked.find('\x01') == std::string::npos);
   CHECK(asked.find('\x1b') == std::string::npos);
   CHECK(asked.find("\uFFFD") != std::string::npos);
+  CHECK(asked.find("\xef\xbf\xbe") == std::string::npos);  // U+FFFE
+  CHECK(asked.find("zwnj\u200c.") != std::string::npos);   // Persian's zero-width non-joiner stays
 }
 
 TEST_CASE("a long message is cut to 80 characters ending in an ellipsis", "[flow_graph]") {
