@@ -345,3 +345,24 @@ TEST_CASE("diagrams drawn from two threads at once are the same as one drawn alo
     for (const std::string& svg : out) CHECK(svg == *alone);
   }
 }
+
+TEST_CASE("an exit across more than four columns ends at a link node naming its target", "[flow_graph]") {
+  // ask → s1 → … → s8 → stuck, and the ask's fallback straight to stuck.
+  gw::Node ask = node("ask", gw::NodeKind::kAsk);
+  ask.choices = {gw::Choice{"t.go", {}, "", "s1"}};
+  ask.fallback = "stuck";
+  std::vector<gw::Node> nodes = {ask};
+  for (int i = 1; i <= 8; ++i) {
+    gw::Node say = node("s" + std::to_string(i), gw::NodeKind::kSay);
+    say.next = i < 8 ? "s" + std::to_string(i + 1) : "stuck";
+    nodes.push_back(say);
+  }
+  nodes.push_back(node("stuck", gw::NodeKind::kHandover));
+  auto svg = gw::flow_graph_svg(flow_of("f", nodes), {});
+  REQUIRE(svg);
+  CHECK(texts_of(*svg, "flow-link") == std::vector<std::string>{"\u2192 stuck"});
+  CHECK(texts_of(*svg, "exit-fallback") == std::vector<std::string>{"fallback"});
+  CHECK(count(*svg, "id=\"node-") == 10);
+  // The short exits are drawn as they are: no other link node.
+  CHECK(count(*svg, "flow-link") == 1);
+}
