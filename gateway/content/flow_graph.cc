@@ -66,17 +66,22 @@ std::string label_escape(const std::string& s) {
 }
 
 // `text` as one line of at most `max_chars` graphemes ("…" when cut), with
-// invalid UTF-8 replaced (U+FFFD), control characters as spaces and runs of
-// white space as one space.
+// invalid UTF-8 and noncharacters replaced (U+FFFD), control characters as
+// spaces and runs of white space as one space.
 icu::UnicodeString clean(const std::string& text, int32_t max_chars) {
   const icu::UnicodeString in = icu::UnicodeString::fromUTF8(text);
   icu::UnicodeString s;
   bool space = true;  // drops leading white space
   for (int32_t i = 0; i < in.length(); i = in.moveIndex32(i, 1)) {
     const UChar32 c = in.char32At(i);
-    if (u_isUWhiteSpace(c) || u_iscntrl(c)) {
+    // Control characters (Cc) are not allowed in XML; format characters (Cf:
+    // the zero-width non-joiner of Persian, direction marks) are kept.
+    if (u_isUWhiteSpace(c) || u_charType(c) == U_CONTROL_CHAR) {
       if (!space) s.append(static_cast<UChar>(u' '));
       space = true;
+    } else if (U_IS_UNICODE_NONCHAR(c)) {  // U+FFFE, U+FFFF…: not allowed in XML either
+      s.append(static_cast<UChar>(u'\uFFFD'));
+      space = false;
     } else {
       s.append(c);
       space = false;

@@ -234,7 +234,7 @@ TEST_CASE("Arabic and markup in a message come out escaped and the SVG stays wel
     if (key == "t.hello") return arabic + " a & b <c> \"d\" e\\f \\N";
     if (key == "t.bye") return "</text></g><g id=\"node-evil\"> &amp &#; ]]> <!-- x --";
     if (key == "t.choice") return "1 <&\"> \\";
-    return "ctl\x01\x1b[31m bad\xff\xfe utf";
+    return "ctl\x01\x1b[31m bad\xff\xfe utf \xef\xbf\xbe zwnj\u200c.";
   }};
   auto svg = gw::flow_graph_svg(flow, text);
   REQUIRE(svg);
@@ -247,11 +247,13 @@ TEST_CASE("Arabic and markup in a message come out escaped and the SVG stays wel
   CHECK(texts_of(*svg, "exit-choice") == std::vector<std::string>{"1 <&\"> \\"});
   CHECK(count(*svg, "id=\"node-") == 3);
   CHECK(text_of_id(*svg, "node-bye").find("<g id=") != std::string::npos);
-  // Control characters become spaces, invalid UTF-8 U+FFFD.
+  // Control characters become spaces, invalid UTF-8 and noncharacters U+FFFD.
   const std::string asked = text_of_id(*svg, "node-ask");
   CHECK(asked.find('\x01') == std::string::npos);
   CHECK(asked.find('\x1b') == std::string::npos);
   CHECK(asked.find("\uFFFD") != std::string::npos);
+  CHECK(asked.find("\xef\xbf\xbe") == std::string::npos);  // U+FFFE
+  CHECK(asked.find("zwnj\u200c.") != std::string::npos);   // Persian's zero-width non-joiner stays
 }
 
 TEST_CASE("a long message is cut to 80 characters ending in an ellipsis", "[flow_graph]") {
@@ -342,4 +344,25 @@ TEST_CASE("diagrams drawn from two threads at once are the same as one drawn alo
   for (const auto& out : drawn) {
     for (const std::string& svg : out) CHECK(svg == *alone);
   }
+}
+
+TEST_CASE("an exit across more than four columns ends at a link node naming its target", "[flow_graph]") {
+  // ask → s1 → … → s8 → stuck, and the ask's fallback straight to stuck.
+  gw::Node ask = node("ask", gw::NodeKind::kAsk);
+  ask.choices = {gw::Choice{"t.go", {}, "", "s1"}};
+  ask.fallback = "stuck";
+  std::vector<gw::Node> nodes = {ask};
+  for (int i = 1; i <= 8; ++i) {
+    gw::Node say = node("s" + std::to_string(i), gw::NodeKind::kSay);
+    say.next = i < 8 ? "s" + std::to_string(i + 1) : "stuck";
+    nodes.push_back(say);
+  }
+  nodes.push_back(node("stuck", gw::NodeKind::kHandover));
+  auto svg = gw::flow_graph_svg(flow_of("f", nodes), {});
+  REQUIRE(svg);
+  CHECK(texts_of(*svg, "flow-link") == std::vector<std::string>{"\u2192 stuck"});
+  CHECK(texts_of(*svg, "exit-fallback") == std::vector<std::string>{"fallback"});
+  CHECK(count(*svg, "id=\"node-") == 10);
+  // The short exits are drawn as they are: no other link node.
+  CHECK(count(*svg, "flow-link") == 1);
 }
