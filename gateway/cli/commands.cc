@@ -6,6 +6,7 @@
 
 #include "gateway/cli/check_command.h"
 #include "gateway/cli/content_command.h"
+#include "gateway/cli/graph_command.h"
 #include "gateway/cli/segments_command.h"
 #include "gateway/cli/serve_command.h"
 #include "gateway/cli/simulate_command.h"
@@ -49,6 +50,13 @@ int run(int argc, char** argv) {
   import_cmd->add_option("DIR", content_path, "A content directory (flows/, templates/, translations/)")
       ->required();
   import_cmd->add_option("--config", content_config, "JSON configuration file (default: the embedded default)");
+  GraphOptions graph_opts;
+  auto* graph =
+      content->add_subcommand("graph", "Print the SVG diagram of flow FLOW: its nodes, messages and exits");
+  graph->add_option("FLOW", graph_opts.flow, "The flow's id (flows/FLOW.json)")->required();
+  graph->add_option("--content", content_dir,
+                    "Content directory (holding flows/, templates/, translations/)");
+  graph->add_option("--lang", graph_opts.lang, "Language of the texts (default: the source language, en)");
 
   std::string lang, from, channel = "sms";
   bool sim_json = false;
@@ -107,6 +115,10 @@ int run(int argc, char** argv) {
   if (*stats) return run_content_stats(content_dir, std::cout, std::cerr);
   if (*export_cmd) return run_content_export(content_path, content_config, std::cout, std::cerr);
   if (*import_cmd) return run_content_import(content_path, content_config, std::cout, std::cerr);
+  if (*graph) {
+    graph_opts.content_dir = content_dir;
+    return run_content_graph(graph_opts, std::cout, std::cerr);
+  }
   if (*simulate) {
     SimulateOptions so;
     so.content_dir = content_dir;

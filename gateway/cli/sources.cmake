@@ -4,6 +4,7 @@ target_sources(gateway_core PRIVATE
   gateway/cli/check_command.cc
   gateway/cli/content_command.cc
   gateway/cli/simulate_command.cc
+  gateway/cli/graph_command.cc
   gateway/cli/serve_command.cc
   gateway/cli/user_command.cc
   gateway/cli/segments_command.cc

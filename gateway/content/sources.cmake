@@ -9,6 +9,7 @@ target_sources(gateway_core PRIVATE
   gateway/content/live_content.cc
   gateway/content/flow_files.cc
   gateway/content/flow_json.cc
+  gateway/content/flow_graph.cc
   gateway/content/discretion.cc
   gateway/content/gettext_po_session.cc
   gateway/content/icu_message.cc

@@ -5,6 +5,7 @@ target_sources(gateway_tests PRIVATE
   tests/content/content_files_test.cc
   tests/content/flow_files_test.cc
   tests/content/flow_json_test.cc
+  tests/content/flow_graph_test.cc
   tests/content/icu_message_test.cc
   tests/content/languages_test.cc
   tests/content/po_catalog_test.cc
