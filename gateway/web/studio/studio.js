@@ -82,7 +82,8 @@ function isRtl(code) {
 }
 function langName(code) {
   const l = langInfo(code);
-  return l.name && l.name !== code ? `${l.name} (${code})` : code;
+  const native = l.native && l.native !== l.name ? `${l.native} — ` : '';
+  return l.name && l.name !== code ? `${native}${l.name} (${code})` : code;
 }
 // Right-to-left text areas get dir="rtl"; every text area gets its lang.
 function setLangDir(node, code) {
@@ -591,7 +592,11 @@ async function openTemplate(key, focusLang) {
   for (const code of codes) {
     const tr = (t.translations || {})[code] || { msgstr: '', fuzzy: false, state: 'untranslated', revision: 0 };
     const card = el('div', { className: 'lang-card', 'data-lang': code });
-    card.append(el('h4', { lang: 'en' }, langName(code)));
+    const info = langInfo(code);
+    const h = el('h4');
+    if (info.native && info.native !== info.name) h.append(el('span', { lang: code, dir: 'auto' }, info.native), ' — ');
+    h.append(`${info.name || code} (${code})`);
+    card.append(h);
     if (tr.plural_categories && tr.plural_categories.length) {
       card.append(el('p', { className: 'muted small' }, `Plural forms: ${tr.plural_categories.join(', ')}`));
     }
@@ -1312,6 +1317,41 @@ function valueView(entry, v) {
   return el('pre', { className: 'code' }, JSON.stringify(v, null, 2));
 }
 
+// JSON with its object keys sorted: two values are the same content when their
+// canonical forms are equal, whatever the order of their fields.
+function canonical(v) {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') {
+    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v === undefined ? null : v);
+}
+
+// Before and after of an entry, side by side. For a flow or a step (JSON) only
+// the fields that differ are shown, the whole value one click away.
+function diffViews(entry, before, after) {
+  const isObj = (v) => v && typeof v === 'object' && !Array.isArray(v);
+  const structural = /^(node|flow):/.test(entry);
+  if (!structural || !isObj(before) || !isObj(after)) return [valueView(entry, before), valueView(entry, after)];
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])]
+    .filter((k) => canonical(before[k]) !== canonical(after[k]));
+  const side = (v) => {
+    const wrap = el('div');
+    if (!keys.length) {
+      wrap.append(el('p', { className: 'muted' }, 'Same content (only the order of its fields differs).'));
+    } else {
+      const part = {};
+      for (const k of keys) part[k] = v[k] === undefined ? '(none)' : v[k];
+      wrap.append(el('pre', { className: 'code changed-fields' }, JSON.stringify(part, null, 2)));
+    }
+    const d = el('details');
+    d.append(el('summary', {}, 'The whole value'), el('pre', { className: 'code' }, JSON.stringify(v, null, 2)));
+    wrap.append(d);
+    return wrap;
+  };
+  return [side(before), side(after)];
+}
+
 function openEntry(entry) {
   const m = /^translation:([^:]+):([^#]*)/.exec(entry);
   if (m) return openTemplate(m[2], m[1]);
@@ -1344,8 +1384,9 @@ async function loadDraft() {
     open.addEventListener('click', () => openEntry(c.entry));
     const entryCell = tr.insertCell();
     entryCell.append(open, el('br'), el('code', { className: 'small muted' }, c.entry));
-    tr.insertCell().append(valueView(c.entry, c.before));
-    tr.insertCell().append(valueView(c.entry, c.after));
+    const [b, a] = diffViews(c.entry, c.before, c.after);
+    tr.insertCell().append(b);
+    tr.insertCell().append(a);
     tr.insertCell().append(`${c.by || ''}${c.at ? `, ${when(c.at)}` : ''}`);
     const discard = el('button', { type: 'button', className: 'discard', 'aria-label': `Discard the edit of ${c.entry}` }, 'Discard');
     discard.addEventListener('click', async () => {
@@ -1513,9 +1554,10 @@ async function openVersion(id) {
     const art = el('article', { className: 'diff', 'data-entry': c.entry });
     art.append(el('h3', {}, entryLabel(c.entry)));
     const before = el('div', { className: 'before' });
-    before.append(el('h4', {}, 'Before'), valueView(c.entry, c.before));
+    const [b, a] = diffViews(c.entry, c.before, c.after);
+    before.append(el('h4', {}, 'Before'), b);
     const after = el('div', { className: 'after' });
-    after.append(el('h4', {}, 'After'), valueView(c.entry, c.after));
+    after.append(el('h4', {}, 'After'), a);
     const sides = el('div', { className: 'sides' });
     sides.append(before, after);
     art.append(sides);
