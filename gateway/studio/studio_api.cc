@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <set>
 
+#include "gateway/content/discretion.h"
 #include "gateway/content/flow_files.h"
 #include "gateway/content/flow_graph.h"
 #include "gateway/content/flow_json.h"
@@ -111,7 +112,8 @@ std::map<std::string, std::pair<std::string, ojson>> flow_documents(const Conten
     if (path == "flows/schema.json" || path == "flows/globals.json") continue;
     ojson doc = ojson::parse(bytes, nullptr, false);
     if (doc.is_discarded() || !doc.is_object() || !doc.contains("id") || !doc["id"].is_string()) continue;
-    out[doc["id"].get<std::string>()] = {path, std::move(doc)};
+    std::string id = doc["id"].get<std::string>();
+    out[id] = {path, std::move(doc)};
   }
   return out;
 }

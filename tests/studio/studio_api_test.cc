@@ -229,9 +229,9 @@ TEST_CASE("a flow edit that leaves a node unreachable is refused; a good one is 
   CHECK(dangling->status == 400);
   CHECK((*f.library->draft())->edits.empty());
 
-  // A new node wired in from the menu's last choice is fine.
+  // A new node wired in between the menu's last choice and where it led is fine.
   json wired = doc;
-  wired["nodes"]["bye"] = {{"type", "say"}, {"say", {"menu.bye"}}, {"next", "ask"}};
+  wired["nodes"]["bye"] = {{"type", "say"}, {"say", {"menu.bye"}}, {"next", "language"}};
   wired["nodes"]["ask"]["choices"].back()["next"] = "bye";
   auto saved = post(c, "/api/studio/flows/menu", edith, {{"flow", wired}, {"base_revision", rev}});
   REQUIRE(saved);
