@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Refreshes docs/console-arabic.png, the console picture in the README: runs the
-# console browser test against build/gateway (which saves its screenshot beside
-# the binary) and copies the picture into docs/. Tests never write to docs/.
+# Refreshes the README's pictures: docs/console-arabic.png (the console) and
+# docs/studio.png (the content studio: a flow diagram beside Arabic texts). Runs
+# the console and studio browser tests against build/gateway (which save their
+# screenshots beside the binary) and copies the pictures into docs/. Tests never
+# write to docs/.
 #
 #   scripts/readme-screenshot.sh      after scripts/setup.sh --tests (or scripts/test.sh)
 set -euo pipefail
@@ -9,7 +11,10 @@ cd "$(dirname "$0")/.."
 build_dir="${BUILD_DIR:-build}"
 [[ -x "$build_dir/gateway" ]] || { echo "readme-screenshot: $build_dir/gateway is missing; run scripts/setup.sh --tests first" >&2; exit 1; }
 [[ -d node_modules/playwright-core ]] || { echo "readme-screenshot: playwright-core is missing; run scripts/setup.sh --tests first" >&2; exit 1; }
-rm -f "$build_dir/console-arabic.png"
+rm -f "$build_dir/console-arabic.png" "$build_dir/studio-flow-arabic.png"
 node tests/e2e/browser/console.test.mjs "$build_dir/gateway"
 cp "$build_dir/console-arabic.png" docs/console-arabic.png
 echo "readme-screenshot: docs/console-arabic.png updated" >&2
+node tests/e2e/browser/studio.test.mjs "$build_dir/gateway"
+cp "$build_dir/studio-flow-arabic.png" docs/studio.png
+echo "readme-screenshot: docs/studio.png updated" >&2

@@ -8,6 +8,9 @@ set(GATEWAY_WEB_ASSETS
   simulator/index.html
   simulator/simulator.css
   simulator/simulator.js
+  studio/index.html
+  studio/studio.css
+  studio/studio.js
 )
 set(_web_deps "")
 foreach(asset IN LISTS GATEWAY_WEB_ASSETS)
