@@ -5,6 +5,7 @@
 
 #include "gateway/cli/commands.h"
 #include "gateway/cli/configured_store.h"
+#include "gateway/content/content_dir.h"
 #include "gateway/content/content_files.h"
 #include "gateway/core/log.h"
 #include "gateway/studio/content_library.h"
@@ -73,6 +74,7 @@ int run_content_export(const std::string& dir, const std::string& config_path, s
 int run_content_import(const std::string& dir, const std::string& config_path, std::ostream& out,
                        std::ostream& err) {
   log::init(log::Level::kWarn);
+  if (Status s = check_content_dir(dir); !s) return fail(err, "import", s.error().message);
   auto files = read_content_files(dir);
   if (!files) return fail(err, "import", files.error().message);
   SystemClock clock;

@@ -21,6 +21,7 @@
 #include "gateway/config/config.h"
 #include "gateway/content/content_dir.h"
 #include "gateway/studio/content_library.h"
+#include "gateway/studio/studio_api.h"
 #include "gateway/content/content_set.h"
 #include "gateway/content/flow_files.h"
 #include "gateway/content/languages.h"
@@ -305,7 +306,8 @@ int run_serve(const ServeOptions& options) {
   dead_letters.add_routes(server);
   http::add_static_routes(server, "/console/", "/console", "/console/index.html");
   // The content studio: its API and its page at /studio/.
-  // STUDIO_API_ROUTES
+  StudioApi studio(StudioContext{staff_auth, *db, clock, *library});
+  studio.add_routes(server);
   http::add_static_routes(server, "/studio/", "/studio", "/studio/index.html");
   add_webhook_routes(server, WebhookContext{*cfg, conversations, *db, clock});
   // The browser simulator: its page at / and its API, when a web channel is configured

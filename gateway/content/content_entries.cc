@@ -159,8 +159,10 @@ struct Edits {
 
 Result<Edits> sort_overlay(const Overlay& overlay) {
   Edits edits;
-  for (const auto& [entry, value] : overlay) {
-    auto bad = [&](const std::string& why) { return Error::invalid(entry + ": " + why); };
+  for (const auto& item : overlay) {
+    const std::string& entry = item.first;
+    const std::optional<Json>& value = item.second;
+    auto bad = [&entry](const std::string& why) { return Error::invalid(entry + ": " + why); };
     if (value && !value->is_object()) return bad("the value is not a JSON object");
     if (starts_with(entry, kTemplate)) {
       const std::string key = entry.substr(kTemplate.size());

@@ -283,7 +283,10 @@ class DrawingBuilder {
 
     std::string message, detail;
     auto say_texts = [&] {
-      for (const std::string& key : n.say) message += (message.empty() ? "" : " ") + template_text(key);
+      for (const std::string& key : n.say) {
+        if (!message.empty()) message += ' ';
+        message += template_text(key);
+      }
     };
     switch (n.kind) {
       case NodeKind::kSay:
@@ -450,8 +453,16 @@ std::string plain_attributes(std::string svg) {
       const size_t end = svg.find('"', at);
       if (end == std::string::npos) break;
       std::string value = svg.substr(at, end - at);
-      for (size_t dash = value.find("&#45;"); dash != std::string::npos; dash = value.find("&#45;", dash))
-        value.replace(dash, 5, "-");
+      std::string plain;
+      for (size_t i = 0; i < value.size();) {
+        if (value.compare(i, 5, "&#45;") == 0) {
+          plain += '-';
+          i += 5;
+        } else {
+          plain += value[i++];
+        }
+      }
+      value = std::move(plain);
       svg.replace(at, end - at, value);
       at += value.size();
     }

@@ -74,7 +74,7 @@ class Run {
     fresh.guesses = contact_.language_guesses;
     return fresh;
   }
-  StepResult finish() { return {std::move(s_), std::move(fx_)}; }
+  StepResult finish() { return {std::move(s_), std::move(fx_), {}}; }
 
   // True when the session is active and its position still exists in the flows
   // with the node kind it waits at.

@@ -1,5 +1,6 @@
 #include "gateway/studio/content_library.h"
 
+#include <atomic>
 #include <filesystem>
 #include <set>
 
@@ -208,7 +209,9 @@ Result<std::shared_ptr<const ContentLibrary::Draft>> ContentLibrary::draft() {
 Result<std::shared_ptr<const ContentLibrary::Draft>> ContentLibrary::compose() {
   auto listed = content_.list_draft_entries();
   if (!listed) return listed.error();
+  static std::atomic<uint64_t> serials{0};
   auto d = std::make_shared<Draft>();
+  d->serial = ++serials;
   std::shared_ptr<const ContentFiles> base;
   {
     std::lock_guard lock(mu_);
@@ -250,6 +253,10 @@ Result<std::shared_ptr<const ContentLibrary::Draft>> ContentLibrary::compose() {
 Result<CheckReport> ContentLibrary::check_draft() {
   auto d = draft();
   if (!d) return d.error();
+  {
+    std::lock_guard lock(mu_);
+    if (checked_draft_ == *d && checked_report_) return *checked_report_;
+  }
   auto copy = MaterializedContent::create(*(*d)->files);
   if (!copy) return copy.error();
   CheckReport report = check_everything(copy->dir());
@@ -259,6 +266,9 @@ Result<CheckReport> ContentLibrary::check_draft() {
                                         "draft: error: " + (*d)->compose_error});
     ++report.errors;
   }
+  std::lock_guard lock(mu_);
+  checked_draft_ = *d;
+  checked_report_ = std::make_shared<const CheckReport>(report);
   return report;
 }
 

@@ -75,6 +75,7 @@ class ContentLibrary {
  public:
   // The published version and the draft's edits, composed.
   struct Draft {
+    uint64_t serial = 0;  // a new one for every draft composed in this process
     int64_t base_version = 0;
     std::shared_ptr<const ContentFiles> files;
     ContentEntries entries;
@@ -100,7 +101,7 @@ class ContentLibrary {
   std::shared_ptr<const ContentFiles> published_files() const;
   Result<std::shared_ptr<const ContentEntries>> published_entries();
   Result<std::shared_ptr<const Draft>> draft();
-  // The checks of `gateway check` on the draft.
+  // The checks of `gateway check` on the draft (made once per draft).
   Result<CheckReport> check_draft();
   // What the draft changes against the published version.
   Result<std::vector<ContentChange>> draft_changes();
@@ -176,6 +177,8 @@ class ContentLibrary {
   std::shared_ptr<const ContentFiles> published_files_;
   std::shared_ptr<const ContentEntries> published_entries_;
   std::shared_ptr<const Draft> draft_;  // null: to compose again
+  std::shared_ptr<const Draft> checked_draft_;  // the draft checked_report_ is of
+  std::shared_ptr<const CheckReport> checked_report_;
 };
 
 }  // namespace gw

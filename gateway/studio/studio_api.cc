@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <set>
 
+#include "gateway/content/discretion.h"
 #include "gateway/content/flow_files.h"
 #include "gateway/content/flow_graph.h"
 #include "gateway/content/flow_json.h"
@@ -111,7 +112,8 @@ std::map<std::string, std::pair<std::string, ojson>> flow_documents(const Conten
     if (path == "flows/schema.json" || path == "flows/globals.json") continue;
     ojson doc = ojson::parse(bytes, nullptr, false);
     if (doc.is_discarded() || !doc.is_object() || !doc.contains("id") || !doc["id"].is_string()) continue;
-    out[doc["id"].get<std::string>()] = {path, std::move(doc)};
+    std::string id = doc["id"].get<std::string>();
+    out[id] = {path, std::move(doc)};
   }
   return out;
 }
@@ -615,6 +617,19 @@ void StudioApi::flow_graph(const Req& req, Res& res) {
   const std::string id = req.matches[1];
   const std::string lang = req.get_param_value("lang");
   if (lang.size() > 16) return http::send_json_error(res, 400, "invalid_request", "lang is not a language");
+  const std::string cache_key = id + "/" + lang;
+  auto send_svg = [&res](const std::string& svg) {
+    res.status = 200;
+    res.set_header("Cache-Control", "no-store");
+    res.set_content(svg, "image/svg+xml; charset=utf-8");
+  };
+  {
+    std::lock_guard lock(graphs_mu_);
+    if (graphs_draft_ == v->draft->serial) {
+      auto cached = graphs_.find(cache_key);
+      if (cached != graphs_.end()) return send_svg(cached->second);
+    }
+  }
   auto docs = flow_documents(*v->draft->files);
   auto f = docs.find(id);
   if (f == docs.end()) return http::send_json_error(res, 404, "not_found", "no flow " + id);
@@ -625,9 +640,15 @@ void StudioApi::flow_graph(const Req& req, Res& res) {
   text.text = [draft, lang](const std::string& key) { return text_in(draft->entries, key, lang); };
   auto svg = flow_graph_svg(*parsed, text);
   if (!svg) return http::send_json_error(res, 400, "invalid_flow", svg.error().message);
-  res.status = 200;
-  res.set_header("Cache-Control", "no-store");
-  res.set_content(*svg, "image/svg+xml; charset=utf-8");
+  {
+    std::lock_guard lock(graphs_mu_);
+    if (graphs_draft_ != v->draft->serial) {
+      graphs_.clear();
+      graphs_draft_ = v->draft->serial;
+    }
+    if (graphs_.size() < 256) graphs_[cache_key] = *svg;
+  }
+  send_svg(*svg);
 }
 
 void StudioApi::save_flow(const Req& req, Res& res) {
@@ -780,7 +801,7 @@ void StudioApi::simulate(const Req& req, Res& res) {
   if (id.size() > 64) return http::send_json_error(res, 400, "invalid_request", "unknown session");
   auto v = view(res);
   if (!v) return;
-  const void* draft_key = v->draft.get();
+  const uint64_t draft_key = v->draft->serial;
 
   // The draft's content for simulators, loaded once per draft.
   std::shared_ptr<const SimulatorContent> content;

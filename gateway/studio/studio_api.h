@@ -91,12 +91,17 @@ class StudioApi {
   struct Simulation {
     std::mutex mu;
     std::unique_ptr<Simulator> sim;
-    const void* draft = nullptr;  // the draft it runs on
+    uint64_t draft = 0;  // the serial of the draft it runs on
     TimePoint last_used{};
   };
   std::mutex sims_mu_;  // guards sims_ and sim_content_; held only to find, add or drop one
   std::map<std::string, std::shared_ptr<Simulation>> sims_;
-  const void* sim_content_draft_ = nullptr;
+  uint64_t sim_content_draft_ = 0;
+  // Diagrams of the current draft by "flow/lang": Graphviz lays out one at a
+  // time for the whole process, so a diagram is drawn once per draft.
+  std::mutex graphs_mu_;  // guards the two below; held only to look up or store one
+  uint64_t graphs_draft_ = 0;
+  std::map<std::string, std::string> graphs_;
   std::shared_ptr<const SimulatorContent> sim_content_;
 };
 

@@ -107,7 +107,8 @@ std::vector<std::string> texts_of(const std::string& svg, const std::string& css
     std::string text;
     for (size_t t = body.find("<text"); t != std::string::npos; t = body.find("<text", t + 1)) {
       const size_t from = body.find('>', t) + 1;
-      text += (text.empty() ? "" : " ") + decode(body.substr(from, body.find("</text>", from) - from));
+      if (!text.empty()) text += ' ';
+      text += decode(body.substr(from, body.find("</text>", from) - from));
     }
     out.push_back(text);
   }
@@ -311,7 +312,11 @@ TEST_CASE("each kind of node shows what it does and each exit is labelled", "[fl
 
 TEST_CASE("a flow of 501 nodes is refused with an error naming the limit", "[flow_graph]") {
   std::vector<gw::Node> nodes;
-  for (int i = 0; i < 501; ++i) nodes.push_back(node("n" + std::to_string(i), gw::NodeKind::kEnd));
+  for (int i = 0; i < 501; ++i) {
+    std::string id = "n";
+    id += std::to_string(i);
+    nodes.push_back(node(id, gw::NodeKind::kEnd));
+  }
   auto svg = gw::flow_graph_svg(flow_of("big", nodes), {});
   REQUIRE_FALSE(svg);
   CHECK(svg.error().code == gw::ErrorCode::kInvalidArgument);

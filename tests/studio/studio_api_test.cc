@@ -99,7 +99,7 @@ TEST_CASE("an operator gets 403 on every studio API", "[studio][api]") {
   CHECK((*f.library->draft())->edits.empty());
 }
 
-TEST_CASE("a translation with a broken placeholder is refused and says which; a good one is saved",
+TEST_CASE("a translation with a broken placeholder is refused and says which, and a good one is saved",
           "[studio][api]") {
   ApiFixture f;
   RunningServer running(f.server);
@@ -156,7 +156,7 @@ TEST_CASE("a second editor saving from the same version is told and shown the fi
         "Що вам потрібно? Напишіть номер.");
 }
 
-TEST_CASE("a PO file round-trips unchanged; a broken one is refused with its line and nothing merged",
+TEST_CASE("a PO file round-trips unchanged, and a broken one is refused with its line and nothing merged",
           "[studio][api]") {
   ApiFixture f;
   RunningServer running(f.server);
@@ -204,7 +204,7 @@ TEST_CASE("a PO file round-trips unchanged; a broken one is refused with its lin
   CHECK((*changes)[0].entry == "translation:uk:menu.prompt");
 }
 
-TEST_CASE("a flow edit that leaves a node unreachable is refused; a good one is saved and drawn",
+TEST_CASE("a flow edit that leaves a node unreachable is refused, and a good one is saved and drawn",
           "[studio][api]") {
   ApiFixture f;
   RunningServer running(f.server);
@@ -229,9 +229,9 @@ TEST_CASE("a flow edit that leaves a node unreachable is refused; a good one is 
   CHECK(dangling->status == 400);
   CHECK((*f.library->draft())->edits.empty());
 
-  // A new node wired in from the menu's last choice is fine.
+  // A new node wired in between the menu's last choice and where it led is fine.
   json wired = doc;
-  wired["nodes"]["bye"] = {{"type", "say"}, {"say", {"menu.bye"}}, {"next", "ask"}};
+  wired["nodes"]["bye"] = {{"type", "say"}, {"say", {"menu.bye"}}, {"next", "language"}};
   wired["nodes"]["ask"]["choices"].back()["next"] = "bye";
   auto saved = post(c, "/api/studio/flows/menu", edith, {{"flow", wired}, {"base_revision", rev}});
   REQUIRE(saved);

@@ -64,9 +64,9 @@ Result<std::optional<ContentVersion>> SqliteStore::get_content_version(int64_t i
   auto v = db_.query_one(
       std::string("SELECT ") + kVersionColumns + ", changes_json FROM content_versions WHERE id = ?1",
       [](const Statement& st) {
-        ContentVersion v = read_version(st);
-        v.changes_json = st.text(9);
-        return v;
+        ContentVersion row = read_version(st);
+        row.changes_json = st.text(9);
+        return row;
       },
       id);
   return v;
