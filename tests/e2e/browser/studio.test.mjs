@@ -292,6 +292,20 @@ try {
   await page.waitForFunction((t) => document.querySelector('#diagram svg').textContent.includes(t), NEW_LABEL);
   check(true, 'and the diagram shows it');
 
+  // Rewiring: the server checks the whole flow on save, and its problems show next to the form.
+  await page.click('#diagram svg g#node-ask');
+  await page.waitForSelector('#choice-next-0');
+  await page.selectOption('#choice-next-0', 'screening');
+  await page.click('#save-node');
+  await page.waitForFunction(() => document.getElementById('node-problems').textContent.includes('rights'));
+  check((await page.locator('#node-problems').textContent()).includes('not reachable') &&
+    await page.locator('#flow-dirty').isVisible(),
+  'leading choice 1 elsewhere is refused: step rights would be unreachable, said next to the form');
+  await page.click('#revert-flow');
+  await page.waitForFunction(() => document.getElementById('flow-dirty').hidden &&
+    document.getElementById('choice-next-0') && document.getElementById('choice-next-0').value === 'rights');
+  check(true, 'Undo unsaved changes brings the saved flow back');
+
   // ---- the draft, tried in the simulator ----
   await page.click('#tab-draft');
   await page.waitForSelector('#change-rows tr[data-entry="translation:uk:menu.rights"]');
