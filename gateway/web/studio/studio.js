@@ -851,6 +851,8 @@ async function loadDiagram() {
   svg.setAttribute('aria-label', `Diagram of the flow ${state.flow.id}`);
   const node = document.importNode(svg, true);
   box.replaceChildren(node);
+  box.dataset.flow = state.flow.id;
+  box.dataset.lang = lang;
   for (const g of node.querySelectorAll('g[id^="node-"]')) {
     const nid = g.id.slice(5);
     if (!(nid in state.flow.doc.nodes)) continue;

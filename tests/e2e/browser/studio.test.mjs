@@ -275,7 +275,7 @@ try {
   await page.click('#tab-flows');
   await page.selectOption('#flow-lang', 'uk');
   await page.selectOption('#flow-select', 'menu');
-  await page.waitForSelector('#diagram svg g#node-ask');
+  await page.waitForSelector('#diagram[data-flow="menu"][data-lang="uk"] svg g#node-ask');
   check(await page.locator('#diagram svg g[id^="node-"]').count() >= 8, 'the menu flow\'s diagram is inlined as SVG, a group per step');
   await page.click('#diagram svg g#node-ask');
   await page.locator('#node-editor').waitFor();
@@ -400,7 +400,8 @@ try {
   // ---- the picture for the README: a diagram beside Arabic texts ----
   await page.click('#tab-flows');
   await page.selectOption('#flow-lang', 'ar');
-  await page.waitForFunction(() => document.querySelector('#diagram svg') && /[\u0600-\u06FF]/.test(document.querySelector('#diagram svg').textContent));
+  await page.waitForSelector('#diagram[data-flow="menu"][data-lang="ar"] svg g#node-ask');
+  check(/[\u0600-\u06FF]/.test(await page.locator('#diagram svg').textContent()), 'the diagram shows the Arabic texts');
   // By keyboard this time: a step of the diagram takes the focus and opens with Enter.
   await page.focus('#diagram svg g#node-ask');
   await page.keyboard.press('Enter');
