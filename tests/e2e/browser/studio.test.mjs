@@ -193,6 +193,11 @@ try {
   const phText = await placeholders.textContent();
   check(phText.includes('missing {days}') && phText.includes('not in the source {dni}') &&
     (await placeholders.getAttribute('class')).includes('bad'), `a broken placeholder is shown as an error (${phText})`);
+  await uk.locator('button.save').click();
+  await uk.locator('.problems', { hasText: 'Not saved' }).waitFor();
+  const refused = await uk.locator('.problems').textContent();
+  check(refused.includes('days') && await uk.getAttribute('data-state') === 'dirty',
+    `saving it is refused, with the server's problems shown (${refused})`);
   await ukArea.fill(original);
   await uk.locator('.check-report .placeholders.ok').waitFor();
   check(true, 'and the error goes away when it is fixed');
