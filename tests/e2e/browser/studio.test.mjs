@@ -280,6 +280,7 @@ try {
   await page.click('#tab-flows');
   await page.selectOption('#flow-lang', 'uk');
   await page.selectOption('#flow-select', 'menu');
+  // The menu's own diagram (another flow's, drawn first, may also have a step "ask").
   await page.waitForSelector('#diagram[data-flow="menu"][data-lang="uk"] svg g#node-ask');
   check(await page.locator('#diagram svg g[id^="node-"]').count() >= 8, 'the menu flow\'s diagram is inlined as SVG, a group per step');
   await page.click('#diagram svg g#node-ask');
