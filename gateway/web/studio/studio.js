@@ -1452,6 +1452,15 @@ $('publish-form').addEventListener('submit', async (ev) => {
     for (const e of res.data.entries || []) ul.append(el('li', {}, entryLabel(e)));
     box.append(ul);
     say('Not published: another reviewer must publish your own edits.');
+  } else if (res.data && res.data.error === 'facts_not_reviewed') {
+    box.append(el('p', { className: 'bad' },
+      'Not published: these changed texts state facts that nobody has marked reviewed yet:'));
+    const ul = el('ul');
+    for (const e of res.data.entries || []) ul.append(el('li', {}, entryLabel(e)));
+    box.append(ul);
+  } else if (res.data && res.data.error === 'conflict') {
+    box.append(el('p', { className: 'bad' },
+      'Not published: someone saved or published meanwhile. Look at the changes again, then publish.'));
   } else if (res.data && res.data.error === 'check_failed') {
     showProblems(box, res.data.problems, 'Not published: the checks found errors.');
   } else if (res.data && res.data.error === 'empty_draft') {
