@@ -25,8 +25,15 @@
 namespace gw {
 namespace {
 
-using json = nlohmann::json;
+// Content objects keep the order of their members (as in the files) in every
+// answer and every request, so that a save changes only what was edited.
+using json = nlohmann::ordered_json;
 using ojson = nlohmann::ordered_json;
+
+void send(httplib::Response& res, int status, const json& body) {
+  res.status = status;
+  res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
+}
 
 const std::vector<std::string> kStudioRoles = {"editor", "supervisor", "admin"};
 constexpr size_t kMaxListItems = 5000;
@@ -258,7 +265,7 @@ std::shared_ptr<const StudioApi::DraftView> StudioApi::view(Res& res) {
 void StudioApi::me(const Req& req, Res& res) {
   auto who = editor(req, res);
   if (!who) return;
-  http::send_json(res, 200,
+  send(res, 200,
                   {{"username", who->username},
                    {"role", who->role},
                    {"reviewer", who->reviewer},
@@ -331,7 +338,7 @@ void StudioApi::list_templates(const Req& req, Res& res) {
     const LanguageName n = language_name(l);
     languages.push_back({{"code", l}, {"name", n.english}, {"native", n.native}, {"rtl", is_rtl(l)}});
   }
-  http::send_json(res, 200, {{"languages", languages}, {"areas", areas}, {"items", items}});
+  send(res, 200, {{"languages", languages}, {"areas", areas}, {"items", items}});
 }
 
 void StudioApi::get_template(const Req& req, Res& res) {
@@ -373,7 +380,7 @@ void StudioApi::get_template(const Req& req, Res& res) {
       }
     }
   }
-  http::send_json(res, 200,
+  send(res, 200,
                   {{"key", key},
                    {"area", area_of(key)},
                    {"revision", d.revision_of("template:" + key)},
@@ -400,7 +407,7 @@ void StudioApi::conflict(Res& res, const std::string& entry, const json& current
       body["current"] = e == (*d)->entries.end() ? json(nullptr) : json::parse(e->second.dump());
     }
   }
-  http::send_json(res, 409, body);
+  send(res, 409, body);
 }
 
 void StudioApi::saved_or_error(Res& res, const Result<int64_t>& saved, const std::string& entry,
@@ -408,7 +415,7 @@ void StudioApi::saved_or_error(Res& res, const Result<int64_t>& saved, const std
   if (!saved) {
     if (saved.error().code == ErrorCode::kAlreadyExists) return conflict(res, entry);
     if (saved.error().code == ErrorCode::kInvalidArgument || saved.error().code == ErrorCode::kNotFound)
-      return http::send_json(res, 400,
+      return send(res, 400,
                              {{"error", "invalid"},
                               {"message", saved.error().message},
                               {"problems", json::array({{{"severity", "error"}, {"message", saved.error().message}}})}});
@@ -417,7 +424,7 @@ void StudioApi::saved_or_error(Res& res, const Result<int64_t>& saved, const std
   }
   json body = extra;
   body["revision"] = *saved;
-  http::send_json(res, 200, body);
+  send(res, 200, body);
 }
 
 void StudioApi::save_template(const Req& req, Res& res) {
@@ -435,7 +442,7 @@ void StudioApi::save_template(const Req& req, Res& res) {
     return http::send_json_error(res, 400, "invalid_request", "\"source\" must be the template object");
   ojson source = ojson::parse((*body)["source"].dump());
   json problems = json::array();
-  for (const std::string& p : TemplateCatalog::check_template(json::parse(source.dump())))
+  for (const std::string& p : TemplateCatalog::check_template(nlohmann::json::parse(source.dump())))
     problems.push_back({{"severity", "error"}, {"message", p}});
   const std::string text = source.value("text", std::string());
   if (text.size() > kMaxCheckedTextBytes) problems.push_back({{"severity", "error"}, {"message", "the text is too long"}});
@@ -450,7 +457,7 @@ void StudioApi::save_template(const Req& req, Res& res) {
       }
     }
   }
-  if (!problems.empty()) return http::send_json(res, 400, {{"error", "invalid"}, {"problems", problems}});
+  if (!problems.empty()) return send(res, 400, {{"error", "invalid"}, {"problems", problems}});
   // A changed text that states facts needs its facts reviewed again.
   auto current = v->draft->entries.find("template:" + key);
   if (current != v->draft->entries.end() && !source.value("source", std::string()).empty() &&
@@ -515,7 +522,7 @@ void StudioApi::save_translation(const Req& req, Res& res) {
       json problems = json::array();
       for (const TextProblem& p : r.problems)
         if (p.severity == Severity::kError) problems.push_back({{"severity", "error"}, {"code", p.code}, {"message", p.message}});
-      return http::send_json(res, 400, {{"error", "invalid"}, {"problems", problems}, {"report", report}});
+      return send(res, 400, {{"error", "invalid"}, {"problems", problems}, {"report", report}});
     }
   }
   ojson value = {{"msgstr", msgstr}, {"fuzzy", body->value("fuzzy", false)}};
@@ -541,7 +548,7 @@ void StudioApi::review_translation(const Req& req, Res& res) {
   if (msgstr.empty()) return http::send_json_error(res, 400, "untranslated", "there is no translation to review yet");
   TextReport r = check_one(*v, ctx, lang, msgstr);
   if (r.errors() > 0)
-    return http::send_json(res, 400, {{"error", "invalid"}, {"message", "fix the errors before marking it reviewed"},
+    return send(res, 400, {{"error", "invalid"}, {"message", "fix the errors before marking it reviewed"},
                                       {"report", r.to_json()}});
   ojson value = {{"msgstr", msgstr}, {"fuzzy", false}};
   saved_or_error(res, ctx_.library.save(entry, value, *base, *who, "content.review"), entry);
@@ -560,7 +567,7 @@ void StudioApi::check(const Req& req, Res& res) {
     return http::send_json_error(res, 400, "invalid_request", "\"key\" or \"lang\" is not a template key or language");
   auto v = view(res);
   if (!v) return;
-  http::send_json(res, 200, check_one(*v, key, lang, (*body)["text"].get<std::string>()).to_json());
+  send(res, 200, check_one(*v, key, lang, (*body)["text"].get<std::string>()).to_json());
 }
 
 void StudioApi::list_flows(const Req& req, Res& res) {
@@ -579,7 +586,7 @@ void StudioApi::list_flows(const Req& req, Res& res) {
                      {"nodes", doc.second.contains("nodes") ? doc.second["nodes"].size() : 0},
                      {"in_draft", edited.count(id) > 0}});
   }
-  http::send_json(res, 200, {{"flows", flows}});
+  send(res, 200, {{"flows", flows}});
 }
 
 void StudioApi::get_flow(const Req& req, Res& res) {
@@ -602,7 +609,7 @@ void StudioApi::get_flow(const Req& req, Res& res) {
     }
   };
   walk(f->second.second);
-  http::send_json(res, 200,
+  send(res, 200,
                   {{"id", id},
                    {"file", f->second.first},
                    {"revision", flow_revision(*v->draft, id)},
@@ -692,7 +699,7 @@ void StudioApi::save_flow(const Req& req, Res& res) {
     if (!flow["nodes"].contains(node))
       edits.push_back({"node:" + id + "/" + node, std::nullopt, d.revision_of("node:" + id + "/" + node)});
   }
-  if (edits.empty()) return http::send_json(res, 200, {{"revision", *base}, {"changed", 0}});
+  if (edits.empty()) return send(res, 200, {{"revision", *base}, {"changed", 0}});
 
   // What `gateway check` would say of the flows with this one changed: any
   // problem of this flow refuses the save (an unreachable node, a choice
@@ -733,14 +740,14 @@ void StudioApi::save_flow(const Req& req, Res& res) {
     }
   }
   if (!problems.empty())
-    return http::send_json(res, 400, {{"error", "invalid_flow"}, {"message", "the flow is not valid"}, {"problems", problems}});
+    return send(res, 400, {{"error", "invalid_flow"}, {"message", "the flow is not valid"}, {"problems", problems}});
   auto saved = ctx_.library.save_all(edits, *who, "content.edit");
   if (!saved) {
     if (saved.error().code == ErrorCode::kAlreadyExists)
       return conflict(res, "flow:" + id, json::parse(current->second.second.dump()));
     return saved_or_error(res, saved.error(), "flow:" + id);
   }
-  http::send_json(res, 200, {{"revision", *std::max_element(saved->begin(), saved->end())}, {"changed", edits.size()}});
+  send(res, 200, {{"revision", *std::max_element(saved->begin(), saved->end())}, {"changed", edits.size()}});
 }
 
 void StudioApi::get_draft(const Req& req, Res& res) {
@@ -768,7 +775,7 @@ void StudioApi::get_draft(const Req& req, Res& res) {
     body["blocked_code"] = (*refusal)->code;
     body["blocked_entries"] = (*refusal)->entries;
   }
-  http::send_json(res, 200, body);
+  send(res, 200, body);
 }
 
 void StudioApi::discard(const Req& req, Res& res) {
@@ -784,7 +791,7 @@ void StudioApi::discard(const Req& req, Res& res) {
   }
   if (Status s = ctx_.library.discard(entries, *who); !s)
     return http::send_json_error(res, 503, "unavailable", "try again shortly");
-  http::send_json(res, 200, {{"discarded", entries.empty() ? json("all") : json(entries)}});
+  send(res, 200, {{"discarded", entries.empty() ? json("all") : json(entries)}});
 }
 
 void StudioApi::simulate(const Req& req, Res& res) {
@@ -861,7 +868,7 @@ void StudioApi::simulate(const Req& req, Res& res) {
                        {"segments", r.segments},
                        {"rtl", is_rtl(r.language)}});
   }
-  http::send_json(res, 200, {{"session", id}, {"replies", replies}, {"events", turn.events}});
+  send(res, 200, {{"session", id}, {"replies", replies}, {"events", turn.events}});
 }
 
 void StudioApi::publish(const Req& req, Res& res) {
@@ -884,10 +891,10 @@ void StudioApi::publish(const Req& req, Res& res) {
     const int status = r.code == "forbidden" || r.code == "four_eyes" ? 403 : 409;
     json problems = json::array();
     for (const CheckFinding& f : r.findings) problems.push_back(finding_json(f));
-    return http::send_json(res, status,
+    return send(res, status,
                            {{"error", r.code}, {"message", r.message}, {"entries", r.entries}, {"problems", problems}});
   }
-  http::send_json(res, 200, {{"version", published->version}});
+  send(res, 200, {{"version", published->version}});
 }
 
 void StudioApi::list_versions(const Req& req, Res& res) {
@@ -896,7 +903,7 @@ void StudioApi::list_versions(const Req& req, Res& res) {
   if (!list) return http::send_json_error(res, 503, "unavailable", "try again shortly");
   json items = json::array();
   for (const ContentVersion& v : *list) items.push_back(version_json(v));
-  http::send_json(res, 200, {{"published", ctx_.library.published_version()}, {"versions", items}});
+  send(res, 200, {{"published", ctx_.library.published_version()}, {"versions", items}});
 }
 
 void StudioApi::get_version(const Req& req, Res& res) {
@@ -908,7 +915,7 @@ void StudioApi::get_version(const Req& req, Res& res) {
   json body = version_json(**v);
   json changes = json::parse((*v)->changes_json, nullptr, false);
   body["changes"] = changes.is_discarded() ? json::array() : changes;
-  http::send_json(res, 200, body);
+  send(res, 200, body);
 }
 
 void StudioApi::rollback(const Req& req, Res& res) {
@@ -931,9 +938,9 @@ void StudioApi::rollback(const Req& req, Res& res) {
   }
   if (done->refused) {
     const int status = done->refused->code == "forbidden" ? 403 : 409;
-    return http::send_json(res, status, {{"error", done->refused->code}, {"message", done->refused->message}});
+    return send(res, status, {{"error", done->refused->code}, {"message", done->refused->message}});
   }
-  http::send_json(res, 200, {{"version", done->version}});
+  send(res, 200, {{"version", done->version}});
 }
 
 void StudioApi::download_po(const Req& req, Res& res) {
@@ -965,7 +972,7 @@ void StudioApi::upload_po(const Req& req, Res& res) {
   if (upload.has_errors()) {
     report["error"] = "invalid_po";
     report["message"] = "the file was not merged: fix the errors listed";
-    return http::send_json(res, 400, report);
+    return send(res, 400, report);
   }
   std::vector<ContentLibrary::Edit> edits;
   json problems = report.value("problems", json::array());
@@ -984,10 +991,10 @@ void StudioApi::upload_po(const Req& req, Res& res) {
   auto saved = ctx_.library.save_all(edits, *who, "content.po_upload");
   if (!saved) {
     if (saved.error().code == ErrorCode::kAlreadyExists)
-      return http::send_json(res, 409, {{"error", "conflict"}, {"message", saved.error().message + "; upload again"}});
-    return http::send_json(res, 400, {{"error", "invalid_po"}, {"message", saved.error().message}});
+      return send(res, 409, {{"error", "conflict"}, {"message", saved.error().message + "; upload again"}});
+    return send(res, 400, {{"error", "invalid_po"}, {"message", saved.error().message}});
   }
-  http::send_json(res, 200, {{"merged", edits.size()}, {"unchanged", unchanged}, {"problems", problems}});
+  send(res, 200, {{"merged", edits.size()}, {"unchanged", unchanged}, {"problems", problems}});
 }
 
 }  // namespace gw

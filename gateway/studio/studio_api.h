@@ -80,9 +80,10 @@ class StudioApi {
   void upload_po(const Req& req, Res& res);
 
   // 409 for a save that lost to another editor's, showing theirs.
-  void conflict(Res& res, const std::string& entry, const nlohmann::json& current_override = nullptr);
+  void conflict(Res& res, const std::string& entry,
+                const nlohmann::ordered_json& current_override = nullptr);
   void saved_or_error(Res& res, const Result<int64_t>& saved, const std::string& entry,
-                      const nlohmann::json& extra = nlohmann::json::object());
+                      const nlohmann::ordered_json& extra = nlohmann::ordered_json::object());
 
   StudioContext ctx_;
   mutable std::mutex view_mu_;  // guards view_; held only to compare and swap it

@@ -300,3 +300,36 @@ TEST_CASE("the draft simulator speaks the draft, not the published version", "[s
   CHECK(all.find("Напишіть номер") != std::string::npos);
   CHECK(f.live_text("menu.prompt", "uk") == "Що вам потрібно? Надішліть номер.");
 }
+
+TEST_CASE("a flow saved as it was read changes nothing, and one step's edit is one draft entry", "[studio][api]") {
+  ApiFixture f;
+  RunningServer running(f.server);
+  httplib::Client c("127.0.0.1", running.port());
+  Session edith = login(c, "edith");
+  using ojson = nlohmann::ordered_json;
+  auto r = get(c, "/api/studio/flows/menu", edith);
+  REQUIRE(r);
+  ojson flow = ojson::parse(r->body);
+  // Members come in the file's order, not sorted.
+  CHECK(flow["flow"].begin().key() == "id");
+  const int64_t rev = flow["revision"];
+  auto same = c.Post("/api/studio/flows/menu", httplib::Headers{{"Cookie", edith.cookie}, {"X-CSRF-Token", edith.csrf}},
+                     ojson{{"flow", flow["flow"]}, {"base_revision", rev}}.dump(), "application/json");
+  REQUIRE(same);
+  CHECK(same->status == 200);
+  CHECK(json::parse(same->body)["changed"] == 0);
+  ojson edited = flow["flow"];
+  edited["nodes"]["stuck"]["priority"] = "high";
+  auto one = c.Post("/api/studio/flows/menu", httplib::Headers{{"Cookie", edith.cookie}, {"X-CSRF-Token", edith.csrf}},
+                    ojson{{"flow", edited}, {"base_revision", rev}}.dump(), "application/json");
+  REQUIRE(one);
+  CHECK(one->status == 200);
+  auto d = f.library->draft();
+  REQUIRE((*d)->edits.size() == 1);
+  CHECK((*d)->edits[0].entry == "node:menu/stuck");
+  // The flow file differs from the shipped one in that node's line only.
+  const std::string before = gw::testing::shipped_content().at("flows/menu.json");
+  const std::string after = (*d)->files->at("flows/menu.json");
+  CHECK(after.size() + std::string("normal").size() == before.size() + std::string("high").size());
+  CHECK(after.find(R"("priority": "high")") != std::string::npos);
+}
