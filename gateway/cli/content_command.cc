@@ -85,8 +85,8 @@ int run_content_import(const std::string& dir, const std::string& config_path, s
   auto imported = opened->library->import_files(*files, who);
   (void)opened->store->close();
   if (!imported) return fail(err, "import", imported.error().message);
-  out << "content import: " << *imported << (*imported == 1 ? " entry" : " entries")
-      << " of " << dir << " put into the draft; review and publish them in the studio (/studio/)\n";
+  out << "content import: " << *imported << (*imported == 1 ? " entry" : " entries") << " of " << dir
+      << " put into the draft; review and publish them in the studio (/studio/)\n";
   return kExitOk;
 }
 

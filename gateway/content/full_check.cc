@@ -54,8 +54,8 @@ CheckReport check_everything(const std::string& content_dir) {
       TemplateCatalog::load_collecting((std::filesystem::path(content_dir) / "templates").string(), &ignored);
   for (const auto& [key, t] : catalog.all()) keys.insert(key);
   for (const FlowProblem& p : check_flows(*flows, keys)) {
-    add(CheckFinding{p.severity == FlowProblem::Severity::kError ? Severity::kError : Severity::kWarning, p.file,
-                     p.location, p.message, p.to_string()});
+    add(CheckFinding{p.severity == FlowProblem::Severity::kError ? Severity::kError : Severity::kWarning,
+                     p.file, p.location, p.message, p.to_string()});
   }
   return report;
 }

@@ -52,7 +52,9 @@ Result<std::shared_ptr<const LoadedContent>> load_live_content(const std::string
 
 LiveContent::LiveContent(std::shared_ptr<const LoadedContent> first) : current_(std::move(first)) {}
 
-void LiveContent::replace(std::shared_ptr<const LoadedContent> next) { current_.store(std::move(next)); }
+void LiveContent::replace(std::shared_ptr<const LoadedContent> next) {
+  current_.store(std::move(next));
+}
 
 ContentSource LiveContent::source() const {
   return [this] {

@@ -34,7 +34,7 @@ struct ContentView {
   const Renderer* renderer = nullptr;  // may be null: source texts only
   const FlowSet* flows = nullptr;      // null: no flows (keywords and notices only)
   const Engine* engine = nullptr;
-  int64_t version = 0;             // the content version (0: not from the store)
+  int64_t version = 0;               // the content version (0: not from the store)
   std::shared_ptr<const void> hold;  // keeps the pointees alive; null for fixed content
 };
 

@@ -447,9 +447,9 @@ void Conversations::run_flow(const InboundMessage& in, const Input& input, const
   }
   EffectOutcome outcome = apply_effects(step.effects, sp.composer, c, context);
   if (!step.restarted_from.empty()) {
-    plan.logs.push_back([id = c.id, from = step.restarted_from, version = sp.view.version](const ReceiveResult&) {
-      log::info("flow.session_restarted",
-                {{"contact_id", id}, {"from", from}, {"content_version", version}});
+    plan.logs.push_back([id = c.id, from = step.restarted_from,
+                         version = sp.view.version](const ReceiveResult&) {
+      log::info("flow.session_restarted", {{"contact_id", id}, {"from", from}, {"content_version", version}});
     });
   }
   for (const std::string& error : outcome.errors) {

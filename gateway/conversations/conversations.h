@@ -184,7 +184,7 @@ class Conversations {
   struct Pending {
     const InboundMessage* in = nullptr;  // null: the message could not be read
     std::shared_ptr<const Speech> speech;
-    std::optional<Snapshot> snap;        // none: decided in the write's transaction
+    std::optional<Snapshot> snap;  // none: decided in the write's transaction
     Plan plan;
   };
 

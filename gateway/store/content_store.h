@@ -76,9 +76,10 @@ class ContentStore {
   // Saves an entry's draft value, provided its revision is still
   // `base_revision` (0: never edited); returns the new revision. kAlreadyExists
   // when someone saved it in between.
-  virtual Result<int64_t> put_draft_entry(const std::string& entry, const std::optional<std::string>& value_json,
-                                          int64_t base_revision, std::optional<int64_t> account_id,
-                                          const std::string& author, TimePoint now) = 0;
+  virtual Result<int64_t> put_draft_entry(const std::string& entry,
+                                          const std::optional<std::string>& value_json, int64_t base_revision,
+                                          std::optional<int64_t> account_id, const std::string& author,
+                                          TimePoint now) = 0;
   // Takes `entries` out of the draft (all of it when empty), keeping revisions.
   virtual Status clear_draft_entries(const std::vector<std::string>& entries) = 0;
   // Gives `entries` a new revision by `author` without putting them in the draft

@@ -59,8 +59,8 @@ int64_t ContentLibrary::Draft::revision_of(const std::string& entry) const {
   return r == revisions.end() ? 0 : r->second.revision;
 }
 
-ContentLibrary::ContentLibrary(Store& store, ContentStore& content, Clock& clock, ContentLibraryOptions options,
-                               MaterializedContent published_copy)
+ContentLibrary::ContentLibrary(Store& store, ContentStore& content, Clock& clock,
+                               ContentLibraryOptions options, MaterializedContent published_copy)
     : store_(store),
       content_(content),
       clock_(clock),
@@ -95,10 +95,10 @@ Result<std::unique_ptr<ContentLibrary>> ContentLibrary::open(Store& store, Clock
     if (files_changed && !studio_since) {
       add_files = true;
     } else if (files_changed) {
-      log::warn("content.files_differ", {{"content_dir", options.files_dir},
-                                         {"published_version", (*latest)->id},
-                                         {"hint", "gateway content import " + options.files_dir +
-                                                      " makes a draft of them"}});
+      log::warn("content.files_differ",
+                {{"content_dir", options.files_dir},
+                 {"published_version", (*latest)->id},
+                 {"hint", "gateway content import " + options.files_dir + " makes a draft of them"}});
     }
   }
   if (add_files) {
@@ -167,7 +167,8 @@ Status ContentLibrary::refresh() {
   auto before = published_files();
   if (Status s = write_content_files(*files, published_copy_.dir()); !s) return s;
   remove_stale(*before, *files, published_copy_.dir());
-  if (Status s = install((*latest)->id, std::make_shared<const ContentFiles>(std::move(*files))); !s) return s;
+  if (Status s = install((*latest)->id, std::make_shared<const ContentFiles>(std::move(*files))); !s)
+    return s;
   log::info("content.version_loaded", {{"version", (*latest)->id}});
   return {};
 }
@@ -261,9 +262,9 @@ Result<CheckReport> ContentLibrary::check_draft() {
   if (!copy) return copy.error();
   CheckReport report = check_everything(copy->dir());
   if (!(*d)->compose_error.empty()) {
-    report.findings.insert(report.findings.begin(),
-                           CheckFinding{Severity::kError, "", "", (*d)->compose_error,
-                                        "draft: error: " + (*d)->compose_error});
+    report.findings.insert(
+        report.findings.begin(),
+        CheckFinding{Severity::kError, "", "", (*d)->compose_error, "draft: error: " + (*d)->compose_error});
     ++report.errors;
   }
   std::lock_guard lock(mu_);
@@ -306,7 +307,8 @@ Result<std::vector<int64_t>> ContentLibrary::save_all(const std::vector<Edit>& e
   Status s = store_.in_transaction([&]() -> Status {
     revisions.clear();
     for (const Edit& e : edits) {
-      auto r = content_.put_draft_entry(e.entry, e.value ? std::optional<std::string>(e.value->dump()) : std::nullopt,
+      auto r = content_.put_draft_entry(e.entry,
+                                        e.value ? std::optional<std::string>(e.value->dump()) : std::nullopt,
                                         e.base_revision, who.account_id, who.username, clock_.now());
       if (!r) return r.error();
       revisions.push_back(*r);
@@ -344,8 +346,9 @@ Result<int> ContentLibrary::import_files(const ContentFiles& files, const Editor
   Status s = store_.in_transaction([&]() -> Status {
     saved = 0;
     for (const EntryChange& c : diff) {
-      auto r = content_.put_draft_entry(c.entry, c.after ? std::optional<std::string>(c.after->dump()) : std::nullopt,
-                                        (*d)->revision_of(c.entry), who.account_id, who.username, clock_.now());
+      auto r = content_.put_draft_entry(
+          c.entry, c.after ? std::optional<std::string>(c.after->dump()) : std::nullopt,
+          (*d)->revision_of(c.entry), who.account_id, who.username, clock_.now());
       if (!r) return r.error();
       ++saved;
     }
@@ -356,8 +359,8 @@ Result<int> ContentLibrary::import_files(const ContentFiles& files, const Editor
   return saved;
 }
 
-std::optional<ContentLibrary::PublishRefusal> ContentLibrary::refusal(const Editor& who, const Draft& d,
-                                                                      const std::vector<ContentChange>& changes) {
+std::optional<ContentLibrary::PublishRefusal> ContentLibrary::refusal(
+    const Editor& who, const Draft& d, const std::vector<ContentChange>& changes) {
   auto refuse = [](std::string code, std::string msg) {
     return PublishRefusal{std::move(code), std::move(msg), {}, {}};
   };
@@ -367,7 +370,8 @@ std::optional<ContentLibrary::PublishRefusal> ContentLibrary::refusal(const Edit
   if (d.edits.empty() || changes.empty())
     return refuse("empty_draft", "the draft changes nothing against the published version");
   if (options_.publish_requires_second_person) {
-    PublishRefusal r = refuse("four_eyes", "a second person must publish what " + who.username + " edited last");
+    PublishRefusal r =
+        refuse("four_eyes", "a second person must publish what " + who.username + " edited last");
     for (const DraftEntry& e : d.edits) {
       if (e.author == who.username) r.entries.push_back(e.entry);
     }
@@ -375,7 +379,8 @@ std::optional<ContentLibrary::PublishRefusal> ContentLibrary::refusal(const Edit
   }
   // Nothing unchecked reaches a person: a template that states facts and whose
   // text changed needs its facts marked reviewed again.
-  PublishRefusal facts = refuse("facts_not_reviewed", "changed texts that state facts need their facts reviewed");
+  PublishRefusal facts =
+      refuse("facts_not_reviewed", "changed texts that state facts need their facts reviewed");
   for (const ContentChange& c : changes) {
     if (c.entry.rfind("template:", 0) != 0 || !c.after) continue;
     const ojson& after = *c.after;
@@ -388,8 +393,8 @@ std::optional<ContentLibrary::PublishRefusal> ContentLibrary::refusal(const Edit
   return std::nullopt;
 }
 
-Result<std::optional<ContentLibrary::PublishRefusal>> ContentLibrary::publish_refusal(const Editor& who,
-                                                                                     const CheckReport& report) {
+Result<std::optional<ContentLibrary::PublishRefusal>> ContentLibrary::publish_refusal(
+    const Editor& who, const CheckReport& report) {
   auto d = draft();
   if (!d) return d.error();
   auto changes = changes_of(**d);
@@ -419,7 +424,8 @@ Result<ContentLibrary::Published> ContentLibrary::publish(const Editor& who, con
   if (!copy) return copy.error();
   CheckReport report = check_everything(copy->dir());
   if (report.errors > 0) {
-    p.refused = PublishRefusal{"check_failed", std::to_string(report.errors) + " error(s) in the draft", {}, {}};
+    p.refused =
+        PublishRefusal{"check_failed", std::to_string(report.errors) + " error(s) in the draft", {}, {}};
     for (const CheckFinding& f : report.findings) {
       if (f.severity == Severity::kError) p.refused->findings.push_back(f);
     }
@@ -450,8 +456,8 @@ Result<ContentLibrary::Published> ContentLibrary::rollback(int64_t version, cons
   for (const ContentChange& c : changes) touched.push_back(c.entry);
   const int64_t base = published_version();
   auto out = add_version(who, "rollback",
-                         message.empty() ? "rollback to version " + std::to_string(version) : message, version,
-                         shared, base, changes, {});
+                         message.empty() ? "rollback to version " + std::to_string(version) : message,
+                         version, shared, base, changes, {});
   if (out && !out->refused && !touched.empty()) {
     if (Status s = content_.touch_entries(touched, who.account_id, who.username, clock_.now()); !s)
       log::warn("content.touch_failed", {{"error", s.error().to_string()}});
@@ -460,9 +466,9 @@ Result<ContentLibrary::Published> ContentLibrary::rollback(int64_t version, cons
 }
 
 Result<ContentLibrary::Published> ContentLibrary::add_version(
-    const Editor& who, const std::string& origin, const std::string& message, std::optional<int64_t> rollback_of,
-    std::shared_ptr<const ContentFiles> files, int64_t expected_base, const std::vector<ContentChange>& changes,
-    const std::vector<DraftEntry>& published_edits) {
+    const Editor& who, const std::string& origin, const std::string& message,
+    std::optional<int64_t> rollback_of, std::shared_ptr<const ContentFiles> files, int64_t expected_base,
+    const std::vector<ContentChange>& changes, const std::vector<DraftEntry>& published_edits) {
   // Loaded before it is stored: a version that does not load is never published.
   auto check_copy = MaterializedContent::create(*files);
   if (!check_copy) return check_copy.error();
@@ -510,7 +516,8 @@ Result<ContentLibrary::Published> ContentLibrary::add_version(
   if (!s) {
     if (conflict) {
       Published p;
-      p.refused = PublishRefusal{"conflict", s.error().message + "; look at the draft again and retry", {}, {}};
+      p.refused =
+          PublishRefusal{"conflict", s.error().message + "; look at the draft again and retry", {}, {}};
       return p;
     }
     return s.error();
@@ -520,7 +527,8 @@ Result<ContentLibrary::Published> ContentLibrary::add_version(
   if (Status w = write_content_files(*files, published_copy_.dir()); !w) return w.error();
   remove_stale(*before, *files, published_copy_.dir());
   if (Status i = install(id, files); !i) return i.error();
-  audit(who, origin == "rollback" ? "content.rollback" : "content.publish", "content_version:" + std::to_string(id),
+  audit(who, origin == "rollback" ? "content.rollback" : "content.publish",
+        "content_version:" + std::to_string(id),
         {{"changes", changes.size()}, {"rollback_of", rollback_of ? ojson(*rollback_of) : ojson(nullptr)}});
   log::info("content.published", {{"version", id}, {"origin", origin}, {"changes", changes.size()}});
   Published p;

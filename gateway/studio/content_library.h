@@ -53,7 +53,9 @@ struct Editor {
   std::string role;  // "editor" | "supervisor" | "admin" | "" (command line)
   bool reviewer = false;
 
-  bool may_publish() const { return role == "supervisor" || role == "admin" || (role == "editor" && reviewer); }
+  bool may_publish() const {
+    return role == "supervisor" || role == "admin" || (role == "editor" && reviewer);
+  }
   std::string actor() const { return account_id ? "account:" + std::to_string(*account_id) : "system"; }
 };
 
@@ -86,7 +88,8 @@ class ContentLibrary {
   };
 
   // REQUIRES: store.content_store() is not null; `store` and `clock` outlive this.
-  static Result<std::unique_ptr<ContentLibrary>> open(Store& store, Clock& clock, ContentLibraryOptions options);
+  static Result<std::unique_ptr<ContentLibrary>> open(Store& store, Clock& clock,
+                                                      ContentLibraryOptions options);
 
   LiveContent& live() { return *live_; }
   int64_t published_version() const;
@@ -128,7 +131,8 @@ class ContentLibrary {
   Result<int> import_files(const ContentFiles& files, const Editor& who);
 
   struct PublishRefusal {
-    std::string code;  // "forbidden", "empty_draft", "four_eyes", "facts_not_reviewed", "check_failed", "conflict"
+    std::string
+        code;  // "forbidden", "empty_draft", "four_eyes", "facts_not_reviewed", "check_failed", "conflict"
     std::string message;
     std::vector<std::string> entries;
     std::vector<CheckFinding> findings;
@@ -176,7 +180,7 @@ class ContentLibrary {
   int64_t published_version_ = 0;
   std::shared_ptr<const ContentFiles> published_files_;
   std::shared_ptr<const ContentEntries> published_entries_;
-  std::shared_ptr<const Draft> draft_;  // null: to compose again
+  std::shared_ptr<const Draft> draft_;          // null: to compose again
   std::shared_ptr<const Draft> checked_draft_;  // the draft checked_report_ is of
   std::shared_ptr<const CheckReport> checked_report_;
 };

@@ -38,7 +38,9 @@ void send(httplib::Response& res, int status, const json& body) {
 const std::vector<std::string> kStudioRoles = {"editor", "supervisor", "admin"};
 constexpr size_t kMaxListItems = 5000;
 
-std::string area_of(const std::string& key) { return key.substr(0, key.find('.')); }
+std::string area_of(const std::string& key) {
+  return key.substr(0, key.find('.'));
+}
 
 bool plain_segment(const std::string& s, size_t max = 200) {
   if (s.empty() || s.size() > max) return false;
@@ -73,12 +75,8 @@ json change_json(const ContentChange& c) {
 }
 
 json version_json(const ContentVersion& v) {
-  json j = {{"id", v.id},
-            {"at", format_rfc3339(v.at)},
-            {"by", v.author},
-            {"message", v.message},
-            {"origin", v.origin},
-            {"changes", v.changes}};
+  json j = {{"id", v.id},           {"at", format_rfc3339(v.at)}, {"by", v.author},
+            {"message", v.message}, {"origin", v.origin},         {"changes", v.changes}};
   j["rollback_of"] = v.rollback_of ? json(*v.rollback_of) : json(nullptr);
   return j;
 }
@@ -101,10 +99,12 @@ std::optional<json> parse_body(const httplib::Request& req, httplib::Response& r
 }
 
 // A whole number field (default `fallback` when absent); nullopt and a 400 when wrong.
-std::optional<int64_t> int_field(const json& body, const char* name, httplib::Response& res, int64_t fallback = 0) {
+std::optional<int64_t> int_field(const json& body, const char* name, httplib::Response& res,
+                                 int64_t fallback = 0) {
   if (!body.contains(name)) return fallback;
   if (!body[name].is_number_integer() || body[name].get<int64_t>() < 0) {
-    http::send_json_error(res, 400, "invalid_request", std::string("\"") + name + "\" must be a whole number");
+    http::send_json_error(res, 400, "invalid_request",
+                          std::string("\"") + name + "\" must be a whole number");
     return std::nullopt;
   }
   return body[name].get<int64_t>();
@@ -230,6 +230,16 @@ std::optional<Editor> StudioApi::editor(const Req& req, Res& res) {
   return e;
 }
 
+std::optional<StudioApi::SaveCall> StudioApi::begin_save(const Req& req, Res& res) {
+  auto who = editor(req, res);
+  if (!who) return std::nullopt;
+  auto body = parse_body(req, res);
+  if (!body) return std::nullopt;
+  auto base = int_field(*body, "base_revision", res);
+  if (!base) return std::nullopt;
+  return SaveCall{std::move(*who), std::move(*body), *base};
+}
+
 std::shared_ptr<const StudioApi::DraftView> StudioApi::view(Res& res) {
   auto d = ctx_.library.draft();
   if (!d) {
@@ -266,12 +276,12 @@ void StudioApi::me(const Req& req, Res& res) {
   auto who = editor(req, res);
   if (!who) return;
   send(res, 200,
-                  {{"username", who->username},
-                   {"role", who->role},
-                   {"reviewer", who->reviewer},
-                   {"can_publish", who->may_publish()},
-                   {"four_eyes", ctx_.library.four_eyes()},
-                   {"published_version", ctx_.library.published_version()}});
+       {{"username", who->username},
+        {"role", who->role},
+        {"reviewer", who->reviewer},
+        {"can_publish", who->may_publish()},
+        {"four_eyes", ctx_.library.four_eyes()},
+        {"published_version", ctx_.library.published_version()}});
 }
 
 void StudioApi::list_templates(const Req& req, Res& res) {
@@ -314,8 +324,9 @@ void StudioApi::list_templates(const Req& req, Res& res) {
     if (!lang.empty() && !states.contains(lang)) continue;
     if (!state.empty()) {
       const bool match = !lang.empty() ? states.value(lang, std::string()) == state
-                                       : std::any_of(states.begin(), states.end(),
-                                                     [&](const json& s) { return s.get<std::string>() == state; });
+                                       : std::any_of(states.begin(), states.end(), [&](const json& s) {
+                                           return s.get<std::string>() == state;
+                                         });
       if (!match) continue;
     }
     if (facts == "unreviewed" && !(has_facts && !facts_reviewed)) continue;
@@ -352,20 +363,25 @@ void StudioApi::get_template(const Req& req, Res& res) {
   auto last_editor = [&d](const std::string& entry) -> json {
     auto r = d.revisions.find(entry);
     if (r == d.revisions.end()) return nullptr;
-    return {{"by", r->second.author}, {"at", format_rfc3339(r->second.updated_at)}, {"in_draft", r->second.in_draft}};
+    return {{"by", r->second.author},
+            {"at", format_rfc3339(r->second.updated_at)},
+            {"in_draft", r->second.in_draft}};
   };
   json translations = json::object();
   json variants = json::object();
   for (const std::string& l : v->languages) {
     const std::string prefix = "translation:" + l + ":" + key;
-    for (auto it = d.entries.lower_bound(prefix); it != d.entries.end() && it->first.rfind(prefix, 0) == 0; ++it) {
+    for (auto it = d.entries.lower_bound(prefix); it != d.entries.end() && it->first.rfind(prefix, 0) == 0;
+         ++it) {
       const std::string ctx = it->first.substr(12 + l.size() + 1);
       if (ctx != key && ctx.rfind(key + "#", 0) != 0) continue;
       const bool empty = it->second.value("msgstr", std::string()).empty();
       json item = {{"msgctxt", ctx},
                    {"msgstr", it->second.value("msgstr", std::string())},
                    {"fuzzy", it->second.value("fuzzy", false)},
-                   {"state", empty ? "untranslated" : it->second.value("fuzzy", false) ? "fuzzy" : "reviewed"},
+                   {"state", empty                              ? "untranslated"
+                             : it->second.value("fuzzy", false) ? "fuzzy"
+                                                                : "reviewed"},
                    {"rtl", is_rtl(l)},
                    {"revision", d.revision_of(it->first)},
                    {"last_editor", last_editor(it->first)}};
@@ -381,13 +397,13 @@ void StudioApi::get_template(const Req& req, Res& res) {
     }
   }
   send(res, 200,
-                  {{"key", key},
-                   {"area", area_of(key)},
-                   {"revision", d.revision_of("template:" + key)},
-                   {"source", json::parse(t->second.dump())},
-                   {"last_editor", last_editor("template:" + key)},
-                   {"translations", translations},
-                   {"variants", variants}});
+       {{"key", key},
+        {"area", area_of(key)},
+        {"revision", d.revision_of("template:" + key)},
+        {"source", json::parse(t->second.dump())},
+        {"last_editor", last_editor("template:" + key)},
+        {"translations", translations},
+        {"variants", variants}});
 }
 
 void StudioApi::conflict(Res& res, const std::string& entry, const json& current_override) {
@@ -416,9 +432,9 @@ void StudioApi::saved_or_error(Res& res, const Result<int64_t>& saved, const std
     if (saved.error().code == ErrorCode::kAlreadyExists) return conflict(res, entry);
     if (saved.error().code == ErrorCode::kInvalidArgument || saved.error().code == ErrorCode::kNotFound)
       return send(res, 400,
-                             {{"error", "invalid"},
-                              {"message", saved.error().message},
-                              {"problems", json::array({{{"severity", "error"}, {"message", saved.error().message}}})}});
+                  {{"error", "invalid"},
+                   {"message", saved.error().message},
+                   {"problems", json::array({{{"severity", "error"}, {"message", saved.error().message}}})}});
     log::error("studio.save_failed", {{"entry", entry}, {"error", saved.error().to_string()}});
     return http::send_json_error(res, 503, "unavailable", "the draft could not be saved; try again shortly");
   }
@@ -428,16 +444,16 @@ void StudioApi::saved_or_error(Res& res, const Result<int64_t>& saved, const std
 }
 
 void StudioApi::save_template(const Req& req, Res& res) {
-  auto who = editor(req, res);
-  if (!who) return;
-  auto body = parse_body(req, res);
-  if (!body) return;
-  auto base = int_field(*body, "base_revision", res);
-  if (!base) return;
+  auto call = begin_save(req, res);
+  if (!call) return;
+  const Editor* who = &call->who;
+  json* body = &call->body;
+  const int64_t* base = &call->base;
   auto v = view(res);
   if (!v) return;
   const std::string key = req.matches[1];
-  if (key.find('#') != std::string::npos) return http::send_json_error(res, 400, "invalid_request", "a template key has no #");
+  if (key.find('#') != std::string::npos)
+    return http::send_json_error(res, 400, "invalid_request", "a template key has no #");
   if (!body->contains("source") || !(*body)["source"].is_object())
     return http::send_json_error(res, 400, "invalid_request", "\"source\" must be the template object");
   ojson source = ojson::parse((*body)["source"].dump());
@@ -445,7 +461,8 @@ void StudioApi::save_template(const Req& req, Res& res) {
   for (const std::string& p : TemplateCatalog::check_template(nlohmann::json::parse(source.dump())))
     problems.push_back({{"severity", "error"}, {"message", p}});
   const std::string text = source.value("text", std::string());
-  if (text.size() > kMaxCheckedTextBytes) problems.push_back({{"severity", "error"}, {"message", "the text is too long"}});
+  if (text.size() > kMaxCheckedTextBytes)
+    problems.push_back({{"severity", "error"}, {"message", "the text is too long"}});
   if (problems.empty() && !source.value("keywords", false)) {
     if (Status s = check_message_syntax(text); !s)
       problems.push_back({{"severity", "error"}, {"message", "invalid ICU message: " + s.error().message}});
@@ -453,7 +470,8 @@ void StudioApi::save_template(const Req& req, Res& res) {
       for (const auto& [channel, variant] : source["variants"].items()) {
         if (Status s = check_message_syntax(variant.get<std::string>()); !s)
           problems.push_back(
-              {{"severity", "error"}, {"message", "variant " + channel + ": invalid ICU message: " + s.error().message}});
+              {{"severity", "error"},
+               {"message", "variant " + channel + ": invalid ICU message: " + s.error().message}});
       }
     }
   }
@@ -470,20 +488,20 @@ void StudioApi::save_template(const Req& req, Res& res) {
 }
 
 void StudioApi::review_facts(const Req& req, Res& res) {
-  auto who = editor(req, res);
-  if (!who) return;
-  if (!who->may_publish())
-    return http::send_json_error(res, 403, "forbidden",
-                                 "marking facts reviewed needs review rights (a reviewer, supervisor or admin)");
-  auto body = parse_body(req, res);
-  if (!body) return;
-  auto base = int_field(*body, "base_revision", res);
-  if (!base) return;
+  auto call = begin_save(req, res);
+  if (!call) return;
+  if (!call->who.may_publish())
+    return http::send_json_error(
+        res, 403, "forbidden",
+        "marking facts reviewed needs review rights (a reviewer, supervisor or admin)");
+  const Editor* who = &call->who;
+  const int64_t* base = &call->base;
   auto v = view(res);
   if (!v) return;
   const std::string key = req.matches[1];
   auto current = v->draft->entries.find("template:" + key);
-  if (current == v->draft->entries.end()) return http::send_json_error(res, 404, "not_found", "no template " + key);
+  if (current == v->draft->entries.end())
+    return http::send_json_error(res, 404, "not_found", "no template " + key);
   if (current->second.value("source", std::string()).empty())
     return http::send_json_error(res, 400, "no_facts", key + " names no source of facts to review");
   ojson source = current->second;
@@ -496,12 +514,11 @@ void StudioApi::review_facts(const Req& req, Res& res) {
 }
 
 void StudioApi::save_translation(const Req& req, Res& res) {
-  auto who = editor(req, res);
-  if (!who) return;
-  auto body = parse_body(req, res);
-  if (!body) return;
-  auto base = int_field(*body, "base_revision", res);
-  if (!base) return;
+  auto call = begin_save(req, res);
+  if (!call) return;
+  const Editor* who = &call->who;
+  json* body = &call->body;
+  const int64_t* base = &call->base;
   if (!body->contains("msgstr") || !(*body)["msgstr"].is_string())
     return http::send_json_error(res, 400, "invalid_request", "\"msgstr\" must be a string");
   if (body->contains("fuzzy") && !(*body)["fuzzy"].is_boolean())
@@ -521,7 +538,8 @@ void StudioApi::save_translation(const Req& req, Res& res) {
     if (r.errors() > 0) {
       json problems = json::array();
       for (const TextProblem& p : r.problems)
-        if (p.severity == Severity::kError) problems.push_back({{"severity", "error"}, {"code", p.code}, {"message", p.message}});
+        if (p.severity == Severity::kError)
+          problems.push_back({{"severity", "error"}, {"code", p.code}, {"message", p.message}});
       return send(res, 400, {{"error", "invalid"}, {"problems", problems}, {"report", report}});
     }
   }
@@ -530,12 +548,10 @@ void StudioApi::save_translation(const Req& req, Res& res) {
 }
 
 void StudioApi::review_translation(const Req& req, Res& res) {
-  auto who = editor(req, res);
-  if (!who) return;
-  auto body = parse_body(req, res);
-  if (!body) return;
-  auto base = int_field(*body, "base_revision", res);
-  if (!base) return;
+  auto call = begin_save(req, res);
+  if (!call) return;
+  const Editor* who = &call->who;
+  const int64_t* base = &call->base;
   auto v = view(res);
   if (!v) return;
   const std::string lang = req.matches[1];
@@ -545,11 +561,14 @@ void StudioApi::review_translation(const Req& req, Res& res) {
   if (current == v->draft->entries.end())
     return http::send_json_error(res, 404, "not_found", "no message " + ctx + " in " + lang);
   const std::string msgstr = current->second.value("msgstr", std::string());
-  if (msgstr.empty()) return http::send_json_error(res, 400, "untranslated", "there is no translation to review yet");
+  if (msgstr.empty())
+    return http::send_json_error(res, 400, "untranslated", "there is no translation to review yet");
   TextReport r = check_one(*v, ctx, lang, msgstr);
   if (r.errors() > 0)
-    return send(res, 400, {{"error", "invalid"}, {"message", "fix the errors before marking it reviewed"},
-                                      {"report", r.to_json()}});
+    return send(res, 400,
+                {{"error", "invalid"},
+                 {"message", "fix the errors before marking it reviewed"},
+                 {"report", r.to_json()}});
   ojson value = {{"msgstr", msgstr}, {"fuzzy", false}};
   saved_or_error(res, ctx_.library.save(entry, value, *base, *who, "content.review"), entry);
 }
@@ -564,7 +583,8 @@ void StudioApi::check(const Req& req, Res& res) {
   const std::string key = (*body)["key"].get<std::string>();
   const std::string lang = body->value("lang", std::string("en"));
   if (!plain_segment(key) || !plain_segment(lang, 16))
-    return http::send_json_error(res, 400, "invalid_request", "\"key\" or \"lang\" is not a template key or language");
+    return http::send_json_error(res, 400, "invalid_request",
+                                 "\"key\" or \"lang\" is not a template key or language");
   auto v = view(res);
   if (!v) return;
   send(res, 200, check_one(*v, key, lang, (*body)["text"].get<std::string>()).to_json());
@@ -610,11 +630,11 @@ void StudioApi::get_flow(const Req& req, Res& res) {
   };
   walk(f->second.second);
   send(res, 200,
-                  {{"id", id},
-                   {"file", f->second.first},
-                   {"revision", flow_revision(*v->draft, id)},
-                   {"flow", json::parse(f->second.second.dump())},
-                   {"templates", templates}});
+       {{"id", id},
+        {"file", f->second.first},
+        {"revision", flow_revision(*v->draft, id)},
+        {"flow", json::parse(f->second.second.dump())},
+        {"templates", templates}});
 }
 
 void StudioApi::flow_graph(const Req& req, Res& res) {
@@ -659,12 +679,11 @@ void StudioApi::flow_graph(const Req& req, Res& res) {
 }
 
 void StudioApi::save_flow(const Req& req, Res& res) {
-  auto who = editor(req, res);
-  if (!who) return;
-  auto body = parse_body(req, res);
-  if (!body) return;
-  auto base = int_field(*body, "base_revision", res);
-  if (!base) return;
+  auto call = begin_save(req, res);
+  if (!call) return;
+  const Editor* who = &call->who;
+  json* body = &call->body;
+  const int64_t* base = &call->base;
   const std::string id = req.matches[1];
   if (!body->contains("flow") || !(*body)["flow"].is_object())
     return http::send_json_error(res, 400, "invalid_request", "\"flow\" must be the flow document");
@@ -724,7 +743,8 @@ void StudioApi::save_flow(const Req& req, Res& res) {
         size_t end = msg.find('\n', start);
         if (end == std::string::npos) end = msg.size();
         std::string line = msg.substr(start, end - start);
-        if (line.rfind(prefix, 0) == 0) problems.push_back({{"location", line.substr(prefix.size())}, {"message", line}});
+        if (line.rfind(prefix, 0) == 0)
+          problems.push_back({{"location", line.substr(prefix.size())}, {"message", line}});
         start = end + 1;
       }
       if (problems.empty()) problems.push_back({{"location", "$"}, {"message", "the flows do not load"}});
@@ -740,7 +760,8 @@ void StudioApi::save_flow(const Req& req, Res& res) {
     }
   }
   if (!problems.empty())
-    return send(res, 400, {{"error", "invalid_flow"}, {"message", "the flow is not valid"}, {"problems", problems}});
+    return send(res, 400,
+                {{"error", "invalid_flow"}, {"message", "the flow is not valid"}, {"problems", problems}});
   auto saved = ctx_.library.save_all(edits, *who, "content.edit");
   if (!saved) {
     if (saved.error().code == ErrorCode::kAlreadyExists)
@@ -798,13 +819,17 @@ void StudioApi::simulate(const Req& req, Res& res) {
   if (!editor(req, res)) return;
   auto body = parse_body(req, res);
   if (!body) return;
-  if (!body->contains("text") || !(*body)["text"].is_string() || (*body)["text"].get<std::string>().size() > 1600)
-    return http::send_json_error(res, 400, "invalid_request", "\"text\" must be a string of at most 1600 bytes");
+  if (!body->contains("text") || !(*body)["text"].is_string() ||
+      (*body)["text"].get<std::string>().size() > 1600)
+    return http::send_json_error(res, 400, "invalid_request",
+                                 "\"text\" must be a string of at most 1600 bytes");
   const std::string language = body->value("language", std::string());
   const std::string channel = body->value("channel", std::string("sms"));
   if (language.size() > 16 || (channel != "sms" && channel != "whatsapp" && channel != "telegram"))
     return http::send_json_error(res, 400, "invalid_request", "unknown language or channel");
-  std::string id = body->contains("session") && (*body)["session"].is_string() ? (*body)["session"].get<std::string>() : "";
+  std::string id = body->contains("session") && (*body)["session"].is_string()
+                       ? (*body)["session"].get<std::string>()
+                       : "";
   if (id.size() > 64) return http::send_json_error(res, 400, "invalid_request", "unknown session");
   auto v = view(res);
   if (!v) return;
@@ -821,7 +846,8 @@ void StudioApi::simulate(const Req& req, Res& res) {
     if (!dir) return http::send_json_error(res, 503, "unavailable", "try again shortly");
     auto loaded = load_simulator_content(dir->dir(), true);
     if (!loaded)
-      return http::send_json_error(res, 409, "draft_does_not_load", "the draft does not load: " + loaded.error().message);
+      return http::send_json_error(res, 409, "draft_does_not_load",
+                                   "the draft does not load: " + loaded.error().message);
     content = *loaded;
     std::lock_guard lock(sims_mu_);
     sim_content_draft_ = draft_key;
@@ -892,7 +918,7 @@ void StudioApi::publish(const Req& req, Res& res) {
     json problems = json::array();
     for (const CheckFinding& f : r.findings) problems.push_back(finding_json(f));
     return send(res, status,
-                           {{"error", r.code}, {"message", r.message}, {"entries", r.entries}, {"problems", problems}});
+                {{"error", r.code}, {"message", r.message}, {"entries", r.entries}, {"problems", problems}});
   }
   send(res, 200, {{"version", published->version}});
 }
@@ -911,7 +937,8 @@ void StudioApi::get_version(const Req& req, Res& res) {
   const int64_t id = std::stoll(req.matches[1]);
   auto v = ctx_.library.version(id);
   if (!v) return http::send_json_error(res, 503, "unavailable", "try again shortly");
-  if (!v->has_value()) return http::send_json_error(res, 404, "not_found", "no version " + std::to_string(id));
+  if (!v->has_value())
+    return http::send_json_error(res, 404, "not_found", "no version " + std::to_string(id));
   json body = version_json(**v);
   json changes = json::parse((*v)->changes_json, nullptr, false);
   body["changes"] = changes.is_discarded() ? json::array() : changes;
@@ -951,7 +978,8 @@ void StudioApi::download_po(const Req& req, Res& res) {
   std::string file = lang;
   std::replace(file.begin(), file.end(), '-', '_');
   auto po = v->draft->files->find("translations/" + file + ".po");
-  if (po == v->draft->files->end()) return http::send_json_error(res, 404, "not_found", "no translations for " + lang);
+  if (po == v->draft->files->end())
+    return http::send_json_error(res, 404, "not_found", "no translations for " + lang);
   res.status = 200;
   res.set_header("Content-Disposition", "attachment; filename=\"" + file + ".po\"");
   res.set_header("Cache-Control", "no-store");

@@ -55,6 +55,14 @@ class StudioApi {
   using Res = httplib::Response;
 
   std::optional<Editor> editor(const Req& req, Res& res);
+  // What every save reads first: who asks (a studio role), the JSON body and the
+  // revision the edit started from. Fills `res` and returns nullopt when one is wrong.
+  struct SaveCall {
+    Editor who;
+    nlohmann::ordered_json body;
+    int64_t base = 0;
+  };
+  std::optional<SaveCall> begin_save(const Req& req, Res& res);
   std::shared_ptr<const DraftView> view(Res& res);
 
   void me(const Req& req, Res& res);
@@ -80,8 +88,7 @@ class StudioApi {
   void upload_po(const Req& req, Res& res);
 
   // 409 for a save that lost to another editor's, showing theirs.
-  void conflict(Res& res, const std::string& entry,
-                const nlohmann::ordered_json& current_override = nullptr);
+  void conflict(Res& res, const std::string& entry, const nlohmann::ordered_json& current_override = nullptr);
   void saved_or_error(Res& res, const Result<int64_t>& saved, const std::string& entry,
                       const nlohmann::ordered_json& extra = nlohmann::ordered_json::object());
 

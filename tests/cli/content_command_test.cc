@@ -23,7 +23,8 @@ struct GatewayDir {
 
 }  // namespace
 
-TEST_CASE("content export of the shipped content reproduces the repository's files exactly", "[cli][content]") {
+TEST_CASE("content export of the shipped content reproduces the repository's files exactly",
+          "[cli][content]") {
   GatewayDir g;
   const std::string out = (g.dir.path() / "export").string();
   auto r = run_process({kGateway, "content", "export", out, "--config", g.config});
@@ -73,7 +74,8 @@ TEST_CASE("content import puts only what differs into the draft, and export then
   REQUIRE(one.exit_code == 0);
   CHECK(one.out.find("content import: 1 entry") != std::string::npos);
 
-  auto missing = run_process({kGateway, "content", "import", (g.dir.path() / "nowhere").string(), "--config", g.config});
+  auto missing =
+      run_process({kGateway, "content", "import", (g.dir.path() / "nowhere").string(), "--config", g.config});
   CHECK(missing.exit_code == 1);
   CHECK(missing.err.find("gateway content import: ") == 0);
   CHECK(missing.err.find('\n') == missing.err.size() - 1);

@@ -62,7 +62,8 @@ TEST_CASE("a content version is added only on top of the newest one expected", "
   CHECK(c.add_content_version(version("files"), {}, 0).error().code == gw::ErrorCode::kAlreadyExists);
 }
 
-TEST_CASE("a draft entry saved against an older revision is refused and the newer one kept", "[store][content]") {
+TEST_CASE("a draft entry saved against an older revision is refused and the newer one kept",
+          "[store][content]") {
   gw::testing::StoreFixture f;
   gw::ContentStore& c = content(f);
   auto now = f.clock.now();

@@ -153,7 +153,8 @@ TEST_CASE("two editors saving one entry: the second is told, nothing is overwrit
   CHECK((*now)->revisions.at(kPrompt).author == "olga");
 }
 
-TEST_CASE("a rollback publishes the earlier content as a new version and keeps the draft's edits", "[studio]") {
+TEST_CASE("a rollback publishes the earlier content as a new version and keeps the draft's edits",
+          "[studio]") {
   StudioFixture f;
   const auto sam = StudioFixture::person("sam", "supervisor");
   const int64_t v1 = f.library->published_version();

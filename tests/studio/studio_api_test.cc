@@ -22,7 +22,8 @@ using nlohmann::json;
 namespace {
 
 const std::string kIntro =
-    "Лінію веде {organisation}. Ми хотіли б зберігати ваш номер, повідомлення й відповіді (як коди) {days} днів "
+    "Лінію веде {organisation}. Ми хотіли б зберігати ваш номер, повідомлення й відповіді (як коди) {days} "
+    "днів "
     "після останнього повідомлення. Бачить їх лише персонал лінії.";
 
 struct ApiFixture : gw::testing::StudioFixture {
@@ -56,7 +57,8 @@ struct ApiFixture : gw::testing::StudioFixture {
   }
 };
 
-httplib::Result post(httplib::Client& c, const std::string& path, const Session& s, const json& body = json::object()) {
+httplib::Result post(httplib::Client& c, const std::string& path, const Session& s,
+                     const json& body = json::object()) {
   return c.Post(path.c_str(), httplib::Headers{{"Cookie", s.cookie}, {"X-CSRF-Token", s.csrf}}, body.dump(),
                 "application/json");
 }
@@ -79,8 +81,8 @@ TEST_CASE("an operator gets 403 on every studio API", "[studio][api]") {
   Session otto = login(c, "otto");
   for (const char* path :
        {"/api/studio/me", "/api/studio/templates", "/api/studio/templates/menu.prompt", "/api/studio/flows",
-        "/api/studio/flows/menu", "/api/studio/flows/menu/graph.svg", "/api/studio/draft", "/api/studio/versions",
-        "/api/studio/versions/1", "/api/studio/po/uk"}) {
+        "/api/studio/flows/menu", "/api/studio/flows/menu/graph.svg", "/api/studio/draft",
+        "/api/studio/versions", "/api/studio/versions/1", "/api/studio/po/uk"}) {
     INFO(path);
     auto r = get(c, path, otto);
     REQUIRE(r);
@@ -111,7 +113,8 @@ TEST_CASE("a translation with a broken placeholder is refused and says which, an
 
   std::string broken = kIntro;
   broken.replace(broken.find("{days}"), 6, "{dni}");
-  auto live = body_of(post(c, "/api/studio/check", edith, {{"key", "consent.intro"}, {"lang", "uk"}, {"text", broken}}));
+  auto live = body_of(
+      post(c, "/api/studio/check", edith, {{"key", "consent.intro"}, {"lang", "uk"}, {"text", broken}}));
   CHECK(live["placeholders"]["missing"] == json::array({"days"}));
   CHECK(live["placeholders"]["extra"] == json::array({"dni"}));
   CHECK(live["errors"].get<int>() > 0);
@@ -125,7 +128,8 @@ TEST_CASE("a translation with a broken placeholder is refused and says which, an
 
   std::string fixed = kIntro;
   fixed.replace(fixed.find("Бачить їх"), std::string("Бачить їх").size(), "Їх бачить");
-  auto saved = post(c, "/api/studio/translations/uk/consent.intro", edith, {{"msgstr", fixed}, {"base_revision", rev}});
+  auto saved = post(c, "/api/studio/translations/uk/consent.intro", edith,
+                    {{"msgstr", fixed}, {"base_revision", rev}});
   REQUIRE(saved);
   CHECK(saved->status == 200);
   auto d = f.library->draft();
@@ -140,7 +144,8 @@ TEST_CASE("a second editor saving from the same version is told and shown the fi
   httplib::Client c("127.0.0.1", running.port());
   Session edith = login(c, "edith");
   Session emil = login(c, "emil");
-  const int64_t rev = body_of(get(c, "/api/studio/templates/menu.prompt", edith))["translations"]["uk"]["revision"];
+  const int64_t rev =
+      body_of(get(c, "/api/studio/templates/menu.prompt", edith))["translations"]["uk"]["revision"];
   auto first = post(c, "/api/studio/translations/uk/menu.prompt", edith,
                     {{"msgstr", "Що вам потрібно? Напишіть номер."}, {"base_revision", rev}});
   REQUIRE(first->status == 200);
@@ -254,8 +259,8 @@ TEST_CASE("publish, history with its diff, and rollback through the API", "[stud
   Session edith = login(c, "edith");
   Session lena = login(c, "lena");
   const std::string text = "Що вам потрібно? Напишіть номер.";
-  REQUIRE(post(c, "/api/studio/translations/uk/menu.prompt", edith, {{"msgstr", text}, {"base_revision", 0}})->status ==
-          200);
+  REQUIRE(post(c, "/api/studio/translations/uk/menu.prompt", edith, {{"msgstr", text}, {"base_revision", 0}})
+              ->status == 200);
   json draft = body_of(get(c, "/api/studio/draft", edith));
   CHECK(draft["changes"].size() == 1);
   CHECK(draft["errors"] == 0);
@@ -279,7 +284,8 @@ TEST_CASE("publish, history with its diff, and rollback through the API", "[stud
   CHECK(one["changes"][0]["after"]["msgstr"] == text);
 
   const int64_t first = versions["versions"].back()["id"];
-  auto back = post(c, "/api/studio/versions/" + std::to_string(first) + "/rollback", lena, {{"message", "undo"}});
+  auto back =
+      post(c, "/api/studio/versions/" + std::to_string(first) + "/rollback", lena, {{"message", "undo"}});
   REQUIRE(back);
   CHECK(back->status == 200);
   CHECK(f.live_text("menu.prompt", "uk") == "Що вам потрібно? Надішліть номер.");
@@ -294,14 +300,16 @@ TEST_CASE("the draft simulator speaks the draft, not the published version", "[s
   REQUIRE(post(c, "/api/studio/translations/uk/menu.prompt", edith,
                {{"msgstr", "Що вам потрібно? Напишіть номер."}, {"base_revision", 0}})
               ->status == 200);
-  json turn = body_of(post(c, "/api/studio/simulate", edith, {{"text", "MENU"}, {"language", "uk"}, {"channel", "sms"}}));
+  json turn = body_of(
+      post(c, "/api/studio/simulate", edith, {{"text", "MENU"}, {"language", "uk"}, {"channel", "sms"}}));
   std::string all;
   for (const auto& r : turn["replies"]) all += r["text"].get<std::string>() + "\n";
   CHECK(all.find("Напишіть номер") != std::string::npos);
   CHECK(f.live_text("menu.prompt", "uk") == "Що вам потрібно? Надішліть номер.");
 }
 
-TEST_CASE("a flow saved as it was read changes nothing, and one step's edit is one draft entry", "[studio][api]") {
+TEST_CASE("a flow saved as it was read changes nothing, and one step's edit is one draft entry",
+          "[studio][api]") {
   ApiFixture f;
   RunningServer running(f.server);
   httplib::Client c("127.0.0.1", running.port());
@@ -313,14 +321,16 @@ TEST_CASE("a flow saved as it was read changes nothing, and one step's edit is o
   // Members come in the file's order, not sorted.
   CHECK(flow["flow"].begin().key() == "id");
   const int64_t rev = flow["revision"];
-  auto same = c.Post("/api/studio/flows/menu", httplib::Headers{{"Cookie", edith.cookie}, {"X-CSRF-Token", edith.csrf}},
+  auto same = c.Post("/api/studio/flows/menu",
+                     httplib::Headers{{"Cookie", edith.cookie}, {"X-CSRF-Token", edith.csrf}},
                      ojson{{"flow", flow["flow"]}, {"base_revision", rev}}.dump(), "application/json");
   REQUIRE(same);
   CHECK(same->status == 200);
   CHECK(json::parse(same->body)["changed"] == 0);
   ojson edited = flow["flow"];
   edited["nodes"]["stuck"]["priority"] = "high";
-  auto one = c.Post("/api/studio/flows/menu", httplib::Headers{{"Cookie", edith.cookie}, {"X-CSRF-Token", edith.csrf}},
+  auto one = c.Post("/api/studio/flows/menu",
+                    httplib::Headers{{"Cookie", edith.cookie}, {"X-CSRF-Token", edith.csrf}},
                     ojson{{"flow", edited}, {"base_revision", rev}}.dump(), "application/json");
   REQUIRE(one);
   CHECK(one->status == 200);

@@ -39,7 +39,8 @@ struct StudioFixture : StoreFixture {
     library = std::move(*lib);
   }
 
-  static Editor person(const std::string& name, const std::string& role, bool reviewer = false, int64_t id = 0) {
+  static Editor person(const std::string& name, const std::string& role, bool reviewer = false,
+                       int64_t id = 0) {
     Editor e;
     e.account_id = id ? id : static_cast<int64_t>(std::hash<std::string>{}(name) % 1000 + 1);
     e.username = name;

@@ -51,9 +51,9 @@ Result<std::vector<ContentVersion>> SqliteStore::list_content_versions(int limit
   Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s.error();
   std::vector<ContentVersion> out;
-  const Status listed =
-      db_.query(std::string("SELECT ") + kVersionColumns + " FROM content_versions ORDER BY id DESC LIMIT ?1",
-                [&](const Statement& st) { out.push_back(read_version(st)); }, static_cast<int64_t>(limit));
+  const Status listed = db_.query(
+      std::string("SELECT ") + kVersionColumns + " FROM content_versions ORDER BY id DESC LIMIT ?1",
+      [&](const Statement& st) { out.push_back(read_version(st)); }, static_cast<int64_t>(limit));
   if (!listed) return listed.error();
   return out;
 }
@@ -98,8 +98,8 @@ Result<int64_t> SqliteStore::add_content_version(const ContentVersion& v,
   auto latest = db_.query_one("SELECT COALESCE(MAX(id), 0) FROM content_versions", scalar_int64);
   if (!latest) return latest.error();
   if (latest->value_or(0) != expected_latest) {
-    return Error::exists("another version was published meanwhile (now " + std::to_string(latest->value_or(0)) +
-                         ")");
+    return Error::exists("another version was published meanwhile (now " +
+                         std::to_string(latest->value_or(0)) + ")");
   }
   Status s = db_.run(
       "INSERT INTO content_versions (created_at, account_id, author, message, origin, rollback_of, digest,"
@@ -124,13 +124,15 @@ Result<std::vector<DraftEntry>> SqliteStore::list_draft_entries() {
   Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s.error();
   std::vector<DraftEntry> out;
-  const Status listed = db_.query(std::string("SELECT ") + kDraftColumns + " FROM content_draft ORDER BY entry",
-                                  [&](const Statement& st) { out.push_back(read_draft(st)); });
+  const Status listed =
+      db_.query(std::string("SELECT ") + kDraftColumns + " FROM content_draft ORDER BY entry",
+                [&](const Statement& st) { out.push_back(read_draft(st)); });
   if (!listed) return listed.error();
   return out;
 }
 
-Result<int64_t> SqliteStore::put_draft_entry(const std::string& entry, const std::optional<std::string>& value_json,
+Result<int64_t> SqliteStore::put_draft_entry(const std::string& entry,
+                                             const std::optional<std::string>& value_json,
                                              int64_t base_revision, std::optional<int64_t> account_id,
                                              const std::string& author, TimePoint now) {
   if (entry.empty()) return Error::invalid("a draft entry needs a name");
@@ -165,7 +167,8 @@ Status SqliteStore::clear_draft_entries(const std::vector<std::string>& entries)
   auto tx = Transaction::begin(db_);
   if (!tx) return tx.error();
   for (const std::string& e : entries) {
-    if (Status s = db_.run("UPDATE content_draft SET in_draft = 0, value_json = NULL WHERE entry = ?1", e); !s)
+    if (Status s = db_.run("UPDATE content_draft SET in_draft = 0, value_json = NULL WHERE entry = ?1", e);
+        !s)
       return s;
   }
   return tx->commit();
