@@ -309,6 +309,8 @@ int run_serve(const ServeOptions& options) {
   StudioApi studio(StudioContext{staff_auth, *db, clock, *library});
   studio.add_routes(server);
   http::add_static_routes(server, "/studio/", "/studio", "/studio/index.html");
+  // The scripts the console and the studio share (no data in them, so no guard).
+  http::add_static_routes(server, "/common/", "", "");
   add_webhook_routes(server, WebhookContext{*cfg, conversations, *db, clock});
   // The browser simulator: its page at / and its API, when a web channel is configured
   // (the first one's access and limits apply).

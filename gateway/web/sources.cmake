@@ -2,6 +2,7 @@
 # serves its pages from wherever it runs. Paths are relative to gateway/web and
 # are served under the same path ("/simulator/index.html").
 set(GATEWAY_WEB_ASSETS
+  common/staff.js
   console/index.html
   console/console.css
   console/console.js

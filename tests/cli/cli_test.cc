@@ -90,6 +90,28 @@ TEST_CASE("serve on port 0 binds a free port itself, logs that port and answers 
   std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("serve hands out the staff sign-in script shared by the console and the studio", "[cli][serve]") {
+  // /common/staff.js holds no data: anyone may load it, under the same policy as the pages.
+  auto dir = gw::testing::make_temp_dir("gw-serve-common");
+  gw::testing::BackgroundProcess proc({kGateway, "serve", "--config", gw::testing::write_serve_config(dir)});
+  const int port = gw::testing::listening_port(proc);
+  INFO(proc.err());
+  REQUIRE(port > 0);
+  httplib::Client client("127.0.0.1", port);
+  auto res = get_when_up(client, "/common/staff.js");
+  REQUIRE(res);
+  CHECK(res->status == 200);
+  CHECK(res->get_header_value("Content-Type") == "text/javascript; charset=utf-8");
+  CHECK(res->get_header_value("Content-Security-Policy").find("script-src 'self'") != std::string::npos);
+  CHECK(res->body.find("/api/auth/login") != std::string::npos);
+  auto missing = client.Get("/common/nothing.js");
+  REQUIRE(missing);
+  CHECK(missing->status == 404);
+  proc.signal(SIGTERM);
+  CHECK(proc.wait(std::chrono::seconds(10)) == 0);
+  std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("serve answers /healthz on loopback, generates keys once, and stops cleanly on SIGTERM",
           "[cli][serve]") {
   auto dir = gw::testing::make_temp_dir("gw-serve");

@@ -33,3 +33,35 @@ TEST_CASE("the console and the simulator answer at their folder address with and
   REQUIRE(missing);
   CHECK(missing->status == 404);
 }
+
+TEST_CASE("every script and stylesheet a page names is embedded", "[http][static]") {
+  // A page that names an asset missing from GATEWAY_WEB_ASSETS would load without it;
+  // the console and the studio sign in through the shared /common/staff.js, before their own script.
+  int pages = 0;
+  for (const gw::http::EmbeddedFile& f : gw::http::embedded_files()) {
+    const std::string path = f.path;
+    if (path.size() < 11 || path.substr(path.size() - 11) != "/index.html") continue;
+    ++pages;
+    const std::string html(f.data, f.size);
+    for (const std::string attr : {"src=\"", "href=\"/"}) {
+      for (size_t at = html.find(attr); at != std::string::npos; at = html.find(attr, at + 1)) {
+        const size_t begin = at + (attr == "src=\"" ? 5 : 6);
+        const std::string asset = html.substr(begin, html.find('"', begin) - begin);
+        if (asset.empty() || asset.back() == '/') continue;  // a link to a page's folder
+        INFO(path << " names " << asset);
+        CHECK(gw::http::find_embedded_file(asset) != nullptr);
+      }
+    }
+  }
+  CHECK(pages >= 3);
+  for (const char* page : {"/console/index.html", "/studio/index.html"}) {
+    INFO(page);
+    const gw::http::EmbeddedFile* f = gw::http::find_embedded_file(page);
+    REQUIRE(f != nullptr);
+    const std::string html(f->data, f->size);
+    const size_t shared = html.find("<script src=\"/common/staff.js\"");
+    const size_t own = html.find("<script src=\"/", shared + 1);
+    CHECK(shared != std::string::npos);
+    CHECK(own != std::string::npos);
+  }
+}

@@ -6,7 +6,6 @@
 
 const $ = (id) => document.getElementById(id);
 const state = {
-  csrf: '',
   me: null,
   current: 0,          // handover id shown
   conversation: null,  // its last loaded view
@@ -19,45 +18,8 @@ const state = {
 
 function say(text) { $('status').textContent = text; }
 
-async function api(method, path, body) {
-  const headers = { Accept: 'application/json' };
-  if (method !== 'GET') {
-    headers['Content-Type'] = 'application/json';
-    headers['X-CSRF-Token'] = state.csrf;
-  }
-  const r = await fetch(path, {
-    method, headers, credentials: 'same-origin',
-    body: method === 'GET' ? undefined : JSON.stringify(body || {}),
-  });
-  let data = null;
-  if (r.status !== 204) {
-    try { data = await r.json(); } catch (e) { data = null; }
-  }
-  if (r.status === 401 && !path.startsWith('/api/auth/login')) showLogin();
-  return { status: r.status, ok: r.ok, data };
-}
-
-function errorText(res) {
-  return (res.data && res.data.message) || `the request failed (${res.status})`;
-}
-
-function show(screen) {
-  for (const id of ['login-screen', 'password-screen', 'desk']) $(id).hidden = id !== screen;
-  $('logout').hidden = screen === 'login-screen';
-  $('whoami').hidden = screen === 'login-screen';
-}
-
-function showLogin() {
-  closeEvents();
-  state.me = null;
-  show('login-screen');
-  $('login-username').focus();
-}
-
-function showPassword() {
-  show('password-screen');
-  $('password-current').focus();
-}
+// Sign-in, the API helper and the screens are shared with the studio (/common/staff.js).
+const { api, errorText, show, showLogin } = Staff;
 
 async function showDesk() {
   show('desk');
@@ -92,62 +54,23 @@ async function loadDeadLetters() {
   $('dead-empty').hidden = res.data.dead_letters.length > 0;
 }
 
-async function start() {
-  const res = await api('GET', '/api/auth/me');
-  if (res.status !== 200) return showLogin();
-  state.me = res.data;
-  state.csrf = res.data.csrf_token;
-  $('whoami').textContent = `${state.me.username} (${state.me.role})`;
-  if (res.data.must_change_password) return showPassword();
-  return showDesk();
-}
-
 // ---- login and password ----
-$('login-form').addEventListener('submit', async (ev) => {
-  ev.preventDefault();
-  $('login-error').textContent = '';
-  const res = await api('POST', '/api/auth/login',
-    { username: $('login-username').value, password: $('login-password').value });
-  if (res.status !== 200) {
-    $('login-error').textContent = errorText(res);
-    return;
-  }
-  state.csrf = res.data.csrf_token;
-  $('login-password').value = '';
-  const me = await api('GET', '/api/auth/me');
-  state.me = me.data || { username: res.data.username, role: res.data.role };
-  $('whoami').textContent = `${state.me.username} (${state.me.role})`;
-  if (res.data.must_change_password) {
-    $('password-current').value = '';
-    return showPassword();
-  }
-  return showDesk();
-});
-
-$('password-form').addEventListener('submit', async (ev) => {
-  ev.preventDefault();
-  $('password-error').textContent = '';
-  if ($('password-new').value !== $('password-confirm').value) {
-    $('password-error').textContent = 'The two new passwords differ.';
-    return;
-  }
-  const res = await api('POST', '/api/auth/password',
-    { current: $('password-current').value, new: $('password-new').value });
-  if (res.status !== 200) {
-    $('password-error').textContent = errorText(res);
-    return;
-  }
-  state.csrf = res.data.csrf_token;
-  for (const id of ['password-current', 'password-new', 'password-confirm']) $(id).value = '';
-  say('Password changed.');
-  return showDesk();
-});
-
-$('logout').addEventListener('click', async () => {
-  await api('POST', '/api/auth/logout');
-  state.current = 0;
-  $('conversation').hidden = true;
-  showLogin();
+Staff.init({
+  screens: ['login-screen', 'password-screen', 'desk'],
+  keepOn401: '/api/auth/login',
+  signedIn(me) {
+    state.me = me;
+    $('whoami').textContent = `${state.me.username} (${state.me.role})`;
+  },
+  enter: showDesk,
+  leave() {
+    closeEvents();
+    state.me = null;
+  },
+  loggedOut() {
+    state.current = 0;
+    $('conversation').hidden = true;
+  },
 });
 
 // ---- queues, live ----
@@ -439,4 +362,4 @@ $('reveal').addEventListener('click', async () => {
   $('reveal').hidden = true;
 });
 
-start();
+Staff.start();

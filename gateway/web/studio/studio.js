@@ -10,7 +10,6 @@ const $ = (id) => document.getElementById(id);
 const RTL_FALLBACK = new Set(['ar', 'fa', 'ps', 'ur', 'he', 'ckb', 'dv', 'sd', 'ug', 'yi']);
 const CHANNELS = { sms: 'SMS', whatsapp: 'WhatsApp', telegram: 'Telegram', web: 'Web' };
 const state = {
-  csrf: '',
   me: null,
   languages: [],      // [{code, name, rtl}] from the templates list
   areas: [],
@@ -44,34 +43,8 @@ function when(iso) {
   return Number.isNaN(d.getTime()) ? String(iso) : d.toLocaleString();
 }
 
-// fetch with the session cookie; every request that is not a GET carries the
-// CSRF token. `raw` sends a body as it is (a PO file) instead of JSON.
-async function api(method, path, body, raw) {
-  const headers = { Accept: 'application/json' };
-  if (method !== 'GET') {
-    headers['X-CSRF-Token'] = state.csrf;
-    headers['Content-Type'] = raw ? raw.type : 'application/json';
-  }
-  let r;
-  try {
-    r = await fetch(path, {
-      method, headers, credentials: 'same-origin',
-      body: method === 'GET' ? undefined : (raw ? raw.body : JSON.stringify(body || {})),
-    });
-  } catch (e) {
-    return { status: 0, ok: false, data: { message: `the gateway cannot be reached (${e.message})` } };
-  }
-  let data = null;
-  if (r.status !== 204) {
-    try { data = await r.json(); } catch (e) { data = null; }
-  }
-  if (r.status === 401 && !path.startsWith('/api/auth/')) showLogin();
-  return { status: r.status, ok: r.ok, data };
-}
-
-function errorText(res) {
-  return (res.data && res.data.message) || `the request failed (${res.status})`;
-}
+// Sign-in, the API helper and the screens are shared with the console (/common/staff.js).
+const { api, errorText, show, showLogin } = Staff;
 
 function langInfo(code) {
   return state.languages.find((l) => l.code === code) || { code, name: code, rtl: RTL_FALLBACK.has(code) };
@@ -97,19 +70,7 @@ function editorText(e) {
   return [e.by || e.username || '', e.at ? when(e.at) : ''].filter(Boolean).join(', ');
 }
 
-// ---- screens and login (as in the console) ----
-function show(screen) {
-  for (const id of ['login-screen', 'password-screen', 'forbidden-screen', 'studio']) $(id).hidden = id !== screen;
-  $('logout').hidden = screen === 'login-screen';
-  $('whoami').hidden = screen === 'login-screen';
-}
-
-function showLogin() {
-  state.me = null;
-  show('login-screen');
-  $('login-username').focus();
-}
-
+// ---- login and who is signed in ----
 function showWho() {
   const reviewer = state.me.reviewer ? ', reviewer' : '';
   $('whoami').textContent = `${state.me.username} (${state.me.role}${reviewer})`;
@@ -141,66 +102,19 @@ async function enterStudio() {
   await Promise.all([loadDraft(), loadFlowList()]);
 }
 
-async function start() {
-  const res = await api('GET', '/api/auth/me');
-  if (res.status !== 200) return showLogin();
-  state.me = res.data;
-  state.csrf = res.data.csrf_token;
-  showWho();
-  if (res.data.must_change_password) return showPassword();
-  return enterStudio();
-}
-
-function showPassword() {
-  show('password-screen');
-  $('password-current').focus();
-}
-
-$('login-form').addEventListener('submit', async (ev) => {
-  ev.preventDefault();
-  $('login-error').textContent = '';
-  const res = await api('POST', '/api/auth/login',
-    { username: $('login-username').value, password: $('login-password').value });
-  if (res.status !== 200) {
-    $('login-error').textContent = errorText(res);
-    return;
-  }
-  state.csrf = res.data.csrf_token;
-  $('login-password').value = '';
-  const me = await api('GET', '/api/auth/me');
-  state.me = me.data || { username: res.data.username, role: res.data.role };
-  showWho();
-  if (res.data.must_change_password) {
-    $('password-current').value = '';
-    return showPassword();
-  }
-  return enterStudio();
-});
-
-$('password-form').addEventListener('submit', async (ev) => {
-  ev.preventDefault();
-  $('password-error').textContent = '';
-  if ($('password-new').value !== $('password-confirm').value) {
-    $('password-error').textContent = 'The two new passwords differ.';
-    return;
-  }
-  const res = await api('POST', '/api/auth/password',
-    { current: $('password-current').value, new: $('password-new').value });
-  if (res.status !== 200) {
-    $('password-error').textContent = errorText(res);
-    return;
-  }
-  state.csrf = res.data.csrf_token;
-  for (const id of ['password-current', 'password-new', 'password-confirm']) $(id).value = '';
-  say('Password changed.');
-  return enterStudio();
-});
-
-$('logout').addEventListener('click', async () => {
-  await api('POST', '/api/auth/logout');
-  $('template-editor').hidden = true;
-  $('node-editor').hidden = true;
-  showLogin();
+Staff.init({
+  screens: ['login-screen', 'password-screen', 'forbidden-screen', 'studio'],
+  keepOn401: '/api/auth/',
+  signedIn(me) {
+    state.me = me;
+    showWho();
+  },
+  enter: enterStudio,
+  leave() { state.me = null; },
+  loggedOut() {
+    $('template-editor').hidden = true;
+    $('node-editor').hidden = true;
+  },
 });
 
 // ---- tabs ----
@@ -1644,4 +1558,4 @@ $('po-form').addEventListener('submit', async (ev) => {
   }
 });
 
-start();
+Staff.start();
