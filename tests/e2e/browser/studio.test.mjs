@@ -83,7 +83,9 @@ async function colleague(gateway, name, oneTime) {
     if (cookie) headers.Cookie = cookie;
     if (csrf && method !== 'GET') headers['X-CSRF-Token'] = csrf;
     const r = await fetch(gateway.base + path, { method, headers, body: method === 'GET' ? undefined : JSON.stringify(body || {}) });
-    for (const c of r.headers.getSetCookie()) if (c.startsWith('gw_session=')) cookie = c.split(';')[0];
+    // Debian 12's Node 18 has no Headers.getSetCookie(): the cookies come joined by ", ".
+    const session = /(?:^|,\s*)(gw_session=[^;,]*)/.exec(r.headers.get('set-cookie') || '');
+    if (session) cookie = session[1];
     let data = null;
     try { data = await r.json(); } catch (e) { data = null; }
     if (data && data.csrf_token) csrf = data.csrf_token;
