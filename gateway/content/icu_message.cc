@@ -5,12 +5,15 @@
 #include <unicode/messagepattern.h>
 #include <unicode/msgfmt.h>
 #include <unicode/parseerr.h>
+#include <unicode/plurrule.h>
+#include <unicode/strenum.h>
 #include <unicode/unistr.h>
 #include <unicode/utypes.h>
 
 #include <algorithm>
 #include <charconv>
 #include <map>
+#include <memory>
 #include <vector>
 
 namespace gw {
@@ -252,6 +255,25 @@ Result<std::string> format_message(const std::string& pattern_utf8, const std::s
   if (U_FAILURE(status))
     return Error::invalid(std::string("ICU formatting failed (") + u_errorName(status) + ")");
   return to_utf8(out);
+}
+
+std::vector<std::string> plural_categories(const std::string& lang) {
+  static const std::vector<std::string> kOrder = {"zero", "one", "two", "few", "many", "other"};
+  UErrorCode status = U_ZERO_ERROR;
+  std::unique_ptr<icu::PluralRules> rules(
+      icu::PluralRules::forLocale(icu::Locale(icu_locale_name(lang).c_str()), status));
+  if (U_FAILURE(status) || !rules) return {"other"};
+  std::unique_ptr<icu::StringEnumeration> keywords(rules->getKeywords(status));
+  if (U_FAILURE(status) || !keywords) return {"other"};
+  std::vector<std::string> out;
+  while (const char* k = keywords->next(nullptr, status)) {
+    if (U_FAILURE(status)) break;
+    out.emplace_back(k);
+  }
+  auto rank = [](const std::string& c) { return std::find(kOrder.begin(), kOrder.end(), c) - kOrder.begin(); };
+  std::sort(out.begin(), out.end(), [&](const std::string& a, const std::string& b) { return rank(a) < rank(b); });
+  if (out.empty()) out.push_back("other");
+  return out;
 }
 
 }  // namespace gw

@@ -13,6 +13,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "gateway/core/result.h"
 
@@ -54,5 +55,9 @@ nlohmann::json sample_arguments(const std::string& pattern);
 // The ICU locale name for a language tag ("fa-AF" → "fa_AF"; "prs", Dari, →
 // "fa_AF", whose CLDR data it is).
 std::string icu_locale_name(const std::string& lang);
+
+// The CLDR plural categories of `lang` in CLDR's order (zero, one, two, few, many,
+// other): Arabic has six, English two. {"other"} when ICU has no rules for it.
+std::vector<std::string> plural_categories(const std::string& lang);
 
 }  // namespace gw

@@ -24,41 +24,28 @@ struct PluralSample {
   double number = 0;
 };
 
-// CLDR's order of the plural categories, for a stable list.
-int category_rank(const std::string& c) {
-  static const std::vector<std::string> kOrder = {"zero", "one", "two", "few", "many", "other"};
-  auto it = std::find(kOrder.begin(), kOrder.end(), c);
-  return static_cast<int>(it - kOrder.begin());
-}
-
-// One number per plural category of `lang`: ICU's first sample (integers come
-// first), passing over 0 for a category other than "zero" when ICU gives more
-// ("0 days" reads oddly as the example of English "other").
+// One number per plural category of `lang` (in CLDR's order): ICU's first
+// sample (integers come first), passing over 0 for a category other than "zero"
+// when ICU gives more ("0 days" reads oddly as the example of English "other").
 std::vector<PluralSample> plural_samples(const std::string& lang) {
   std::vector<PluralSample> out;
   UErrorCode status = U_ZERO_ERROR;
   std::unique_ptr<icu::PluralRules> rules(
       icu::PluralRules::forLocale(icu::Locale(icu_locale_name(lang).c_str()), status));
   if (U_FAILURE(status) || !rules) return out;
-  std::unique_ptr<icu::StringEnumeration> keywords(rules->getKeywords(status));
-  if (U_FAILURE(status) || !keywords) return out;
-  while (const icu::UnicodeString* k = keywords->snext(status)) {
-    if (U_FAILURE(status)) break;
+  for (const std::string& category : plural_categories(lang)) {
     double samples[8];
-    const int32_t n = rules->getSamples(*k, samples, 8, status);
+    const int32_t n = rules->getSamples(icu::UnicodeString::fromUTF8(category), samples, 8, status);
     if (U_FAILURE(status) || n <= 0) {
       status = U_ZERO_ERROR;
       continue;
     }
     PluralSample s;
-    k->toUTF8String(s.category);
+    s.category = category;
     s.number = samples[0];
     if (s.number == 0 && s.category != "zero" && n > 1) s.number = samples[1];
     out.push_back(std::move(s));
   }
-  std::sort(out.begin(), out.end(), [](const PluralSample& a, const PluralSample& b) {
-    return category_rank(a.category) < category_rank(b.category);
-  });
   return out;
 }
 

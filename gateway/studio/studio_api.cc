@@ -1,8 +1,5 @@
 #include "gateway/studio/studio_api.h"
 
-#include <unicode/plurrule.h>
-#include <unicode/strenum.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <set>
@@ -47,22 +44,6 @@ bool plain_segment(const std::string& s, size_t max = 200) {
   return std::all_of(s.begin(), s.end(), [](unsigned char c) {
     return std::isalnum(c) || c == '.' || c == '_' || c == '-' || c == '#';
   });
-}
-
-// The CLDR plural categories of `lang` ("one", "few", "many", "other" ...).
-std::vector<std::string> plural_categories(const std::string& lang) {
-  std::vector<std::string> out;
-  UErrorCode status = U_ZERO_ERROR;
-  std::unique_ptr<icu::PluralRules> rules(
-      icu::PluralRules::forLocale(icu::Locale(icu_locale_name(lang).c_str()), status));
-  if (U_FAILURE(status) || !rules) return {"other"};
-  std::unique_ptr<icu::StringEnumeration> words(rules->getKeywords(status));
-  if (U_FAILURE(status) || !words) return {"other"};
-  while (const char* w = words->next(nullptr, status)) {
-    if (U_FAILURE(status)) break;
-    out.emplace_back(w);
-  }
-  return out;
 }
 
 json change_json(const ContentChange& c) {
