@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -29,7 +30,8 @@ bool inside(const fs::path& path, const fs::path& root) {
 }
 
 struct Reader {
-  fs::path root;  // canonical
+  fs::path root;                // canonical
+  std::vector<fs::path> linked;  // canonical targets of content folders that are symbolic links
   ContentFiles files;
   size_t total = 0;
 
@@ -79,7 +81,10 @@ struct Reader {
     if (fs::is_symlink(link)) {
       const fs::path target = fs::canonical(path, ec);
       if (ec) return Error::invalid(rel + ": symbolic link to nothing");
-      if (!inside(target, root)) return Error::invalid(rel + ": symbolic link leaves the content directory");
+      const bool in_linked =
+          std::any_of(linked.begin(), linked.end(), [&](const fs::path& l) { return inside(target, l); });
+      if (!inside(target, root) && !in_linked)
+        return Error::invalid(rel + ": symbolic link leaves the content directory");
       if (!fs::is_regular_file(target, ec)) {
         return Error::invalid(rel + ": symbolic link to something other than a file");
       }
@@ -157,6 +162,16 @@ Result<ContentFiles> read_content_files(const std::string& dir) {
   for (const std::string& folder : content_folders()) {
     const fs::path path = reader.root / folder;
     if (!fs::exists(fs::symlink_status(path, ec))) continue;
+    // A content folder itself may be a link to a folder elsewhere (the operator
+    // set it up): it is read where it leads; links inside it still may not leave.
+    if (fs::is_symlink(fs::symlink_status(path, ec))) {
+      const fs::path target = fs::canonical(path, ec);
+      if (!ec && fs::is_directory(target, ec)) {
+        reader.linked.push_back(target);
+        if (Status s = reader.walk(target, folder); !s) return s.error();
+        continue;
+      }
+    }
     if (Status s = reader.visit(path, folder); !s) return s.error();
   }
   return std::move(reader.files);

@@ -40,8 +40,10 @@ const std::vector<std::string>& content_folders();  // {"flows", "templates", "t
 Status check_content_path(const std::string& path);
 
 // Reads every regular file under `dir`/flows, `dir`/templates and `dir`/translations
-// (a missing folder holds nothing). A symbolic link is followed only when it ends
-// inside `dir` and at a regular file; one that leaves `dir`, dangles or names a
+// (a missing folder holds nothing). One of those three folders may itself be a
+// symbolic link to a folder elsewhere, which is read where it leads. Below them, a
+// symbolic link is followed only when it ends inside `dir` (or inside such a
+// linked folder) and at a regular file; one that leaves `dir`, dangles or names a
 // folder is an error. More than kMaxContentFiles files, a file over
 // kMaxContentFileBytes, or more than kMaxContentTotalBytes in all is an error.
 // Every error names the file (kInvalidArgument; kIo when `dir` or a file cannot

@@ -139,3 +139,12 @@ TEST_CASE("the content digest is SHA-256 and changes with any path or byte", "[c
   CHECK(gw::content_digest(a) != gw::content_digest(b));
   CHECK(gw::content_digest(a) != gw::content_digest(c));
 }
+
+TEST_CASE("a content folder that is itself a symbolic link is read where it leads", "[content][content_files]") {
+  gw::testing::TempDir dir, elsewhere;
+  write_file(elsewhere.path() / "menu.json", "{}");
+  fs::create_symlink(elsewhere.path(), dir.path() / "flows");
+  auto r = gw::read_content_files(dir.path().string());
+  REQUIRE(r.ok());
+  CHECK(r->at("flows/menu.json") == "{}");
+}
