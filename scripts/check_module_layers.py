@@ -25,6 +25,7 @@ LAYERS = [
     ["core"],                                     # Result, Clock, ids, logs, metrics, JSON reading, HTTP client
     ["config", "messages", "security", "engine"],  # configuration; InboundMessage; crypto; the pure flow runtime
     ["store", "content"],                         # persistence (encrypted); content loading and rendering
+    ["stats"],                                    # anonymised counters: weeks, suppression, reports
     ["http"],                                     # the HTTP server, staff login, health and /metrics routes
     ["helpdesk"],                                 # queue, operators; its console and dead-letter routes
     ["conversations"],                            # the orchestrator between engine, helpdesk and outbox

@@ -147,6 +147,19 @@ struct Account {
   bool reviewer = false;               // an editor who may publish content
 };
 
+// One anonymised counter (Store::add_stats, Store::read_stats): how many times
+// `metric` took `value` in an ISO week, among people whose country was `country`
+// at the time. Holds no identifier, address, text or time finer than the week,
+// so it cannot be joined back to a person; erasing a person leaves it as it is.
+struct StatCount {
+  std::string week;     // ISO 8601 week, "2026-W49" (UTC); sorts as text in time order
+  std::string country;  // ISO 3166 alpha-2 of the person's country then, "" when unknown
+  std::string metric;   // e.g. "conversations.channel" (gateway/stats/stat_keys.h)
+  std::string value;    // e.g. "sms"; a code from content or configuration, never text a person wrote
+  int64_t count = 0;    // for add_stats: the change (may be negative); for read_stats: the total
+  bool operator==(const StatCount&) const = default;
+};
+
 // Who did what to which thing. Never holds an address or a message body: the
 // subject is an id ("contact:42"), details are ids, counts and codes.
 struct AuditEntry {
