@@ -17,11 +17,13 @@ namespace gw::stats {
 std::string iso_week(TimePoint t);
 
 // Reads a week ("2026-W49") or a date ("2026-12-05", meaning its week).
-// kInvalidArgument naming the text when it is neither, or is not a real week
-// or day (2026-W54, 2026-02-30).
+// kInvalidArgument naming the text (at most its first 40 characters) when it
+// is neither, is not written exactly so ("2026-W5", "2026-12-5", trailing
+// text), or is not a real week or day (2026-W54, 2026-02-30); years 1900 to 9999.
 Result<std::string> parse_week(std::string_view text);
 
-// The week `n` weeks before `week` (n may be negative: after).
+// The week `n` weeks before `week` (n may be negative: after):
+// add_weeks("2026-W01", 1) == "2025-W52", add_weeks("2026-W49", -4) == "2026-W53".
 // REQUIRES: `week` is well formed.
 std::string add_weeks(const std::string& week, int n);
 
