@@ -37,7 +37,11 @@ std::string report_to_csv(const StatsReport& r);
 // Reads what report_to_json wrote. kInvalidArgument with the JSON path of the
 // first problem ("$.tables[2].rows[0].weeks[3]: ..."): an unknown format or
 // version, shapes that disagree, a negative or non-integer count, a shown count
-// from 1 to k-1, a mark other than "<k", a total that contradicts its shown counts.
+// from 1 to k-1, a mark other than "<k", a total that contradicts its shown counts
+// (or is shown beside exactly one hidden count of its week, or while a count it
+// sums is hidden). Bounded before any work: at most 520 weeks, 64 tables,
+// 10,000 rows a table, values and metrics of at most 128 bytes, counts of at
+// most 10^12; unknown keys are refused.
 Result<StatsReport> report_from_json(const nlohmann::json& j);
 
 }  // namespace gw::stats

@@ -8,7 +8,8 @@
 // 2. Weeks (columns): a week whose total is shown never has exactly one hidden
 //    count: when it would, the smallest other non-zero count of that week is
 //    hidden too (secondary suppression), so that no hidden count is the week
-//    total minus the shown ones.
+//    total minus the shown ones. (When no other count of the week is above
+//    zero, which only a merge can bring about, the week total is hidden.)
 // 3. Rows: a row total is shown only when every count of the row is, and the
 //    grand total only when every week total is. So no hidden count can be
 //    worked out from a row, and no report of another period (whose row totals
@@ -64,6 +65,8 @@ struct ReportOptions {
 // or unknown metrics are ignored). For one country: the counts of that country
 // only; for every country, the merge of the report of each country found in
 // `counts` (see 4. above). Every table of metrics() is present, even empty.
+// A count whose country is "" is a count of "unknown"; a value outside a
+// closed set's values is ignored. REQUIRES: from and to are weeks, from <= to.
 StatsReport build_report(const std::vector<StatCount>& counts, const ReportOptions& options);
 
 // Applies the suppression rules above to `t` in place: cells and week totals
