@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include "gateway/cli/check_command.h"
 #include "gateway/cli/content_command.h"
@@ -10,6 +11,7 @@
 #include "gateway/cli/segments_command.h"
 #include "gateway/cli/serve_command.h"
 #include "gateway/cli/simulate_command.h"
+#include "gateway/cli/stats_command.h"
 #include "gateway/cli/user_command.h"
 
 namespace gw::cli {
@@ -45,11 +47,13 @@ int run(int argc, char** argv) {
   auto* export_cmd = content->add_subcommand(
       "export", "Write the published content as DIR/flows/, DIR/templates/, DIR/translations/");
   export_cmd->add_option("DIR", content_path, "Where to write it")->required();
-  export_cmd->add_option("--config", content_config, "JSON configuration file (default: the embedded default)");
+  export_cmd->add_option("--config", content_config,
+                         "JSON configuration file (default: the embedded default)");
   auto* import_cmd = content->add_subcommand("import", "Make a draft in the studio from DIR's content files");
   import_cmd->add_option("DIR", content_path, "A content directory (flows/, templates/, translations/)")
       ->required();
-  import_cmd->add_option("--config", content_config, "JSON configuration file (default: the embedded default)");
+  import_cmd->add_option("--config", content_config,
+                         "JSON configuration file (default: the embedded default)");
   GraphOptions graph_opts;
   auto* graph =
       content->add_subcommand("graph", "Print the SVG diagram of flow FLOW: its nodes, messages and exits");
@@ -83,7 +87,8 @@ int run(int argc, char** argv) {
   user_add->add_option("--role", user_opts.role, "operator, supervisor, editor or admin")->required();
   user_add->add_option("--languages", user_opts.languages, "Languages the operator answers in, e.g. ar,en");
   user_add->add_option("--queues", user_opts.queues, "Queues the operator serves, e.g. general,urgent");
-  user_add->add_flag("--reviewer", user_opts.reviewer, "An editor who may also publish content in the studio");
+  user_add->add_flag("--reviewer", user_opts.reviewer,
+                     "An editor who may also publish content in the studio");
   user_add->add_option("--capacity", user_opts.capacity,
                        "Conversations the operator takes at once (default 3)");
   auto* user_disable = user->add_subcommand("disable", "Disable an account; its sessions end");
@@ -93,6 +98,21 @@ int run(int argc, char** argv) {
   for (auto* sub : {user_add, user_disable, user_reset})
     sub->add_option("--config", user_opts.config_path,
                     "JSON configuration file (default: the embedded default)");
+
+  auto* stats_app = app.add_subcommand("stats", "Anonymised statistics, small counts suppressed");
+  stats_app->require_subcommand(1);
+  std::vector<std::string> merge_files;
+  int merge_min_cell = 11;
+  std::string merge_format = "json";
+  auto* stats_merge = stats_app->add_subcommand(
+      "merge", "Merge JSON exports of the same weeks (e.g. of partner organisations) into one report");
+  stats_merge->add_option("FILES", merge_files, "JSON files written by `gateway stats export --format json`")
+      ->required();
+  stats_merge->add_option(
+      "--min-cell", merge_min_cell,
+      "Hide counts from 1 to N-1 (default 11, at least 5; the files' own is kept if larger)");
+  stats_merge->add_option("--format", merge_format, "json (default) or csv")
+      ->check(CLI::IsMember({"csv", "json"}));
 
   auto* version = app.add_subcommand("version", "Print the version");
 
@@ -133,6 +153,7 @@ int run(int argc, char** argv) {
     user_opts.action = *user_add ? "add" : *user_disable ? "disable" : "reset-password";
     return run_user(user_opts, std::cout, std::cerr);
   }
+  if (*stats_merge) return run_stats_merge(merge_files, merge_min_cell, merge_format, std::cout, std::cerr);
   if (*version) {
     std::cout << "gateway " << GATEWAY_VERSION << "\n";
     return kExitOk;

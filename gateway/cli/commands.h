@@ -1,4 +1,4 @@
-// The `gateway` command line: serve, check, simulate, segments, version.
+// The `gateway` command line: serve, check, content, simulate, segments, user, stats, version.
 //
 // Exit codes: 0 success, 1 failure, 2 usage error. Errors are one line on
 // standard error that says what to fix.

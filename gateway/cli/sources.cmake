@@ -8,5 +8,6 @@ target_sources(gateway_core PRIVATE
   gateway/cli/serve_command.cc
   gateway/cli/user_command.cc
   gateway/cli/segments_command.cc
+  gateway/cli/stats_command.cc
   gateway/cli/shutdown_signals.cc
 )
