@@ -6,4 +6,5 @@ target_sources(gateway_tests PRIVATE
   tests/cli/content_stats_test.cc
   tests/cli/graph_command_test.cc
   tests/cli/content_command_test.cc
+  tests/cli/stats_command_test.cc
 )
