@@ -64,15 +64,17 @@ class Attacker {
   }
 
   // Everything one table of a report says: its shown entries and the lines
-  // they sum on. Cells and week totals are named by value and week (the same in
-  // any report), row totals and the grand total by `id` as well.
-  void read(const StatsTable& t, const std::vector<std::string>& weeks, const std::string& id) {
+  // they sum on. Cells and week totals are named by `ns`, value and week (the
+  // same in the reports of any period of one country), row totals and the
+  // grand total by `id` as well.
+  void read(const StatsTable& t, const std::vector<std::string>& weeks, const std::string& id,
+            const std::string& ns = "") {
     std::vector<std::pair<std::string, int>> totals_column, totals_row;
     for (size_t r = 0; r < t.values.size(); ++r) {
       std::vector<std::pair<std::string, int>> row;
       for (size_t w = 0; w < weeks.size(); ++w) {
-        know(cell(t.values[r], weeks[w]), t.cells[r][w]);
-        row.emplace_back(cell(t.values[r], weeks[w]), 1);
+        know(cell(t.values[r], weeks[w], ns), t.cells[r][w]);
+        row.emplace_back(cell(t.values[r], weeks[w], ns), 1);
       }
       know(row_total(id, t.values[r]), t.row_totals[r]);
       row.emplace_back(row_total(id, t.values[r]), -1);
@@ -81,11 +83,11 @@ class Attacker {
     }
     for (size_t w = 0; w < weeks.size(); ++w) {
       std::vector<std::pair<std::string, int>> column;
-      for (const std::string& v : t.values) column.emplace_back(cell(v, weeks[w]), 1);
-      know(week_total(weeks[w]), t.week_totals[w]);
-      column.emplace_back(week_total(weeks[w]), -1);
+      for (const std::string& v : t.values) column.emplace_back(cell(v, weeks[w], ns), 1);
+      know(week_total(weeks[w], ns), t.week_totals[w]);
+      column.emplace_back(week_total(weeks[w], ns), -1);
       equation(column);
-      totals_row.emplace_back(week_total(weeks[w]), 1);
+      totals_row.emplace_back(week_total(weeks[w], ns), 1);
     }
     know(grand(id), t.total);
     totals_column.emplace_back(grand(id), -1);
@@ -111,8 +113,45 @@ class Attacker {
     equation(eq);
   }
 
-  static std::string cell(const std::string& v, const std::string& w) { return "cell " + v + " " + w; }
-  static std::string week_total(const std::string& w) { return "week " + w; }
+  // Every country's report `all` is the sum of the country reports `parts`
+  // (read with ns and id = their country): every entry of it is the sum of theirs.
+  void add_up(const StatsTable& all, const std::vector<std::pair<std::string, const StatsTable*>>& parts,
+              const std::vector<std::string>& weeks) {
+    auto has = [](const StatsTable& t, const std::string& v) {
+      return std::find(t.values.begin(), t.values.end(), v) != t.values.end();
+    };
+    for (const std::string& v : all.values) {
+      std::vector<std::pair<std::string, int>> row = {{row_total("all", v), 1}};
+      for (const auto& [c, t] : parts) {
+        if (!has(*t, v)) {
+          know(row_total(c, v), int64_t{0});
+          for (const std::string& w : weeks) know(cell(v, w, c), int64_t{0});
+        }
+        row.emplace_back(row_total(c, v), -1);
+      }
+      equation(row);
+      for (const std::string& w : weeks) {
+        std::vector<std::pair<std::string, int>> eq = {{cell(v, w, "all"), 1}};
+        for (const auto& [c, t] : parts) eq.emplace_back(cell(v, w, c), -1);
+        equation(eq);
+      }
+    }
+    for (const std::string& w : weeks) {
+      std::vector<std::pair<std::string, int>> eq = {{week_total(w, "all"), 1}};
+      for (const auto& [c, t] : parts) eq.emplace_back(week_total(w, c), -1);
+      equation(eq);
+    }
+    std::vector<std::pair<std::string, int>> eq = {{grand("all"), 1}};
+    for (const auto& [c, t] : parts) eq.emplace_back(grand(c), -1);
+    equation(eq);
+  }
+
+  static std::string cell(const std::string& v, const std::string& w, const std::string& ns = "") {
+    return "cell " + ns + " " + v + " " + w;
+  }
+  static std::string week_total(const std::string& w, const std::string& ns = "") {
+    return "week " + ns + " " + w;
+  }
   static std::string row_total(const std::string& id, const std::string& v) { return "row " + id + " " + v; }
   static std::string grand(const std::string& id) { return "grand " + id; }
 
@@ -129,11 +168,11 @@ struct Truth {
 };
 
 // A random table of topics: `rows` values over `weeks` weeks, a share of zeros
-// and a mix of small and large counts.
-Truth random_truth(std::mt19937& rng, int k) {
+// and a mix of small and large counts (sizes of 0 are chosen at random).
+Truth random_truth(std::mt19937& rng, int k, int n_weeks = 0, int n_rows = 0) {
   Truth t;
-  const int n_weeks = std::uniform_int_distribution<int>(2, 8)(rng);
-  const int n_rows = std::uniform_int_distribution<int>(2, 10)(rng);
+  if (n_weeks == 0) n_weeks = std::uniform_int_distribution<int>(2, 8)(rng);
+  if (n_rows == 0) n_rows = std::uniform_int_distribution<int>(2, 10)(rng);
   const double zero_share = std::uniform_real_distribution<double>(0.05, 0.85)(rng);
   const double small_share = std::uniform_real_distribution<double>(0.1, 0.6)(rng);
   auto range = gw::stats::week_range("2026-W40", gw::stats::add_weeks("2026-W40", -(n_weeks - 1)), 100);
@@ -153,20 +192,20 @@ Truth random_truth(std::mt19937& rng, int k) {
   return t;
 }
 
-std::vector<StatCount> counts_of(const Truth& t) {
+std::vector<StatCount> counts_of(const Truth& t, const std::string& country = "GB") {
   std::vector<StatCount> counts;
   for (size_t r = 0; r < t.values.size(); ++r)
     for (size_t w = 0; w < t.weeks.size(); ++w)
-      if (t.cells[r][w] > 0) counts.push_back({t.weeks[w], "GB", "topic", t.values[r], t.cells[r][w]});
+      if (t.cells[r][w] > 0) counts.push_back({t.weeks[w], country, "topic", t.values[r], t.cells[r][w]});
   return counts;
 }
 
 StatsTable topic_table(const std::vector<StatCount>& counts, const std::string& from, const std::string& to,
-                       int k) {
+                       int k, const std::string& country = "GB") {
   gw::stats::ReportOptions o;
   o.from = from;
   o.to = to;
-  o.country = "GB";
+  o.country = country;
   o.min_cell = k;
   for (const StatsTable& t : gw::stats::build_report(counts, o).tables)
     if (t.metric == "topic") return t;
@@ -322,4 +361,64 @@ TEST_CASE("an attacker peeling rows, weeks, totals and two periods never recover
   CHECK(tables == 400);
   CHECK(hidden > 1000);
   CHECK(primary_only_recovered > 100);
+}
+
+TEST_CASE("an attacker with every country's report and each country's never recovers a hidden count",
+          "[stats]") {
+  std::mt19937 rng(31337);
+  int hidden = 0, careless_recovered = 0;
+  for (int round = 0; round < 200; ++round) {
+    const int k = round % 3 == 0 ? 5 : 11;
+    const std::vector<std::string> countries =
+        round % 2 ? std::vector<std::string>{"GB", "IT"} : std::vector<std::string>{"FR", "GB", "IT"};
+    const int n_weeks = std::uniform_int_distribution<int>(2, 6)(rng);
+    const int n_rows = std::uniform_int_distribution<int>(2, 8)(rng);
+    std::vector<StatCount> counts, as_one;
+    for (const std::string& c : countries)
+      for (const StatCount& sc : counts_of(random_truth(rng, k, n_weeks, n_rows), c)) {
+        counts.push_back(sc);
+        as_one.push_back(sc);
+        as_one.back().country = "XX";
+      }
+    const std::vector<std::string> weeks =
+        *gw::stats::week_range("2026-W40", gw::stats::add_weeks("2026-W40", -(n_weeks - 1)), 100);
+    std::vector<StatsTable> parts;
+    for (const std::string& c : countries)
+      parts.push_back(topic_table(counts, weeks.front(), weeks.back(), k, c));
+    // `all` as the gateway makes it (rule 4), or summed before suppression.
+    const StatsTable all = topic_table(counts, weeks.front(), weeks.back(), k, "");
+    const StatsTable careless = topic_table(as_one, weeks.front(), weeks.back(), k, "XX");
+    for (const StatsTable* every : {&all, &careless}) {
+      Attacker attacker;
+      attacker.read(*every, weeks, "all", "all");
+      std::vector<std::pair<std::string, const StatsTable*>> named;
+      for (size_t i = 0; i < countries.size(); ++i) {
+        attacker.read(parts[i], weeks, countries[i], countries[i]);
+        named.emplace_back(countries[i], &parts[i]);
+      }
+      attacker.add_up(*every, named, weeks);
+      attacker.peel();
+      int recovered = 0;
+      for (size_t i = 0; i < countries.size(); ++i)
+        for (size_t r = 0; r < parts[i].values.size(); ++r)
+          for (size_t w = 0; w < weeks.size(); ++w)
+            if (!parts[i].cells[r][w]) {
+              hidden += every == &all ? 1 : 0;
+              if (attacker.value(Attacker::cell(parts[i].values[r], weeks[w], countries[i]))) ++recovered;
+            }
+      for (size_t r = 0; r < every->values.size(); ++r)
+        for (size_t w = 0; w < weeks.size(); ++w)
+          if (!every->cells[r][w] && attacker.value(Attacker::cell(every->values[r], weeks[w], "all")))
+            ++recovered;
+      INFO("round " << round);
+      if (every == &all) {
+        CHECK(recovered == 0);
+      } else {
+        careless_recovered += recovered;
+      }
+    }
+  }
+  CHECK(hidden > 500);
+  // Without rule 4 the same attacker does find counts: the proof that it can.
+  CHECK(careless_recovered > 50);
 }
