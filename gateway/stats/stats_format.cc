@@ -234,7 +234,7 @@ class Reader {
 }  // namespace
 
 std::string suppression_mark(int min_cell) {
-  return "<" + std::to_string(min_cell);
+  return std::string("<").append(std::to_string(min_cell));
 }
 
 nlohmann::ordered_json report_to_json(const StatsReport& r) {

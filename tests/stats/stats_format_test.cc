@@ -89,10 +89,10 @@ TEST_CASE("report_from_json reads back exactly what report_to_json wrote", "[sta
     std::vector<StatCount> counts;
     for (int i = 0; i < 80; ++i) {
       const auto& m = gw::stats::metrics()[rng() % gw::stats::metrics().size()];
-      counts.push_back(
-          {rng() % 2 ? "2026-W52" : "2027-W01", rng() % 2 ? "GB" : "IT", m.metric,
-           m.values.empty() ? "x" + std::to_string(rng() % 4) : m.values[rng() % m.values.size()],
-           static_cast<int64_t>(rng() % 30)});
+      counts.push_back({rng() % 2 ? "2026-W52" : "2027-W01", rng() % 2 ? "GB" : "IT", m.metric,
+                        m.values.empty() ? std::string("x").append(std::to_string(rng() % 4))
+                                         : m.values[rng() % m.values.size()],
+                        static_cast<int64_t>(rng() % 30)});
     }
     gw::stats::ReportOptions o;
     o.from = "2026-W50";

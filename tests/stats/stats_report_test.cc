@@ -39,7 +39,7 @@ StatsTable raw_table(const std::vector<std::vector<int64_t>>& cells) {
   StatsTable t;
   t.metric = "topic";
   for (size_t r = 0; r < cells.size(); ++r) {
-    t.values.push_back("v" + std::to_string(r));
+    t.values.push_back(std::string("v").append(std::to_string(r)));
     t.cells.emplace_back(cells[r].begin(), cells[r].end());
     t.row_totals.push_back(int64_t{0});
   }
