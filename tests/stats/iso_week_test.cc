@@ -83,7 +83,7 @@ TEST_CASE("week_range lists every week in order and refuses reversed or over-lon
   CHECK_FALSE(week_range("2017-W01", "2026-W53", 520).ok());
 }
 
-TEST_CASE("duration buckets: under 5, 15, 60 and 240 minutes, or more; negative counts as under 5",
+TEST_CASE("duration buckets: under 5, 15, 60 and 240 minutes or more, a negative duration under 5",
           "[stats]") {
   using gw::stats::duration_bucket;
   using std::chrono::milliseconds;
