@@ -249,6 +249,26 @@ void read_content(JsonReader& r, const json& doc, Config& cfg) {
   r.get_bool(*c, "publish_requires_second_person", &cfg.content.publish_requires_second_person);
 }
 
+// "stats": {"min_cell": 11, "countries": ["GB", "IT", "HR", "NL"]}
+void read_stats(JsonReader& r, const json& doc, Config& cfg) {
+  const json* st = r.get_object(doc, "stats");
+  if (!st) return;
+  auto scope = r.enter("stats");
+  r.only_keys(*st, {"min_cell", "countries"});
+  // Public health statistics hide counts of 1 to 10; below 5 a count points at too few people.
+  r.get_int(*st, "min_cell", &cfg.stats.min_cell, 5, 1000);
+  std::vector<std::string> list;
+  if (st->contains("countries") && r.get_string_list(*st, "countries", &list)) {
+    static const std::regex kCountry("[A-Z]{2}");
+    if (list.size() > 50) r.problem(r.path_of("countries"), "must list at most 50 countries");
+    for (const auto& c : list) {
+      if (!std::regex_match(c, kCountry))
+        r.problem(r.path_of("countries"), "\"" + c.substr(0, 8) + "\" is not an ISO 3166 alpha-2 code");
+    }
+    cfg.stats.countries = list;
+  }
+}
+
 void read_intake(JsonReader& r, const json& doc, Config& cfg) {
   const json* i = r.get_object(doc, "intake");
   if (!i) return;
@@ -403,7 +423,7 @@ Result<Config> parse_config(const json& doc, const EnvLookup& env, const std::st
   cfg.keys.file.clear();  // derived from the database path unless given
   if (!doc.is_object()) return Error::invalid(source + ": $: the configuration must be a JSON object");
   r.only_keys(doc, {"listen", "public_url", "database", "content_dir", "channels", "keys", "http", "login",
-                    "metrics", "conversation", "intake", "helpdesk", "organisation", "content", "log_level"});
+                    "metrics", "conversation", "intake", "helpdesk", "organisation", "content", "stats", "log_level"});
   read_listen(r, doc, cfg);
   r.get_string(doc, "public_url", &cfg.public_url);
   r.get_string(doc, "content_dir", &cfg.content_dir);
@@ -418,6 +438,7 @@ Result<Config> parse_config(const json& doc, const EnvLookup& env, const std::st
   read_intake(r, doc, cfg);
   read_organisation(r, doc, cfg);
   read_content(r, doc, cfg);
+  read_stats(r, doc, cfg);
   read_helpdesk(r, doc, cfg);
 
   if (cfg.public_url.empty()) cfg.public_url = "http://" + cfg.listen.to_string();

@@ -122,6 +122,15 @@ struct ContentConfig {
   bool publish_requires_second_person = false;
 };
 
+// The anonymised statistics (gateway/stats/): no output shows a count from 1 to
+// min_cell - 1 (never below 5), and a person's country is counted as itself
+// only when it is one of `countries` (else "other"), so that a rare country
+// never names anyone.
+struct StatsConfig {
+  int min_cell = 11;
+  std::vector<std::string> countries = {"GB", "IT", "HR", "NL"};  // ISO 3166 alpha-2
+};
+
 // Staff login (security/login_throttle.h, security/password_hasher.h):
 // how password guessing is slowed down, and how many Argon2id runs (19 MiB
 // each) may run at once.
@@ -150,6 +159,7 @@ struct Config {
   HelpdeskConfig helpdesk;  // queues, business hours, reassurance (config/queue_config.h)
   OrganisationConfig organisation;
   ContentConfig content;
+  StatsConfig stats;
   std::string log_level = "info";
 };
 

@@ -192,6 +192,20 @@ const std::vector<Migration>& sqlite_migrations() {
        " account_id INTEGER,"
        " author TEXT NOT NULL,"
        " updated_at INTEGER NOT NULL);"},
+      // Anonymised statistics: counters per ISO week, country, metric and
+      // value, with no reference to any person (no foreign key: erasing a
+      // contact leaves them as they are); and where a conversation's start was
+      // counted, so that a language or country chosen later moves that count.
+      {8, "statistics",
+       "CREATE TABLE stats_counts ("
+       " week TEXT NOT NULL,"
+       " country TEXT NOT NULL,"
+       " metric TEXT NOT NULL,"
+       " value TEXT NOT NULL,"
+       " count INTEGER NOT NULL CHECK (count >= 0),"
+       " PRIMARY KEY (week, metric, value, country)) WITHOUT ROWID;"
+       "ALTER TABLE conversations ADD COLUMN stat_country TEXT NOT NULL DEFAULT '';"
+       "ALTER TABLE conversations ADD COLUMN stat_language TEXT NOT NULL DEFAULT '';"},
   };
   return kAll;
 }

@@ -37,6 +37,10 @@ struct Conversation {
   std::string state = "bot";  // "bot" | "waiting" | "assigned" | "closed"
   TimePoint created_at{};
   TimePoint updated_at{};
+  // Where the statistics counted this conversation's start (its country and
+  // language as StatCount values); both "" until it was counted.
+  std::string stat_country;
+  std::string stat_language;
 };
 
 struct Message {
@@ -153,7 +157,7 @@ struct Account {
 // so it cannot be joined back to a person; erasing a person leaves it as it is.
 struct StatCount {
   std::string week;     // ISO 8601 week, "2026-W49" (UTC); sorts as text in time order
-  std::string country;  // ISO 3166 alpha-2 of the person's country then, "" when unknown
+  std::string country;  // the person's country then: ISO 3166 alpha-2, "other" or "unknown"
   std::string metric;   // e.g. "conversations.channel" (gateway/stats/stat_keys.h)
   std::string value;    // e.g. "sms"; a code from content or configuration, never text a person wrote
   int64_t count = 0;    // for add_stats: the change (may be negative); for read_stats: the total

@@ -11,6 +11,7 @@ target_sources(gateway_core PRIVATE
   gateway/store/sqlite/sqlite_store_staff.cc
   gateway/store/sqlite/sqlite_store_helpdesk.cc
   gateway/store/sqlite/sqlite_store_content.cc
+  gateway/store/sqlite/sqlite_store_stats.cc
   gateway/store/sqlite/statement.cc
   gateway/store/sqlite/wal_checkpointer.cc
 )

@@ -88,6 +88,12 @@ class Store {
   virtual Result<Conversation> open_or_get_conversation(int64_t contact_id, const std::string& channel_id,
                                                         TimePoint now) = 0;
   virtual Status set_conversation_state(int64_t conversation_id, const std::string& state, TimePoint now) = 0;
+  // kNotFound if there is no such conversation.
+  virtual Result<Conversation> get_conversation(int64_t conversation_id) = 0;
+  // Records where the statistics counted the conversation's start
+  // (Conversation::stat_country, stat_language). kNotFound if there is none.
+  virtual Status set_conversation_stats(int64_t conversation_id, const std::string& country,
+                                        const std::string& language) = 0;
 
   // ---- Flow sessions: one per contact, opaque JSON, encrypted. ----
   virtual Status save_session(int64_t contact_id, const std::string& state_json, TimePoint expires_at,
@@ -235,6 +241,17 @@ class Store {
   // given consent (declined, or never answered), or older than
   // `consented_before` when they have. Returns how many.
   virtual Result<int> erase_idle_contacts(TimePoint unconsented_before, TimePoint consented_before) = 0;
+
+  // ---- Anonymised statistics: counters, never joined to a person. ----
+  // Adds each change's count (may be negative) to its counter (week, country,
+  // metric, value), creating it at 0 first; a counter never goes below 0. Inside
+  // in_transaction() the counters move with the event they count, or not at
+  // all. No field may be empty; kInvalidArgument otherwise. Erasing a contact
+  // never touches a counter.
+  virtual Status add_stats(const std::vector<StatCount>& changes) = 0;
+  // Every counter of the weeks from `from_week` to `to_week` (both included,
+  // compared as text: "2026-W49"), every country, with a count above 0.
+  virtual Result<std::vector<StatCount>> read_stats(const std::string& from_week, const std::string& to_week) = 0;
 
   // Readiness: the database answers a trivial query.
   virtual Status ping() = 0;

@@ -58,6 +58,13 @@ class CountingStore final : public gw::Store {
   Status set_conversation_state(int64_t conversation_id, const std::string& state, TimePoint now) override {
     return inner_.set_conversation_state(conversation_id, state, now);
   }
+  Result<Conversation> get_conversation(int64_t conversation_id) override {
+    return inner_.get_conversation(conversation_id);
+  }
+  Status set_conversation_stats(int64_t conversation_id, const std::string& country,
+                                const std::string& language) override {
+    return inner_.set_conversation_stats(conversation_id, country, language);
+  }
   Status save_session(int64_t contact_id, const std::string& state_json, TimePoint expires_at,
                       TimePoint now) override {
     return inner_.save_session(contact_id, state_json, expires_at, now);
@@ -151,6 +158,10 @@ class CountingStore final : public gw::Store {
   }
   Result<std::vector<HandoverTimes>> recent_handover_times(int limit) override {
     return inner_.recent_handover_times(limit);
+  }
+  Status add_stats(const std::vector<StatCount>& changes) override { return inner_.add_stats(changes); }
+  Result<std::vector<StatCount>> read_stats(const std::string& from_week, const std::string& to_week) override {
+    return inner_.read_stats(from_week, to_week);
   }
   Status ping() override { return inner_.ping(); }
   Status close() override { return inner_.close(); }

@@ -12,4 +12,5 @@ target_sources(gateway_tests PRIVATE
   tests/store/wal_checkpointer_test.cc
   tests/store/sqlite_intake_test.cc
   tests/store/content_store_test.cc
+  tests/store/stats_store_test.cc
 )

@@ -124,7 +124,7 @@ Result<Conversation> SqliteStore::open_or_get_conversation(int64_t contact_id, c
   // A read, then at most one INSERT (atomic by itself); mu_ is held, so no one
   // opens another in between, and conversations_one_open would refuse it.
   auto open_one = db_.query_one(
-      "SELECT id, state, created_at, updated_at FROM conversations"
+      "SELECT id, state, created_at, updated_at, stat_country, stat_language FROM conversations"
       " WHERE contact_id = ?1 AND channel_id = ?2 AND state <> 'closed' ORDER BY id DESC LIMIT 1",
       [&](const Statement& st) {
         Conversation conv;
@@ -134,6 +134,8 @@ Result<Conversation> SqliteStore::open_or_get_conversation(int64_t contact_id, c
         conv.state = st.text(1);
         conv.created_at = from_unix_ms(st.int64(2));
         conv.updated_at = from_unix_ms(st.int64(3));
+        conv.stat_country = st.text(4);
+        conv.stat_language = st.text(5);
         return conv;
       },
       contact_id, channel_id);
@@ -159,6 +161,41 @@ Status SqliteStore::set_conversation_state(int64_t conversation_id, const std::s
   if (Status s = check_open_locked(); !s) return s;
   const Status updated = db_.run("UPDATE conversations SET state = ?2, updated_at = ?3 WHERE id = ?1",
                                  conversation_id, state, to_unix_ms(now));
+  if (!updated) return updated;
+  if (db_.changes() == 0) return Error::not_found("no conversation " + std::to_string(conversation_id));
+  return {};
+}
+
+Result<Conversation> SqliteStore::get_conversation(int64_t conversation_id) {
+  Lock lock(mu_);
+  if (Status s = check_open_locked(); !s) return s.error();
+  auto found = db_.query_one(
+      "SELECT id, contact_id, channel_id, state, created_at, updated_at, stat_country, stat_language"
+      " FROM conversations WHERE id = ?1",
+      [&](const Statement& st) {
+        Conversation conv;
+        conv.id = st.int64(0);
+        conv.contact_id = st.int64(1);
+        conv.channel_id = st.text(2);
+        conv.state = st.text(3);
+        conv.created_at = from_unix_ms(st.int64(4));
+        conv.updated_at = from_unix_ms(st.int64(5));
+        conv.stat_country = st.text(6);
+        conv.stat_language = st.text(7);
+        return conv;
+      },
+      conversation_id);
+  if (!found) return found.error();
+  if (!*found) return Error::not_found("no conversation " + std::to_string(conversation_id));
+  return std::move(**found);
+}
+
+Status SqliteStore::set_conversation_stats(int64_t conversation_id, const std::string& country,
+                                           const std::string& language) {
+  Lock lock(mu_);
+  if (Status s = check_open_locked(); !s) return s;
+  const Status updated = db_.run("UPDATE conversations SET stat_country = ?2, stat_language = ?3 WHERE id = ?1",
+                                 conversation_id, country, language);
   if (!updated) return updated;
   if (db_.changes() == 0) return Error::not_found("no conversation " + std::to_string(conversation_id));
   return {};

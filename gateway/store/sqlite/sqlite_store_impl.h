@@ -64,6 +64,9 @@ class SqliteStore final : public Store, public ContentStore {
   Result<Conversation> open_or_get_conversation(int64_t contact_id, const std::string& channel_id,
                                                 TimePoint now) override;
   Status set_conversation_state(int64_t conversation_id, const std::string& state, TimePoint now) override;
+  Result<Conversation> get_conversation(int64_t conversation_id) override;
+  Status set_conversation_stats(int64_t conversation_id, const std::string& country,
+                                const std::string& language) override;
 
   Status save_session(int64_t contact_id, const std::string& state_json, TimePoint expires_at,
                       TimePoint now) override;
@@ -115,6 +118,9 @@ class SqliteStore final : public Store, public ContentStore {
 
   Status append_audit(const AuditEntry& e) override;
   Result<std::vector<AuditEntry>> list_audit(int limit) override;
+
+  Status add_stats(const std::vector<StatCount>& changes) override;
+  Result<std::vector<StatCount>> read_stats(const std::string& from_week, const std::string& to_week) override;
 
   Status erase_contact(int64_t contact_id) override;
   Status erase_contact_after_outbox(int64_t contact_id) override;
