@@ -10,6 +10,7 @@
 #include "gateway/engine/input_match.h"
 #include "gateway/engine/session.h"
 #include "gateway/messages/opt_out.h"
+#include "gateway/stats/iso_week.h"
 
 namespace gw {
 
@@ -217,7 +218,39 @@ Result<ReceiveResult> Conversations::apply_plan(Pending& p, TimePoint now) {
   for (const auto& write : p.plan.writes) {
     if (Status s = write(p.plan.result); !s) return s.error();
   }
+  if (Status s = count_stats(in, *fresh, p.plan, now); !s) return s.error();
   return p.plan.result;
+}
+
+Status Conversations::count_stats(const InboundMessage& in, const Snapshot& fresh, const Plan& plan,
+                                  TimePoint now) {
+  const Contact& person = plan.contact_after ? *plan.contact_after : fresh.contact;
+  const std::string country = stats::stat_country(country_of(in, person), stats_countries_);
+  const std::string week = stats::iso_week(now);
+  std::vector<StatCount> changes;
+  if (plan.contact_after) {
+    // The conversation's start, counted once, in the week it began; a language
+    // or country chosen later moves it there.
+    const Conversation& conv = fresh.conv;
+    const std::string language = stats::stat_language(person.language);
+    if (conv.stat_country != country || conv.stat_language != language) {
+      const std::string started = stats::iso_week(conv.created_at);
+      const std::string channel = channel_kind_name(in.kind);
+      if (!conv.stat_country.empty()) {
+        changes.push_back(stats::stat_change(started, conv.stat_country, stats::kConversationsChannel, channel, -1));
+        changes.push_back(
+            stats::stat_change(started, conv.stat_country, stats::kConversationsLanguage, conv.stat_language, -1));
+        changes.push_back(
+            stats::stat_change(started, conv.stat_country, stats::kConversationsCountry, conv.stat_country, -1));
+      }
+      changes.push_back(stats::stat_change(started, country, stats::kConversationsChannel, channel));
+      changes.push_back(stats::stat_change(started, country, stats::kConversationsLanguage, language));
+      changes.push_back(stats::stat_change(started, country, stats::kConversationsCountry, country));
+      if (Status s = store_.set_conversation_stats(conv.id, country, language); !s) return s;
+    }
+  }
+  for (const auto& [metric, value] : plan.stats) changes.push_back(stats::stat_change(week, country, metric, value));
+  return store_.add_stats(changes);
 }
 
 Conversations::Plan Conversations::decide(const InboundMessage& in, const Snapshot& snap, TimePoint now,
@@ -253,6 +286,7 @@ Conversations::Plan Conversations::decide(const InboundMessage& in, const Snapsh
   Input input{in.body};
   switch (kw) {
     case Keyword::kStop:
+      if (!c.opted_out) plan.stats.emplace_back(stats::kRequests, "opt_out");
       c.opted_out = true;
       result.action = "opt_out";
       break;
@@ -330,6 +364,9 @@ Conversations::Plan Conversations::decide(const InboundMessage& in, const Snapsh
     return plan;
   }
   plan.writes.push_back([this, c](ReceiveResult&) { return store_.update_contact(c); });
+  plan.contact_after = c;
+  if (c.consent != snap.contact.consent && (c.consent == "given" || c.consent == "declined"))
+    plan.stats.emplace_back(stats::kConsent, c.consent);
   if (c.opted_out) reply_key.clear();
   if (!reply_key.empty()) {
     queue_reply(plan, conv, reply_key, answer_lang, channel, nlohmann::json::object(), now, sp);
@@ -459,6 +496,8 @@ void Conversations::run_flow(const InboundMessage& in, const Input& input, const
   }
   for (ComposedText& reply : outcome.replies) queue_text(plan, conv, std::move(reply), now);
   if (outcome.handover) {
+    plan.stats.emplace_back(stats::kHandoverQueue, outcome.handover->queue);
+    plan.stats.emplace_back(stats::kHandoverPriority, outcome.handover->priority);
     Handover ho = *outcome.handover;
     ho.conversation_id = conv.id;
     ho.contact_id = c.id;
@@ -475,6 +514,7 @@ void Conversations::run_flow(const InboundMessage& in, const Input& input, const
   }
   const int64_t contact_id = c.id;
   if (outcome.erase) {
+    plan.stats.emplace_back(stats::kRequests, "erasure");
     // Everything about the person goes, this message and the session included;
     // what the flow said last (the confirmation) is sent first, and then the
     // address goes with it.

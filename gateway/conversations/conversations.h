@@ -46,6 +46,7 @@
 #include "gateway/helpdesk/events.h"
 #include "gateway/helpdesk/waiting_notice.h"
 #include "gateway/messages/inbound_message.h"
+#include "gateway/stats/stat_scope.h"
 #include "gateway/store/intake.h"
 #include "gateway/store/store.h"
 
@@ -146,6 +147,9 @@ class Conversations {
 
   // REQUIRES: called before the first receive(); `link`'s pointees outlive this.
   void set_helpdesk(HelpdeskLink link) { helpdesk_ = link; }
+  // REQUIRES: called before the first receive(). The countries the statistics
+  // count as themselves (config "stats"."countries"); others count as "other".
+  void set_stats_countries(std::vector<std::string> countries) { stats_countries_ = std::move(countries); }
 
  private:
   // What deciding about one message reads from the store: the person as the
@@ -168,6 +172,10 @@ class Conversations {
     std::vector<std::function<Status(ReceiveResult&)>> writes;
     std::vector<std::function<void(const ReceiveResult&)>> logs;
     bool needs_open = false;  // it hands over: to be decided again with Snapshot::open
+    // What the statistics count of it (metric, value), in the week and country
+    // of the person after it; and the person after it (none once erased).
+    std::vector<std::pair<std::string, std::string>> stats;
+    std::optional<Contact> contact_after;
   };
   // The content one message is decided with, and what is derived from it once
   // per version: the keyword lists in every language and the reply composer.
@@ -200,6 +208,10 @@ class Conversations {
   // its plan; a retry of a message already stored writes nothing else. When the
   // snapshot no longer holds, decides again on what holds now.
   Result<ReceiveResult> apply_plan(Pending& p, TimePoint now);
+  // REQUIRES: inside the transaction of apply_plan, after the plan's writes.
+  // Counts what the plan came to (Plan::stats), and the conversation's start —
+  // moved to the language and country the person chose since, if they did.
+  Status count_stats(const InboundMessage& in, const Snapshot& fresh, const Plan& plan, TimePoint now);
   // Decides what `in` comes to, from `snap` alone (no store access).
   Plan decide(const InboundMessage& in, const Snapshot& snap, TimePoint now, const Speech& sp) const;
   // After a commit: wakes the senders of the replies, publishes the events.
@@ -238,6 +250,7 @@ class Conversations {
   std::function<void()> intake_ready_;
   BackoffPolicy intake_retry_ = kIntakeRetry;
   HelpdeskLink helpdesk_;
+  std::vector<std::string> stats_countries_ = stats::default_countries();
 };
 
 }  // namespace gw

@@ -10,6 +10,8 @@
 #include "gateway/core/log.h"
 #include "gateway/helpdesk/address_mask.h"
 #include "gateway/helpdesk/waiting_notice.h"
+#include "gateway/stats/iso_week.h"
+#include "gateway/stats/stat_scope.h"
 
 namespace gw {
 namespace {
@@ -74,6 +76,16 @@ Helpdesk::Helpdesk(Store& store, Clock& clock, const HelpdeskConfig& config, Per
       messages_(messages),
       events_(events),
       metrics_(metrics) {}
+
+Status Helpdesk::count_stat(int64_t conversation_id, std::string_view metric, const std::string& value,
+                           TimePoint now) {
+  // Counted where the conversation's start was: the person's country as the
+  // statistics keep it, nothing else of theirs.
+  auto conv = store_.get_conversation(conversation_id);
+  if (!conv) return conv.error();
+  const std::string country = conv->stat_country.empty() ? std::string(stats::kUnknown) : conv->stat_country;
+  return store_.add_stats({stats::stat_change(stats::iso_week(now), country, metric, value)});
+}
 
 Result<Handover> Helpdesk::visible_handover(int64_t id, const OperatorView& op) {
   auto h = store_.get_handover(id);
@@ -214,6 +226,11 @@ Result<int64_t> Helpdesk::reply(int64_t handover_id, const OperatorView& op, con
     auto recorded = store_.set_first_response(handover_id, now);
     if (!recorded) return recorded.error();
     first = *recorded;
+    if (first) {
+      const std::string bucket = stats::duration_bucket(
+          std::chrono::duration_cast<std::chrono::milliseconds>(now - h->created_at));
+      if (Status st = count_stat(h->conversation_id, stats::kFirstReply, bucket, now); !st) return st;
+    }
     return audit(op, "handover.reply", h->conversation_id,
                  {{"handover", handover_id}, {"message", message_id}});
   });
@@ -263,6 +280,11 @@ Status Helpdesk::close(int64_t handover_id, const OperatorView& op, CloseMode mo
       }
       if (Status st = store_.set_conversation_state(h->conversation_id, "closed", now); !st) return st;
     }
+    const std::string outcome = mode == CloseMode::kEnd ? "ended" : "back_to_bot";
+    if (Status st = count_stat(h->conversation_id, stats::kHandoverOutcome, outcome, now); !st) return st;
+    const std::string bucket = stats::duration_bucket(
+        std::chrono::duration_cast<std::chrono::milliseconds>(now - h->created_at));
+    if (Status st = count_stat(h->conversation_id, stats::kHandling, bucket, now); !st) return st;
     return audit(op, "handover.close", h->conversation_id,
                  {{"handover", handover_id}, {"mode", mode == CloseMode::kEnd ? "end" : "back_to_bot"}});
   });

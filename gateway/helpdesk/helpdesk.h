@@ -155,6 +155,9 @@ class Helpdesk {
   Result<Handover> open_handover(int64_t id, const OperatorView& op);
   // open_handover, and the operator may act on it (it is theirs, or they see every queue).
   Result<Handover> handover_to_act_on(int64_t id, const OperatorView& op);
+  // Counts `value` of `metric` for the conversation's handover, in this week and
+  // the country its start was counted in. REQUIRES: inside a transaction.
+  Status count_stat(int64_t conversation_id, std::string_view metric, const std::string& value, TimePoint now);
   Status audit(const OperatorView& op, const std::string& action, int64_t conversation_id,
                const nlohmann::json& detail);
   // The account `account_id` as an OperatorView; nullopt for none,

@@ -7,4 +7,5 @@ target_sources(gateway_tests PRIVATE
   tests/conversations/intake_worker_test.cc
   tests/conversations/same_replies_test.cc
   tests/conversations/store_lock_test.cc
+  tests/conversations/stats_count_test.cc
 )
