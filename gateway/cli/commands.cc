@@ -12,6 +12,7 @@
 #include "gateway/cli/serve_command.h"
 #include "gateway/cli/simulate_command.h"
 #include "gateway/cli/stats_command.h"
+#include "gateway/cli/stats_export_command.h"
 #include "gateway/cli/user_command.h"
 
 namespace gw::cli {
@@ -114,6 +115,20 @@ int run(int argc, char** argv) {
   stats_merge->add_option("--format", merge_format, "json (default) or csv")
       ->check(CLI::IsMember({"csv", "json"}));
 
+  StatsExportOptions export_opts;
+  auto* stats_export = stats_app->add_subcommand(
+      "export", "Print the statistics of a period (small counts suppressed) as CSV or JSON");
+  stats_export->add_option("--from", export_opts.from,
+                           "First week (2026-W40) or a date in it (default: 11 weeks before --to)");
+  stats_export->add_option("--to", export_opts.to,
+                           "Last week (2026-W49) or a date in it (default: this week)");
+  stats_export->add_option("--country", export_opts.country,
+                           "One country (a code of stats.countries, other or unknown; default: all)");
+  stats_export->add_option("--format", export_opts.format, "csv (default) or json")
+      ->check(CLI::IsMember({"csv", "json"}));
+  stats_export->add_option("--config", export_opts.config_path,
+                           "JSON configuration file (default: the embedded default)");
+
   auto* version = app.add_subcommand("version", "Print the version");
 
   try {
@@ -153,6 +168,7 @@ int run(int argc, char** argv) {
     user_opts.action = *user_add ? "add" : *user_disable ? "disable" : "reset-password";
     return run_user(user_opts, std::cout, std::cerr);
   }
+  if (*stats_export) return run_stats_export(export_opts, std::cout, std::cerr);
   if (*stats_merge) return run_stats_merge(merge_files, merge_min_cell, merge_format, std::cout, std::cerr);
   if (*version) {
     std::cout << "gateway " << GATEWAY_VERSION << "\n";

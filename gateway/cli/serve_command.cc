@@ -38,6 +38,7 @@
 #include "gateway/core/periodic_worker.h"
 #include "gateway/engine/engine.h"
 #include "gateway/helpdesk/console_api.h"
+#include "gateway/helpdesk/stats_api.h"
 #include "gateway/helpdesk/dead_letter_api.h"
 #include "gateway/helpdesk/events.h"
 #include "gateway/helpdesk/helpdesk.h"
@@ -213,6 +214,7 @@ int run_serve(const ServeOptions& options) {
   intake_retry.max_attempts = cfg->intake.max_attempts;
   conversations.set_intake(
       intake.get(), [&intake_worker] { intake_worker.wake(); }, intake_retry);
+  conversations.set_stats_countries(cfg->stats.countries);
 
   // The helpdesk: its events for live consoles, what it says to people, its
   // service figures, and a periodic word to those still waiting.
@@ -304,6 +306,9 @@ int run_serve(const ServeOptions& options) {
   DeadLetterApi dead_letters(
       DeadLetterContext{staff_auth, *intake, *db, clock, [&intake_worker] { intake_worker.wake(); }});
   dead_letters.add_routes(server);
+  // The anonymised statistics, for the console's dashboard and for export.
+  StatsApi stats_api(StatsContext{staff_auth, *db, clock, cfg->stats.min_cell, cfg->stats.countries});
+  stats_api.add_routes(server);
   http::add_static_routes(server, "/console/", "/console", "/console/index.html");
   // The content studio: its API and its page at /studio/.
   StudioApi studio(StudioContext{staff_auth, *db, clock, *library});

@@ -10,5 +10,6 @@ target_sources(gateway_core PRIVATE
   gateway/helpdesk/person_messages.cc
   gateway/helpdesk/reassurer.cc
   gateway/helpdesk/routing.cc
+  gateway/helpdesk/stats_api.cc
   gateway/helpdesk/waiting_notice.cc
 )

@@ -136,7 +136,7 @@ std::string add_weeks(const std::string& week, int n) {
   auto cal = utc_calendar();
   int year = 0, w = 0;
   if (!cal || week.size() != 8 || !digits(week, 0, 4, &year) || !digits(week, 6, 2, &w)) return week;
-  return week_at(*cal, monday_of(*cal, year, w) - static_cast<double>(n) * 7 * kDayMs);
+  return week_at(*cal, monday_of(*cal, year, w) + static_cast<double>(n) * 7 * kDayMs);
 }
 
 Result<std::vector<std::string>> week_range(const std::string& from, const std::string& to, int max_weeks) {

@@ -22,8 +22,8 @@ std::string iso_week(TimePoint t);
 // text), or is not a real week or day (2026-W54, 2026-02-30); years 1900 to 9999.
 Result<std::string> parse_week(std::string_view text);
 
-// The week `n` weeks before `week` (n may be negative: after):
-// add_weeks("2026-W01", 1) == "2025-W52", add_weeks("2026-W49", -4) == "2026-W53".
+// The week `n` weeks after `week` (n may be negative: before):
+// add_weeks("2026-W01", -1) == "2025-W52", add_weeks("2026-W49", 4) == "2026-W53".
 // REQUIRES: `week` is well formed.
 std::string add_weeks(const std::string& week, int n);
 

@@ -105,17 +105,7 @@ struct Staff {
 };
 
 Staff sign_in(httplib::Client& c, const std::string& user, const std::string& one_time) {
-  const gw::testing::StaffLogin first = gw::testing::login(c, user, one_time);
-  REQUIRE(first.status == 200);
-  auto changed =
-      c.Post("/api/auth/password", {{"Cookie", first.cookie}, {"X-CSRF-Token", first.csrf}},
-             json{{"current", one_time}, {"new", user + " a long new password"}}.dump(), "application/json");
-  REQUIRE(changed);
-  REQUIRE(changed->status == 200);
-  // A new password ends the account's sessions: sign in with it.
-  const gw::testing::StaffLogin again = gw::testing::login(c, user, user + " a long new password");
-  REQUIRE(again.status == 200);
-  return Staff{again.cookie};
+  return Staff{gw::testing::first_sign_in(c, user, one_time).cookie};
 }
 
 }  // namespace

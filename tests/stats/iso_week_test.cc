@@ -56,14 +56,14 @@ TEST_CASE("parse_week reads weeks and dates written exactly so, and names bad te
   CHECK(control.error().message.find('\n') == std::string::npos);
 }
 
-TEST_CASE("add_weeks counts weeks back (and forward when negative) across 52- and 53-week years", "[stats]") {
+TEST_CASE("add_weeks counts weeks forward (and back when negative) across 52- and 53-week years", "[stats]") {
   using gw::stats::add_weeks;
-  CHECK(add_weeks("2026-W01", 1) == "2025-W52");
-  CHECK(add_weeks("2026-W49", -4) == "2026-W53");
-  CHECK(add_weeks("2026-W49", -5) == "2027-W01");
-  CHECK(add_weeks("2021-W01", 1) == "2020-W53");
+  CHECK(add_weeks("2026-W01", -1) == "2025-W52");
+  CHECK(add_weeks("2026-W49", 4) == "2026-W53");
+  CHECK(add_weeks("2026-W49", 5) == "2027-W01");
+  CHECK(add_weeks("2021-W01", -1) == "2020-W53");
   CHECK(add_weeks("2026-W49", 0) == "2026-W49");
-  CHECK(add_weeks("2026-W49", 52) == "2025-W49");
+  CHECK(add_weeks("2026-W49", -52) == "2025-W49");
 }
 
 TEST_CASE("week_range lists every week in order and refuses reversed or over-long ranges", "[stats]") {

@@ -175,7 +175,7 @@ Truth random_truth(std::mt19937& rng, int k, int n_weeks = 0, int n_rows = 0) {
   if (n_rows == 0) n_rows = std::uniform_int_distribution<int>(2, 10)(rng);
   const double zero_share = std::uniform_real_distribution<double>(0.05, 0.85)(rng);
   const double small_share = std::uniform_real_distribution<double>(0.1, 0.6)(rng);
-  auto range = gw::stats::week_range("2026-W40", gw::stats::add_weeks("2026-W40", -(n_weeks - 1)), 100);
+  auto range = gw::stats::week_range("2026-W40", gw::stats::add_weeks("2026-W40", n_weeks - 1), 100);
   t.weeks = *range;
   for (int r = 0; r < n_rows; ++r) t.values.push_back("t" + std::to_string(r));
   std::uniform_real_distribution<double> u(0, 1);
@@ -381,7 +381,7 @@ TEST_CASE("an attacker with every country's report and each country's never reco
         as_one.back().country = "XX";
       }
     const std::vector<std::string> weeks =
-        *gw::stats::week_range("2026-W40", gw::stats::add_weeks("2026-W40", -(n_weeks - 1)), 100);
+        *gw::stats::week_range("2026-W40", gw::stats::add_weeks("2026-W40", n_weeks - 1), 100);
     std::vector<StatsTable> parts;
     for (const std::string& c : countries)
       parts.push_back(topic_table(counts, weeks.front(), weeks.back(), k, c));

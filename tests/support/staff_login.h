@@ -50,4 +50,20 @@ inline Session login(httplib::Client& c, const std::string& name) {
   return s;
 }
 
+// The first sign-in of an account `gateway user add` made: signs in with its
+// one-time password, sets "<user> a long new password", and signs in again with
+// it (a new password ends the account's sessions). REQUIRES success.
+inline Session first_sign_in(httplib::Client& c, const std::string& user, const std::string& one_time) {
+  const StaffLogin first = login(c, user, one_time);
+  REQUIRE(first.status == 200);
+  auto changed = c.Post("/api/auth/password", {{"Cookie", first.cookie}, {"X-CSRF-Token", first.csrf}},
+                        nlohmann::json{{"current", one_time}, {"new", user + " a long new password"}}.dump(),
+                        "application/json");
+  REQUIRE(changed);
+  REQUIRE(changed->status == 200);
+  const StaffLogin again = login(c, user, user + " a long new password");
+  REQUIRE(again.status == 200);
+  return again;
+}
+
 }  // namespace gw::testing
