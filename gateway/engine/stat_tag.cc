@@ -10,10 +10,18 @@ constexpr size_t kMaxCode = 64;
 // `s` in quotes, cut to 64 bytes (at a UTF-8 character boundary) so a message
 // never carries much of what it complains about.
 std::string quoted(std::string_view s) {
-  if (s.size() <= kMaxCode) return "\"" + std::string(s) + "\"";
-  size_t cut = kMaxCode;
-  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
-  return "\"" + std::string(s.substr(0, cut)) + "…\"";
+  size_t cut = s.size();
+  if (cut > kMaxCode) {
+    cut = kMaxCode;
+    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  }
+  std::string out;
+  out.reserve(cut + 6);
+  out += '"';
+  out.append(s.data(), cut);
+  if (cut < s.size()) out += "…";
+  out += '"';
+  return out;
 }
 
 std::string joined(const std::vector<std::string>& v) {

@@ -94,7 +94,7 @@ TEST_CASE("a bad stat tag says what is wrong and what is allowed, quoting little
   CHECK_NOTHROW(nlohmann::json(tag_error(arabic)).dump());
 }
 
-TEST_CASE("every node kind may carry a valid stat tag; a bad one is a problem at its JSON path",
+TEST_CASE("every node kind may carry a valid stat tag, and a bad one is a problem at its JSON path",
           "[engine][stat_tag][flow_parser]") {
   auto ok = gw::parse_flow(R"({"id": "t", "start": "a", "nodes": {
       "a": {"type": "say", "stat": "indicator:isolation", "say": "x.a", "next": "b"},
