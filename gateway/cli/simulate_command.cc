@@ -49,6 +49,14 @@ int run_simulate(const SimulateOptions& options, std::istream& in, std::ostream&
         out << "]\n";
       }
     }
+    // What the statistics would count: for content writers checking their stat tags.
+    if (options.json) {
+      for (const StatTag& st : t.stats) {
+        out << nlohmann::json{{"event", "stat"}, {"metric", st.metric}, {"value", st.value}, {"turn", turn}}
+                   .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+            << "\n";
+      }
+    }
     out.flush();
   }
   return kExitOk;

@@ -57,6 +57,8 @@ EffectOutcome apply_effects(const std::vector<Effect>& effects, const ReplyCompo
       out.events.push_back({{"event", "erasure"}});
     } else if (const auto* end = std::get_if<effect::End>(&e)) {
       out.events.push_back({{"event", "end"}, {"reason", end->reason}});
+    } else if (const auto* stat = std::get_if<effect::Stat>(&e)) {
+      out.stats.push_back(StatTag{stat->metric, stat->value});
     } else if (const auto* err = std::get_if<effect::Error>(&e)) {
       out.errors.push_back(err->message);
       out.events.push_back({{"event", "error"}, {"message", err->message}});

@@ -17,6 +17,7 @@
 #include "gateway/content/reply_composer.h"
 #include "gateway/core/clock.h"
 #include "gateway/engine/effect.h"
+#include "gateway/engine/stat_tag.h"
 #include "gateway/store/records.h"
 
 namespace gw {
@@ -43,6 +44,9 @@ struct EffectOutcome {
   bool erase = false;                                       // erase the person (after their replies left)
   std::vector<std::pair<std::string, std::string>> fields;  // every SetField, in order
   std::vector<std::string> errors;                          // the flow's faults (flows and nodes only)
+  // Every Stat, in order: the tagged nodes the person reached, for the caller to
+  // count (codes from the flows only). Not among `events`: the simulators stay quiet about them.
+  std::vector<StatTag> stats;
   // What happened besides the replies, in order, as the simulator prints it:
   // {"event": "language"|"handover"|"erasure"|"end"|"error", ...}.
   std::vector<nlohmann::json> events;

@@ -73,6 +73,7 @@ void Simulator::apply(const std::vector<Effect>& effects, TimePoint now, Simulat
     turn.replies.push_back(std::move(reply));
   }
   turn.events = outcome.events;
+  turn.stats = outcome.stats;
 }
 
 }  // namespace gw

@@ -22,6 +22,7 @@
 #include "gateway/core/result.h"
 #include "gateway/engine/engine.h"
 #include "gateway/engine/flow.h"
+#include "gateway/engine/stat_tag.h"
 
 namespace gw {
 
@@ -36,6 +37,7 @@ struct SimulatedReply {
 struct SimulatedTurn {
   std::vector<SimulatedReply> replies;
   std::vector<nlohmann::json> events;  // {"event": "handover", ...}
+  std::vector<StatTag> stats;          // the tagged nodes reached (what would be counted), in order
 };
 
 struct SimulatorOptions {

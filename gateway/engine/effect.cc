@@ -27,6 +27,9 @@ nlohmann::json effect_to_json(const Effect& e) {
     json operator()(const effect::Erase&) const { return {{"effect", "erase"}}; }
     json operator()(const effect::End& x) const { return {{"effect", "end"}, {"reason", x.reason}}; }
     json operator()(const effect::Error& x) const { return {{"effect", "error"}, {"message", x.message}}; }
+    json operator()(const effect::Stat& x) const {
+      return {{"effect", "stat"}, {"metric", x.metric}, {"value", x.value}};
+    }
   };
   return std::visit(Visitor{}, e);
 }

@@ -53,6 +53,13 @@ struct End {
   std::string reason;
   bool operator==(const End&) const = default;
 };
+// The person reached a node with a stat tag (engine/stat_tag.h): count one for
+// `metric` ("topic", "indicator" or "screening") and `value` (a code) this week.
+struct Stat {
+  std::string metric;
+  std::string value;
+  bool operator==(const Stat&) const = default;
+};
 // A flow fault (loop, missing node). Names flows and nodes only, never a message.
 struct Error {
   std::string message;
@@ -64,7 +71,7 @@ struct Error {
 namespace gw {
 
 using Effect = std::variant<effect::Say, effect::SetLanguage, effect::SetField, effect::RecordResult,
-                            effect::Handover, effect::Erase, effect::End, effect::Error>;
+                            effect::Handover, effect::Erase, effect::End, effect::Error, effect::Stat>;
 
 // {"effect": "say", "template": ..., "vars": {...}, "choices": [...]} and so on, for
 // the simulator's event lines and for debugging.

@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "gateway/engine/input_match.h"
+#include "gateway/engine/stat_tag.h"
 
 namespace gw {
 
@@ -246,6 +247,7 @@ class Run {
     s_.due_at.reset();
     s_.retries = 0;
     int steps = 0;
+    bool returning = false;  // the next node is a parent's, entered again (Frame::reenter)
     while (!s_.ended) {
       Frame& f = s_.stack.back();
       if (++steps > options_.max_steps) {
@@ -254,6 +256,12 @@ class Run {
       }
       const Node* n = flows_.find(f.flow, f.node);
       if (!n) return fail("flow " + f.flow + ": no node \"" + f.node + "\"");
+      // A tagged node counts each time the person reaches it, before its own effects;
+      // a question asked again on the way back from a sub-flow was reached before.
+      if (!n->stat.empty() && !returning) {
+        if (auto tag = parse_stat_tag(n->stat)) fx_.push_back(effect::Stat{tag->metric, tag->value});
+      }
+      returning = false;
       switch (n->kind) {
         case NodeKind::kSay:
           say_all(*n);
@@ -317,6 +325,7 @@ class Run {
           Frame& parent = s_.stack.back();
           if (parent.reenter) {
             parent.reenter = false;
+            returning = true;
           } else {
             const Node* from = flows_.find(parent.flow, parent.node);
             if (!from) return fail("flow " + parent.flow + ": no node \"" + parent.node + "\"");

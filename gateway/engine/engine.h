@@ -22,7 +22,10 @@
 //     text holds a distress word (Input::distress), the crisis flow; else retry,
 //     and after max_retries the fallback, whose handover says so: unclear), a capture (stored as a result), a
 //     wait.
-// The flow then runs until it waits again or ends. A run visits at most
+// The flow then runs until it waits again or ends. Each node with a stat tag
+// (Node::stat) gives an effect::Stat when the run reaches it, before the node's
+// own effects; a question asked again when the person comes back from a
+// keyword's sub-flow (Frame::reenter) was reached before and gives none. A run visits at most
 // `max_steps` nodes: a flow that loops without waiting for the person stops with
 // an Error effect and the session ended, never a hang. Every input moves
 // expires_at to now + session_ttl. Handover, erase and error end the session, as

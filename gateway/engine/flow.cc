@@ -14,19 +14,19 @@ struct KindInfo {
 
 const std::vector<KindInfo>& kinds() {
   static const std::vector<KindInfo> k = {
-      {NodeKind::kSay, "say", {"comment", "say", "vars", "next"}},
+      {NodeKind::kSay, "say", {"comment", "stat", "say", "vars", "next"}},
       {NodeKind::kAsk,
        "ask",
-       {"comment", "prompt", "vars", "choices", "retry", "max_retries", "fallback", "result"}},
-      {NodeKind::kCapture, "capture", {"comment", "prompt", "vars", "result", "next"}},
-      {NodeKind::kBranch, "branch", {"comment", "cases", "default"}},
-      {NodeKind::kScore, "score", {"comment", "score", "add", "next"}},
-      {NodeKind::kSet, "set", {"comment", "language", "field", "value", "next"}},
-      {NodeKind::kSubflow, "subflow", {"comment", "flow", "next"}},
-      {NodeKind::kHandover, "handover", {"comment", "queue", "priority", "note", "vars"}},
-      {NodeKind::kWait, "wait", {"comment", "seconds", "next", "timeout_next"}},
-      {NodeKind::kEnd, "end", {"comment", "say", "vars"}},
-      {NodeKind::kErase, "erase", {"comment", "say", "vars"}},
+       {"comment", "stat", "prompt", "vars", "choices", "retry", "max_retries", "fallback", "result"}},
+      {NodeKind::kCapture, "capture", {"comment", "stat", "prompt", "vars", "result", "next"}},
+      {NodeKind::kBranch, "branch", {"comment", "stat", "cases", "default"}},
+      {NodeKind::kScore, "score", {"comment", "stat", "score", "add", "next"}},
+      {NodeKind::kSet, "set", {"comment", "stat", "language", "field", "value", "next"}},
+      {NodeKind::kSubflow, "subflow", {"comment", "stat", "flow", "next"}},
+      {NodeKind::kHandover, "handover", {"comment", "stat", "queue", "priority", "note", "vars"}},
+      {NodeKind::kWait, "wait", {"comment", "stat", "seconds", "next", "timeout_next"}},
+      {NodeKind::kEnd, "end", {"comment", "stat", "say", "vars"}},
+      {NodeKind::kErase, "erase", {"comment", "stat", "say", "vars"}},
   };
   return k;
 }

@@ -65,7 +65,8 @@ struct Case {
 struct Node {
   std::string id;
   NodeKind kind = NodeKind::kEnd;
-  std::vector<std::string> say;                    // say, end, erase: template keys sent in order
+  std::string stat;              // any kind: a stat tag (engine/stat_tag.h), "" when the node does not count
+  std::vector<std::string> say;  // say, end, erase: template keys sent in order
   nlohmann::json vars = nlohmann::json::object();  // say, ask, capture, end, erase, handover
   std::string next;                                // say, capture, score, set, subflow, wait
   std::string prompt;                              // ask, capture: template key

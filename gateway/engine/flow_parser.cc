@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "gateway/core/json_reader.h"
+#include "gateway/engine/stat_tag.h"
 
 namespace gw {
 namespace fs = std::filesystem;
@@ -215,6 +216,16 @@ class Reader {
     only(n, path, allowed, "this " + type + " node");
     if (n.contains("comment") && !n["comment"].is_string())
       problem(member(path, "comment"), "must be a string");
+    if (n.contains("stat")) {
+      const json& st = n["stat"];
+      if (!st.is_string()) {
+        problem(member(path, "stat"), "must be a string such as \"topic:rights.it.work\"");
+      } else if (auto tag = parse_stat_tag(st.get<std::string>()); !tag) {
+        problem(member(path, "stat"), tag.error().message);
+      } else {
+        out->stat = st.get<std::string>();
+      }
+    }
     vars(n, path, &out->vars);
     int64_t num = 0;
     switch (*kind) {

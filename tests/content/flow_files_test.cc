@@ -30,3 +30,22 @@ TEST_CASE("load_flows reports every bad file, skips schema.json, and fails on a 
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.error().code == gw::ErrorCode::kIo);
 }
+
+TEST_CASE("load_flows reports a bad stat tag with its file and JSON path, and keeps a good one",
+          "[content][flow_files][stat]") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("flow_files_stat_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "a.json")
+      << R"({"id": "a", "start": "s", "nodes": {"s": {"type": "end", "stat": "indicator:forced_labour"}}})";
+  auto r = gw::load_flows(dir.string());
+  REQUIRE_FALSE(r.ok());
+  CHECK_THAT(r.error().message, Catch::Contains((dir / "a.json").string() +
+                                                ":$.nodes.s.stat: unknown ILO indicator \"forced_labour\""));
+  std::ofstream(dir / "a.json")
+      << R"({"id": "a", "start": "s", "nodes": {"s": {"type": "end", "stat": "indicator:debt_bondage"}}})";
+  auto ok = gw::load_flows(dir.string());
+  REQUIRE(ok.ok());
+  CHECK(ok->find("a", "s")->stat == "indicator:debt_bondage");
+  fs::remove_all(dir);
+}

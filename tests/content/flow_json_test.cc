@@ -67,3 +67,32 @@ TEST_CASE("a flow of scalars only is still expanded at the top", "[content][flow
   CHECK(gw::write_flow_json(Json::parse(R"({"id": "f", "s": "a\"b\n"})")) ==
         "{\n  \"id\": \"f\",\n  \"s\": \"a\\\"b\\n\"\n}\n");
 }
+
+TEST_CASE("a node's stat tag is written where it stands, on the node's one line",
+          "[content][flow_json][stat]") {
+  const std::string text =
+      "{\n"
+      "  \"id\": \"f\",\n"
+      "  \"start\": \"a\",\n"
+      "  \"nodes\": {\n"
+      "    \"a\": {\"type\": \"score\", \"stat\": \"indicator:deception\", \"add\": 1, \"next\": \"b\"},\n"
+      "    \"b\": {\n"
+      "      \"type\": \"ask\",\n"
+      "      \"stat\": \"screening.started\",\n"
+      "      \"prompt\": \"p\",\n"
+      "      \"choices\": [\n"
+      "        {\"label\": \"l\", \"next\": \"a\"}\n"
+      "      ],\n"
+      "      \"fallback\": \"a\"\n"
+      "    }\n"
+      "  }\n"
+      "}\n";
+  CHECK(gw::write_flow_json(Json::parse(text)) == text);
+  // A tag added to a node in the studio goes where it was put, the rest unchanged.
+  Json doc = Json::parse(text);
+  doc["nodes"]["a"].erase("stat");
+  doc["nodes"]["a"]["stat"] = "indicator:isolation";
+  CHECK_THAT(gw::write_flow_json(doc),
+             Catch::Contains("\"a\": {\"type\": \"score\", \"add\": 1, \"next\": \"b\", "
+                             "\"stat\": \"indicator:isolation\"},\n"));
+}

@@ -79,6 +79,7 @@ class Walk {
   gw::SimulatedTurn send(const std::string& text) {
     now_ += std::chrono::minutes(1);
     last_ = sim_->send(text, now_);
+    stats_.insert(stats_.end(), last_.stats.begin(), last_.stats.end());
     if (chosen_ && o_.require_translated) {
       for (const auto& r : last_.replies) {
         INFO(r.key);
@@ -145,6 +146,13 @@ class Walk {
     CHECK(event("handover")["queue"] == queue);
     CHECK(event("handover")["priority"] == priority);
   }
+  // Every stat tag reached since the walk began (or since the last call), as "metric:value".
+  std::vector<std::string> take_stats() {
+    std::vector<std::string> out;
+    for (const gw::StatTag& t : stats_) out.push_back(gw::stat_tag_text(t));
+    stats_.clear();
+    return out;
+  }
   const gw::SimulatedTurn& last() const { return last_; }
   const WalkOptions& options_used() const { return o_; }
 
@@ -153,6 +161,7 @@ class Walk {
   std::unique_ptr<gw::Simulator> sim_;
   gw::TimePoint now_ = gw::from_unix_ms(1'800'000'000'000);
   gw::SimulatedTurn last_;
+  std::vector<gw::StatTag> stats_;
   bool chosen_ = false;
 };
 
@@ -525,6 +534,48 @@ TEST_CASE("the first line of every shipped message avoids alarming words", "[con
     for (const char* word : {"traffick", "exploit", "police", "Traffick", "Exploit", "Police"}) {
       CHECK(first.find(word) == std::string::npos);
     }
+  }
+}
+
+TEST_CASE("the shipped flows count indicators, the screening result and rights topics by their tags",
+          "[content][shipped][flows][stat]") {
+  using Tags = std::vector<std::string>;
+  {
+    Walk w(WalkOptions{});
+    w.enter();
+    CHECK(w.take_stats().empty());  // language, consent and the menu count no topic
+    to_indicators(w);
+    CHECK(w.take_stats() == Tags{"topic:screening.started"});
+    // Yes to deception (weight 1) and to wages withheld (weight 1): medium.
+    answer_indicators(w, {kNo, kYes, kNo, kNo, kNo, kNo, kNo, kYes, kNo, kNo, kNo});
+    CHECK(w.keys() == std::vector<std::string>{"screen.result.medium", "screen.next"});
+    CHECK(w.take_stats() ==
+          Tags{"indicator:deception", "indicator:withholding_of_wages", "screening:medium"});
+    w.choose(1);  // talk to a person
+    CHECK(w.take_stats().empty());
+  }
+  {  // Every indicator, each with its own code, in the ILO's order: high.
+    Walk w(WalkOptions{});
+    w.enter();
+    to_indicators(w);
+    w.take_stats();
+    answer_indicators(w, std::vector<Answer>(11, kYes));
+    Tags expected;
+    for (const std::string& code : gw::ilo_indicator_codes()) expected.push_back("indicator:" + code);
+    expected.push_back("screening:high");
+    CHECK(w.take_stats() == expected);
+  }
+  {  // Rights: the topic of the country chosen.
+    Walk w(with_from(WalkOptions{}, "+393123456789"));
+    w.enter();
+    w.choose(kRights);
+    REQUIRE(w.last_key() == "rights.topics");
+    w.choose(5);  // work
+    CHECK(w.keys().front() == "rights.it.work");
+    w.choose(1);
+    w.choose(kMoreTopics);
+    w.choose(1);  // pay owed
+    CHECK(w.take_stats() == Tags{"topic:rights.it.work", "topic:rights.it.wages"});
   }
 }
 

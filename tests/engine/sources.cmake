@@ -6,4 +6,5 @@ target_sources(gateway_tests PRIVATE
   tests/engine/engine_test.cc
   tests/engine/engine_globals_test.cc
   tests/engine/engine_crisis_test.cc
+  tests/engine/stat_tag_test.cc
 )

@@ -961,6 +961,20 @@ function openNode(nid, quiet) {
   const comment = el('input', { id: commentId, value: node.comment || '' });
   fieldRow(form, commentId, 'Comment (for the people who maintain the flow)', comment);
   readers.push((n) => { if (comment.value.trim()) n.comment = comment.value.trim(); else delete n.comment; });
+  // The stat tag (flows/README.md, Statistics): a new one goes right after the type.
+  const statId = 'node-stat';
+  const stat = el('input', { id: statId, value: node.stat || '', spellcheck: 'false', placeholder: 'e.g. rights.it.work' });
+  fieldRow(form, statId, 'Counted in the statistics as (stat tag, optional)', stat);
+  readers.push((n) => {
+    const v = stat.value.trim();
+    if (!v) delete n.stat;
+    else if ('stat' in n) n.stat = v;
+    else {
+      const rest = { ...n };
+      for (const k of Object.keys(n)) delete n[k];
+      Object.assign(n, { type: rest.type, stat: v }, rest);
+    }
+  });
   for (const [field, kind, labelText] of FIELDS[node.type] || []) {
     const id = `node-field-${field}`;
     const v = node[field];
