@@ -495,6 +495,8 @@ void Conversations::run_flow(const InboundMessage& in, const Input& input, const
     });
   }
   for (ComposedText& reply : outcome.replies) queue_text(plan, conv, std::move(reply), now);
+  // Topics reached, indicators reported, screening results: the flows' stat tags.
+  for (const StatTag& tag : outcome.stats) plan.stats.emplace_back(tag.metric, tag.value);
   if (outcome.handover) {
     plan.stats.emplace_back(stats::kHandoverQueue, outcome.handover->queue);
     plan.stats.emplace_back(stats::kHandoverPriority, outcome.handover->priority);

@@ -25,7 +25,7 @@ constexpr const char* kFlow = R"({
     "language": {"type": "ask", "prompt": "system.help", "choices": [
       {"label": "system.welcome", "value": "ar", "next": "set_ar"},
       {"label": "system.opted_in", "value": "fr", "next": "set_fr"}], "fallback": "consent"},
-    "set_ar": {"type": "set", "language": "ar", "next": "consent"},
+    "set_ar": {"type": "set", "stat": "language.chosen", "language": "ar", "next": "consent"},
     "set_fr": {"type": "set", "language": "fr", "next": "consent"},
     "consent": {"type": "ask", "prompt": "system.help", "choices": [
       {"label": "system.welcome", "value": "yes", "next": "given"},
@@ -36,7 +36,7 @@ constexpr const char* kFlow = R"({
       {"label": "system.welcome", "value": "erase", "next": "erase"},
       {"label": "system.opted_in", "value": "person", "next": "person"}], "fallback": "menu_end"},
     "erase": {"type": "erase", "say": ["system.opted_in"]},
-    "person": {"type": "handover", "queue": "general", "priority": "high", "note": "system.help"},
+    "person": {"type": "handover", "stat": "indicator:isolation", "queue": "general", "priority": "high", "note": "system.help"},
     "menu_end": {"type": "end"}
   }
 })";
@@ -100,8 +100,11 @@ TEST_CASE(
   CHECK(c["GB consent/given"] == 1);
   CHECK(c["GB consent/declined"] == 0);
 
+  CHECK(c["GB topic/language.chosen"] == 1);  // the flow's stat tag, counted with the step
+
   f.say("2");  // a person, please
   c = f.counters();
+  CHECK(c["GB indicator/isolation"] == 1);
   CHECK(c["GB handovers.queue/general"] == 1);
   CHECK(c["GB handovers.priority/high"] == 1);
 
