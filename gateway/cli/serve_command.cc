@@ -316,6 +316,8 @@ int run_serve(const ServeOptions& options) {
   http::add_static_routes(server, "/studio/", "/studio", "/studio/index.html");
   // The scripts the console and the studio share (no data in them, so no guard).
   http::add_static_routes(server, "/common/", "", "");
+  // Third-party scripts compiled in (gateway/web/vendor: Chart.js for the statistics dashboard).
+  http::add_static_routes(server, "/vendor/", "", "");
   add_webhook_routes(server, WebhookContext{*cfg, conversations, *db, clock});
   // The browser simulator: its page at / and its API, when a web channel is configured
   // (the first one's access and limits apply).

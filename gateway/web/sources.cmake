@@ -12,6 +12,7 @@ set(GATEWAY_WEB_ASSETS
   studio/index.html
   studio/studio.css
   studio/studio.js
+  vendor/chart.js/chart.umd.js
 )
 set(_web_deps "")
 foreach(asset IN LISTS GATEWAY_WEB_ASSETS)
