@@ -14,6 +14,7 @@ const state = {
   events: null,
   refreshTimer: 0,
   canned: [],
+  entered: false,      // past the login and the password screens
 };
 
 function say(text) { $('status').textContent = text; }
@@ -22,8 +23,9 @@ function say(text) { $('status').textContent = text; }
 const { api, errorText, show, showLogin } = Staff;
 
 async function showDesk() {
-  show('desk');
   $('whoami').textContent = `${state.me.username} (${state.me.role})`;
+  state.entered = true;
+  route();
   await loadQueues();
   await loadDeadLetters();
   openEvents();
@@ -54,22 +56,41 @@ async function loadDeadLetters() {
   $('dead-empty').hidden = res.data.dead_letters.length > 0;
 }
 
+// ---- the views: the desk, and the statistics for supervisors and admins ----
+// (operators and editors never see the link; the API refuses them anyway).
+const canSeeStats = () => !!state.me && (state.me.role === 'supervisor' || state.me.role === 'admin');
+
+// Shows the view the address names (#statistics, else the desk), once signed in.
+async function route() {
+  if (!state.entered) return;
+  const stats = location.hash === '#statistics' && canSeeStats();
+  $('desk-link').setAttribute('aria-current', stats ? 'false' : 'page');
+  $('stats-link').setAttribute('aria-current', stats ? 'page' : 'false');
+  show(stats ? 'stats' : 'desk');
+  if (stats) await StatsView.open();
+}
+window.addEventListener('hashchange', route);
+
 // ---- login and password ----
 Staff.init({
-  screens: ['login-screen', 'password-screen', 'desk'],
+  screens: ['login-screen', 'password-screen', 'desk', 'stats'],
   keepOn401: '/api/auth/login',
   signedIn(me) {
     state.me = me;
     $('whoami').textContent = `${state.me.username} (${state.me.role})`;
+    $('views').hidden = !canSeeStats();
   },
   enter: showDesk,
   leave() {
     closeEvents();
     state.me = null;
+    state.entered = false;
+    $('views').hidden = true;
   },
   loggedOut() {
     state.current = 0;
     $('conversation').hidden = true;
+    StatsView.clear();
   },
 });
 
