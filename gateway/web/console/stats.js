@@ -206,8 +206,10 @@ const StatsView = (() => {
     list.replaceChildren();
     const canvases = [];
     for (const t of report.tables) {
-      const section = el('section', { className: 'stat', 'data-metric': t.metric });
+      // Nothing counted: no chart, the table alone.
+      const section = el('section', { className: t.rows.length ? 'stat' : 'stat no-chart', 'data-metric': t.metric });
       const box = el('div', { className: 'chart-box' });
+      box.hidden = t.rows.length === 0;
       // One bar a value: the chart grows with the rows (set through the DOM, as the CSP allows).
       if (!PER_WEEK.has(t.metric)) box.style.height = `${Math.max(8, 1.6 * t.rows.length + 3)}rem`;
       const canvas = el('canvas', { role: 'img', 'aria-label': `Chart: ${t.title}. The table beside it holds the figures.` });
@@ -231,11 +233,7 @@ const StatsView = (() => {
     }
     if (mine !== seq) return;
     for (const [canvas, t] of canvases) {
-      if (t.rows.length === 0) {
-        canvas.parentElement.hidden = true;
-        continue;
-      }
-      charts.push(new Chart(canvas, chartConfig(t, weeks)));
+      if (t.rows.length) charts.push(new Chart(canvas, chartConfig(t, weeks)));
     }
     $('stats').dataset.charts = String(charts.length);
   }
