@@ -6,6 +6,7 @@ set(GATEWAY_WEB_ASSETS
   console/index.html
   console/console.css
   console/console.js
+  console/stats.js
   simulator/index.html
   simulator/simulator.css
   simulator/simulator.js
