@@ -246,6 +246,8 @@ const StatsView = (() => {
     const res = await Staff.api('GET', `/api/stats?${q}&format=json`);
     if (mine !== seq) return;
     if (res.status !== 200) {
+      // No figures of other filters left under the error.
+      showNothing();
       $('stats-error').textContent = errorText(res);
       return;
     }
@@ -264,14 +266,18 @@ const StatsView = (() => {
     await load();
   }
 
-  // After logout: nothing of the figures stays on the page.
-  function clear() {
-    ++seq;
+  function showNothing() {
     destroyCharts();
-    options = null;
     $('stats-tables').replaceChildren();
     $('stats-csv').hidden = true;
     $('stats-period').textContent = '';
+  }
+
+  // After logout: nothing of the figures stays on the page.
+  function clear() {
+    ++seq;
+    options = null;
+    showNothing();
     $('stats-error').textContent = '';
   }
 

@@ -407,7 +407,9 @@ try {
   // An operator, on the same page at the same address (#statistics): no link,
   // no view, nothing left from the supervisor, and the API refuses.
   await page.click('#logout');
-  check(await page.locator('#stats-tables table').count() === 0, 'logging out clears the figures');
+  await page.locator('#login-screen').waitFor();
+  check(await page.locator('#stats-tables table').count() === 0 && !(await page.locator('#stats').isVisible()),
+    'logging out clears the figures');
   await page.reload();
   check(page.url().endsWith('#statistics'), 'the page is opened again at #statistics');
   await firstLogin(page, 'op1', opOneTime);
