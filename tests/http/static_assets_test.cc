@@ -2,7 +2,9 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <string>
 
 #include "gateway/http/server.h"
 #include "tests/http/running_server.h"
@@ -64,4 +66,32 @@ TEST_CASE("every script and stylesheet a page names is embedded", "[http][static
     CHECK(shared != std::string::npos);
     CHECK(own != std::string::npos);
   }
+}
+
+TEST_CASE("the chart library the console's statistics load is embedded and served with the strict policy",
+          "[http][static]") {
+  // stats.js adds the script itself when the statistics view opens, so no page names it.
+  const gw::http::EmbeddedFile* stats = gw::http::find_embedded_file("/console/stats.js");
+  REQUIRE(stats != nullptr);
+  const std::string path = "/vendor/chart.js/chart.umd.js";
+  CHECK(std::string(stats->data, stats->size).find("'" + path + "'") != std::string::npos);
+  const gw::http::EmbeddedFile* chart = gw::http::find_embedded_file(path);
+  REQUIRE(chart != nullptr);
+  // The vendored build, with its licence notice kept at the top.
+  CHECK(std::string(chart->data, std::min<size_t>(chart->size, 200)).find("Chart.js v4") !=
+        std::string::npos);
+  CHECK(std::string(chart->data, std::min<size_t>(chart->size, 200)).find("MIT License") !=
+        std::string::npos);
+
+  gw::metrics::Registry reg;
+  gw::http::HttpServer server(reg, gw::http::HttpOptions{});
+  gw::http::add_static_routes(server, "/vendor/", "", "");
+  gw::http::testing::RunningServer running(server);
+  httplib::Client client("127.0.0.1", running.port());
+  auto r = client.Get(path);
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  CHECK(r->get_header_value("Content-Type") == "text/javascript; charset=utf-8");
+  CHECK(r->body.size() == chart->size);
+  CHECK(r->get_header_value("Content-Security-Policy").find("script-src 'self'") != std::string::npos);
 }
