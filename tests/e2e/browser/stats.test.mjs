@@ -32,10 +32,14 @@ const IN_FLIGHT = 60;  // conversations under way at once
 
 // The six languages: the greeting a speaker sends, the number range they text
 // from (the next digits count people), and the language's name in the menu
-// (templates/welcome.json, written in the language itself).
+// (templates/welcome.json, written in the language itself). Every range is of
+// a country of stats.countries (GB's 07700 900xxx, IT, HR, NL), so the rights
+// flow never asks for a country and moves a conversation to another one: each
+// language of each country counts 50, and nothing is hidden for being small
+// in one country (the report of all countries merges each country's).
 const LANGUAGES = [
-  { code: 'en', hello: 'Hello', prefix: '+4477009', digits: 5, label: 'English' },
-  { code: 'ar', hello: 'مرحبا', prefix: '+4477008', digits: 5, label: 'العربية' },
+  { code: 'en', hello: 'Hello', prefix: '+4477009000', digits: 2, label: 'English' },
+  { code: 'ar', hello: 'مرحبا', prefix: '+4477009001', digits: 2, label: 'العربية' },
   { code: 'it', hello: 'Ciao', prefix: '+3933310', digits: 5, label: 'Italiano' },
   { code: 'hr', hello: 'Bok', prefix: '+3859110', digits: 5, label: 'Hrvatski' },
   { code: 'nl', hello: 'Hallo', prefix: '+316100', digits: 5, label: 'Nederlands' },
@@ -110,8 +114,8 @@ function choiceNumber(bodies, label) {
   return '0';
 }
 
-// The whole script of person `i`: the language, consent (one in ten
-// declines), then by i % 5 the rights topics, the screening (about 36 people:
+// The whole script of person `i`: the language, consent (one in four
+// declines: 12 of each language), then by i % 5 the rights topics, the screening (about 36 people:
 // half low, a third medium, a sixth high) or else the rights, a person (adult,
 // general queue), or nothing more. The gateway handles messages one at a time:
 // about 1,800 of them here.
@@ -132,7 +136,7 @@ async function converse(gateway, boxes, i) {
     if (pick === '0') throw new Error(`${lang.code} is not in the list of languages`);
   }
   await say(pick);                         // the consent question
-  await say(i % 10 === 9 ? '2' : '1');     // declined or given; then the main menu
+  await say(n % 4 === 3 ? '2' : '1');     // declined or given; then the main menu
   const group = i % 5 === 2 && n % 5 >= 3 ? 0 : i % 5;
   switch (group) {
     case 0:
