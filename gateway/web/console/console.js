@@ -66,7 +66,10 @@ async function route() {
   const stats = location.hash === '#statistics' && canSeeStats();
   $('desk-link').setAttribute('aria-current', stats ? 'false' : 'page');
   $('stats-link').setAttribute('aria-current', stats ? 'page' : 'false');
-  show(stats ? 'stats' : 'desk');
+  const view = stats ? 'stats' : 'desk';
+  // A message of the other view does not stay under this one.
+  if (!$(stats ? 'desk' : 'stats').hidden) say('');
+  show(view);
   if (stats) await StatsView.open();
 }
 window.addEventListener('hashchange', route);
