@@ -56,6 +56,8 @@ const StatsView = (() => {
       return value;
     }
     if (metric === 'handovers.first_reply' || metric === 'handovers.handling') return DURATIONS[value] || value;
+    // ILO indicator codes read as words ("abuse of vulnerability").
+    if (metric === 'indicator') return value.replace(/_/g, ' ');
     return value;
   }
 

@@ -47,11 +47,10 @@ const LANGUAGES = [
 ];
 
 // The screening's questions, in order (flows/screening.json): which ones a
-// person answers yes to decides the result (weights 1 + 1: medium; 2 + 2: high).
+// person answers yes to decides the result (weights 1 + 1: medium).
 const SCREENING = Object.keys(JSON.parse(readFileSync(join(repoRoot, 'flows/screening.json'), 'utf8')).nodes)
   .filter((id) => id.startsWith('q_'));
 const MEDIUM = ['q_vulnerability', 'q_deception'];
-const HIGH = ['q_movement', 'q_violence'];
 
 async function waitFor(what, fn, ms = 15000, every = 100) {
   const deadline = Date.now() + ms;
@@ -115,9 +114,12 @@ function choiceNumber(bodies, label) {
 }
 
 // The whole script of person `i`: the language, consent (one in four
-// declines: 12 of each language), then by i % 5 the rights topics, the screening (about 36 people:
-// half low, a third medium, a sixth high) or else the rights, a person (adult,
-// general queue), or nothing more. The gateway handles messages one at a time:
+// declines: 12 of each language), then by i % 5 the rights topics, the
+// screening (about 36 people, two in three low, one in three medium) or else
+// the rights, or a person (an adult: the general queue, 20 of each language).
+// No screening ends high: an urgent handover or two in a country would hide
+// (rule 2 of docs/statistics.md) that country's general queue, and with it the
+// handovers of all countries. The gateway handles messages one at a time:
 // about 1,800 of them here.
 async function converse(gateway, boxes, i) {
   const lang = LANGUAGES[i % LANGUAGES.length];
@@ -149,20 +151,14 @@ async function converse(gateway, boxes, i) {
       await say('1');                      // yes; in danger now?
       await say('2');                      // no; age group?
       await say('2');                      // an adult; then the questions, yes = 1, no = 2
-      const kind = [0, 0, 0, 1, 1, 2][n % 6];  // 0 low (all no), 1 medium, 2 high
-      const yes = kind === 1 ? MEDIUM : kind === 2 ? HIGH : [];
-      for (const [q, id] of SCREENING.entries()) {
-        // After the last question: low and medium ask what next, high hands over at once.
-        const last = q === SCREENING.length - 1;
-        await say(yes.includes(id) ? '1' : '2', last && kind === 2);
-      }
+      const yes = n % 3 === 2 ? MEDIUM : [];
+      // After the last one, the result and what next.
+      for (const id of SCREENING) await say(yes.includes(id) ? '1' : '2');
       break;
     }
-    case 3:
+    default:
       await say('3');                      // a person: age group?
       await say('2', true);                // an adult: handed over to the general queue
-      break;
-    default:
       break;
   }
 }
@@ -348,7 +344,11 @@ try {
       throw new Error(`${t.metric}: the chart draws ${JSON.stringify(charted)}, not the shown counts ${JSON.stringify(data)}`);
     }
   }
-  check(true, `every table holds the API's figures cell for cell (${cells} cells, ${hidden} of them hidden as ${mark})`);
+  check(hidden > 0, `every table holds the API's figures cell for cell (${cells} cells, ${hidden} of them hidden as ${mark})`);
+  const queues = shown.find((t) => t.metric === 'handovers.queue');
+  const general = queues && queues.rows.find((r) => r.value === 'general');
+  check(general && general.cells.find((c) => c.week === 'total').text === String(2 * PEOPLE / 5),
+    `the 120 people who asked for a person show as handovers to the general queue`);
   check(true, 'and every chart draws the shown counts, leaving the hidden ones out');
 
   const small = await page.evaluate(() => [...document.querySelectorAll('#stats td, #stats th')]
