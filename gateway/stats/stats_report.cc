@@ -69,20 +69,33 @@ bool secondary_on_week(StatsTable& t, size_t w) {
   return true;
 }
 
-// The report of one country's counts (already filtered), suppressed.
-StatsReport build_one(const std::vector<const StatCount*>& counts, const ReportOptions& options,
-                      const std::vector<std::string>& weeks) {
-  StatsReport report;
-  report.from = options.from;
-  report.to = options.to;
-  report.country = options.country;
-  report.min_cell = options.min_cell;
-  report.weeks = weeks;
-  std::map<std::string, size_t> week_index;
-  for (size_t i = 0; i < weeks.size(); ++i) week_index[weeks[i]] = i;
+// Secondary suppression on one line: `members` and their `total`, which must
+// never have exactly one of them hidden (it would be worked out from the rest).
+// When one is, the smallest shown non-zero member is hidden too (the first of
+// equals), or, when every other member is 0, the total. Returns whether it hid
+// anything.
+bool protect_line(const std::vector<Shown*>& members, Shown* total) {
+  size_t hidden = total->has_value() ? 0 : 1;
+  for (const Shown* m : members) hidden += m->has_value() ? 0 : 1;
+  if (hidden != 1) return false;
+  Shown* pick = nullptr;
+  for (Shown* m : members) {
+    if (*m && **m > 0 && (!pick || **m < **pick)) pick = m;
+  }
+  if (pick) {
+    pick->reset();
+    return true;
+  }
+  if (!*total) return false;  // every member is 0 and shown: the hidden total is 0, which any report shows
+  total->reset();
+  return true;
+}
 
-  // metric -> value -> week -> sum
-  std::map<std::string, std::map<std::string, std::map<size_t, int64_t>>> sums;
+// metric -> value -> week -> sum, of the counts given.
+using Sums = std::map<std::string, std::map<std::string, std::map<size_t, int64_t>>>;
+
+Sums sums_of(const std::vector<const StatCount*>& counts, const std::map<std::string, size_t>& week_index) {
+  Sums sums;
   for (const StatCount* c : counts) {
     auto w = week_index.find(c->week);
     if (w == week_index.end()) continue;
@@ -95,25 +108,93 @@ StatsReport build_one(const std::vector<const StatCount*>& counts, const ReportO
     int64_t& s = sums[c->metric][c->value][w->second];
     s = c->count < 0 ? s + c->count : add(s, c->count);
   }
-  for (const MetricInfo& info : metrics()) {
-    const auto& by_value = sums[info.metric];
-    std::set<std::string> found;
-    for (const auto& [value, unused] : by_value) found.insert(value);
-    StatsTable t = empty_table(info.metric, info.title, row_values(&info, found), weeks.size());
+  return sums;
+}
+
+// The table of `info` over `values` and `n_weeks` weeks from `sums`: true
+// counts, week totals and row totals, nothing hidden yet.
+StatsTable raw_table(const MetricInfo& info, const std::vector<std::string>& values, size_t n_weeks,
+                     const Sums& sums) {
+  StatsTable t = empty_table(info.metric, info.title, values, n_weeks);
+  auto by_value = sums.find(info.metric);
+  if (by_value != sums.end()) {
     for (size_t r = 0; r < t.values.size(); ++r) {
-      auto v = by_value.find(t.values[r]);
-      if (v == by_value.end()) continue;
+      auto v = by_value->second.find(t.values[r]);
+      if (v == by_value->second.end()) continue;
       for (const auto& [w, sum] : v->second) t.cells[r][w] = std::max<int64_t>(sum, 0);
     }
-    for (size_t w = 0; w < weeks.size(); ++w) {
-      int64_t total = 0;
-      for (const auto& row : t.cells) total = add(total, *row[w]);
-      t.week_totals[w] = total;
-    }
-    suppress(t, options.min_cell);
-    report.tables.push_back(std::move(t));
   }
-  return report;
+  for (size_t w = 0; w < n_weeks; ++w) {
+    int64_t total = 0;
+    for (const auto& row : t.cells) total = add(total, *row[w]);
+    t.week_totals[w] = total;
+  }
+  return t;
+}
+
+// Rule 3: row totals and the grand total from what is shown.
+void derive_totals(StatsTable& t) {
+  for (size_t r = 0; r < t.cells.size(); ++r) {
+    int64_t sum = 0;
+    bool all_shown = true;
+    for (const Shown& c : t.cells[r]) {
+      if (!c) {
+        all_shown = false;
+        break;
+      }
+      sum = add(sum, *c);
+    }
+    t.row_totals[r] = all_shown ? Shown(sum) : std::nullopt;
+  }
+  int64_t sum = 0;
+  bool all_shown = true;
+  for (const Shown& wt : t.week_totals) {
+    if (!wt) {
+      all_shown = false;
+      break;
+    }
+    sum = add(sum, *wt);
+  }
+  t.total = all_shown ? Shown(sum) : std::nullopt;
+}
+
+// Rules 1 to 4 on one metric's tables of every country (`parts`) and of all
+// countries together (`all`, their true sum), all of the same rows and weeks:
+// small counts hidden everywhere; then, until nothing changes, no week of any
+// table, no (value, week) across the countries and all, and no week total
+// across the countries and all has exactly one hidden count. Every line lies
+// within one week, so a week looks the same in the report of any period.
+void suppress_jointly(std::vector<StatsTable>& parts, StatsTable& all, int min_cell) {
+  std::vector<StatsTable*> tables;
+  for (StatsTable& t : parts) tables.push_back(&t);
+  tables.push_back(&all);
+  for (StatsTable* t : tables) {
+    for (auto& row : t->cells)
+      for (Shown& c : row)
+        if (small(c, min_cell)) c.reset();
+    for (Shown& wt : t->week_totals)
+      if (small(wt, min_cell)) wt.reset();
+  }
+  const size_t n_weeks = all.week_totals.size();
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (size_t w = 0; w < n_weeks; ++w) {
+      for (StatsTable* t : tables) {
+        std::vector<Shown*> week;
+        for (auto& row : t->cells) week.push_back(&row[w]);
+        changed = protect_line(week, &t->week_totals[w]) || changed;
+      }
+      for (size_t r = 0; r < all.values.size(); ++r) {
+        std::vector<Shown*> countries;
+        for (StatsTable& p : parts) countries.push_back(&p.cells[r][w]);
+        changed = protect_line(countries, &all.cells[r][w]) || changed;
+      }
+      std::vector<Shown*> totals;
+      for (StatsTable& p : parts) totals.push_back(&p.week_totals[w]);
+      changed = protect_line(totals, &all.week_totals[w]) || changed;
+    }
+  }
+  for (StatsTable* t : tables) derive_totals(*t);
 }
 
 std::string normalised_country(const std::string& country) {
@@ -164,27 +245,49 @@ void suppress(StatsTable& t, int min_cell) {
 
 StatsReport build_report(const std::vector<StatCount>& counts, const ReportOptions& options) {
   auto range = week_range(options.from, options.to, std::numeric_limits<int>::max());
-  const std::vector<std::string> weeks = range ? *range : std::vector<std::string>{};
-  if (!options.country.empty()) {
-    std::vector<const StatCount*> mine;
-    for (const StatCount& c : counts)
-      if (normalised_country(c.country) == options.country) mine.push_back(&c);
-    return build_one(mine, options, weeks);
-  }
-  // 4. Every country: the merge of each country's report.
+  StatsReport report;
+  report.from = options.from;
+  report.to = options.to;
+  report.country = options.country;
+  report.min_cell = options.min_cell;
+  report.weeks = range ? *range : std::vector<std::string>{};
+  std::map<std::string, size_t> week_index;
+  for (size_t i = 0; i < report.weeks.size(); ++i) week_index[report.weeks[i]] = i;
+
+  // Every country's counts and all of them, each view suppressed with the
+  // others (rule 4), so that no view subtracted from another tells more.
   std::map<std::string, std::vector<const StatCount*>> by_country;
-  for (const StatCount& c : counts) by_country[normalised_country(c.country)].push_back(&c);
-  std::vector<StatsReport> parts;
-  for (const auto& [country, mine] : by_country) {
-    ReportOptions one = options;
-    one.country = country;
-    parts.push_back(build_one(mine, one, weeks));
+  std::vector<const StatCount*> every;
+  for (const StatCount& c : counts) {
+    by_country[normalised_country(c.country)].push_back(&c);
+    every.push_back(&c);
   }
-  if (parts.empty()) return build_one({}, options, weeks);
-  auto merged = merge_reports(parts, options.min_cell);
-  if (!merged) return build_one({}, options, weeks);  // cannot happen: the parts share their weeks
-  merged->country.clear();
-  return std::move(*merged);
+  if (!options.country.empty()) by_country[options.country];  // present, if only as zeros
+  std::vector<std::string> countries;
+  std::vector<Sums> country_sums;
+  for (const auto& [country, mine] : by_country) {
+    countries.push_back(country);
+    country_sums.push_back(sums_of(mine, week_index));
+  }
+  const Sums all_sums = sums_of(every, week_index);
+  for (const MetricInfo& info : metrics()) {
+    std::set<std::string> found;
+    if (auto m = all_sums.find(info.metric); m != all_sums.end())
+      for (const auto& [value, unused] : m->second) found.insert(value);
+    const std::vector<std::string> values = row_values(&info, found);
+    std::vector<StatsTable> parts;
+    for (const Sums& sums : country_sums) parts.push_back(raw_table(info, values, report.weeks.size(), sums));
+    StatsTable all = raw_table(info, values, report.weeks.size(), all_sums);
+    suppress_jointly(parts, all, options.min_cell);
+    if (options.country.empty()) {
+      report.tables.push_back(std::move(all));
+    } else {
+      const size_t i = static_cast<size_t>(std::find(countries.begin(), countries.end(), options.country) -
+                                           countries.begin());
+      report.tables.push_back(std::move(parts[i]));
+    }
+  }
+  return report;
 }
 
 Result<StatsReport> merge_reports(const std::vector<StatsReport>& parts, int min_cell) {

@@ -14,9 +14,13 @@
 //    grand total only when every week total is. So no hidden count can be
 //    worked out from a row, and no report of another period (whose row totals
 //    differ by whole weeks) gives one away by subtraction.
-// 4. Countries: the report of all countries is the merge (merge_reports) of
-//    the reports of each country, so that subtracting one country's figures
-//    from all countries' gives only figures that are shown anyway.
+// 4. Countries: the report of every country and the report of each country
+//    are suppressed together. A count of all countries is their true sum,
+//    and for each value and week, the countries' counts and all countries'
+//    never have exactly one of them hidden (nor the week totals): the smallest
+//    other non-zero count of a country is hidden too. So subtracting one view
+//    from another gives away nothing, and a small count of one country does
+//    not hide the sum of all.
 // Hidden cells carry no value at all (nullopt), so no output can leak one.
 #pragma once
 
@@ -62,9 +66,11 @@ struct ReportOptions {
 };
 
 // The report of `counts` (what Store::read_stats returns; rows of other weeks
-// or unknown metrics are ignored). For one country: the counts of that country
-// only; for every country, the merge of the report of each country found in
-// `counts` (see 4. above). Every table of metrics() is present, even empty.
+// or unknown metrics are ignored), for one country or (country "") for every
+// country: every country's counts are suppressed together (see 4. above), so
+// give the counts of every country even for a report of one. The rows of a
+// table are the same in every country's report. Every table of metrics() is
+// present, even empty.
 // A count whose country is "" is a count of "unknown"; a value outside a
 // closed set's values is ignored. REQUIRES: from and to are weeks, from <= to.
 StatsReport build_report(const std::vector<StatCount>& counts, const ReportOptions& options);

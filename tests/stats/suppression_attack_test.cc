@@ -385,7 +385,8 @@ TEST_CASE("an attacker with every country's report and each country's never reco
     std::vector<StatsTable> parts;
     for (const std::string& c : countries)
       parts.push_back(topic_table(counts, weeks.front(), weeks.back(), k, c));
-    // `all` as the gateway makes it (rule 4), or summed before suppression.
+    // `all` as the gateway makes it (rule 4: suppressed with the countries), or
+    // summed and suppressed on its own.
     const StatsTable all = topic_table(counts, weeks.front(), weeks.back(), k, "");
     const StatsTable careless = topic_table(as_one, weeks.front(), weeks.back(), k, "XX");
     for (const StatsTable* every : {&all, &careless}) {
