@@ -1,5 +1,7 @@
 #include "gateway/cli/stats_export_command.h"
 
+#include <filesystem>
+
 #include "gateway/cli/commands.h"
 #include "gateway/cli/configured_store.h"
 #include "gateway/core/log.h"
@@ -25,6 +27,11 @@ int run_stats_export(const StatsExportOptions& options, std::ostream& out, std::
   auto query = stats::report_options(options.from, options.to, options.country, cfg->stats.countries,
                                      cfg->stats.min_cell, clock.now());
   if (!query) return fail(err, "--" + query.error().message);
+  // Reading statistics never makes a database (nor keys) where there is none.
+  if (cfg->database.driver == "sqlite" && cfg->database.path != ":memory:" &&
+      !std::filesystem::exists(cfg->database.path))
+    return fail(err,
+                "no database at " + cfg->database.path + " (start the gateway first, or give its --config)");
   auto store = open_configured_store(options.config_path, clock);
   if (!store) return fail(err, store.error().message);
   auto report = stats::read_report(**store, *query);

@@ -1,13 +1,17 @@
 // `gateway stats merge`: the worked example of docs/statistics.md, and bad
-// input named by file and JSON path with nothing on standard output.
+// input named by file and JSON path with nothing on standard output; the
+// refusals of `gateway stats export` (its output is tested end to end in
+// tests/e2e/stats_e2e_test.cc).
 #include "gateway/cli/stats_command.h"
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "gateway/cli/stats_export_command.h"
 #include "tests/stats/worked_example.h"
 #include "tests/support/subprocess.h"
 #include "tests/support/temp_dir.h"
@@ -140,4 +144,37 @@ TEST_CASE("gateway stats merge runs from the command line with json by default a
   r = gw::testing::run_process({GATEWAY_BINARY, "stats", "merge", files[0], "--format", "csv"});
   CHECK(r.exit_code == 0);
   CHECK(r.out.rfind("metric,value,week,count\r\n", 0) == 0);
+}
+
+TEST_CASE("gateway stats export refuses a missing database or a bad option with one line and makes nothing",
+          "[cli][stats]") {
+  gw::testing::TempDir dir{"gw-stats-export"};
+  const std::string db = (dir.path() / "data" / "gateway.db").string();
+  const std::string config = (dir.path() / "gw.json").string();
+  std::ofstream(config) << nlohmann::json{{"database", {{"driver", "sqlite"}, {"path", db}}}}.dump();
+  const auto run = [&](gw::cli::StatsExportOptions o) {
+    o.config_path = config;
+    std::ostringstream out, err;
+    const int code = gw::cli::run_stats_export(o, out, err);
+    return Run{code, out.str(), err.str()};
+  };
+  Run missing = run({});
+  CHECK(missing.code == 1);
+  CHECK(missing.out.empty());
+  CHECK(missing.err ==
+        "gateway stats export: no database at " + db + " (start the gateway first, or give its --config)\n");
+  CHECK_FALSE(std::filesystem::exists(dir.path() / "data"));  // no database, no keys made
+
+  gw::cli::StatsExportOptions bad;
+  bad.to = "2026-W49";
+  bad.from = "2026-W50";
+  Run reversed = run(bad);
+  CHECK(reversed.code == 1);
+  CHECK(reversed.out.empty());
+  CHECK(reversed.err.find("2026-W50") != std::string::npos);
+  CHECK(std::count(reversed.err.begin(), reversed.err.end(), '\n') == 1);
+  bad = {};
+  bad.country = "FR";
+  CHECK(run(bad).err ==
+        "gateway stats export: --country: must be \"all\" or one of GB, IT, HR, NL, other, unknown\n");
 }
