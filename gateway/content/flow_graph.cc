@@ -342,6 +342,8 @@ class DrawingBuilder {
     g.label = n.id + " \u00b7 " + node_kind_name(n.kind) + (start ? " \u00b7 start" : "");
     if (!detail.empty()) g.label += "\n" + plain(detail, kMessageChars);
     if (!message.empty()) g.label += "\n" + label_lines(message, kMessageChars);
+    // What the statistics count when a person reaches it (the flow's stat tag).
+    if (!n.stat.empty()) g.label += "\n" + plain("counts " + n.stat, kMessageChars);
     drawing_.nodes.push_back(std::move(g));
   }
 

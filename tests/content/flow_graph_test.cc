@@ -288,6 +288,7 @@ TEST_CASE("each kind of node shows what it does and each exit is labelled", "[fl
   gw::Node help = node("help", gw::NodeKind::kHandover);
   help.queue = "urgent";
   help.priority = gw::Priority::kUrgent;
+  help.stat = "indicator:isolation";
   gw::Node sub = node("sub", gw::NodeKind::kSubflow);
   sub.flow = "rights";
   sub.next = "route";
@@ -300,7 +301,9 @@ TEST_CASE("each kind of node shows what it does and each exit is labelled", "[fl
   CHECK(texts_of(*svg, "exit-default") == std::vector<std::string>{"default"});
   CHECK(texts_of(*svg, "exit-timeout") == std::vector<std::string>{"timeout"});
   CHECK(texts_of(*svg, "exit-return") == std::vector<std::string>{"return"});
-  CHECK(text_of_id(*svg, "node-help") == "help \u00b7 handover queue urgent, priority urgent");
+  // A step the statistics count says so.
+  CHECK(text_of_id(*svg, "node-help") ==
+        "help \u00b7 handover queue urgent, priority urgent counts indicator:isolation");
   CHECK(text_of_id(*svg, "node-sub") == "sub \u00b7 subflow enters flow rights");
   CHECK(text_of_id(*svg, "node-wait") == "wait \u00b7 wait waits 60 s");
   CHECK(svg->find("id=\"node-done\" class=\"node flow-node kind-end\"") != std::string::npos);
