@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { startGateway, launchBrowser, check } from './harness.mjs';
+import { startGateway, launchBrowser, check, waitFor } from './harness.mjs';
 import { startFakeTwilio, postSignedInbound } from './fake_twilio.mjs';
 
 const binary = process.argv[2] ? resolve(process.argv[2]) : '';
@@ -34,15 +34,6 @@ async function textIn(gateway, body) {
   if (r.status !== 200) throw new Error(`inbound webhook ${inboundCount} answered ${r.status}: ${await r.text()}`);
 }
 
-async function waitFor(what, fn, ms = 15000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const twilio = await startFakeTwilio(ACCOUNT, TOKEN);
 process.env.TWILIO_AUTH_TOKEN = TOKEN;

@@ -4,7 +4,7 @@
 // port from its "http.listening" log line: no port is picked here for another
 // process to bind.
 import { chromium } from 'playwright-core';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -92,4 +92,46 @@ export async function launchBrowser() {
 export function check(cond, what) {
   if (!cond) throw new Error(`FAILED: ${what}`);
   console.log(`ok - ${what}`);
+}
+
+// Resolves to fn()'s first truthy value, trying every `every` ms; throws naming
+// `what` after `ms`.
+export async function waitFor(what, fn, ms = 15000, every = 100) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, every));
+  }
+}
+
+// Creates a staff account with `gateway user add` (extra: more flags) on the
+// gateway's config; returns its one-time password.
+export function addUser(binary, gateway, name, role, extra = []) {
+  const added = spawnSync(binary, ['user', 'add', name, '--role', role, ...extra, '--config', gateway.configPath],
+    { encoding: 'utf8' });
+  check(added.status === 0, `gateway user add creates the ${role} ${name} (${added.stderr.trim()})`);
+  return added.stdout.trim().split('\n').pop().trim();
+}
+
+// The password a test account chooses at its first login.
+export const passphrase = (name) => `a long passphrase of ${name} 2026`;
+
+// Signs in on a staff page's login form.
+export async function login(page, name, password) {
+  await page.locator('#login-screen').waitFor();
+  await page.fill('#login-username', name);
+  await page.fill('#login-password', password);
+  await page.click('#login-submit');
+}
+
+// Logs in with the one-time password and chooses passphrase(name).
+export async function firstLogin(page, name, oneTime) {
+  await login(page, name, oneTime);
+  await page.locator('#password-screen').waitFor();
+  await page.fill('#password-current', oneTime);
+  await page.fill('#password-new', passphrase(name));
+  await page.fill('#password-confirm', passphrase(name));
+  await page.click('#password-submit');
 }

@@ -12,10 +12,9 @@
 // no Statistics link.
 //   node tests/e2e/browser/stats.test.mjs build/gateway
 import { randomBytes } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { startGateway, launchBrowser, check, repoRoot } from './harness.mjs';
+import { startGateway, launchBrowser, check, repoRoot, waitFor, addUser, firstLogin } from './harness.mjs';
 import { startFakeTwilio, postSignedInbound } from './fake_twilio.mjs';
 
 const binary = process.argv[2] ? resolve(process.argv[2]) : '';
@@ -52,15 +51,6 @@ const SCREENING = Object.keys(JSON.parse(readFileSync(join(repoRoot, 'flows/scre
   .filter((id) => id.startsWith('q_'));
 const MEDIUM = ['q_vulnerability', 'q_deception'];
 
-async function waitFor(what, fn, ms = 15000, every = 100) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, every));
-  }
-}
 
 // What the fake Twilio accepted, sorted by recipient as it arrives, so that
 // 300 people each wait for their own replies without scanning everything.
@@ -193,28 +183,8 @@ function parseCsv(text) {
   return rows;
 }
 
-function addUser(gateway, name, role, extra = []) {
-  const added = spawnSync(binary, ['user', 'add', name, '--role', role, ...extra, '--config', gateway.configPath],
-    { encoding: 'utf8' });
-  check(added.status === 0, `gateway user add creates the ${role} ${name} (${added.stderr.trim()})`);
-  return added.stdout.trim().split('\n').pop().trim();
-}
 
-const passphrase = (name) => `a long passphrase of ${name} 2026`;
 
-// Logs in with the one-time password and chooses a password of one's own.
-async function firstLogin(page, name, oneTime) {
-  await page.locator('#login-screen').waitFor();
-  await page.fill('#login-username', name);
-  await page.fill('#login-password', oneTime);
-  await page.click('#login-submit');
-  await page.locator('#password-screen').waitFor();
-  await page.fill('#password-current', oneTime);
-  await page.fill('#password-new', passphrase(name));
-  await page.fill('#password-confirm', passphrase(name));
-  await page.click('#password-submit');
-  await page.locator('#desk').waitFor();
-}
 
 // Everything the statistics view shows, read in one evaluation: each table's
 // caption, weeks and cells (by row value and week), and each chart's data.
@@ -254,9 +224,9 @@ const boxes = mailboxes(twilio);
 const browser = await launchBrowser();
 let failed = false;
 try {
-  const supOneTime = addUser(gateway, 'sup1', 'supervisor', ['--languages', 'en,ar,it,hr,nl,uk',
+  const supOneTime = addUser(binary, gateway, 'sup1', 'supervisor', ['--languages', 'en,ar,it,hr,nl,uk',
     '--queues', 'general,urgent,safeguarding']);
-  const opOneTime = addUser(gateway, 'op1', 'operator', ['--languages', 'en', '--queues', 'general']);
+  const opOneTime = addUser(binary, gateway, 'op1', 'operator', ['--languages', 'en', '--queues', 'general']);
 
   // The week of conversations.
   const started = Date.now();
@@ -273,6 +243,7 @@ try {
   page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) csp.push(m.text()); });
   await page.goto(gateway.base + '/console/');
   await firstLogin(page, 'sup1', supOneTime);
+  await page.locator('#desk').waitFor();
   check(await page.locator('#stats-link').isVisible(), 'a supervisor sees the Statistics link');
   await page.click('#stats-link');
   await page.waitForSelector('#stats[data-loaded="true"]', { timeout: 20000 });
@@ -417,6 +388,7 @@ try {
   await page.reload();
   check(page.url().endsWith('#statistics'), 'the page is opened again at #statistics');
   await firstLogin(page, 'op1', opOneTime);
+  await page.locator('#desk').waitFor();
   check(!(await page.locator('#stats-link').isVisible()) && !(await page.locator('#views').isVisible()),
     'an operator sees no Statistics link');
   check(await page.locator('#desk').isVisible() && !(await page.locator('#stats').isVisible()),

@@ -10,10 +10,11 @@
 // person the old texts again. The gateway runs on a copy of the content.
 //   node tests/e2e/browser/studio.test.mjs build/gateway
 import { randomBytes } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { startGateway, launchBrowser, check, repoRoot } from './harness.mjs';
+import {
+  startGateway, launchBrowser, check, repoRoot, waitFor, addUser, passphrase, login, firstLogin,
+} from './harness.mjs';
 import { startFakeTwilio, postSignedInbound } from './fake_twilio.mjs';
 
 const binary = process.argv[2] ? resolve(process.argv[2]) : '';
@@ -36,42 +37,10 @@ async function textIn(gateway, from, body) {
   if (r.status !== 200) throw new Error(`inbound webhook answered ${r.status}: ${await r.text()}`);
 }
 
-async function waitFor(what, fn, ms = 15000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
-function addUser(gateway, name, role, extra = []) {
-  const added = spawnSync(binary, ['user', 'add', name, '--role', role, ...extra, '--config', gateway.configPath],
-    { encoding: 'utf8' });
-  check(added.status === 0, `gateway user add creates the ${role} ${name} (${added.stderr.trim()})`);
-  return added.stdout.trim().split('\n').pop().trim();
-}
 
-const passphrase = (name) => `a long passphrase of ${name} 2026`;
 
-async function login(page, name, password) {
-  await page.locator('#login-screen').waitFor();
-  await page.fill('#login-username', name);
-  await page.fill('#login-password', password);
-  await page.click('#login-submit');
-}
 
-// Logs in with the one-time password and chooses a password of one's own.
-async function firstLogin(page, name, oneTime) {
-  await login(page, name, oneTime);
-  await page.locator('#password-screen').waitFor();
-  const fresh = passphrase(name);
-  await page.fill('#password-current', oneTime);
-  await page.fill('#password-new', fresh);
-  await page.fill('#password-confirm', fresh);
-  await page.click('#password-submit');
-}
 
 // A colleague working from another browser: logs in through the API (and
 // chooses a password of their own), then calls(method, path, body) -> {status, data}.
@@ -128,9 +97,9 @@ const gateway = await startGateway(binary, ({ dir }) => {
 const browser = await launchBrowser();
 let failed = false;
 try {
-  const operatorPassword = addUser(gateway, 'op1', 'operator', ['--languages', 'uk,en', '--queues', 'general']);
-  const editorPassword = addUser(gateway, 'ed1', 'editor', ['--languages', 'uk,ar']);
-  const reviewerPassword = addUser(gateway, 'rev1', 'supervisor', ['--languages', 'uk,en', '--queues', 'general']);
+  const operatorPassword = addUser(binary, gateway, 'op1', 'operator', ['--languages', 'uk,en', '--queues', 'general']);
+  const editorPassword = addUser(binary, gateway, 'ed1', 'editor', ['--languages', 'uk,ar']);
+  const reviewerPassword = addUser(binary, gateway, 'rev1', 'supervisor', ['--languages', 'uk,en', '--queues', 'general']);
 
   const page = await browser.context.newPage();
   await page.setViewportSize({ width: 1600, height: 1000 });
