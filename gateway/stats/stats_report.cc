@@ -49,26 +49,6 @@ std::vector<std::string> row_values(const MetricInfo* info, const std::set<std::
   return values;
 }
 
-// Rule 2 on one week column. Returns whether it hid anything.
-bool secondary_on_week(StatsTable& t, size_t w) {
-  if (!t.week_totals[w]) return false;
-  size_t hidden = 0;
-  for (const auto& row : t.cells) hidden += row[w] ? 0 : 1;
-  if (hidden != 1) return false;
-  std::optional<size_t> pick;
-  for (size_t r = 0; r < t.cells.size(); ++r) {
-    const Shown& c = t.cells[r][w];
-    if (c && *c > 0 && (!pick || *c < *t.cells[*pick][w])) pick = r;  // ties: the first row
-  }
-  if (pick) {
-    t.cells[*pick][w].reset();
-  } else {
-    // Every other count is 0: the hidden one would be the week total itself.
-    t.week_totals[w].reset();
-  }
-  return true;
-}
-
 // Secondary suppression on one line: `members` and their `total`, which must
 // never have exactly one of them hidden (it would be worked out from the rest).
 // When one is, the smallest shown non-zero member is hidden too (the first of
@@ -132,30 +112,36 @@ StatsTable raw_table(const MetricInfo& info, const std::vector<std::string>& val
   return t;
 }
 
-// Rule 3: row totals and the grand total from what is shown.
+// Rule 1 on every count and week total of `t`.
+void hide_small(StatsTable& t, int min_cell) {
+  for (auto& row : t.cells)
+    for (Shown& c : row)
+      if (small(c, min_cell)) c.reset();
+  for (Shown& wt : t.week_totals)
+    if (small(wt, min_cell)) wt.reset();
+}
+
+// Rule 2 on week `w` of `t`: its counts and its week total. Returns whether it hid anything.
+bool protect_week(StatsTable& t, size_t w) {
+  std::vector<Shown*> week;
+  for (auto& row : t.cells) week.push_back(&row[w]);
+  return protect_line(week, &t.week_totals[w]);
+}
+
+// Rule 3: row totals and the grand total from what is shown (a total already
+// hidden stays hidden).
 void derive_totals(StatsTable& t) {
-  for (size_t r = 0; r < t.cells.size(); ++r) {
+  const auto sum_if_shown = [](const std::vector<Shown>& parts) -> Shown {
     int64_t sum = 0;
-    bool all_shown = true;
-    for (const Shown& c : t.cells[r]) {
-      if (!c) {
-        all_shown = false;
-        break;
-      }
-      sum = add(sum, *c);
+    for (const Shown& p : parts) {
+      if (!p) return std::nullopt;
+      sum = add(sum, *p);
     }
-    t.row_totals[r] = all_shown ? Shown(sum) : std::nullopt;
-  }
-  int64_t sum = 0;
-  bool all_shown = true;
-  for (const Shown& wt : t.week_totals) {
-    if (!wt) {
-      all_shown = false;
-      break;
-    }
-    sum = add(sum, *wt);
-  }
-  t.total = all_shown ? Shown(sum) : std::nullopt;
+    return sum;
+  };
+  for (size_t r = 0; r < t.cells.size(); ++r)
+    if (t.row_totals[r]) t.row_totals[r] = sum_if_shown(t.cells[r]);
+  if (t.total) t.total = sum_if_shown(t.week_totals);
 }
 
 // Rules 1 to 4 on one metric's tables of every country (`parts`) and of all
@@ -168,22 +154,12 @@ void suppress_jointly(std::vector<StatsTable>& parts, StatsTable& all, int min_c
   std::vector<StatsTable*> tables;
   for (StatsTable& t : parts) tables.push_back(&t);
   tables.push_back(&all);
-  for (StatsTable* t : tables) {
-    for (auto& row : t->cells)
-      for (Shown& c : row)
-        if (small(c, min_cell)) c.reset();
-    for (Shown& wt : t->week_totals)
-      if (small(wt, min_cell)) wt.reset();
-  }
+  for (StatsTable* t : tables) hide_small(*t, min_cell);
   const size_t n_weeks = all.week_totals.size();
   for (bool changed = true; changed;) {
     changed = false;
     for (size_t w = 0; w < n_weeks; ++w) {
-      for (StatsTable* t : tables) {
-        std::vector<Shown*> week;
-        for (auto& row : t->cells) week.push_back(&row[w]);
-        changed = protect_line(week, &t->week_totals[w]) || changed;
-      }
+      for (StatsTable* t : tables) changed = protect_week(*t, w) || changed;
       for (size_t r = 0; r < all.values.size(); ++r) {
         std::vector<Shown*> countries;
         for (StatsTable& p : parts) countries.push_back(&p.cells[r][w]);
@@ -204,43 +180,12 @@ std::string normalised_country(const std::string& country) {
 }  // namespace
 
 void suppress(StatsTable& t, int min_cell) {
-  // 1. Primary.
-  for (auto& row : t.cells)
-    for (Shown& c : row)
-      if (small(c, min_cell)) c.reset();
-  for (Shown& wt : t.week_totals)
-    if (small(wt, min_cell)) wt.reset();
-  // 2. Secondary, week by week, until nothing changes.
+  hide_small(t, min_cell);
   for (bool changed = true; changed;) {
     changed = false;
-    for (size_t w = 0; w < t.week_totals.size(); ++w) changed = secondary_on_week(t, w) || changed;
+    for (size_t w = 0; w < t.week_totals.size(); ++w) changed = protect_week(t, w) || changed;
   }
-  // 3. Row totals and the grand total, from what is shown.
-  for (size_t r = 0; r < t.cells.size(); ++r) {
-    if (!t.row_totals[r]) continue;
-    int64_t sum = 0;
-    bool all_shown = true;
-    for (const Shown& c : t.cells[r]) {
-      if (!c) {
-        all_shown = false;
-        break;
-      }
-      sum = add(sum, *c);
-    }
-    t.row_totals[r] = all_shown ? Shown(sum) : std::nullopt;
-  }
-  if (t.total) {
-    int64_t sum = 0;
-    bool all_shown = true;
-    for (const Shown& wt : t.week_totals) {
-      if (!wt) {
-        all_shown = false;
-        break;
-      }
-      sum = add(sum, *wt);
-    }
-    t.total = all_shown ? Shown(sum) : std::nullopt;
-  }
+  derive_totals(t);
 }
 
 StatsReport build_report(const std::vector<StatCount>& counts, const ReportOptions& options) {
