@@ -117,28 +117,37 @@ Status SqliteStore::mark_contact_opted_out(int64_t id, TimePoint now) {
   return {};
 }
 
+namespace {
+
+// The columns read_conversation reads, in its order.
+constexpr const char* kConversationColumns =
+    "id, contact_id, channel_id, state, created_at, updated_at, stat_country, stat_language";
+
+Conversation read_conversation(const Statement& st) {
+  Conversation conv;
+  conv.id = st.int64(0);
+  conv.contact_id = st.int64(1);
+  conv.channel_id = st.text(2);
+  conv.state = st.text(3);
+  conv.created_at = from_unix_ms(st.int64(4));
+  conv.updated_at = from_unix_ms(st.int64(5));
+  conv.stat_country = st.text(6);
+  conv.stat_language = st.text(7);
+  return conv;
+}
+
+}  // namespace
+
 Result<Conversation> SqliteStore::open_or_get_conversation(int64_t contact_id, const std::string& channel_id,
                                                            TimePoint now) {
   Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s.error();
   // A read, then at most one INSERT (atomic by itself); mu_ is held, so no one
   // opens another in between, and conversations_one_open would refuse it.
-  auto open_one = db_.query_one(
-      "SELECT id, state, created_at, updated_at, stat_country, stat_language FROM conversations"
-      " WHERE contact_id = ?1 AND channel_id = ?2 AND state <> 'closed' ORDER BY id DESC LIMIT 1",
-      [&](const Statement& st) {
-        Conversation conv;
-        conv.id = st.int64(0);
-        conv.contact_id = contact_id;
-        conv.channel_id = channel_id;
-        conv.state = st.text(1);
-        conv.created_at = from_unix_ms(st.int64(2));
-        conv.updated_at = from_unix_ms(st.int64(3));
-        conv.stat_country = st.text(4);
-        conv.stat_language = st.text(5);
-        return conv;
-      },
-      contact_id, channel_id);
+  static const std::string kOpenOne = std::string("SELECT ") + kConversationColumns +
+                                      " FROM conversations WHERE contact_id = ?1 AND channel_id = ?2"
+                                      " AND state <> 'closed' ORDER BY id DESC LIMIT 1";
+  auto open_one = db_.query_one(kOpenOne, read_conversation, contact_id, channel_id);
   if (!open_one) return open_one.error();
   if (*open_one) return std::move(**open_one);
   const Status inserted = db_.run(
@@ -169,22 +178,9 @@ Status SqliteStore::set_conversation_state(int64_t conversation_id, const std::s
 Result<Conversation> SqliteStore::get_conversation(int64_t conversation_id) {
   Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s.error();
-  auto found = db_.query_one(
-      "SELECT id, contact_id, channel_id, state, created_at, updated_at, stat_country, stat_language"
-      " FROM conversations WHERE id = ?1",
-      [&](const Statement& st) {
-        Conversation conv;
-        conv.id = st.int64(0);
-        conv.contact_id = st.int64(1);
-        conv.channel_id = st.text(2);
-        conv.state = st.text(3);
-        conv.created_at = from_unix_ms(st.int64(4));
-        conv.updated_at = from_unix_ms(st.int64(5));
-        conv.stat_country = st.text(6);
-        conv.stat_language = st.text(7);
-        return conv;
-      },
-      conversation_id);
+  static const std::string kById =
+      std::string("SELECT ") + kConversationColumns + " FROM conversations WHERE id = ?1";
+  auto found = db_.query_one(kById, read_conversation, conversation_id);
   if (!found) return found.error();
   if (!*found) return Error::not_found("no conversation " + std::to_string(conversation_id));
   return std::move(**found);
@@ -194,8 +190,9 @@ Status SqliteStore::set_conversation_stats(int64_t conversation_id, const std::s
                                            const std::string& language) {
   Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s;
-  const Status updated = db_.run("UPDATE conversations SET stat_country = ?2, stat_language = ?3 WHERE id = ?1",
-                                 conversation_id, country, language);
+  const Status updated =
+      db_.run("UPDATE conversations SET stat_country = ?2, stat_language = ?3 WHERE id = ?1", conversation_id,
+              country, language);
   if (!updated) return updated;
   if (db_.changes() == 0) return Error::not_found("no conversation " + std::to_string(conversation_id));
   return {};
