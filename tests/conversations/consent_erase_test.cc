@@ -3,14 +3,8 @@
 // the person's, sends its confirmation first, and then the address goes too;
 // declining consent means being erased once the conversation is idle.
 #include <catch2/catch.hpp>
-#include <fstream>
 
-#include "gateway/content/content_set.h"
-#include "gateway/content/flow_files.h"
-#include "gateway/conversations/conversations.h"
-#include "gateway/content/renderer_lexicon.h"
-#include "tests/store/store_fixture.h"
-#include "tests/support/inbound_sms.h"
+#include "tests/conversations/own_flow_fixture.h"
 
 using namespace std::chrono_literals;
 
@@ -35,24 +29,8 @@ constexpr const char* kFlow = R"({
   }
 })";
 
-struct Fixture : gw::testing::StoreFixture {
-  Fixture() : StoreFixture(/*in_file=*/true) {}
-  gw::TemplateCatalog catalog = *gw::TemplateCatalog::load(std::string(GATEWAY_SOURCE_DIR) + "/templates");
-  gw::Renderer renderer{*gw::load_content(GATEWAY_SOURCE_DIR)};
-  gw::testing::TempDir flow_dir;
-  gw::FlowSet flows = load();
-  gw::RendererLexicon lexicon{renderer};
-  gw::Engine engine{lexicon};
-  gw::Conversations bot{*store, clock, catalog, nullptr, gw::Bot{&flows, &renderer, &engine}};
-  gw::testing::InboundSms new_sms;
-
-  gw::FlowSet load() {
-    std::ofstream(flow_dir.path() / "main.json") << kFlow;
-    std::ofstream(flow_dir.path() / "globals.json") << R"({"entry": "main", "keywords": []})";
-    auto f = gw::load_flows(flow_dir.path().string());
-    if (!f) FAIL(f.error().to_string());
-    return std::move(*f);
-  }
+struct Fixture : gw::testing::OwnFlowFixture {
+  Fixture() : OwnFlowFixture(kFlow) {}
   // Claims and marks sent everything due, as a sender would, until nothing is left.
   std::vector<gw::OutboxItem> send_all() {
     std::vector<gw::OutboxItem> sent;
@@ -66,12 +44,6 @@ struct Fixture : gw::testing::StoreFixture {
       }
     }
     return sent;
-  }
-  gw::ReceiveResult say(const std::string& body, const std::string& from = "+447700900123") {
-    gw::InboundMessage m = new_sms(body, from);
-    auto r = bot.receive(m);
-    REQUIRE(r.ok());
-    return *r;
   }
 };
 

@@ -5,15 +5,9 @@
 // person leaves every counter as it was; a message whose transaction is undone
 // counts nothing.
 #include <catch2/catch.hpp>
-#include <fstream>
 #include <map>
 
-#include "gateway/content/content_set.h"
-#include "gateway/content/flow_files.h"
-#include "gateway/content/renderer_lexicon.h"
-#include "gateway/conversations/conversations.h"
-#include "tests/store/store_fixture.h"
-#include "tests/support/inbound_sms.h"
+#include "tests/conversations/own_flow_fixture.h"
 
 namespace {
 
@@ -41,29 +35,8 @@ constexpr const char* kFlow = R"({
   }
 })";
 
-struct Fixture : gw::testing::StoreFixture {
-  Fixture() : StoreFixture(/*in_file=*/true) {}
-  gw::TemplateCatalog catalog = *gw::TemplateCatalog::load(std::string(GATEWAY_SOURCE_DIR) + "/templates");
-  gw::Renderer renderer{*gw::load_content(GATEWAY_SOURCE_DIR)};
-  gw::testing::TempDir flow_dir;
-  gw::FlowSet flows = load();
-  gw::RendererLexicon lexicon{renderer};
-  gw::Engine engine{lexicon};
-  gw::Conversations bot{*store, clock, catalog, nullptr, gw::Bot{&flows, &renderer, &engine}};
-  gw::testing::InboundSms new_sms;
-
-  gw::FlowSet load() {
-    std::ofstream(flow_dir.path() / "main.json") << kFlow;
-    std::ofstream(flow_dir.path() / "globals.json") << R"({"entry": "main", "keywords": []})";
-    auto f = gw::load_flows(flow_dir.path().string());
-    if (!f) FAIL(f.error().to_string());
-    return std::move(*f);
-  }
-  gw::ReceiveResult say(const std::string& body, const std::string& from = "+447700900123") {
-    auto r = bot.receive(new_sms(body, from));
-    REQUIRE(r.ok());
-    return *r;
-  }
+struct Fixture : gw::testing::OwnFlowFixture {
+  Fixture() : OwnFlowFixture(kFlow) {}
   // "country metric/value" -> count, every week summed.
   std::map<std::string, int64_t> counters() {
     auto all = store->read_stats("0000-W01", "9999-W53");
