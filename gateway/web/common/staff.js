@@ -42,6 +42,20 @@ const Staff = (() => {
     return (res.data && res.data.message) || `the request failed (${res.status})`;
   }
 
+  // A new element: `props` become attributes (className the class; a prop that
+  // is undefined, null or false is left out, true is an empty attribute), and
+  // `text` its text, never parsed as HTML.
+  function el(tag, props = {}, text) {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(props)) {
+      if (v === undefined || v === null || v === false) continue;
+      if (k === 'className') e.className = v;
+      else e.setAttribute(k, v === true ? '' : v);
+    }
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
   // Shows one of the page's screens and hides the others.
   function show(screen) {
     for (const id of page.screens) $(id).hidden = id !== screen;
@@ -129,5 +143,5 @@ const Staff = (() => {
     $('logout').addEventListener('click', logout);
   }
 
-  return { init, api, errorText, show, showLogin, start };
+  return { init, api, errorText, el, show, showLogin, start };
 })();

@@ -105,15 +105,7 @@ function duration(seconds) {
   return h ? `${h}:${two(m)}:${two(r)}` : `${m}:${two(r)}`;
 }
 
-function el(tag, props = {}, text) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (k === 'className') e.className = v;
-    else e.setAttribute(k, v);
-  }
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
+const el = Staff.el;
 
 async function loadQueues() {
   const res = await api('GET', '/api/helpdesk/queues');

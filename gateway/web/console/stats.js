@@ -31,15 +31,7 @@ const StatsView = (() => {
     region: new Intl.DisplayNames(['en'], { type: 'region' }),
   };
 
-  function el(tag, props = {}, text) {
-    const e = document.createElement(tag);
-    for (const [k, v] of Object.entries(props)) {
-      if (k === 'className') e.className = v;
-      else e.setAttribute(k, v);
-    }
-    if (text !== undefined) e.textContent = text;
-    return e;
-  }
+  const el = Staff.el;
 
   function errorText(res) {
     const d = res.data || {};

@@ -26,16 +26,7 @@ const state = {
 
 function say(text) { $('status').textContent = text; }
 
-function el(tag, props = {}, text) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === 'className') e.className = v;
-    else e.setAttribute(k, v === true ? '' : v);
-  }
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
+const el = Staff.el;
 
 function when(iso) {
   if (!iso) return '';
