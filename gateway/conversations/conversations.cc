@@ -225,23 +225,31 @@ Result<ReceiveResult> Conversations::apply_plan(Pending& p, TimePoint now) {
 Status Conversations::count_stats(const InboundMessage& in, const Snapshot& fresh, const Plan& plan,
                                   TimePoint now) {
   const Contact& person = plan.contact_after ? *plan.contact_after : fresh.contact;
+  const Conversation& conv = fresh.conv;
+  const std::string language = stats::stat_language(person.language);
+  // Most messages count nothing: their conversation was counted where it still
+  // belongs (its number's region cannot change; only a chosen language or
+  // country moves it). Those return before the number is read again.
+  const bool counted = !conv.stat_country.empty();
+  const bool chose_other =
+      conv.stat_language != language ||
+      (!person.country.empty() && stats::stat_country(person.country, stats_countries_) != conv.stat_country);
+  if (plan.stats.empty() && !(plan.contact_after && (!counted || chose_other))) return {};
   const std::string country = stats::stat_country(country_of(in, person), stats_countries_);
-  const std::string week = stats::iso_week(now);
   std::vector<StatCount> changes;
   if (plan.contact_after) {
     // The conversation's start, counted once, in the week it began; a language
     // or country chosen later moves it there.
-    const Conversation& conv = fresh.conv;
-    const std::string language = stats::stat_language(person.language);
     if (conv.stat_country != country || conv.stat_language != language) {
       const std::string started = stats::iso_week(conv.created_at);
       const std::string channel = channel_kind_name(in.kind);
       if (!conv.stat_country.empty()) {
-        changes.push_back(stats::stat_change(started, conv.stat_country, stats::kConversationsChannel, channel, -1));
         changes.push_back(
-            stats::stat_change(started, conv.stat_country, stats::kConversationsLanguage, conv.stat_language, -1));
-        changes.push_back(
-            stats::stat_change(started, conv.stat_country, stats::kConversationsCountry, conv.stat_country, -1));
+            stats::stat_change(started, conv.stat_country, stats::kConversationsChannel, channel, -1));
+        changes.push_back(stats::stat_change(started, conv.stat_country, stats::kConversationsLanguage,
+                                             conv.stat_language, -1));
+        changes.push_back(stats::stat_change(started, conv.stat_country, stats::kConversationsCountry,
+                                             conv.stat_country, -1));
       }
       changes.push_back(stats::stat_change(started, country, stats::kConversationsChannel, channel));
       changes.push_back(stats::stat_change(started, country, stats::kConversationsLanguage, language));
@@ -249,7 +257,9 @@ Status Conversations::count_stats(const InboundMessage& in, const Snapshot& fres
       if (Status s = store_.set_conversation_stats(conv.id, country, language); !s) return s;
     }
   }
-  for (const auto& [metric, value] : plan.stats) changes.push_back(stats::stat_change(week, country, metric, value));
+  const std::string week = stats::iso_week(now);
+  for (const auto& [metric, value] : plan.stats)
+    changes.push_back(stats::stat_change(week, country, metric, value));
   return store_.add_stats(changes);
 }
 
