@@ -40,7 +40,7 @@ say() { printf 'pg-test-cluster: %s\n' "$*" >&2; }
 
 find_bindir() {
   if [[ -n "${PG_BINDIR:-}" ]]; then
-    echo "$PG_BINDIR"
+    if [[ -x "$PG_BINDIR/initdb" && -x "$PG_BINDIR/pg_ctl" ]]; then echo "$PG_BINDIR"; fi
     return
   fi
   local d
