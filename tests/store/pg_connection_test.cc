@@ -4,6 +4,7 @@
 // that needs the server says so and passes.
 #include "gateway/store/postgres/pg_connection.h"
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdlib>
@@ -360,4 +361,31 @@ TEST_CASE("postgres: a connection whose backend was terminated fails with kUnava
     REQUIRE(c.ok());
     CHECK((*c)->run("SELECT 1").ok());
   }
+}
+
+TEST_CASE("postgres: eight threads sharing a pool of two never open a third connection", "[postgres]") {
+  PG_TEST_URL_OR_SKIP(url);
+  PgPool pool({.uri = *url, .max_connections = 2, .acquire_timeout = 30s, .connection = {}});
+  std::atomic<int> ok{0};
+  std::atomic<size_t> most_open{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 10; ++i) {
+        auto c = pool.acquire();
+        if (!c) continue;
+        size_t open = pool.open_connections();
+        size_t seen = most_open.load();
+        while (open > seen && !most_open.compare_exchange_weak(seen, open)) {
+        }
+        auto n = (*c)->query_one(
+            "SELECT $1::int + $2", [](const PgRow& r) { return r.int64(0); }, int32_t{t}, int32_t{i});
+        if (n && n->value_or(-1) == t + i) ++ok;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  CHECK(ok == 80);
+  CHECK(most_open <= 2);
+  CHECK(pool.open_connections() <= 2);
 }
