@@ -13,4 +13,5 @@ target_sources(gateway_tests PRIVATE
   tests/store/sqlite_intake_test.cc
   tests/store/content_store_test.cc
   tests/store/stats_store_test.cc
+  tests/store/pg_schema_test.cc
 )
