@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <regex>
 #include <set>
@@ -193,6 +195,25 @@ TEST_CASE("PostgreSQL store migrations are numbered 1..N without gaps and a new 
   }
   CHECK(pending_migrations(all, static_cast<int>(all.size()))->empty());
   CHECK_FALSE(pending_migrations(all, static_cast<int>(all.size()) + 1).ok());
+}
+
+TEST_CASE("PostgreSQL store schema test's copy of the SQLite intake schema is the one in sqlite_intake.cc",
+          "[store]") {
+  std::ifstream in(std::string(GATEWAY_SOURCE_DIR) + "/gateway/store/sqlite/sqlite_intake.cc");
+  REQUIRE(in);
+  const std::string source((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto begin = source.find("intake_migrations() {");
+  const auto end = source.find("return kAll;", begin);
+  REQUIRE(begin != std::string::npos);
+  REQUIRE(end != std::string::npos);
+  // Its SQL string literals (the migrations' names start with a lower-case letter).
+  const std::string region = source.substr(begin, end - begin);
+  std::string sql;
+  const std::regex literal(R"re("([A-Z ][^"]*)")re");
+  for (auto it = std::sregex_iterator(region.begin(), region.end(), literal); it != std::sregex_iterator();
+       ++it)
+    sql += (*it)[1].str();
+  CHECK(normalize(sql) == normalize(kSqliteIntakeSql));
 }
 
 TEST_CASE("PostgreSQL store schema has every SQLite table, index and trigger, and only the documented others",
