@@ -29,6 +29,9 @@ if [[ "${1:-}" == "--tests" ]]; then
   # msgfmt (gettext) checks every PO file; python3 runs the check of the modules'
   # include layers (scripts/check_module_layers.py).
   packages+=(prometheus sqlite3 curl gettext python3)
+  # PostgreSQL's server runs the throwaway cluster of the PostgreSQL backend's
+  # tests (scripts/pg-test-cluster.sh); libpq-dev is in the list above already.
+  packages+=(postgresql)
   # The sanitizer build of scripts/test.sh (CXX=clang++) uses clang with libFuzzer
   # and the sanitizer runtimes (libclang-rt-14-dev, only recommended by clang), and
   # llvm-symbolizer (llvm) for readable stack traces; `--quick` needs none of them.

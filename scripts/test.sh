@@ -5,10 +5,31 @@
 #
 #   scripts/test.sh           everything (what CI runs)
 #   scripts/test.sh --quick   the Release build only
+#
+# The PostgreSQL backend's tests run against a throwaway cluster that
+# scripts/pg-test-cluster.sh starts here (GATEWAY_TEST_PG_URL) and stops at the
+# end, however the script ends (one already running for this worktree is used
+# and left running); without PostgreSQL's server they skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh --tests
+
+# A cluster already running for this worktree (started by hand) is used and left running.
+pg_status=0
+if pg_url=$(scripts/pg-test-cluster.sh env 2>/dev/null); then
+  eval "$pg_url"
+else
+  trap 'scripts/pg-test-cluster.sh stop' EXIT
+  pg_url=$(scripts/pg-test-cluster.sh start) || pg_status=$?
+  if ((pg_status == 0)); then
+    export GATEWAY_TEST_PG_URL="$pg_url"
+  elif ((pg_status == 3)); then
+    echo "test: PostgreSQL's server is not installed; the PostgreSQL tests skip" >&2
+  else
+    exit "$pg_status"
+  fi
+fi
 ctest --test-dir build --output-on-failure -j2
 
 if [[ "${1:-}" != "--quick" ]]; then

@@ -14,4 +14,5 @@ target_sources(gateway_core PRIVATE
   gateway/store/sqlite/sqlite_store_stats.cc
   gateway/store/sqlite/statement.cc
   gateway/store/sqlite/wal_checkpointer.cc
+  gateway/store/postgres/pg_migrations.cc
 )
