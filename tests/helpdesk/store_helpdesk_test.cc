@@ -38,7 +38,7 @@ struct Fx : gw::testing::StoreFixture {
 
 }  // namespace
 
-TEST_CASE("open handovers are listed oldest first with their queue and operator", "[store][helpdesk]") {
+TEST_CASE("open handovers are listed oldest first with their queue and operator", "[store][helpdesk][contract]") {
   Fx f;
   auto a = f.handover("+447700900001", "general");
   f.clock.advance(1min);
@@ -64,7 +64,7 @@ TEST_CASE("open handovers are listed oldest first with their queue and operator"
   CHECK(f.store->get_handover(9999).error().code == gw::ErrorCode::kNotFound);
 }
 
-TEST_CASE("assignment is atomic: of two operators only one gets a waiting handover", "[store][helpdesk]") {
+TEST_CASE("assignment is atomic: of two operators only one gets a waiting handover", "[store][helpdesk][contract]") {
   Fx f;
   auto h = f.handover("+447700900001");
   const int64_t ana = f.account("ana"), ben = f.account("ben"), sup = f.account("sue");
@@ -79,7 +79,7 @@ TEST_CASE("assignment is atomic: of two operators only one gets a waiting handov
   CHECK_FALSE(*f.store->assign_handover(h.id, ana, f.clock.now(), true));
 }
 
-TEST_CASE("a transfer moves a handover to another queue, waiting or to an operator", "[store][helpdesk]") {
+TEST_CASE("a transfer moves a handover to another queue, waiting or to an operator", "[store][helpdesk][contract]") {
   Fx f;
   auto h = f.handover("+447700900001");
   const int64_t ana = f.account("ana");
@@ -98,7 +98,7 @@ TEST_CASE("a transfer moves a handover to another queue, waiting or to an operat
 }
 
 TEST_CASE("the first response and the reassurance are recorded, the first response only once",
-          "[store][helpdesk]") {
+          "[store][helpdesk][contract]") {
   Fx f;
   auto h = f.handover("+447700900001");
   const auto first = f.clock.now();
@@ -111,7 +111,7 @@ TEST_CASE("the first response and the reassurance are recorded, the first respon
   CHECK(got->reassured_at == f.clock.now());
 }
 
-TEST_CASE("notes are kept encrypted and go when the person is erased", "[store][helpdesk]") {
+TEST_CASE("notes are kept encrypted and go when the person is erased", "[store][helpdesk][contract]") {
   Fx f(/*in_file=*/true);
   auto h = f.handover("+447700900001");
   auto other = f.handover("+447700900002");
@@ -140,7 +140,7 @@ TEST_CASE("notes are kept encrypted and go when the person is erased", "[store][
 }
 
 TEST_CASE("recent handover times are the newest handovers first, at most the limit, and outlive a reopening",
-          "[store][helpdesk]") {
+          "[store][helpdesk][contract]") {
   Fx f(/*in_file=*/true);
   const int64_t ana = f.account("ana");
   const gw::TimePoint t0 = f.clock.now();

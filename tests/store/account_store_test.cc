@@ -20,7 +20,7 @@ Account operator_account(const std::string& name) {
 }  // namespace
 
 TEST_CASE("an account keeps its languages, queues, capacity and one-time password flag",
-          "[store][accounts]") {
+          "[store][accounts][contract]") {
   StoreFixture f;
   Account a = operator_account("amina");
   a.languages = {"ar", "en"};
@@ -54,7 +54,7 @@ TEST_CASE("an account keeps its languages, queues, capacity and one-time passwor
   CHECK_FALSE((*found)->must_change_password);
 }
 
-TEST_CASE("a new account defaults to a capacity of 3 and no one-time password", "[store][accounts]") {
+TEST_CASE("a new account defaults to a capacity of 3 and no one-time password", "[store][accounts][contract]") {
   StoreFixture f;
   auto id = f.store->create_account(operator_account("bilal"));
   REQUIRE(id.ok());
@@ -66,7 +66,7 @@ TEST_CASE("a new account defaults to a capacity of 3 and no one-time password", 
   CHECK((*got)->languages.empty());
 }
 
-TEST_CASE("get_account, list_accounts and count_accounts see every account", "[store][accounts]") {
+TEST_CASE("get_account, list_accounts and count_accounts see every account", "[store][accounts][contract]") {
   StoreFixture f;
   auto none = f.store->count_accounts();
   REQUIRE(none.ok());
@@ -91,7 +91,7 @@ TEST_CASE("get_account, list_accounts and count_accounts see every account", "[s
   CHECK((*all)[1].role == "supervisor");
 }
 
-TEST_CASE("account languages and queues must be names without commas", "[store][accounts]") {
+TEST_CASE("account languages and queues must be names without commas", "[store][accounts][contract]") {
   StoreFixture f;
   Account a = operator_account("amina");
   a.queues = {"general,urgent"};
@@ -105,7 +105,7 @@ TEST_CASE("account languages and queues must be names without commas", "[store][
   CHECK(f.store->create_account(a).error().code == ErrorCode::kInvalidArgument);
 }
 
-TEST_CASE("account fields survive reopening a file database", "[store][accounts]") {
+TEST_CASE("account fields survive reopening a file database", "[store][accounts][contract]") {
   StoreFixture f(/*in_file=*/true);
   Account a = operator_account("amina");
   a.languages = {"fa", "prs"};

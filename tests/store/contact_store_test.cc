@@ -7,7 +7,7 @@ using gw::ErrorCode;
 using gw::testing::StoreFixture;
 using namespace std::chrono_literals;
 
-TEST_CASE("upsert_contact creates a contact once and finds it again by address", "[store]") {
+TEST_CASE("upsert_contact creates a contact once and finds it again by address", "[store][contract]") {
   StoreFixture f;
   auto first = f.store->upsert_contact("uk-sms", "+447700900123", f.clock.now());
   REQUIRE(first.ok());
@@ -36,7 +36,7 @@ TEST_CASE("upsert_contact creates a contact once and finds it again by address",
   CHECK_FALSE(missing->has_value());
 }
 
-TEST_CASE("update_contact writes the person's choices", "[store]") {
+TEST_CASE("update_contact writes the person's choices", "[store][contract]") {
   StoreFixture f;
   gw::Contact c = f.contact("+447700900123");
   c.language = "ar";
@@ -63,7 +63,7 @@ TEST_CASE("update_contact writes the person's choices", "[store]") {
   CHECK(f.store->get_contact(9999).error().code == ErrorCode::kNotFound);
 }
 
-TEST_CASE("mark_contact_opted_out sets the opt-out and leaves every other choice as it is now", "[store]") {
+TEST_CASE("mark_contact_opted_out sets the opt-out and leaves every other choice as it is now", "[store][contract]") {
   StoreFixture f;
   auto c = f.contact("+447700900123");
   c.language = "ar";
@@ -82,7 +82,7 @@ TEST_CASE("mark_contact_opted_out sets the opt-out and leaves every other choice
   CHECK(missing.error().code == ErrorCode::kNotFound);
 }
 
-TEST_CASE("a contact has one open conversation per channel until it is closed", "[store]") {
+TEST_CASE("a contact has one open conversation per channel until it is closed", "[store][contract]") {
   StoreFixture f;
   const gw::Contact c = f.contact("+447700900123");
   const gw::Conversation first = f.conversation(c);
@@ -108,7 +108,7 @@ TEST_CASE("a contact has one open conversation per channel until it is closed", 
   CHECK_FALSE(f.store->open_or_get_conversation(4242, "uk-sms", f.clock.now()).ok());
 }
 
-TEST_CASE("a flow session is saved, replaced, expires and can be deleted", "[store]") {
+TEST_CASE("a flow session is saved, replaced, expires and can be deleted", "[store][contract]") {
   StoreFixture f;
   const gw::Contact c = f.contact("+447700900123");
   auto none = f.store->load_session(c.id, f.clock.now());
@@ -136,7 +136,7 @@ TEST_CASE("a flow session is saved, replaced, expires and can be deleted", "[sto
   CHECK_FALSE(f.store->load_session(c.id, f.clock.now())->has_value());
 }
 
-TEST_CASE("a handover is created, found while active and closed", "[store]") {
+TEST_CASE("a handover is created, found while active and closed", "[store][contract]") {
   StoreFixture f;
   const gw::Contact c = f.contact("+447700900123");
   const gw::Conversation conv = f.conversation(c);
@@ -182,7 +182,7 @@ TEST_CASE("a handover is created, found while active and closed", "[store]") {
   CHECK(f.store->create_handover(h).error().code == ErrorCode::kInvalidArgument);
 }
 
-TEST_CASE("accounts have unique case-insensitive usernames", "[store]") {
+TEST_CASE("accounts have unique case-insensitive usernames", "[store][contract]") {
   StoreFixture f;
   gw::Account a;
   a.username = "Amina";
@@ -215,7 +215,7 @@ TEST_CASE("accounts have unique case-insensitive usernames", "[store]") {
   CHECK(f.store->update_account(got).error().code == ErrorCode::kInvalidArgument);
 }
 
-TEST_CASE("a closed store refuses calls and ping reports it", "[store]") {
+TEST_CASE("a closed store refuses calls and ping reports it", "[store][contract]") {
   StoreFixture f;
   CHECK(f.store->ping().ok());
   REQUIRE(f.store->close().ok());

@@ -23,7 +23,7 @@ gw::ContentVersion version(const std::string& origin, const std::string& author 
 
 }  // namespace
 
-TEST_CASE("content versions keep their files exactly and list newest first", "[store][content]") {
+TEST_CASE("content versions keep their files exactly and list newest first", "[store][content][contract]") {
   gw::testing::StoreFixture f;
   gw::ContentStore& c = content(f);
   REQUIRE(c.latest_content_version()->has_value() == false);
@@ -48,7 +48,7 @@ TEST_CASE("content versions keep their files exactly and list newest first", "[s
   CHECK(c.content_version_files(999).error().code == gw::ErrorCode::kNotFound);
 }
 
-TEST_CASE("a content version is added only on top of the newest one expected", "[store][content]") {
+TEST_CASE("a content version is added only on top of the newest one expected", "[store][content][contract]") {
   gw::testing::StoreFixture f;
   gw::ContentStore& c = content(f);
   auto first = c.add_content_version(version("files"), {{"flows/a.json", "a"}}, 0);
@@ -63,7 +63,7 @@ TEST_CASE("a content version is added only on top of the newest one expected", "
 }
 
 TEST_CASE("a draft entry saved against an older revision is refused and the newer one kept",
-          "[store][content]") {
+          "[store][content][contract]") {
   gw::testing::StoreFixture f;
   gw::ContentStore& c = content(f);
   auto now = f.clock.now();
@@ -90,7 +90,7 @@ TEST_CASE("a draft entry saved against an older revision is refused and the newe
   CHECK((*entries)[0].in_draft);
 }
 
-TEST_CASE("clearing the draft keeps revisions so an old view still conflicts", "[store][content]") {
+TEST_CASE("clearing the draft keeps revisions so an old view still conflicts", "[store][content][contract]") {
   gw::testing::StoreFixture f;
   gw::ContentStore& c = content(f);
   auto now = f.clock.now();
@@ -117,7 +117,7 @@ TEST_CASE("clearing the draft keeps revisions so an old view still conflicts", "
         gw::ErrorCode::kAlreadyExists);
 }
 
-TEST_CASE("an account's review right is stored", "[store][content]") {
+TEST_CASE("an account's review right is stored", "[store][content][contract]") {
   gw::testing::StoreFixture f;
   gw::Account a;
   a.username = "lena";

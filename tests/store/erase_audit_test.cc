@@ -51,7 +51,7 @@ void fill(StoreFixture& f, const gw::Contact& c) {
 
 }  // namespace
 
-TEST_CASE("erasing a contact removes every row of theirs and only theirs", "[store]") {
+TEST_CASE("erasing a contact removes every row of theirs and only theirs", "[store][contract]") {
   StoreFixture f(/*in_file=*/true);
   const gw::Contact gone = f.contact("+447700900123");
   const gw::Contact kept = f.contact("+447700900456");
@@ -101,7 +101,7 @@ TEST_CASE("an erased contact leaves no trace in the database file, not even in f
   CHECK(bytes.find("SMin" + std::to_string(gone.id)) == std::string::npos);
 }
 
-TEST_CASE("the audit log is append-only", "[store]") {
+TEST_CASE("the audit log is append-only", "[store][contract]") {
   StoreFixture f(/*in_file=*/true);
   for (int i = 0; i < 3; ++i) {
     gw::AuditEntry e;
@@ -130,7 +130,7 @@ TEST_CASE("the audit log is append-only", "[store]") {
 }
 
 TEST_CASE("erasure after the outbox keeps only the unsent confirmation and its address until it is sent",
-          "[store]") {
+          "[store][contract]") {
   StoreFixture f(/*in_file=*/true);
   const gw::Contact gone = f.contact("+447700900123");
   const gw::Contact kept = f.contact("+447700900456");
@@ -178,7 +178,7 @@ TEST_CASE("erasure after the outbox keeps only the unsent confirmation and its a
 }
 
 TEST_CASE("erasure after the outbox is immediate when nothing is unsent, and also ends on a failed send",
-          "[store]") {
+          "[store][contract]") {
   StoreFixture f(/*in_file=*/true);
   const gw::Contact now_gone = f.contact("+447700900123");
   REQUIRE(f.store->erase_contact_after_outbox(now_gone.id).ok());
@@ -199,7 +199,7 @@ TEST_CASE("erasure after the outbox is immediate when nothing is unsent, and als
 }
 
 TEST_CASE("retention: without consent kept for the live conversation, with it for the retention period",
-          "[store]") {
+          "[store][contract]") {
   // Given contacts with every consent state, idle for 25 hours, one waiting for an
   // operator and one recent, then only those without consent and no operator go;
   // after 91 days the one who consented goes too.

@@ -8,7 +8,7 @@ using gw::ErrorCode;
 using gw::testing::StoreFixture;
 using namespace std::chrono_literals;
 
-TEST_CASE("a retried inbound message is stored once and returns the first id", "[store]") {
+TEST_CASE("a retried inbound message is stored once and returns the first id", "[store][contract]") {
   StoreFixture f;
   const gw::Conversation conv = f.conversation(f.contact("+447700900123"));
   gw::Message m = f.message(conv, "hello, I need help");
@@ -44,7 +44,7 @@ TEST_CASE("a retried inbound message is stored once and returns the first id", "
   CHECK((*all)[0].provider_id == std::optional<std::string>("SM0001"));
 }
 
-TEST_CASE("list_messages returns both directions oldest first, decrypted", "[store]") {
+TEST_CASE("list_messages returns both directions oldest first, decrypted", "[store][contract]") {
   StoreFixture f;
   const gw::Conversation conv = f.conversation(f.contact("+447700900123"));
   gw::Message in = f.message(conv, "مرحبا");
@@ -71,7 +71,7 @@ TEST_CASE("list_messages returns both directions oldest first, decrypted", "[sto
   CHECK(f.store->list_messages(conv.id + 100)->empty());
 }
 
-TEST_CASE("message statuses only move forward whatever order callbacks arrive in", "[store]") {
+TEST_CASE("message statuses only move forward whatever order callbacks arrive in", "[store][contract]") {
   CHECK(gw::message_status_supersedes("sent", "sending"));
   CHECK(gw::message_status_supersedes("read", "delivered"));
   CHECK_FALSE(gw::message_status_supersedes("sent", "delivered"));
@@ -111,7 +111,7 @@ TEST_CASE("message statuses only move forward whatever order callbacks arrive in
         ErrorCode::kInvalidArgument);
 }
 
-TEST_CASE("an undelivered callback records the provider error code", "[store]") {
+TEST_CASE("an undelivered callback records the provider error code", "[store][contract]") {
   StoreFixture f;
   const gw::Conversation conv = f.conversation(f.contact("+447700900123"));
   REQUIRE(f.store->enqueue_outbound(f.message(conv, "hi"), f.clock.now()).ok());

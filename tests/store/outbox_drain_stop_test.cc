@@ -54,7 +54,7 @@ void queue_backlog(gw::testing::StoreFixture& f, int n, gw::TimePoint due, const
 
 }  // namespace
 
-TEST_CASE("an outbox pass asked to stop returns after the item in hand and gives the rest back", "[outbox]") {
+TEST_CASE("an outbox pass asked to stop returns after the item in hand and gives the rest back", "[outbox][contract]") {
   gw::testing::StoreFixture f;
   queue_backlog(f, 10, f.clock.now(), "uk-sms");
   StoppingSender sender;
@@ -94,7 +94,7 @@ TEST_CASE("an outbox pass asked to stop returns after the item in hand and gives
   CHECK(sender.sends == 10);
 }
 
-TEST_CASE("release_outbox only gives back an item that is being sent", "[outbox]") {
+TEST_CASE("release_outbox only gives back an item that is being sent", "[outbox][contract]") {
   gw::testing::StoreFixture f;
   queue_backlog(f, 1, f.clock.now(), "uk-sms");
   auto claimed = f.store->claim_due_outbox("uk-sms", f.clock.now(), 1, 60s);
@@ -112,7 +112,7 @@ TEST_CASE("release_outbox only gives back an item that is being sent", "[outbox]
 }
 
 TEST_CASE("leases left by a dead process end at the next start: its items are claimable at once",
-          "[outbox]") {
+          "[outbox][contract]") {
   gw::testing::StoreFixture f;
   queue_backlog(f, 3, f.clock.now(), "uk-sms");
   auto claimed = f.store->claim_due_outbox("uk-sms", f.clock.now(), 3, 60s);
@@ -168,7 +168,7 @@ TEST_CASE("channel workers with a large backlog stop within a bounded time", "[o
   CHECK(claimed->size() == 300 - attempted);
 }
 
-TEST_CASE("two sends accepted without a provider id are both recorded sent", "[outbox]") {
+TEST_CASE("two sends accepted without a provider id are both recorded sent", "[outbox][contract]") {
   gw::testing::StoreFixture f;
   queue_backlog(f, 2, f.clock.now(), "uk-sms");
   auto claimed = f.store->claim_due_outbox("uk-sms", f.clock.now(), 10, 60s);

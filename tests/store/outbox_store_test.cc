@@ -20,7 +20,7 @@ std::vector<int64_t> message_ids(const std::vector<gw::OutboxItem>& items) {
 
 }  // namespace
 
-TEST_CASE("a claimed outbox item carries the decrypted body and address under a lease", "[store]") {
+TEST_CASE("a claimed outbox item carries the decrypted body and address under a lease", "[store][contract]") {
   StoreFixture f;
   const gw::Contact c = f.contact("+447700900123");
   const gw::Conversation conv = f.conversation(c);
@@ -54,7 +54,7 @@ TEST_CASE("a claimed outbox item carries the decrypted body and address under a 
   CHECK(f.store->mark_outbox_sent(12345, "SM2", 1, f.clock.now()).error().code == ErrorCode::kNotFound);
 }
 
-TEST_CASE("an item is not due before not_before", "[store]") {
+TEST_CASE("an item is not due before not_before", "[store][contract]") {
   StoreFixture f;
   const gw::Conversation conv = f.conversation(f.contact("+447700900123"));
   REQUIRE(f.store->enqueue_outbound(f.message(conv, "later"), f.clock.now() + 10s).ok());
@@ -62,7 +62,7 @@ TEST_CASE("an item is not due before not_before", "[store]") {
   CHECK(f.store->claim_due_outbox("uk-sms", f.clock.now() + 10s, 10, 30s)->size() == 1);
 }
 
-TEST_CASE("an item whose lease expired is claimed again by another worker", "[store]") {
+TEST_CASE("an item whose lease expired is claimed again by another worker", "[store][contract]") {
   StoreFixture f;
   const gw::Conversation conv = f.conversation(f.contact("+447700900123"));
   REQUIRE(f.store->enqueue_outbound(f.message(conv, "hi"), f.clock.now()).ok());
@@ -77,7 +77,7 @@ TEST_CASE("an item whose lease expired is claimed again by another worker", "[st
   CHECK((*second)[0].lease_until == f.clock.now() + 30s);
 }
 
-TEST_CASE("outbox keeps the order within a conversation and interleaves conversations", "[store]") {
+TEST_CASE("outbox keeps the order within a conversation and interleaves conversations", "[store][contract]") {
   StoreFixture f;
   const gw::Conversation a = f.conversation(f.contact("+447700900001"));
   const gw::Conversation b = f.conversation(f.contact("+447700900002"));
@@ -121,7 +121,7 @@ TEST_CASE("outbox keeps the order within a conversation and interleaves conversa
   CHECK((*msgs)[2].status == "sending");
 }
 
-TEST_CASE("claim respects the limit and a late retry does not undo a send", "[store]") {
+TEST_CASE("claim respects the limit and a late retry does not undo a send", "[store][contract]") {
   StoreFixture f;
   for (int i = 0; i < 5; ++i) {
     const gw::Conversation conv = f.conversation(f.contact("+44770090010" + std::to_string(i)));
@@ -143,7 +143,7 @@ TEST_CASE("claim respects the limit and a late retry does not undo a send", "[st
   CHECK(f.store->mark_outbox_failed(999, 1, "x", f.clock.now()).error().code == ErrorCode::kNotFound);
 }
 
-TEST_CASE("an item that cannot be decrypted is failed instead of blocking its conversation", "[store]") {
+TEST_CASE("an item that cannot be decrypted is failed instead of blocking its conversation", "[store][contract]") {
   StoreFixture f(/*in_file=*/true);
   const gw::Conversation conv = f.conversation(f.contact("+447700900123"));
   REQUIRE(f.store->enqueue_outbound(f.message(conv, "old key"), f.clock.now()).ok());
@@ -156,7 +156,7 @@ TEST_CASE("an item that cannot be decrypted is failed instead of blocking its co
   CHECK(*f.store->outbox_depth() == 0);
 }
 
-TEST_CASE("workers claiming at the same time never get the same item", "[store]") {
+TEST_CASE("workers claiming at the same time never get the same item", "[store][contract]") {
   StoreFixture f(/*in_file=*/true);
   constexpr int kItems = 60;
   for (int i = 0; i < kItems; ++i) {

@@ -25,7 +25,7 @@ int64_t count_of(gw::Store& store, const std::string& week, const std::string& m
 }  // namespace
 
 TEST_CASE("statistics counters add up per week, country, metric and value and never go below zero",
-          "[store][stats]") {
+          "[store][stats][contract]") {
   gw::testing::StoreFixture f;
   REQUIRE(f.store
               ->add_stats({change("2026-W49", "consent", "given"), change("2026-W49", "consent", "given"),
@@ -61,7 +61,7 @@ TEST_CASE("statistics counters add up per week, country, metric and value and ne
 }
 
 TEST_CASE("a statistics counter moves with its event's transaction: a rolled-back event counts nothing",
-          "[store][stats]") {
+          "[store][stats][contract]") {
   gw::testing::StoreFixture f(/*in_file=*/true);
   const gw::Contact c = f.contact("+447700900123");
   const gw::Conversation conv = f.conversation(c);
@@ -100,7 +100,7 @@ TEST_CASE("a statistics counter moves with its event's transaction: a rolled-bac
   CHECK(f.store->set_conversation_stats(conv.id + 99, "GB", "ar").error().code == gw::ErrorCode::kNotFound);
 }
 
-TEST_CASE("erasing a person leaves every statistics counter as it was", "[store][stats]") {
+TEST_CASE("erasing a person leaves every statistics counter as it was", "[store][stats][contract]") {
   gw::testing::StoreFixture f;
   const gw::Contact a = f.contact("+447700900123");
   const gw::Contact b = f.contact("+447700900456");

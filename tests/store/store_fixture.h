@@ -1,5 +1,7 @@
-// StoreFixture: a fresh SQLite store for one test, in memory or in a file under
-// a temporary directory, with a FakeClock and freshly generated keys.
+// StoreFixture: a fresh store for one test, with a FakeClock and freshly
+// generated keys: SQLite in memory or in a file under a temporary directory, or,
+// when the tests run on PostgreSQL (pg_test_db.h), a PostgreSQL store in a
+// schema of the test's own.
 #pragma once
 
 #include <catch2/catch.hpp>
@@ -9,8 +11,10 @@
 #include "gateway/core/digest.h"
 #include "gateway/core/ids.h"
 #include "gateway/security/crypto.h"
+#include "gateway/store/postgres/pg_store.h"
 #include "gateway/store/sqlite/sqlite_store.h"
 #include "tests/support/fake_clock.h"
+#include "tests/support/pg_test_db.h"
 #include "tests/support/temp_dir.h"
 
 namespace gw::testing {
@@ -26,18 +30,34 @@ struct StoreFixture {
   Crypto crypto = make_test_crypto();
   TempDir dir;
   std::string path = ":memory:";
-  std::unique_ptr<Store> store;
+  std::unique_ptr<PgTestSchema> pg;  // set when the tests run on PostgreSQL
+  std::unique_ptr<Store> store;      // goes before pg's schema is dropped
 
-  // `in_file`: use dir/data/gateway.db instead of ":memory:".
+  // `in_file` (SQLite): use dir/data/gateway.db instead of ":memory:". On
+  // PostgreSQL the data always outlives reopen().
   explicit StoreFixture(bool in_file = false) {
-    if (in_file) path = (dir.path() / "data" / "gateway.db").string();
+    if (store_tests_on_postgres()) {
+      pg = std::make_unique<PgTestSchema>();
+    } else if (in_file) {
+      path = (dir.path() / "data" / "gateway.db").string();
+    }
     reopen();
   }
+
+  bool on_postgres() const { return pg != nullptr; }
 
   void reopen() {
     if (store) REQUIRE(store->close().ok());
     store.reset();
-    auto r = open_sqlite_store(path, crypto, clock);
+    Result<std::unique_ptr<Store>> r = Error::internal("no store");
+    if (pg) {
+      PostgresOptions options;
+      options.url = pg->url();
+      r = open_postgres_store(options, crypto, clock);
+    } else {
+      r = open_sqlite_store(path, crypto, clock);
+    }
+    INFO((r.ok() ? std::string() : r.error().to_string()));
     REQUIRE(r.ok());
     store = std::move(*r);
   }

@@ -28,7 +28,7 @@ int64_t message_count(StoreFixture& f, const gw::Conversation& conv) {
 
 }  // namespace
 
-TEST_CASE("in_transaction commits every call of its body together", "[store]") {
+TEST_CASE("in_transaction commits every call of its body together", "[store][contract]") {
   // Given a body that creates a contact, a conversation and two messages, then
   // everything is there afterwards, also after the database is reopened.
   StoreFixture f(/*in_file=*/true);
@@ -61,7 +61,7 @@ TEST_CASE("in_transaction commits every call of its body together", "[store]") {
   CHECK(*depth == 1);
 }
 
-TEST_CASE("in_transaction keeps nothing when its body returns an error", "[store]") {
+TEST_CASE("in_transaction keeps nothing when its body returns an error", "[store][contract]") {
   // Given a body whose calls all succeed but which then fails, then neither the
   // contact nor the message it wrote is kept, and the error is returned as is.
   StoreFixture f;
@@ -85,7 +85,7 @@ TEST_CASE("in_transaction keeps nothing when its body returns an error", "[store
   CHECK(message_count(f, kept_conv) == 1);
 }
 
-TEST_CASE("a call that fails inside in_transaction undoes only its own part", "[store]") {
+TEST_CASE("a call that fails inside in_transaction undoes only its own part", "[store][contract]") {
   // Given a body that tolerates one failing call (a duplicate account), then the
   // other calls are committed and the failed one left nothing behind.
   StoreFixture f;
@@ -109,7 +109,7 @@ TEST_CASE("a call that fails inside in_transaction undoes only its own part", "[
   CHECK(bilal->has_value());
 }
 
-TEST_CASE("nested in_transaction calls join the outer transaction", "[store]") {
+TEST_CASE("nested in_transaction calls join the outer transaction", "[store][contract]") {
   StoreFixture f;
   auto c = f.contact("+447700900004");
   auto conv = f.conversation(c);
@@ -207,7 +207,7 @@ TEST_CASE("other threads wait until an in_transaction body has finished", "[stor
   CHECK_FALSE(*reader_found);
 }
 
-TEST_CASE("in_transaction on a closed store is unavailable and does not run its body", "[store]") {
+TEST_CASE("in_transaction on a closed store is unavailable and does not run its body", "[store][contract]") {
   StoreFixture f;
   REQUIRE(f.store->close().ok());
   bool ran = false;
