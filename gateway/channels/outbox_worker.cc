@@ -48,6 +48,13 @@ void OutboxWorker::release(const OutboxItem& item) {
   }
 }
 
+Millis OutboxWorker::pace(const std::string& channel) {
+  auto shared = store_.reserve_send_slot(channel, options_.max_per_second);
+  if (shared && *shared) return **shared;
+  if (!shared) log::warn("outbox.pace_unshared", {{"channel", channel}, {"error", shared.error().to_string()}});
+  return limiter_.reserve();
+}
+
 bool OutboxWorker::handle(const OutboxItem& item) {
   const std::string& channel = sender_.channel_id();
   auto contact = store_.get_contact(item.contact_id);
@@ -64,7 +71,7 @@ bool OutboxWorker::handle(const OutboxItem& item) {
     return true;
   }
 
-  const Millis wait = limiter_.reserve();
+  const Millis wait = pace(channel);
   if (wait.count() > 0) clock_.sleep_for(wait);
   if (stop_requested()) return false;  // the slot reserved is lost; stopping anyway
 

@@ -66,6 +66,11 @@ class OutboxWorker {
   // False when it gave the item back because a stop was requested.
   bool handle(const OutboxItem& item);
   void release(const OutboxItem& item);
+  // How long to wait before the next send: the pace the store keeps for the
+  // channel across instances (Store::reserve_send_slot) when it keeps one, else
+  // this worker's own limiter. A store that cannot answer falls back to the
+  // limiter (and says so in the log).
+  Millis pace(const std::string& channel);
   // Logs a failed record of `item`'s outcome (`what`: which one); nothing when `s` is ok.
   void record(const Status& s, const char* what, const OutboxItem& item);
 

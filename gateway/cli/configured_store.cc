@@ -4,6 +4,7 @@
 
 #include "gateway/core/log.h"
 #include "gateway/security/key_file.h"
+#include "gateway/store/postgres/pg_store.h"
 #include "gateway/store/sqlite/sqlite_store.h"
 
 namespace gw::cli {
@@ -33,7 +34,14 @@ Result<Crypto> load_crypto(const Config& cfg) {
 
 Result<std::unique_ptr<Store>> open_store(const Config& cfg, const Crypto& crypto, Clock& clock) {
   if (cfg.database.driver == "sqlite") return open_sqlite_store(cfg.database.path, crypto, clock);
-  return Error::unimplemented("the " + cfg.database.driver + " driver is not available in this version yet");
+  if (cfg.database.driver == "postgres") {
+    PostgresOptions options;
+    options.url = cfg.database.url;
+    options.max_connections = static_cast<size_t>(cfg.database.max_connections);
+    options.instance_id = cfg.database.instance_id;
+    return open_postgres_store(options, crypto, clock);
+  }
+  return Error::invalid("unknown database driver \"" + cfg.database.driver + "\"");
 }
 
 Result<std::unique_ptr<Store>> open_configured_store(const std::string& config_path, Clock& clock) {

@@ -20,7 +20,12 @@ Result<Config> load_config(const std::string& config_path);
 // into a 0600 file beside the SQLite database (logged as keys.generated).
 Result<Crypto> load_crypto(const Config& cfg);
 
-// The configured database.
+// Connections a PostgreSQL intake opens at most (each instance; the store has
+// database.max_connections): a webhook that finds none free within 5 s is
+// answered 503.
+inline constexpr size_t kIntakeConnections = 4;
+
+// The configured database: SQLite at database.path, or PostgreSQL at database.url.
 Result<std::unique_ptr<Store>> open_store(const Config& cfg, const Crypto& crypto, Clock& clock);
 
 // All three in a row, for commands that need only the store.

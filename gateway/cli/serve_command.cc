@@ -40,6 +40,7 @@
 #include "gateway/helpdesk/console_api.h"
 #include "gateway/helpdesk/stats_api.h"
 #include "gateway/helpdesk/dead_letter_api.h"
+#include "gateway/helpdesk/event_relay.h"
 #include "gateway/helpdesk/events.h"
 #include "gateway/helpdesk/helpdesk.h"
 #include "gateway/helpdesk/helpdesk_metrics.h"
@@ -228,13 +229,21 @@ int run_serve(const ServeOptions& options) {
   Helpdesk helpdesk(*db, clock, cfg->helpdesk, person_messages, helpdesk_events, &helpdesk_metrics);
   conversations.set_helpdesk(HelpdeskLink{&cfg->helpdesk, &helpdesk_events});
   Reassurer reassurer(*db, clock, cfg->helpdesk, person_messages);
-  PeriodicWorker reassure_worker("helpdesk-reassure", clock, std::chrono::seconds(30), [&reassurer] {
-    auto sent = reassurer.run_once();
-    if (!sent)
-      log::warn("helpdesk.reassure_failed", {{"error", sent.error().to_string()}});
-    else if (*sent > 0)
-      log::info("helpdesk.reassured", {{"conversations", *sent}});
+  // The periodic jobs that change shared state run on one instance at a time
+  // (Store::run_alone: an advisory lock on PostgreSQL; SQLite has one process).
+  PeriodicWorker reassure_worker("helpdesk-reassure", clock, std::chrono::seconds(30), [&reassurer, &db] {
+    auto ran = db->run_alone("helpdesk-reassure", [&reassurer]() -> Status {
+      auto sent = reassurer.run_once();
+      if (!sent) return sent.error();
+      if (*sent > 0) log::info("helpdesk.reassured", {{"conversations", *sent}});
+      return {};
+    });
+    if (!ran) log::warn("helpdesk.reassure_failed", {{"error", ran.error().to_string()}});
   });
+  // An operator's console on this instance hears at once of what happens through
+  // another instance sharing the store (PostgreSQL's LISTEN/NOTIFY).
+  EventRelay event_relay(helpdesk_events, *db);
+  if (Status s = event_relay.start(); !s) return fail("helpdesk events: " + s.error().message);
 
   // Retention: someone who has not given consent (declined, or never answered)
   // is kept only for the live conversation, i.e. until it has been idle for the
@@ -244,11 +253,13 @@ int run_serve(const ServeOptions& options) {
   const auto retention = std::chrono::hours(24) * cfg->conversation.retention_days;
   PeriodicWorker declined_sweeper(
       "erase-idle", clock, std::chrono::minutes(1), [&db, &clock, session_ttl, retention] {
-        auto erased = db->erase_idle_contacts(clock.now() - session_ttl, clock.now() - retention);
-        if (!erased)
-          log::warn("retention.failed", {{"error", erased.error().to_string()}});
-        else if (*erased > 0)
-          log::info("retention.erased", {{"contacts", *erased}});
+        auto ran = db->run_alone("retention", [&]() -> Status {
+          auto erased = db->erase_idle_contacts(clock.now() - session_ttl, clock.now() - retention);
+          if (!erased) return erased.error();
+          if (*erased > 0) log::info("retention.erased", {{"contacts", *erased}});
+          return {};
+        });
+        if (!ran) log::warn("retention.failed", {{"error", ran.error().to_string()}});
       });
 
   // A version published by another instance sharing the store is taken up here.
@@ -344,11 +355,20 @@ int run_serve(const ServeOptions& options) {
   // shown here once (never logged) and to be changed at the first login. Only
   // once the gateway is sure to serve, so that a start that fails on its content
   // or its port does not spend the one showing.
-  if (auto first = ensure_first_admin(*db, clock, PasswordHasher()); !first) {
+  // Instances starting together on an empty database: one creates it.
+  std::optional<std::string> first_password;
+  auto first = db->run_alone("first-admin", [&]() -> Status {
+    auto made = ensure_first_admin(*db, clock, PasswordHasher());
+    if (!made) return made.error();
+    first_password = std::move(*made);
+    return {};
+  });
+  if (!first) {
     (void)db->close();
     return fail(first.error().message);
-  } else if (first->has_value()) {
-    std::cout << "First administrator: admin / " << **first << " (change it at first login)" << std::endl;
+  } else if (first_password) {
+    std::cout << "First administrator: admin / " << *first_password << " (change it at first login)"
+              << std::endl;
     log::info("account.first_admin_created", {{"username", "admin"}});
   }
   workers.start();
@@ -381,6 +401,7 @@ int run_serve(const ServeOptions& options) {
   auto_assign_worker.stop();
   reassure_worker.stop();
   workers.stop();
+  event_relay.stop();
   if (auto closed = intake->close(); !closed) {
     log::error("intake.close_failed", {{"error", closed.error().to_string()}});
   }

@@ -43,10 +43,17 @@ void read_database(JsonReader& r, const json& obj, Config& cfg) {
   const json* db = r.get_object(obj, "database");
   if (!db) return;
   auto scope = r.enter("database");
-  r.only_keys(*db, {"driver", "path", "url"});
+  r.only_keys(*db, {"driver", "path", "url", "instance_id", "max_connections"});
   r.get_string(*db, "driver", &cfg.database.driver);
   r.get_string(*db, "path", &cfg.database.path);
   r.get_string(*db, "url", &cfg.database.url);
+  r.get_string(*db, "instance_id", &cfg.database.instance_id);
+  r.get_int(*db, "max_connections", &cfg.database.max_connections, 2, 500);
+  if (cfg.database.instance_id.size() > 64 ||
+      cfg.database.instance_id.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:-") !=
+          std::string::npos) {
+    r.problem(r.path_of("instance_id"), "must be at most 64 letters, digits, '.', '_', ':' or '-'");
+  }
   if (cfg.database.driver == "sqlite") {
     if (cfg.database.path.empty()) r.problem(r.path_of("path"), "must not be empty for the sqlite driver");
   } else if (cfg.database.driver == "postgres") {

@@ -31,6 +31,10 @@ struct DatabaseConfig {
   std::string driver = "sqlite";         // "sqlite" or "postgres"
   std::string path = "data/gateway.db";  // sqlite
   std::string url;                       // postgres connection URI
+  // postgres: this instance's name in the leases it holds (unique per running
+  // instance); generated (host:pid:random) when empty.
+  std::string instance_id;
+  int max_connections = 16;  // postgres: the store's connection pool
 };
 
 // Encryption keys: base64 of 32 random bytes each. With SQLite they may be

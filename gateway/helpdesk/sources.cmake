@@ -1,6 +1,7 @@
 target_sources(gateway_core PRIVATE
   gateway/helpdesk/address_mask.cc
   gateway/helpdesk/console_api.cc
+  gateway/helpdesk/event_relay.cc
   gateway/helpdesk/dead_letter_api.cc
   gateway/helpdesk/console_body.cc
   gateway/helpdesk/event_stream.cc

@@ -18,6 +18,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -261,6 +262,51 @@ class Store {
   // The content's versions and draft (content_store.h), in the same database and
   // transactions; null for a store that keeps none (test doubles).
   virtual ContentStore* content_store() { return nullptr; }
+
+  // ---- Several instances on one database (PostgreSQL). SQLite serves one
+  // process: its defaults below are what one process needs. ----
+
+  // Reserves the next send slot of channel `channel_id`, paced at `per_second`
+  // for every instance using this store together, and returns how long to wait
+  // before sending (zero: now). nullopt: the store keeps no shared pace and the
+  // sender paces itself (the default).
+  virtual Result<std::optional<Millis>> reserve_send_slot(const std::string& channel_id, double per_second) {
+    (void)channel_id;
+    (void)per_second;
+    return std::optional<Millis>();
+  }
+
+  // Runs `job` unless another instance is running the job called `name` at this
+  // moment: true when it ran (its error, if it failed), false when it was left to
+  // the other. The default runs it.
+  virtual Result<bool> run_alone(const std::string& name, const std::function<Status()>& job) {
+    (void)name;
+    if (Status s = job(); !s) return s.error();
+    return true;
+  }
+
+  // Notifications between the instances: notify() sends `payload` (at most
+  // 7,000 bytes; never personal data) to every instance listening to `topic`
+  // (lower-case letters and '_'), this one included; inside in_transaction() it
+  // goes when the transaction commits, and not at all if it rolls back.
+  // listen() calls `on_payload` on a thread of its own for each one until the
+  // returned handle goes. The defaults send nothing and listen to nothing
+  // (null handle): one process has no one to tell.
+  class Listening {
+   public:
+    virtual ~Listening() = default;
+  };
+  virtual Status notify(const std::string& topic, const std::string& payload) {
+    (void)topic;
+    (void)payload;
+    return {};
+  }
+  virtual Result<std::unique_ptr<Listening>> listen(const std::string& topic,
+                                                    std::function<void(const std::string&)> on_payload) {
+    (void)topic;
+    (void)on_payload;
+    return std::unique_ptr<Listening>();
+  }
 };
 
 }  // namespace gw

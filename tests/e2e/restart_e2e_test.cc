@@ -20,6 +20,7 @@
 #include "gateway/channels/twilio/twilio_signature.h"
 #include "gateway/cli/configured_store.h"
 #include "gateway/core/form_encoding.h"
+#include "tests/support/answered.h"
 #include "tests/support/fake_twilio.h"
 #include "tests/support/http_wait.h"
 #include "tests/support/serve_twilio.h"
@@ -78,20 +79,7 @@ TEST_CASE("after SIGKILL with a reply in flight, the reply goes out within 10 s 
   CHECK(second.err().find("outbox.leases_ended") != std::string::npos);
 }
 
-namespace {
-
-// One gauge of the gateway's /metrics, or -1 when it cannot be read.
-double gauge(httplib::Client& client, const std::string& name) {
-  auto res = client.Get("/metrics");
-  if (!res || res->status != 200) return -1;
-  std::istringstream lines(res->body);
-  for (std::string line; std::getline(lines, line);) {
-    if (line.rfind(name + " ", 0) == 0) return std::stod(line.substr(name.size() + 1));
-  }
-  return -1;
-}
-
-}  // namespace
+using gw::testing::metric_gauge;
 
 TEST_CASE(
     "after SIGKILL in the middle of a burst from several people, every acknowledged message is answered",
@@ -165,12 +153,12 @@ TEST_CASE(
     // Everything handled and sent: nothing left in the intake or the outbox.
     const auto deadline = restarted + 20s;
     while (std::chrono::steady_clock::now() < deadline &&
-           !(gauge(client, "gateway_intake_depth") == 0 && gauge(client, "gateway_outbox_depth") == 0)) {
+           !(metric_gauge(client, "gateway_intake_depth") == 0 && metric_gauge(client, "gateway_outbox_depth") == 0)) {
       std::this_thread::sleep_for(50ms);
     }
-    CHECK(gauge(client, "gateway_intake_depth") == 0);
-    CHECK(gauge(client, "gateway_outbox_depth") == 0);
-    CHECK(gauge(client, "gateway_intake_dead_letters") == 0);
+    CHECK(metric_gauge(client, "gateway_intake_depth") == 0);
+    CHECK(metric_gauge(client, "gateway_outbox_depth") == 0);
+    CHECK(metric_gauge(client, "gateway_intake_dead_letters") == 0);
     second.signal(SIGTERM);
     CHECK(second.wait(10000ms) == 0);
   }
@@ -189,39 +177,11 @@ TEST_CASE(
   gw::SystemClock clock;
   auto store = gw::cli::open_store(*cfg, *crypto, clock);
   REQUIRE(store.ok());
-  int replies = 0;
-  int unanswered = 0;
-  for (int p = 0; p < kPeople; ++p) {
-    const std::string from = person(p);
-    const std::vector<std::string>& sids = acknowledged[from];
-    auto contact = (*store)->find_contact("uk-sms", from);
-    REQUIRE(contact.ok());
-    if (!contact->has_value()) {
-      CHECK(sids.empty());
-      continue;
-    }
-    auto conv = (*store)->open_or_get_conversation((*contact)->id, "uk-sms", clock.now());
-    REQUIRE(conv.ok());
-    auto messages = (*store)->list_messages(conv->id);
-    REQUIRE(messages.ok());
-    std::map<std::string, size_t> at;  // MessageSid → its place in the conversation
-    for (size_t i = 0; i < messages->size(); ++i) {
-      const gw::Message& m = (*messages)[i];
-      if (m.direction == "in" && m.provider_id) at[*m.provider_id] = i;
-      if (m.direction == "out") {
-        ++replies;
-        CHECK(m.status == "sent");
-      }
-    }
-    for (const std::string& sid : sids) {
-      auto it = at.find(sid);
-      // Stored, and the next message of the conversation is a reply to it.
-      if (it == at.end() || it->second + 1 >= messages->size() ||
-          (*messages)[it->second + 1].direction != "out") {
-        ++unanswered;
-      }
-    }
-  }
+  const gw::testing::AnswerCount answers = gw::testing::count_answers(**store, "uk-sms", acknowledged, clock);
+  CHECK(answers.stray == 0);
+  CHECK(answers.not_sent == 0);
+  const int replies = answers.replies;
+  const int unanswered = answers.unanswered;
   REQUIRE((*store)->close().ok());
   CHECK(unanswered == 0);
   const int duplicates = twilio.count() - replies;

@@ -4,6 +4,8 @@
 #include <httplib.h>
 
 #include <chrono>
+#include <sstream>
+#include <string>
 #include <thread>
 
 namespace gw::testing {
@@ -16,6 +18,17 @@ inline httplib::Result get_when_up(httplib::Client& client, const char* path) {
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
   return client.Get(path);
+}
+
+// One unlabelled gauge of the server's /metrics, or -1 when it cannot be read.
+inline double metric_gauge(httplib::Client& client, const std::string& name) {
+  auto res = client.Get("/metrics");
+  if (!res || res->status != 200) return -1;
+  std::istringstream lines(res->body);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind(name + " ", 0) == 0) return std::stod(line.substr(name.size() + 1));
+  }
+  return -1;
 }
 
 }  // namespace gw::testing

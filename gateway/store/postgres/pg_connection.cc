@@ -3,6 +3,8 @@
 #include <libpq-fe.h>
 #include <poll.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cstdlib>
 
@@ -300,6 +302,29 @@ bool Connection::check_alive() {
     while (PGnotify* n = PQnotifies(conn_)) PQfreemem(n);
   }
   return !broken();
+}
+
+Result<std::vector<Connection::Notification>> Connection::wait_notifications(std::chrono::milliseconds timeout) {
+  std::vector<Notification> out;
+  auto drain = [&] {
+    while (PGnotify* n = PQnotifies(conn_)) {
+      out.push_back(Notification{n->relname ? n->relname : "", n->extra ? n->extra : ""});
+      PQfreemem(n);
+    }
+  };
+  if (broken()) return Error::unavailable("postgres listen: connection lost");
+  drain();
+  if (!out.empty()) return out;
+  pollfd p{PQsocket(conn_), POLLIN, 0};
+  const int ready = ::poll(&p, 1, static_cast<int>(std::max<int64_t>(0, timeout.count())));
+  if (ready < 0 && errno != EINTR) return Error::unavailable("postgres listen: poll failed");
+  if (ready > 0) {
+    if (!PQconsumeInput(conn_) || broken()) {
+      return Error::unavailable("postgres listen: connection lost: " + first_line(PQerrorMessage(conn_)));
+    }
+    drain();
+  }
+  return out;
 }
 
 bool Connection::in_transaction() const {

@@ -195,6 +195,17 @@ class Connection {
   // blocking, and returns !broken(): a backend that was terminated or a server
   // that went down since the last call shows here, most of the time.
   bool check_alive();
+  // A notification (NOTIFY) of a channel this connection listens to (LISTEN).
+  struct Notification {
+    std::string channel;
+    std::string payload;
+  };
+  // The notifications that arrived, waiting up to `timeout` for the first when
+  // none is there yet (an empty list: none came). kUnavailable once the
+  // connection is lost: LISTEN again on a new one. Use a connection of its own
+  // for listening (check_alive(), which the pool calls, discards notifications).
+  Result<std::vector<Notification>> wait_notifications(std::chrono::milliseconds timeout);
+
   // True inside a transaction block (also one that failed and awaits ROLLBACK).
   bool in_transaction() const;
   // True inside a transaction block that failed: only ROLLBACK (TO) works.

@@ -263,11 +263,24 @@ CREATE INDEX inbound_queue_by_sender ON inbound_queue(sender_key, id);
 CREATE INDEX inbound_queue_due ON inbound_queue(next_attempt_at, id) WHERE dead_at IS NULL;
 )sql";
 
+// Several instances: each channel's pace of sending, shared by every instance
+// (Store::reserve_send_slot), so that a channel's max_per_second holds for the
+// channel as a whole. One row per channel: the time of its next free slot in the
+// database server's clock (microseconds since the epoch), moved on by one
+// interval per send in one atomic UPDATE (the generic cell rate algorithm).
+constexpr const char* kSendPacing = R"sql(
+CREATE TABLE send_pacing (
+  channel_id   TEXT   PRIMARY KEY,
+  next_slot_us BIGINT NOT NULL
+);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& postgres_migrations() {
   static const std::vector<Migration> kAll = {
       {1, "initial schema (SQLite 1..8 and its intake 1..2)", kInitialSchema},
+      {2, "send_pacing: each channel's sending pace, shared by the instances", kSendPacing},
   };
   return kAll;
 }

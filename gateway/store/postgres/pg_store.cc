@@ -4,7 +4,14 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <cmath>
+#include <condition_variable>
 #include <exception>
+#include <mutex>
+#include <thread>
+
+#include "gateway/core/log.h"
 
 #include "gateway/core/ids.h"
 #include "gateway/store/postgres/pg_migrations.h"
@@ -73,7 +80,8 @@ Result<std::unique_ptr<Store>> open_postgres_store(const PostgresOptions& option
     if (!version) return Error{version.error().code, "PostgreSQL database: " + version.error().message};
   }
   std::string instance = options.instance_id.empty() ? generate_instance_id() : options.instance_id;
-  return std::unique_ptr<Store>(new pg::PgStore(std::move(pool), crypto, clock, std::move(instance)));
+  return std::unique_ptr<Store>(
+      new pg::PgStore(std::move(pool), options.url, crypto, clock, std::move(instance)));
 }
 
 namespace pg {
@@ -112,8 +120,13 @@ Status run_body(const std::function<Status()>& body) {
 
 }  // namespace
 
-PgStore::PgStore(std::unique_ptr<PgPool> pool, const Crypto& crypto, Clock& clock, std::string instance_id)
-    : pool_(std::move(pool)), crypto_(crypto), clock_(clock), instance_id_(std::move(instance_id)) {}
+PgStore::PgStore(std::unique_ptr<PgPool> pool, std::string url, const Crypto& crypto, Clock& clock,
+                 std::string instance_id)
+    : pool_(std::move(pool)),
+      url_(std::move(url)),
+      crypto_(crypto),
+      clock_(clock),
+      instance_id_(std::move(instance_id)) {}
 
 PgStore::~PgStore() {
   (void)close();
@@ -154,6 +167,154 @@ Status PgStore::ping() {
     if (!r) return r.error();
     return {};
   });
+}
+
+// ---- Several instances ----
+
+Result<std::optional<Millis>> PgStore::reserve_send_slot(const std::string& channel_id, double per_second) {
+  if (!(per_second > 0)) return Error::invalid("a sending pace must be above 0 a second");
+  const int64_t interval_us = std::max<int64_t>(1, std::llround(1e6 / per_second));
+  // The slot is the later of the channel's next free slot and now (the server's
+  // clock, the same for every instance); the next free slot moves one interval on.
+  auto wait_us = with([&](Connection& conn) {
+    return conn.query_one(
+        "WITH clock AS (SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint AS us)"
+        " INSERT INTO send_pacing AS p (channel_id, next_slot_us) SELECT $1, clock.us + $2 FROM clock"
+        " ON CONFLICT (channel_id) DO UPDATE"
+        " SET next_slot_us = GREATEST(p.next_slot_us, EXCLUDED.next_slot_us - $2) + $2"
+        " RETURNING p.next_slot_us - $2 - (SELECT us FROM clock)",
+        [](const PgRow& row) { return row.int64(0); }, channel_id, interval_us);
+  });
+  if (!wait_us) return wait_us.error();
+  if (!*wait_us) return Error::internal("send_pacing returned no row");
+  const int64_t us = std::max<int64_t>(0, **wait_us);
+  return std::optional<Millis>(Millis((us + 999) / 1000));
+}
+
+Result<bool> PgStore::run_alone(const std::string& name, const std::function<Status()>& job) {
+  if (closed_.load()) return Error::unavailable("store is closed");
+  // A session-level lock on a connection held for the job: it is released by the
+  // unlock below, or by the server when this process dies and the connection
+  // goes. The job's own calls borrow other connections.
+  auto lease = pool_->acquire();
+  if (!lease) return lease.error();
+  Connection& conn = **lease;
+  auto got = conn.query_one(
+      "SELECT pg_try_advisory_lock(hashtextextended($1, 0))", [](const PgRow& row) { return row.boolean(0); },
+      "gateway.job." + name);
+  if (!got) return got.error();
+  if (!got->value_or(false)) return false;
+  const Status ran = run_body(job);
+  (void)conn.run("SELECT pg_advisory_unlock(hashtextextended($1, 0))", "gateway.job." + name);
+  if (!ran) return ran.error();
+  return true;
+}
+
+namespace {
+
+constexpr size_t kMaxNotifyPayload = 7000;  // PostgreSQL's limit is 8,000 bytes
+
+// A topic is a channel name of LISTEN, written into the statement: lower-case
+// letters and '_' only, 1 to 63 characters.
+bool valid_topic(const std::string& topic) {
+  if (topic.empty() || topic.size() > 63) return false;
+  for (char c : topic) {
+    if (!((c >= 'a' && c <= 'z') || c == '_')) return false;
+  }
+  return true;
+}
+
+// A thread with a connection of its own that LISTENs to one topic, reconnecting
+// after the server went away (notifications sent meanwhile are missed).
+class PgListening final : public Store::Listening {
+ public:
+  PgListening(std::string url, std::string topic, std::function<void(const std::string&)> on_payload)
+      : url_(std::move(url)), topic_(std::move(topic)), on_payload_(std::move(on_payload)) {}
+  ~PgListening() override {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+  PgListening(const PgListening&) = delete;
+  PgListening& operator=(const PgListening&) = delete;
+
+  // Connects and LISTENs once, so the first notification after listen() returns
+  // is not missed; then the thread takes over.
+  Status start() {
+    auto conn = connect();
+    if (!conn) return conn.error();
+    thread_ = std::thread([this, c = std::make_shared<Connection>(std::move(*conn))]() mutable {
+      run(std::move(*c));
+    });
+    return {};
+  }
+
+ private:
+  Result<Connection> connect() {
+    auto conn = Connection::connect(url_);
+    if (!conn) return conn.error();
+    if (Status s = conn->exec("LISTEN " + topic_); !s) return s.error();
+    return conn;
+  }
+
+  bool stopping() {
+    std::lock_guard lock(mu_);
+    return stop_;
+  }
+
+  void run(Connection conn) {
+    std::optional<Connection> c(std::move(conn));
+    while (!stopping()) {
+      if (!c) {
+        auto again = connect();
+        if (!again) {
+          log::warn("postgres.listen_failed", {{"topic", topic_}, {"error", again.error().to_string()}});
+          std::unique_lock lock(mu_);
+          cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stop_; });
+          continue;
+        }
+        c.emplace(std::move(*again));
+      }
+      auto got = c->wait_notifications(std::chrono::milliseconds(250));
+      if (!got) {
+        c.reset();
+        continue;
+      }
+      for (const auto& n : *got) on_payload_(n.payload);
+    }
+  }
+
+  const std::string url_;
+  const std::string topic_;
+  const std::function<void(const std::string&)> on_payload_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace
+
+Status PgStore::notify(const std::string& topic, const std::string& payload) {
+  if (!valid_topic(topic)) return Error::invalid("a notification topic is lower-case letters and '_'");
+  if (payload.size() > kMaxNotifyPayload) return Error::invalid("a notification is at most 7000 bytes");
+  return with([&](Connection& conn) -> Status {
+    auto r = conn.run("SELECT pg_notify($1, $2)", topic, payload);
+    if (!r) return r.error();
+    return {};
+  });
+}
+
+Result<std::unique_ptr<Store::Listening>> PgStore::listen(const std::string& topic,
+                                                          std::function<void(const std::string&)> on_payload) {
+  if (!valid_topic(topic)) return Error::invalid("a notification topic is lower-case letters and '_'");
+  if (closed_.load()) return Error::unavailable("store is closed");
+  auto l = std::make_unique<PgListening>(url_, topic, std::move(on_payload));
+  if (Status s = l->start(); !s) return s.error();
+  return std::unique_ptr<Store::Listening>(std::move(l));
 }
 
 Status PgStore::close() {

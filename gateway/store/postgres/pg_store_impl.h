@@ -48,7 +48,9 @@ inline std::optional<int64_t> optional_ms(const std::optional<TimePoint>& t) {
 
 class PgStore final : public Store, public ContentStore {
  public:
-  PgStore(std::unique_ptr<PgPool> pool, const Crypto& crypto, Clock& clock, std::string instance_id);
+  // `url`: the pool's, for the listeners' connections of their own.
+  PgStore(std::unique_ptr<PgPool> pool, std::string url, const Crypto& crypto, Clock& clock,
+          std::string instance_id);
   ~PgStore() override;
 
   Status in_transaction(const std::function<Status()>& body) override;
@@ -129,6 +131,14 @@ class PgStore final : public Store, public ContentStore {
 
   Status ping() override;
   Status close() override;
+
+  // Several instances (pg_store.cc): the shared send pace (table send_pacing),
+  // jobs under a session-level advisory lock, LISTEN/NOTIFY.
+  Result<std::optional<Millis>> reserve_send_slot(const std::string& channel_id, double per_second) override;
+  Result<bool> run_alone(const std::string& name, const std::function<Status()>& job) override;
+  Status notify(const std::string& topic, const std::string& payload) override;
+  Result<std::unique_ptr<Listening>> listen(const std::string& topic,
+                                            std::function<void(const std::string&)> on_payload) override;
   ContentStore* content_store() override { return this; }
 
   // ContentStore (pg_store_content.cc).
@@ -182,6 +192,7 @@ class PgStore final : public Store, public ContentStore {
   // ---- statistics (pg_store_stats.cc) ----
 
   std::unique_ptr<PgPool> pool_;
+  const std::string url_;
   std::atomic<bool> closed_{false};
   const Crypto crypto_;
   Clock& clock_;
