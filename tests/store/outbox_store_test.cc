@@ -1,4 +1,6 @@
 #include <catch2/catch.hpp>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -143,7 +145,8 @@ TEST_CASE("claim respects the limit and a late retry does not undo a send", "[st
   CHECK(f.store->mark_outbox_failed(999, 1, "x", f.clock.now()).error().code == ErrorCode::kNotFound);
 }
 
-TEST_CASE("an item that cannot be decrypted is failed instead of blocking its conversation", "[store][contract]") {
+TEST_CASE("an item that cannot be decrypted is failed instead of blocking its conversation",
+          "[store][contract]") {
   StoreFixture f(/*in_file=*/true);
   const gw::Conversation conv = f.conversation(f.contact("+447700900123"));
   REQUIRE(f.store->enqueue_outbound(f.message(conv, "old key"), f.clock.now()).ok());
@@ -182,5 +185,100 @@ TEST_CASE("workers claiming at the same time never get the same item", "[store][
   for (auto& t : workers) t.join();
   CHECK(seen.size() == kItems);
   CHECK(std::set<int64_t>(seen.begin(), seen.end()).size() == kItems);
+  CHECK(*f.store->outbox_depth() == 0);
+}
+
+TEST_CASE("two stores claiming at once never share an item and keep each conversation's order",
+          "[store][contract]") {
+  // Given 200 replies in 20 conversations, queued interleaved; then workers on
+  // two stores of one database (on PostgreSQL: two instances with ids of their
+  // own; SQLite has one store) claim and send them all: every item is claimed
+  // exactly once, no conversation ever has two items in flight, and each
+  // conversation's items are claimed in the order they were queued.
+  StoreFixture f;
+  constexpr int kConversations = 20;
+  constexpr int kItems = 200;
+  std::vector<gw::Conversation> convs;
+  for (int i = 0; i < kConversations; ++i) {
+    convs.push_back(f.conversation(f.contact("+4477009" + std::to_string(20000 + i))));
+  }
+  std::map<int64_t, std::vector<int64_t>> queued;  // conversation -> message ids in queue order
+  for (int i = 0; i < kItems; ++i) {
+    const gw::Conversation& conv = convs[static_cast<size_t>(i % kConversations)];
+    auto id = f.store->enqueue_outbound(f.message(conv, "m" + std::to_string(i)), f.clock.now());
+    REQUIRE(id.ok());
+    queued[conv.id].push_back(*id);
+  }
+
+  std::vector<gw::Store*> stores{f.store.get()};
+  std::unique_ptr<gw::Store> second;
+  if (f.on_postgres()) {
+    gw::PostgresOptions options;
+    options.url = f.pg->url();
+    options.instance_id = "second-instance";
+    auto opened = gw::open_postgres_store(options, f.crypto, f.clock);
+    REQUIRE(opened.ok());
+    second = std::move(*opened);
+    stores.push_back(second.get());
+  }
+
+  std::mutex mu;
+  std::multiset<int64_t> seen;
+  std::map<int64_t, std::vector<int64_t>> claimed;  // conversation -> message ids in claim order
+  std::set<int64_t> in_flight;                      // conversations with an item claimed, not yet sent
+  int overlaps = 0;
+  int errors = 0;
+  std::vector<std::thread> workers;
+  for (gw::Store* store : stores) {
+    for (int w = 0; w < 2; ++w) {
+      workers.emplace_back([&, store] {
+        for (;;) {
+          auto batch = store->claim_due_outbox("uk-sms", f.clock.now(), 4, 60s);
+          if (!batch.ok()) {
+            std::lock_guard<std::mutex> lock(mu);
+            ++errors;
+            return;
+          }
+          if (batch->empty()) {
+            // Nothing claimable: done once nothing is queued or in flight anywhere.
+            auto depth = store->outbox_depth();
+            if (!depth.ok() || *depth == 0) return;
+            {
+              std::lock_guard<std::mutex> lock(mu);
+              if (errors > 0) return;  // a failed send stays leased: never done
+            }
+            std::this_thread::yield();
+            continue;
+          }
+          {
+            std::lock_guard<std::mutex> lock(mu);
+            for (const auto& item : *batch) {
+              seen.insert(item.id);
+              claimed[item.conversation_id].push_back(item.message_id);
+              if (!in_flight.insert(item.conversation_id).second) ++overlaps;
+            }
+          }
+          for (const auto& item : *batch) {
+            {
+              // Out of flight before the send is recorded: the next item of
+              // the conversation cannot be claimed before that.
+              std::lock_guard<std::mutex> lock(mu);
+              in_flight.erase(item.conversation_id);
+            }
+            if (!store->mark_outbox_sent(item.id, "SM" + std::to_string(item.id), 1, f.clock.now()).ok()) {
+              std::lock_guard<std::mutex> lock(mu);
+              ++errors;
+            }
+          }
+        }
+      });
+    }
+  }
+  for (auto& t : workers) t.join();
+  CHECK(errors == 0);
+  CHECK(overlaps == 0);
+  CHECK(seen.size() == static_cast<size_t>(kItems));
+  CHECK(std::set<int64_t>(seen.begin(), seen.end()).size() == static_cast<size_t>(kItems));
+  CHECK(claimed == queued);
   CHECK(*f.store->outbox_depth() == 0);
 }

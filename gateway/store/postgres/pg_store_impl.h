@@ -182,6 +182,29 @@ class PgStore final : public Store, public ContentStore {
   // ---- contacts, conversations, sessions, erasure (pg_store_contacts.cc) ----
 
   // ---- messages and the outbox (pg_store_messages.cc) ----
+ public:
+  // Several instances: extends to `until` the lease of every item this
+  // instance (instance_id_) is sending, so that a send outlasting its lease is
+  // not taken over by another instance while this one is alive. Leases of other
+  // instances are untouched. Returns how many items it renewed.
+  Result<int64_t> renew_outbox_leases(TimePoint until);
+
+ private:
+  // Raises the status of message `message_id` to `status` when that ranks
+  // higher (message_status_supersedes), locking its row until the transaction
+  // ends; kNotFound when there is no such message.
+  Status raise_message_status(Connection& c, int64_t message_id, const std::string& status,
+                              std::optional<int> error_code, TimePoint now);
+  // OK when outbox item `outbox_id` exists, else kNotFound.
+  Status outbox_exists(Connection& c, int64_t outbox_id);
+  // Erases the contact of item `outbox_id` when it awaits erasure
+  // (erase_contact_after_outbox) and has no unfinished item left. Must run in
+  // an in_transaction() body on `c`, so that erase_contact() joins it.
+  Status erase_if_pending(Connection& c, int64_t outbox_id);
+  // Marks an unfinished item failed and its message `message_status` ("failed"
+  // or "held"); an item already sent or failed is left as it is.
+  Status finish_outbox(int64_t outbox_id, const std::string& message_status, std::optional<int> error_code,
+                       const std::string& error, TimePoint now);
 
   // ---- staff accounts, audit log (pg_store_staff.cc) ----
 
