@@ -11,7 +11,9 @@
 #include "gateway/core/digest.h"
 #include "gateway/core/ids.h"
 #include "gateway/security/crypto.h"
+#include "gateway/store/postgres/pg_connection.h"
 #include "gateway/store/postgres/pg_store.h"
+#include "gateway/store/sqlite/database.h"
 #include "gateway/store/sqlite/sqlite_store.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/pg_test_db.h"
@@ -60,6 +62,20 @@ struct StoreFixture {
     INFO((r.ok() ? std::string() : r.error().to_string()));
     REQUIRE(r.ok());
     store = std::move(*r);
+  }
+
+  // Runs `sql` (fixed text of the test's) on the store's database through a
+  // connection of its own, outside the store: to check what the schema itself
+  // allows. On SQLite the store must be in a file (in_file).
+  Status exec_raw(const std::string& sql) {
+    if (pg) {
+      auto conn = pg::Connection::connect(pg->url());
+      if (!conn) return conn.error();
+      return conn->exec(sql);
+    }
+    auto db = sqlite::Database::open(path);
+    if (!db) return db.error();
+    return db->exec(sql.c_str());
   }
 
   Contact contact(const std::string& address, const std::string& channel = "uk-sms") {

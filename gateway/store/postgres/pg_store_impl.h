@@ -209,6 +209,9 @@ class PgStore final : public Store, public ContentStore {
   // ---- staff accounts, audit log (pg_store_staff.cc) ----
 
   // ---- handovers and notes (pg_store_helpdesk.cc) ----
+  // A handovers row as selected by the helpdesk file's column list, its reason
+  // decrypted.
+  Result<Handover> read_handover(const PgRow& row) const;
 
   // ---- content (pg_store_content.cc) ----
 
