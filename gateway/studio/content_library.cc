@@ -71,37 +71,48 @@ Result<std::unique_ptr<ContentLibrary>> ContentLibrary::open(Store& store, Clock
                                                              ContentLibraryOptions options) {
   ContentStore* content = store.content_store();
   if (!content) return Error::unimplemented("this store keeps no content versions");
+  return open(store, *content, clock, std::move(options));
+}
+
+Result<std::unique_ptr<ContentLibrary>> ContentLibrary::open(Store& store, ContentStore& content_store,
+                                                             Clock& clock, ContentLibraryOptions options) {
+  ContentStore* content = &content_store;
   auto shipped = read_content_files(options.files_dir);
   if (!shipped) return shipped.error();
   const std::string shipped_digest = content_digest(*shipped);
 
-  auto latest = content->latest_content_version();
-  if (!latest) return latest.error();
-  bool add_files = !latest->has_value();
-  if (latest->has_value()) {
-    // The newest version taken from files, and whether the studio published since.
-    auto list = content->list_content_versions(kFilesScanLimit);
-    if (!list) return list.error();
-    std::optional<ContentVersion> from_files;
-    bool studio_since = false;
-    for (const ContentVersion& v : *list) {
-      if (v.origin == "files") {
-        from_files = v;
-        break;
+  // Another instance opening at the same time may add a version between the
+  // look at the newest and the addition (kAlreadyExists): look again.
+  constexpr int kAttempts = 3;
+  Result<std::optional<ContentVersion>> latest = std::optional<ContentVersion>();
+  for (int attempt = 1;; ++attempt) {
+    latest = content->latest_content_version();
+    if (!latest) return latest.error();
+    bool add_files = !latest->has_value();
+    if (latest->has_value()) {
+      // The newest version taken from files, and whether the studio published since.
+      auto list = content->list_content_versions(kFilesScanLimit);
+      if (!list) return list.error();
+      std::optional<ContentVersion> from_files;
+      bool studio_since = false;
+      for (const ContentVersion& v : *list) {
+        if (v.origin == "files") {
+          from_files = v;
+          break;
+        }
+        studio_since = true;
       }
-      studio_since = true;
+      const bool files_changed = !from_files || from_files->digest != shipped_digest;
+      if (files_changed && !studio_since) {
+        add_files = true;
+      } else if (files_changed) {
+        log::warn("content.files_differ",
+                  {{"content_dir", options.files_dir},
+                   {"published_version", (*latest)->id},
+                   {"hint", "gateway content import " + options.files_dir + " makes a draft of them"}});
+      }
     }
-    const bool files_changed = !from_files || from_files->digest != shipped_digest;
-    if (files_changed && !studio_since) {
-      add_files = true;
-    } else if (files_changed) {
-      log::warn("content.files_differ",
-                {{"content_dir", options.files_dir},
-                 {"published_version", (*latest)->id},
-                 {"hint", "gateway content import " + options.files_dir + " makes a draft of them"}});
-    }
-  }
-  if (add_files) {
+    if (!add_files) break;
     ContentVersion v;
     v.at = clock.now();
     v.author = "gateway";
@@ -110,8 +121,11 @@ Result<std::unique_ptr<ContentLibrary>> ContentLibrary::open(Store& store, Clock
     v.digest = shipped_digest;
     const int64_t expected = latest->has_value() ? (*latest)->id : 0;
     auto id = content->add_content_version(v, *shipped, expected);
-    if (!id) return id.error();
-    log::info("content.version_from_files", {{"version", *id}, {"content_dir", options.files_dir}});
+    if (id) {
+      log::info("content.version_from_files", {{"version", *id}, {"content_dir", options.files_dir}});
+      break;
+    }
+    if (id.error().code != ErrorCode::kAlreadyExists || attempt == kAttempts) return id.error();
   }
   latest = content->latest_content_version();
   if (!latest) return latest.error();

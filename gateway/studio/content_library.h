@@ -88,7 +88,15 @@ class ContentLibrary {
   };
 
   // REQUIRES: store.content_store() is not null; `store` and `clock` outlive this.
+  // Instances sharing a database may open at once: when another one adds a
+  // version between this one's look at the newest and its own addition, this
+  // one decides again on what the other added (it adds the files only if they
+  // still differ and nothing was published in the studio).
   static Result<std::unique_ptr<ContentLibrary>> open(Store& store, Clock& clock,
+                                                      ContentLibraryOptions options);
+  // The same with the versions and the draft in `content` (a view of `store`'s
+  // content, e.g. one that a test interposes); `content` outlives this too.
+  static Result<std::unique_ptr<ContentLibrary>> open(Store& store, ContentStore& content, Clock& clock,
                                                       ContentLibraryOptions options);
 
   LiveContent& live() { return *live_; }

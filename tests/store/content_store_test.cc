@@ -1,6 +1,10 @@
-// ContentStore on SQLite: versions of the content as files, and the draft's
-// entries with revisions that refuse a save against an older one.
+// ContentStore (on SQLite, and on PostgreSQL in the postgres: pass): versions of
+// the content as files, and the draft's entries with revisions that refuse a
+// save against an older one, also when two writers race.
 #include <catch2/catch.hpp>
+#include <latch>
+#include <thread>
+#include <vector>
 
 #include "tests/store/store_fixture.h"
 
@@ -131,4 +135,68 @@ TEST_CASE("an account's review right is stored", "[store][content][contract]") {
   a.reviewer = false;
   REQUIRE(f.store->update_account(a).ok());
   CHECK_FALSE((*f.store->get_account(*id))->reviewer);
+}
+
+TEST_CASE("two publishes on top of the same version at once: one wins, the other is told",
+          "[store][content][contract]") {
+  gw::testing::StoreFixture f;
+  gw::ContentStore& c = content(f);
+  auto first = c.add_content_version(version("files"), {{"flows/a.json", "a"}}, 0);
+  REQUIRE(first.ok());
+  int64_t expected = *first;
+  // Rounds, so that an unguarded check-then-insert shows at least once.
+  for (int round = 0; round < 10; ++round) {
+    std::latch start(2);
+    gw::Result<int64_t> added[2] = {gw::Error::internal("not run"), gw::Error::internal("not run")};
+    std::vector<std::thread> publishers;
+    for (int i = 0; i < 2; ++i) {
+      publishers.emplace_back([&, i] {
+        const std::string body = "round " + std::to_string(round) + " by " + std::to_string(i);
+        start.arrive_and_wait();
+        added[i] = c.add_content_version(version("publish", i == 0 ? "olga" : "amina"),
+                                         {{"flows/a.json", body}, {"flows/shared.json", "same"}}, expected);
+      });
+    }
+    for (std::thread& t : publishers) t.join();
+    INFO("round " << round);
+    REQUIRE(added[0].ok() != added[1].ok());
+    const int winner = added[0].ok() ? 0 : 1;
+    CHECK(added[1 - winner].error().code == gw::ErrorCode::kAlreadyExists);
+    CHECK(*added[winner] > expected);
+    CHECK((*c.latest_content_version())->id == *added[winner]);
+    // The loser wrote nothing: the winner's files are its own.
+    CHECK(c.content_version_files(*added[winner])->at("flows/a.json") ==
+          "round " + std::to_string(round) + " by " + std::to_string(winner));
+    expected = *added[winner];
+  }
+  CHECK(c.list_content_versions(100)->size() == 11);
+}
+
+TEST_CASE("two saves of one draft entry from the same revision at once: one wins, the other is told",
+          "[store][content][contract]") {
+  gw::testing::StoreFixture f;
+  gw::ContentStore& c = content(f);
+  int64_t base = 0;
+  for (int round = 0; round < 10; ++round) {
+    std::latch start(2);
+    gw::Result<int64_t> saved[2] = {gw::Error::internal("not run"), gw::Error::internal("not run")};
+    std::vector<std::thread> editors;
+    for (int i = 0; i < 2; ++i) {
+      editors.emplace_back([&, i] {
+        start.arrive_and_wait();
+        saved[i] = c.put_draft_entry("template:menu.prompt", "{\"text\":\"" + std::to_string(i) + "\"}", base,
+                                     i + 1, i == 0 ? "olga" : "amina", f.clock.now());
+      });
+    }
+    for (std::thread& t : editors) t.join();
+    INFO("round " << round);
+    REQUIRE(saved[0].ok() != saved[1].ok());
+    const int winner = saved[0].ok() ? 0 : 1;
+    CHECK(saved[1 - winner].error().code == gw::ErrorCode::kAlreadyExists);
+    auto entries = c.list_draft_entries();
+    REQUIRE(entries->size() == 1);
+    CHECK((*entries)[0].revision == *saved[winner]);
+    CHECK((*entries)[0].author == (winner == 0 ? "olga" : "amina"));
+    base = *saved[winner];
+  }
 }

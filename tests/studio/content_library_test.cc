@@ -249,3 +249,70 @@ TEST_CASE("every studio change is in the audit log with who and what", "[studio]
   std::sort(actions.begin(), actions.end());
   CHECK(actions == std::vector<std::string>{"content.edit", "content.publish", "content.rollback"});
 }
+
+namespace {
+
+// The content of a store as another instance sharing it sees it: the first
+// time this one adds a version, the other adds the same one just before.
+class RacedContentStore final : public gw::ContentStore {
+ public:
+  explicit RacedContentStore(gw::ContentStore& inner) : inner_(inner) {}
+  int raced = 0;
+
+  gw::Result<std::optional<gw::ContentVersion>> latest_content_version() override {
+    return inner_.latest_content_version();
+  }
+  gw::Result<std::vector<gw::ContentVersion>> list_content_versions(int limit) override {
+    return inner_.list_content_versions(limit);
+  }
+  gw::Result<std::optional<gw::ContentVersion>> get_content_version(int64_t id) override {
+    return inner_.get_content_version(id);
+  }
+  gw::Result<std::map<std::string, std::string>> content_version_files(int64_t id) override {
+    return inner_.content_version_files(id);
+  }
+  gw::Result<int64_t> add_content_version(const gw::ContentVersion& v,
+                                          const std::map<std::string, std::string>& files,
+                                          int64_t expected_latest) override {
+    if (raced++ == 0) REQUIRE(inner_.add_content_version(v, files, expected_latest).ok());
+    return inner_.add_content_version(v, files, expected_latest);
+  }
+  gw::Result<std::vector<gw::DraftEntry>> list_draft_entries() override {
+    return inner_.list_draft_entries();
+  }
+  gw::Result<int64_t> put_draft_entry(const std::string& entry, const std::optional<std::string>& value_json,
+                                      int64_t base_revision, std::optional<int64_t> account_id,
+                                      const std::string& author, gw::TimePoint now) override {
+    return inner_.put_draft_entry(entry, value_json, base_revision, account_id, author, now);
+  }
+  gw::Status clear_draft_entries(const std::vector<std::string>& entries) override {
+    return inner_.clear_draft_entries(entries);
+  }
+  gw::Status touch_entries(const std::vector<std::string>& entries, std::optional<int64_t> account_id,
+                           const std::string& author, gw::TimePoint now) override {
+    return inner_.touch_entries(entries, account_id, author, now);
+  }
+
+ private:
+  gw::ContentStore& inner_;
+};
+
+}  // namespace
+
+TEST_CASE("two instances opening at once on new files: one adds them, the other takes that version",
+          "[studio]") {
+  gw::testing::StoreFixture store;
+  gw::testing::TempDir dir{"gw-content"};
+  REQUIRE(gw::write_content_files(gw::testing::shipped_content(), dir.path().string()).ok());
+  gw::ContentLibraryOptions options;
+  options.files_dir = dir.path().string();
+  RacedContentStore raced(*store.store->content_store());
+  auto lib = gw::ContentLibrary::open(*store.store, raced, store.clock, options);
+  INFO((lib.ok() ? std::string() : lib.error().to_string()));
+  REQUIRE(lib.ok());
+  CHECK(raced.raced == 1);  // its own addition was refused, and not tried again: the files are in
+  auto versions = (*lib)->versions(10);
+  REQUIRE(versions->size() == 1);
+  CHECK((*lib)->published_version() == (*versions)[0].id);
+  CHECK(*(*lib)->published_files() == gw::testing::shipped_content());
+}
