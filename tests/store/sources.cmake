@@ -17,4 +17,5 @@ target_sources(gateway_tests PRIVATE
   # The PostgreSQL backend's tests (they skip unless GATEWAY_TEST_PG_URL names a
   # database: scripts/pg-test-cluster.sh).
   tests/store/pg_connection_test.cc
+  tests/store/pg_intake_test.cc
 )
