@@ -19,4 +19,5 @@ target_sources(gateway_tests PRIVATE
   tests/store/pg_connection_test.cc
   tests/store/pg_instances_test.cc
   tests/store/pg_outbox_lease_test.cc
+  tests/store/pg_intake_test.cc
 )

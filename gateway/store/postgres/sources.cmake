@@ -2,6 +2,7 @@
 target_sources(gateway_core PRIVATE
   gateway/store/postgres/pg_connection.cc
   gateway/store/postgres/pg_pool.cc
+  gateway/store/postgres/pg_intake.cc
   gateway/store/postgres/pg_store.cc
   gateway/store/postgres/pg_store_contacts.cc
   gateway/store/postgres/pg_store_messages.cc
