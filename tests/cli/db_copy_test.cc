@@ -14,6 +14,7 @@
 #include "gateway/store/content_store.h"
 #include "gateway/store/intake.h"
 #include "gateway/store/postgres/pg_connection.h"
+#include "gateway/store/sqlite/database.h"
 #include "gateway/store/sqlite/sqlite_store.h"
 #include "tests/support/pg_test_db.h"
 #include "tests/support/serve_gateway.h"
@@ -33,6 +34,7 @@ namespace {
   }
 
 const std::string kAddress = "+447700900123";
+constexpr int kManyAuditEntries = 450;
 const std::string kInboundBody = "I need help, they took my passport";
 const std::string kOutboundBody = "You are not alone. Reply 1 to talk to someone.";
 
@@ -105,6 +107,16 @@ struct SqliteDeployment {
     REQUIRE(s.add_note(conv->id, contact->id, *account_id, "called back, no answer", now));
     REQUIRE(s.append_audit({0, now, "account:1", "account.login", "account:1", "{}"}));
     REQUIRE(s.append_audit({0, now, "system", "contact.created", "contact:1", "{}"}));
+    // More than a batch: full batches, then the rest.
+    REQUIRE(s.in_transaction([&]() -> gw::Status {
+      for (int i = 0; i < kManyAuditEntries; ++i) {
+        if (gw::Status st = s.append_audit({0, now, "system", "test.entry", "n:" + std::to_string(i), "{}"});
+            !st) {
+          return st;
+        }
+      }
+      return {};
+    }));
 
     gw::ContentStore* content = s.content_store();
     REQUIRE(content);
@@ -157,7 +169,7 @@ CopyRun copy(const std::string& to, const std::string& config) {
 
 const std::map<std::string, int64_t> kExpectedRows = {
     {"contacts", 1},      {"conversations", 1}, {"sessions", 1},         {"messages", 2},
-    {"outbox", 1},        {"accounts", 1},      {"handovers", 1},        {"audit_log", 2},
+    {"outbox", 1},        {"accounts", 1},      {"handovers", 1},        {"audit_log", 2 + kManyAuditEntries},
     {"notes", 1},         {"content_blobs", 1}, {"content_versions", 1}, {"content_version_files", 1},
     {"content_draft", 1}, {"stats_counts", 1},  {"inbound_queue", 1},
 };
@@ -232,6 +244,10 @@ TEST_CASE("db copy moves every table of a SQLite deployment into PostgreSQL, rea
       conn->query_one("SELECT MAX(id) FROM messages", [](const PgRow& row) { return row.int64(0); });
   REQUIRE(max_id);
   CHECK(next_id->value_or(0) > max_id->value_or(0));
+  auto last_audit = conn->query_one("SELECT subject FROM audit_log ORDER BY id DESC LIMIT 1",
+                                    [](const PgRow& row) { return row.text(0); });
+  REQUIRE(last_audit);
+  CHECK(last_audit->value_or("") == "n:" + std::to_string(kManyAuditEntries - 1));
 
   SECTION("a second copy into the same target is refused and changes nothing") {
     CopyRun again = copy(target.url(), d.config);
@@ -275,4 +291,29 @@ TEST_CASE("db copy refuses a source database that does not exist and creates non
   CHECK(r.err.find("no SQLite database") != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(dir.path() / "data" / "gateway.db"));
   CHECK_FALSE(std::filesystem::exists(dir.path() / "data" / "keys.json"));
+}
+
+TEST_CASE("db copy refuses a SQLite database whose schema is not this gateway's", "[cli][dbcopy]") {
+  SqliteDeployment d;
+  {
+    auto db = gw::sqlite::Database::open(d.cfg.database.path);
+    REQUIRE(db);
+    REQUIRE(db->exec(
+        "DELETE FROM schema_migrations WHERE version = (SELECT MAX(version) FROM schema_migrations)"));
+  }
+  CopyRun r = copy("postgresql://gateway@127.0.0.1:1/none", d.config);
+  CHECK(r.code == 1);
+  CHECK(r.out.empty());
+  CHECK(r.err.find("schema version") != std::string::npos);
+}
+
+TEST_CASE("db copy refuses while another process holds the SQLite database's write lock", "[cli][dbcopy]") {
+  SqliteDeployment d;
+  auto writer = gw::sqlite::Database::open(d.cfg.database.path);
+  REQUIRE(writer);
+  REQUIRE(writer->exec("BEGIN IMMEDIATE"));
+  CopyRun r = copy("postgresql://gateway@127.0.0.1:1/none", d.config);
+  CHECK(r.code == 1);
+  CHECK(r.err.find("locked for writing") != std::string::npos);
+  REQUIRE(writer->exec("ROLLBACK"));
 }
