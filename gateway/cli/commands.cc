@@ -7,6 +7,7 @@
 
 #include "gateway/cli/check_command.h"
 #include "gateway/cli/content_command.h"
+#include "gateway/cli/db_copy_command.h"
 #include "gateway/cli/graph_command.h"
 #include "gateway/cli/segments_command.h"
 #include "gateway/cli/serve_command.h"
@@ -129,6 +130,18 @@ int run(int argc, char** argv) {
   stats_export->add_option("--config", export_opts.config_path,
                            "JSON configuration file (default: the embedded default)");
 
+  DbCopyOptions copy_opts;
+  auto* db = app.add_subcommand("db", "Database tools");
+  db->require_subcommand(1);
+  auto* db_copy = db->add_subcommand(
+      "copy", "Copy a SQLite deployment into an empty PostgreSQL database (stop the gateway first)");
+  db_copy
+      ->add_option("--to", copy_opts.to,
+                   "The PostgreSQL database: a libpq URI, or env:NAME to read it from NAME")
+      ->required();
+  db_copy->add_option("--config", copy_opts.config_path,
+                      "JSON configuration file of the SQLite gateway (default: the embedded default)");
+
   auto* version = app.add_subcommand("version", "Print the version");
 
   try {
@@ -170,6 +183,7 @@ int run(int argc, char** argv) {
   }
   if (*stats_export) return run_stats_export(export_opts, std::cout, std::cerr);
   if (*stats_merge) return run_stats_merge(merge_files, merge_min_cell, merge_format, std::cout, std::cerr);
+  if (*db_copy) return run_db_copy(copy_opts, std::cout, std::cerr);
   if (*version) {
     std::cout << "gateway " << GATEWAY_VERSION << "\n";
     return kExitOk;
