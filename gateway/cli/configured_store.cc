@@ -32,13 +32,16 @@ Result<Crypto> load_crypto(const Config& cfg) {
   return Crypto::from_keys({material->data_b64}, material->index_b64);
 }
 
-Result<std::unique_ptr<Store>> open_store(const Config& cfg, const Crypto& crypto, Clock& clock) {
+Result<std::unique_ptr<Store>> open_store(const Config& cfg, const Crypto& crypto, Clock& clock,
+                                          ServeLeases leases) {
   if (cfg.database.driver == "sqlite") return open_sqlite_store(cfg.database.path, crypto, clock);
   if (cfg.database.driver == "postgres") {
     PostgresOptions options;
     options.url = cfg.database.url;
     options.max_connections = static_cast<size_t>(cfg.database.max_connections);
     options.instance_id = cfg.database.instance_id;
+    options.max_lease = leases.max_lease;
+    options.heartbeat = leases.heartbeat;
     return open_postgres_store(options, crypto, clock);
   }
   return Error::invalid("unknown database driver \"" + cfg.database.driver + "\"");

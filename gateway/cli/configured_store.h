@@ -2,6 +2,8 @@
 // command that works on a gateway's data (`serve`, `user …`).
 #pragma once
 
+#include <chrono>
+#include <cstddef>
 #include <memory>
 #include <string>
 
@@ -25,8 +27,21 @@ Result<Crypto> load_crypto(const Config& cfg);
 // answered 503.
 inline constexpr size_t kIntakeConnections = 4;
 
+// Several instances (serve on PostgreSQL): what an instance claims (an inbound
+// message, an outbox send) is leased to it for kInstanceLease, renewed every
+// kInstanceHeartbeat while it lives; so another instance takes over what a dead
+// one held within kInstanceLease.
+inline constexpr std::chrono::milliseconds kInstanceLease{8000};
+inline constexpr std::chrono::milliseconds kInstanceHeartbeat{2000};
+struct ServeLeases {
+  std::chrono::milliseconds max_lease{0};
+  std::chrono::milliseconds heartbeat{0};
+};
+
 // The configured database: SQLite at database.path, or PostgreSQL at database.url.
-Result<std::unique_ptr<Store>> open_store(const Config& cfg, const Crypto& crypto, Clock& clock);
+// `leases` (PostgreSQL): see ServeLeases; the default holds none (commands other than serve).
+Result<std::unique_ptr<Store>> open_store(const Config& cfg, const Crypto& crypto, Clock& clock,
+                                          ServeLeases leases = {});
 
 // All three in a row, for commands that need only the store.
 Result<std::unique_ptr<Store>> open_configured_store(const std::string& config_path, Clock& clock);

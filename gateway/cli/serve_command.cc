@@ -41,6 +41,8 @@
 #include "gateway/helpdesk/stats_api.h"
 #include "gateway/helpdesk/dead_letter_api.h"
 #include "gateway/helpdesk/event_relay.h"
+#include "gateway/store/postgres/pg_intake.h"
+#include "gateway/store/postgres/pg_store.h"
 #include "gateway/helpdesk/events.h"
 #include "gateway/helpdesk/helpdesk.h"
 #include "gateway/helpdesk/helpdesk_metrics.h"
@@ -134,11 +136,34 @@ int run_serve(const ServeOptions& options) {
   SystemClock clock;
   auto crypto = load_crypto(*cfg);
   if (!crypto) return fail(crypto.error().message);
-  auto store = open_store(*cfg, *crypto, clock);
+  // Several instances on PostgreSQL: this one's name in the leases it holds.
+  if (cfg->database.driver == "postgres" && cfg->database.instance_id.empty()) {
+    cfg->database.instance_id = generate_instance_id();
+  }
+  auto store = open_store(*cfg, *crypto, clock, ServeLeases{kInstanceLease, kInstanceHeartbeat});
   if (!store) return fail(store.error().message);
   std::unique_ptr<Store> db = std::move(*store);
-  // The intake, where webhooks store each message before it is handled.
-  auto opened_intake = open_sqlite_intake(intake_path_for(cfg->database.path), *crypto, clock);
+  // The intake, where webhooks store each message before it is handled: a
+  // SQLite database beside the main one, or the PostgreSQL database's
+  // inbound_queue, whose claims are leased to this instance and renewed while
+  // it lives.
+  Result<std::unique_ptr<Intake>> opened_intake = Error::internal("no intake");
+  if (cfg->database.driver == "postgres") {
+    PostgresOptions intake_options;
+    intake_options.url = cfg->database.url;
+    intake_options.max_connections = kIntakeConnections;
+    intake_options.instance_id = cfg->database.instance_id;
+    auto pg_intake = pg::PgIntake::open(intake_options, *crypto, clock, kInstanceLease);
+    if (pg_intake) {
+      if (Status s = (*pg_intake)->start_heartbeat(kInstanceHeartbeat); !s) return fail("intake: " + s.error().message);
+      opened_intake = std::unique_ptr<Intake>(std::move(*pg_intake));
+    } else {
+      opened_intake = pg_intake.error();
+    }
+    log::info("instance.id", {{"instance_id", cfg->database.instance_id}});
+  } else {
+    opened_intake = open_sqlite_intake(intake_path_for(cfg->database.path), *crypto, clock);
+  }
   if (!opened_intake) {
     (void)db->close();
     return fail("intake: " + opened_intake.error().message);
@@ -197,7 +222,9 @@ int run_serve(const ServeOptions& options) {
   core_metrics.set_intake_dead_letters_source([&intake] { return intake->dead_letter_count(); });
   // With SQLite this is the only process: a lease still held was taken by one that
   // died (SIGKILL, a crash), and its replies go out now rather than when it expires.
-  if (cfg->database.driver == "sqlite") {
+  // On PostgreSQL only this instance id's leases end (one restarted under the
+  // id it had); other instances' run out by themselves if those died.
+  {
     auto ended = db->end_leases_of_previous_process(clock.now());
     if (!ended)
       log::warn("outbox.leases_not_ended", {{"error", ended.error().to_string()}});

@@ -80,8 +80,10 @@ Result<std::unique_ptr<Store>> open_postgres_store(const PostgresOptions& option
     if (!version) return Error{version.error().code, "PostgreSQL database: " + version.error().message};
   }
   std::string instance = options.instance_id.empty() ? generate_instance_id() : options.instance_id;
-  return std::unique_ptr<Store>(
-      new pg::PgStore(std::move(pool), options.url, crypto, clock, std::move(instance)));
+  auto store = std::make_unique<pg::PgStore>(std::move(pool), options.url, crypto, clock, std::move(instance),
+                                             options.max_lease);
+  if (options.heartbeat.count() > 0) store->start_heartbeat(options.heartbeat);
+  return std::unique_ptr<Store>(std::move(store));
 }
 
 namespace pg {
@@ -121,12 +123,29 @@ Status run_body(const std::function<Status()>& body) {
 }  // namespace
 
 PgStore::PgStore(std::unique_ptr<PgPool> pool, std::string url, const Crypto& crypto, Clock& clock,
-                 std::string instance_id)
+                 std::string instance_id, std::chrono::milliseconds max_lease)
     : pool_(std::move(pool)),
       url_(std::move(url)),
       crypto_(crypto),
       clock_(clock),
-      instance_id_(std::move(instance_id)) {}
+      instance_id_(std::move(instance_id)),
+      max_lease_(max_lease) {}
+
+void PgStore::start_heartbeat(std::chrono::milliseconds every) {
+  heartbeat_ = std::thread([this, every] { run_heartbeat(every); });
+}
+
+void PgStore::run_heartbeat(std::chrono::milliseconds every) {
+  std::unique_lock lock(heartbeat_mu_);
+  while (!heartbeat_cv_.wait_for(lock, every, [this] { return heartbeat_stop_; })) {
+    lock.unlock();
+    // Leases run max_lease from now: a send in hand stays this instance's.
+    const auto lease = max_lease_.count() > 0 ? max_lease_ : every * 4;
+    auto renewed = renew_outbox_leases(clock_.now() + lease);
+    if (!renewed) log::warn("outbox.lease_renewal_failed", {{"error", renewed.error().to_string()}});
+    lock.lock();
+  }
+}
 
 PgStore::~PgStore() {
   (void)close();
@@ -318,6 +337,12 @@ Result<std::unique_ptr<Store::Listening>> PgStore::listen(const std::string& top
 }
 
 Status PgStore::close() {
+  {
+    std::lock_guard lock(heartbeat_mu_);
+    heartbeat_stop_ = true;
+  }
+  heartbeat_cv_.notify_all();
+  if (heartbeat_.joinable() && heartbeat_.get_id() != std::this_thread::get_id()) heartbeat_.join();
   closed_.store(true);
   return {};
 }

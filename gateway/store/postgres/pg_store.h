@@ -27,6 +27,13 @@ struct PostgresOptions {
   // Who holds the leases this process takes (outbox sends): an id unique to the
   // process; generated (host, pid and random) when empty.
   std::string instance_id;
+  // Several instances: a claimed outbox item is leased for at most max_lease
+  // (0: the lease its sender asks for), and a heartbeat thread renews this
+  // instance's leases every `heartbeat` (0: none) while it lives. So when an
+  // instance dies, another takes its sends over within max_lease; a send in
+  // flight at that moment may go out twice (the README's in-flight window).
+  std::chrono::milliseconds max_lease{0};
+  std::chrono::milliseconds heartbeat{0};
 };
 
 // Connects, applies the PostgreSQL migrations (once, under an advisory lock,

@@ -19,10 +19,13 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <type_traits>
 #include <vector>
 
@@ -50,7 +53,7 @@ class PgStore final : public Store, public ContentStore {
  public:
   // `url`: the pool's, for the listeners' connections of their own.
   PgStore(std::unique_ptr<PgPool> pool, std::string url, const Crypto& crypto, Clock& clock,
-          std::string instance_id);
+          std::string instance_id, std::chrono::milliseconds max_lease);
   ~PgStore() override;
 
   Status in_transaction(const std::function<Status()>& body) override;
@@ -223,6 +226,18 @@ class PgStore final : public Store, public ContentStore {
   const Crypto crypto_;
   Clock& clock_;
   const std::string instance_id_;
+  const std::chrono::milliseconds max_lease_;
+
+  // The heartbeat (PostgresOptions::heartbeat): renews this instance's outbox
+  // leases until close().
+  void run_heartbeat(std::chrono::milliseconds every);
+  std::mutex heartbeat_mu_;
+  std::condition_variable heartbeat_cv_;
+  bool heartbeat_stop_ = false;
+  std::thread heartbeat_;
+
+ public:
+  void start_heartbeat(std::chrono::milliseconds every);
 };
 
 }  // namespace gw::pg

@@ -150,7 +150,10 @@ Result<std::vector<OutboxItem>> PgStore::claim_due_outbox(const std::string& cha
     std::vector<OutboxItem> out;
     if (limit <= 0) return out;
     const int64_t now_ms = to_unix_ms(now);
-    const int64_t lease_until = to_unix_ms(now + lease);
+    // A lease no longer than max_lease, renewed by the heartbeat while this
+    // instance lives (pg_store.h), so a dead instance's sends are taken over soon.
+    const auto held = max_lease_.count() > 0 ? std::min(lease, max_lease_) : lease;
+    const int64_t lease_until = to_unix_ms(now + held);
     auto tx = Transaction::begin(c);
     if (!tx) return tx.error();
     struct Row {
