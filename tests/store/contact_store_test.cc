@@ -1,4 +1,6 @@
 #include <catch2/catch.hpp>
+#include <latch>
+#include <thread>
 
 #include "gateway/store/store.h"
 #include "tests/store/store_fixture.h"
@@ -63,7 +65,8 @@ TEST_CASE("update_contact writes the person's choices", "[store][contract]") {
   CHECK(f.store->get_contact(9999).error().code == ErrorCode::kNotFound);
 }
 
-TEST_CASE("mark_contact_opted_out sets the opt-out and leaves every other choice as it is now", "[store][contract]") {
+TEST_CASE("mark_contact_opted_out sets the opt-out and leaves every other choice as it is now",
+          "[store][contract]") {
   StoreFixture f;
   auto c = f.contact("+447700900123");
   c.language = "ar";
@@ -106,6 +109,52 @@ TEST_CASE("a contact has one open conversation per channel until it is closed", 
   CHECK(f.store->set_conversation_state(second.id, "nap", f.clock.now()).error().code ==
         ErrorCode::kInvalidArgument);
   CHECK_FALSE(f.store->open_or_get_conversation(4242, "uk-sms", f.clock.now()).ok());
+}
+
+TEST_CASE("two writers creating the same contact and opening its conversation at once get one of each",
+          "[store][contract]") {
+  // Given a number no one has written from yet, when two threads (two gateway
+  // instances on PostgreSQL, whose inserts then conflict) each create its
+  // contact and open its conversation at the same moment, then both get the
+  // same contact and the same open conversation, and only one of each exists.
+  StoreFixture f(/*in_file=*/true);
+  const gw::TimePoint now = f.clock.now();
+  constexpr int kRounds = 20;
+  for (int round = 0; round < kRounds; ++round) {
+    INFO("round " << round);
+    const std::string address = "+4477009002" + std::to_string(10 + round);
+    struct Outcome {
+      gw::Result<gw::Contact> contact = gw::Error::internal("not run");
+      gw::Result<gw::Conversation> conversation = gw::Error::internal("not run");
+    };
+    Outcome outcomes[2];
+    std::latch start(2);
+    auto writer = [&](Outcome& out) {
+      start.arrive_and_wait();
+      out.contact = f.store->upsert_contact("uk-sms", address, now);
+      if (out.contact.ok())
+        out.conversation = f.store->open_or_get_conversation(out.contact->id, "uk-sms", now);
+    };
+    std::thread a(writer, std::ref(outcomes[0]));
+    std::thread b(writer, std::ref(outcomes[1]));
+    a.join();
+    b.join();
+    for (const Outcome& o : outcomes) {
+      INFO((o.contact.ok() ? std::string() : o.contact.error().to_string()));
+      REQUIRE(o.contact.ok());
+      INFO((o.conversation.ok() ? std::string() : o.conversation.error().to_string()));
+      REQUIRE(o.conversation.ok());
+    }
+    CHECK(outcomes[0].contact->id == outcomes[1].contact->id);
+    CHECK(outcomes[1].contact->address == address);
+    CHECK(outcomes[0].conversation->id == outcomes[1].conversation->id);
+    CHECK(outcomes[0].conversation->state == "bot");
+    auto found = f.store->find_contact("uk-sms", address);
+    REQUIRE(found.ok());
+    REQUIRE(found->has_value());
+    CHECK((*found)->id == outcomes[0].contact->id);
+    CHECK(f.count_rows("conversations", "contact_id", outcomes[0].contact->id) == 1);
+  }
 }
 
 TEST_CASE("a flow session is saved, replaced, expires and can be deleted", "[store][contract]") {

@@ -2,7 +2,6 @@
 #include <fstream>
 #include <iterator>
 
-#include "gateway/store/sqlite/database.h"
 #include "gateway/store/store.h"
 #include "tests/store/store_fixture.h"
 
@@ -11,18 +10,6 @@ using gw::testing::StoreFixture;
 using namespace std::chrono_literals;
 
 namespace {
-
-// Rows in `table` whose `column` equals `id`, read through a second connection.
-int64_t count_rows(const std::string& path, const std::string& table, const std::string& column, int64_t id) {
-  auto db = gw::sqlite::Database::open(path);
-  REQUIRE(db.ok());
-  // Table and column names come from the test's fixed list, never from input.
-  auto n = db->query_one("SELECT COUNT(*) FROM " + table + " WHERE " + column + " = ?1",
-                         gw::sqlite::scalar_int64, id);
-  REQUIRE(n.ok());
-  REQUIRE(n->has_value());
-  return **n;
-}
 
 // Every table holding a contact's data, and the column that links it to them.
 const std::vector<std::pair<std::string, std::string>> kContactTables = {
@@ -59,14 +46,14 @@ TEST_CASE("erasing a contact removes every row of theirs and only theirs", "[sto
   fill(f, kept);
   for (const auto& [table, column] : kContactTables) {
     INFO(table);
-    REQUIRE(count_rows(f.path, table, column, gone.id) > 0);
+    REQUIRE(f.count_rows(table, column, gone.id) > 0);
   }
 
   REQUIRE(f.store->erase_contact(gone.id).ok());
   for (const auto& [table, column] : kContactTables) {
     INFO(table);
-    CHECK(count_rows(f.path, table, column, gone.id) == 0);
-    CHECK(count_rows(f.path, table, column, kept.id) > 0);
+    CHECK(f.count_rows(table, column, gone.id) == 0);
+    CHECK(f.count_rows(table, column, kept.id) > 0);
   }
   CHECK_FALSE(f.store->find_contact("uk-sms", "+447700900123")->has_value());
   CHECK(f.store->erase_contact(gone.id).error().code == ErrorCode::kNotFound);
@@ -121,18 +108,18 @@ TEST_CASE("the audit log is append-only", "[store][contract]") {
   CHECK((*newest)[0].at == f.clock.now() - 1s);
 
   // The schema's triggers refuse it, whoever connects.
-  auto update = f.exec_raw("UPDATE audit_log SET actor = 'someone else'");
+  auto update = f.exec_sql("UPDATE audit_log SET actor = 'someone else'");
   REQUIRE_FALSE(update.ok());
   if (f.on_postgres()) {
     // The trigger's RAISE EXCEPTION (raise_exception); its text is not passed on.
     CHECK(update.error().message.find("P0001") != std::string::npos);
     // A statement-level trigger: refused even when no row matches.
-    CHECK_FALSE(f.exec_raw("UPDATE audit_log SET actor = 'x' WHERE id < 0").ok());
-    CHECK_FALSE(f.exec_raw("TRUNCATE audit_log").ok());
+    CHECK_FALSE(f.exec_sql("UPDATE audit_log SET actor = 'x' WHERE id < 0").ok());
+    CHECK_FALSE(f.exec_sql("TRUNCATE audit_log").ok());
   } else {
     CHECK(update.error().message.find("append-only") != std::string::npos);
   }
-  CHECK_FALSE(f.exec_raw("DELETE FROM audit_log").ok());
+  CHECK_FALSE(f.exec_sql("DELETE FROM audit_log").ok());
   CHECK(f.store->list_audit(10)->size() == 3);
   CHECK(f.store->list_audit(-1)->size() == 3);
 }
@@ -158,10 +145,10 @@ TEST_CASE("erasure after the outbox keeps only the unsent confirmation and its a
   REQUIRE(f.store->enqueue_outbound(f.message(conv, "Your data is erased."), f.clock.now()).ok());
 
   REQUIRE(f.store->erase_contact_after_outbox(gone.id).ok());
-  CHECK(count_rows(f.path, "sessions", "contact_id", gone.id) == 0);
-  CHECK(count_rows(f.path, "handovers", "contact_id", gone.id) == 0);
-  CHECK(count_rows(f.path, "messages", "contact_id", gone.id) == 1);  // the confirmation only
-  CHECK(count_rows(f.path, "outbox", "contact_id", gone.id) == 1);
+  CHECK(f.count_rows("sessions", "contact_id", gone.id) == 0);
+  CHECK(f.count_rows("handovers", "contact_id", gone.id) == 0);
+  CHECK(f.count_rows("messages", "contact_id", gone.id) == 1);  // the confirmation only
+  CHECK(f.count_rows("outbox", "contact_id", gone.id) == 1);
   auto waiting = f.store->get_contact(gone.id);
   REQUIRE(waiting.ok());
   CHECK(waiting->erase_pending);
@@ -176,8 +163,8 @@ TEST_CASE("erasure after the outbox keeps only the unsent confirmation and its a
   REQUIRE(f.store->mark_outbox_sent((*due)[0].id, "SMconfirm", 1, f.clock.now()).ok());
   for (const auto& [table, column] : kContactTables) {
     INFO(table);
-    CHECK(count_rows(f.path, table, column, gone.id) == 0);
-    CHECK(count_rows(f.path, table, column, kept.id) > 0);
+    CHECK(f.count_rows(table, column, gone.id) == 0);
+    CHECK(f.count_rows(table, column, kept.id) > 0);
   }
   auto audit = f.store->list_audit(10);
   REQUIRE(audit.ok());
@@ -190,20 +177,20 @@ TEST_CASE("erasure after the outbox is immediate when nothing is unsent, and als
   StoreFixture f(/*in_file=*/true);
   const gw::Contact now_gone = f.contact("+447700900123");
   REQUIRE(f.store->erase_contact_after_outbox(now_gone.id).ok());
-  CHECK(count_rows(f.path, "contacts", "id", now_gone.id) == 0);
+  CHECK(f.count_rows("contacts", "id", now_gone.id) == 0);
   CHECK(f.store->erase_contact_after_outbox(now_gone.id).error().code == ErrorCode::kNotFound);
 
   const gw::Contact later = f.contact("+447700900789");
   const gw::Conversation conv = f.conversation(later);
   REQUIRE(f.store->enqueue_outbound(f.message(conv, "Your data is erased."), f.clock.now()).ok());
   REQUIRE(f.store->erase_contact_after_outbox(later.id).ok());
-  CHECK(count_rows(f.path, "contacts", "id", later.id) == 1);
+  CHECK(f.count_rows("contacts", "id", later.id) == 1);
   auto due = f.store->claim_due_outbox("uk-sms", f.clock.now(), 10, 30s);
   REQUIRE(due.ok());
   REQUIRE(due->size() == 1);
   REQUIRE(f.store->mark_outbox_failed((*due)[0].id, 21211, "invalid number", f.clock.now()).ok());
-  CHECK(count_rows(f.path, "contacts", "id", later.id) == 0);
-  CHECK(count_rows(f.path, "messages", "contact_id", later.id) == 0);
+  CHECK(f.count_rows("contacts", "id", later.id) == 0);
+  CHECK(f.count_rows("messages", "contact_id", later.id) == 0);
 }
 
 TEST_CASE("retention: without consent kept for the live conversation, with it for the retention period",
@@ -231,15 +218,15 @@ TEST_CASE("retention: without consent kept for the live conversation, with it fo
   auto erased = f.store->erase_idle_contacts(f.clock.now() - 24h, f.clock.now() - 90 * 24h);
   REQUIRE(erased.ok());
   CHECK(*erased == 2);
-  CHECK(count_rows(f.path, "contacts", "id", old_declined.id) == 0);
-  CHECK(count_rows(f.path, "contacts", "id", old_never_asked.id) == 0);
-  CHECK(count_rows(f.path, "contacts", "id", old_given.id) == 1);
-  CHECK(count_rows(f.path, "contacts", "id", old_with_operator.id) == 1);
-  CHECK(count_rows(f.path, "contacts", "id", recent_declined.id) == 1);
+  CHECK(f.count_rows("contacts", "id", old_declined.id) == 0);
+  CHECK(f.count_rows("contacts", "id", old_never_asked.id) == 0);
+  CHECK(f.count_rows("contacts", "id", old_given.id) == 1);
+  CHECK(f.count_rows("contacts", "id", old_with_operator.id) == 1);
+  CHECK(f.count_rows("contacts", "id", recent_declined.id) == 1);
 
   f.clock.advance(90 * 24h);
   erased = f.store->erase_idle_contacts(f.clock.now() - 24h, f.clock.now() - 90 * 24h);
   REQUIRE(erased.ok());
-  CHECK(count_rows(f.path, "contacts", "id", old_given.id) == 0);
-  CHECK(count_rows(f.path, "contacts", "id", old_with_operator.id) == 1);  // still with an operator
+  CHECK(f.count_rows("contacts", "id", old_given.id) == 0);
+  CHECK(f.count_rows("contacts", "id", old_with_operator.id) == 1);  // still with an operator
 }

@@ -64,17 +64,42 @@ struct StoreFixture {
     store = std::move(*r);
   }
 
-  // Runs `sql` (fixed text of the test's) on the store's database through a
-  // connection of its own, outside the store: to check what the schema itself
-  // allows. On SQLite the store must be in a file (in_file).
-  Status exec_raw(const std::string& sql) {
+  // Rows of `table` whose `column` equals `id`, read through a connection of
+  // the test's own, beside the store's. SQLite: needs the fixture in_file.
+  // Table and column names come from the test's fixed lists, never from input.
+  int64_t count_rows(const std::string& table, const std::string& column, int64_t id) const {
+    const std::string sql = "SELECT COUNT(*) FROM " + table + " WHERE " + column + " = ";
     if (pg) {
       auto conn = pg::Connection::connect(pg->url());
-      if (!conn) return conn.error();
+      REQUIRE(conn.ok());
+      auto n = conn->query_one(
+          sql + "$1", [](const pg::PgRow& row) { return row.int64(0); }, id);
+      INFO((n.ok() ? std::string() : n.error().to_string()));
+      REQUIRE(n.ok());
+      REQUIRE(n->has_value());
+      return **n;
+    }
+    REQUIRE(path != ":memory:");
+    auto db = sqlite::Database::open(path);
+    REQUIRE(db.ok());
+    auto n = db->query_one(sql + "?1", sqlite::scalar_int64, id);
+    REQUIRE(n.ok());
+    REQUIRE(n->has_value());
+    return **n;
+  }
+
+  // Runs `sql` (fixed text, no parameters) through a connection of the test's
+  // own, beside the store's: what the database itself accepts or refuses.
+  // SQLite: needs the fixture in_file.
+  Status exec_sql(const std::string& sql) const {
+    if (pg) {
+      auto conn = pg::Connection::connect(pg->url());
+      REQUIRE(conn.ok());
       return conn->exec(sql);
     }
+    REQUIRE(path != ":memory:");
     auto db = sqlite::Database::open(path);
-    if (!db) return db.error();
+    REQUIRE(db.ok());
     return db->exec(sql.c_str());
   }
 

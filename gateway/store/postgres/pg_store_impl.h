@@ -183,6 +183,22 @@ class PgStore final : public Store, public ContentStore {
   TimePoint or_now(TimePoint t) const { return t == TimePoint{} ? clock_.now() : t; }
 
   // ---- contacts, conversations, sessions, erasure (pg_store_contacts.cc) ----
+  // A contact from a row of kContactColumns' columns, its address decrypted.
+  Result<Contact> read_contact(const PgRow& row) const;
+  // The contact with this channel and address hash, or nullopt.
+  Result<std::optional<Contact>> find_contact_on(Connection& conn, const std::string& channel_id,
+                                                 const std::string& hash) const;
+  // Erases contact `contact_id` and every row of theirs on `conn`, children
+  // first, and appends "contact.erased" to the audit log, in one transaction (a
+  // savepoint of the one running on `conn`). Locks the contact's row first
+  // (FOR UPDATE). kNotFound when there is no such contact. For callers already
+  // holding a connection: erase_contact_after_outbox, and the outbox's
+  // erase_if_pending once a pending erasure's last unsent item finished (it
+  // should lock the contact's row, SELECT ... FOR UPDATE, before it reads
+  // erase_pending, as this does before it reads the unsent items).
+  Status erase_contact_on(Connection& conn, int64_t contact_id);
+  // erase_contact_after_outbox on `conn`, in one transaction (a savepoint).
+  Status erase_contact_after_outbox_on(Connection& conn, int64_t contact_id);
 
   // ---- messages and the outbox (pg_store_messages.cc) ----
  public:
