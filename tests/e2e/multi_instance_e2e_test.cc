@@ -122,13 +122,20 @@ TEST_CASE(
           const gw::FormFields form = {{"AccountSid", kAccount}, {"MessageSid", sid}, {"From", from},
                                        {"To", "+447700900000"},  {"Body", "hello"},   {"NumMedia", "0"},
                                        {"NumSegments", "1"}};
-          httplib::Result res;
+          int status = 0;  // 0: no answer
           if (a_alive && (p + i) % 2 == 0) {
-            res = gw::testing::post_signed_inbound(to_a, public_url, kToken, form);
-            if (!res) a_alive = false;  // A died: the retry goes to B
+            auto res = gw::testing::post_signed_inbound(to_a, public_url, kToken, form);
+            if (res) {
+              status = res->status;
+            } else {
+              a_alive = false;  // A died: the retry goes to B
+            }
           }
-          if (!res) res = gw::testing::post_signed_inbound(to_b, public_url, kToken, form);
-          if (!res || res->status / 100 != 2) {
+          if (status == 0) {
+            auto res = gw::testing::post_signed_inbound(to_b, public_url, kToken, form);
+            if (res) status = res->status;
+          }
+          if (status / 100 != 2) {
             ++refused_by_b;
             continue;
           }

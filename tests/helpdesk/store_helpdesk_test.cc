@@ -175,7 +175,7 @@ TEST_CASE("notes are kept encrypted and go when the person is erased", "[store][
   }
   if (f.on_postgres()) {
     // Not in clear in the table: the check raises if any body holds the text.
-    CHECK(f.exec_raw("DO $$ BEGIN IF (SELECT COUNT(*) FROM notes) <> 2"
+    CHECK(f.exec_sql("DO $$ BEGIN IF (SELECT COUNT(*) FROM notes) <> 2"
                      " OR EXISTS (SELECT 1 FROM notes WHERE position('Dari speaker'::bytea IN body) > 0)"
                      " THEN RAISE EXCEPTION 'note body in clear'; END IF; END $$")
               .ok());

@@ -207,11 +207,7 @@ TEST_CASE("PostgreSQL: a helpdesk event published on one instance reaches the ot
   REQUIRE(relay_b.start().ok());
   auto seen_a = bus_a.subscribe_queue();
   auto seen_b = bus_b.subscribe_queue();
-  gw::HelpdeskEvent e;
-  e.type = "message.inbound";
-  e.conversation_id = 42;
-  e.handover_id = 7;
-  e.queue = "uk";
+  const gw::HelpdeskEvent e{"message.inbound", 42, 7, "uk", ""};
   bus_a.publish(e);
   auto got = seen_b->pop(5s);
   REQUIRE(got);

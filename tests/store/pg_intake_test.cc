@@ -252,7 +252,7 @@ TEST_CASE(
   CHECK(f.intake->retry_dead_letter(first[0].id, f.clock.now()).error().code == ErrorCode::kNotFound);
 }
 
-TEST_CASE("postgres intake: other keys give an error per message; a closed intake answers unavailable",
+TEST_CASE("postgres intake: other keys give an error per message, and a closed intake answers unavailable",
           "[intake][postgres]") {
   PG_INTAKE_OR_SKIP();
   PgIntakeFixture f;

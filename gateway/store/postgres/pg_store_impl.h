@@ -162,13 +162,24 @@ class PgStore final : public Store, public ContentStore {
 
  private:
   // Runs f(Connection&) on the connection of the in_transaction() body this
-  // thread is running for this store, or else on one borrowed from the pool for
-  // the call. f returns a Status or a Result; so does with().
+  // thread is running for this store (in a savepoint), or else on one borrowed
+  // from the pool for the call. f returns a Status or a Result; so does with().
   template <class F>
   auto with(F&& f) -> std::invoke_result_t<F&, Connection&> {
     using R = std::invoke_result_t<F&, Connection&>;
     if (closed_.load()) return R(Error::unavailable("store is closed"));
-    if (Connection* c = current_connection()) return f(*c);
+    if (Connection* c = current_connection()) {
+      // Inside a body: the call in a savepoint of its own, so that its failure
+      // (a duplicate, say) undoes only its part and the body may go on, as on
+      // SQLite (PostgreSQL would otherwise abort the whole transaction).
+      auto savepoint = Transaction::begin(*c);
+      if (!savepoint) return R(savepoint.error());
+      R r = f(*c);
+      if (r) {
+        if (Status s = savepoint->commit(); !s) return R(s.error());
+      }
+      return r;
+    }
     auto lease = pool_->acquire();
     if (!lease) return R(lease.error());
     return f(**lease);
