@@ -50,17 +50,12 @@ TARGET_RATIO=0.5
 TARGET_P99_MS=10
 TARGET_RSS_MB=64
 
-say() { printf '%s\n' "$*" >&2; }
-die() { say "webhook_bench: $*"; exit 1; }
+BENCH_NAME=webhook_bench
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 
 # --- tools ---------------------------------------------------------------------------
-if ! command -v wrk >/dev/null 2>&1; then
-  say "wrk is missing: installing the Debian package"
-  SUDO=""
-  [[ $(id -u) -ne 0 ]] && SUDO="sudo"
-  $SUDO apt-get install -y wrk >/dev/null 2>&1 || { $SUDO apt-get update >/dev/null && $SUDO apt-get install -y wrk >/dev/null; } ||
-    die "could not install wrk (apt-get install wrk)"
-fi
+need_wrk
 command -v curl >/dev/null 2>&1 || die "curl is needed"
 
 # --- build (incremental: a no-op when up to date) -------------------------------------
@@ -145,21 +140,6 @@ run_wrk() {  # seconds lua url out
   wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$1"s --latency -s "$2" "$3" >"$4" 2>&1 || die "wrk failed: $(cat "$4")"
 }
 
-# "311.00us" / "0.94ms" / "1.20s" → milliseconds
-to_ms() {
-  awk -v v="$1" 'BEGIN {
-    n = v + 0
-    if (v ~ /us$/) n = n / 1000; else if (v ~ /ms$/) n = n; else if (v ~ /m$/) n = n * 60000; else if (v ~ /s$/) n = n * 1000
-    printf "%.3f", n }'
-}
-wrk_rps() { awk '/^Requests\/sec:/{print $2}' "$1"; }
-wrk_pct() { to_ms "$(awk -v p="$2%" '$1 == p {print $2}' "$1")"; }
-wrk_non2xx() { awk -F': ' '/Non-2xx or 3xx responses/{print $2}' "$1" | grep . || echo 0; }
-wrk_socket_errors() { sed -n 's/^ *Socket errors: //p' "$1" | grep . || echo none; }
-# CPU seconds (user + system) a process has used so far.
-cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat"; }
-wrk_field() { sed -n "s/.*bench_requests .*$2=\([0-9]*\).*/\1/p" "$1"; }
-
 say "bare httplib: warm-up ${WARMUP}s, then ${DURATION}s at $CONNECTIONS connections"
 run_wrk "$WARMUP" "$TMP/bare-warm.lua" "$BARE_URL" "$TMP/wrk-bare-warm.txt"
 BARE_CPU0=$(cpu_s "$BARE_PID")
@@ -187,9 +167,6 @@ sleep 1  # requests written just before wrk stopped are still being answered
 # handle it right after, on a thread of their own. What is left at the end of the
 # run is handled now, with no requests coming in: how long that takes gives the
 # rate at which messages are handled.
-metric() {  # file name [label filter]
-  awk -v n="$2" -v f="${3:-}" 'index($0, n) == 1 && (f == "" || index($0, f)) && $0 !~ /^#/ {print $2; exit}' "$1"
-}
 handled_of() { metric "$1" 'gateway_messages_total{' 'channel="bench",direction="inbound"'; }
 curl -fs "$GW_URL/metrics" >"$TMP/metrics-end.txt" || die "GET /metrics failed"
 HANDLED_AT_END=$(handled_of "$TMP/metrics-end.txt")

@@ -69,6 +69,16 @@ std::optional<FormFields> authenticated_twilio_form(const WebhookContext& ctx, c
   return std::move(*form);
 }
 
+// The answer when the store could not take what a webhook brought: 503 when it
+// was unreachable for the moment (its database restarting, no connection free),
+// so the provider retries later; 500 for anything else. Either way the provider
+// may retry: nothing was stored.
+void send_store_failure(httplib::Response& res, const Error& e, const std::string& message) {
+  const bool unavailable = e.code == ErrorCode::kUnavailable || e.code == ErrorCode::kTimeout;
+  if (unavailable) res.set_header("Retry-After", "5");
+  http::send_json_error(res, unavailable ? 503 : 500, "store_unavailable", message);
+}
+
 void twilio_inbound(const WebhookContext& ctx, const httplib::Request& req, httplib::Response& res) {
   const std::string id = req.matches[1];
   const ChannelConfig* ch = find_channel(ctx.config, id, "twilio");
@@ -84,7 +94,7 @@ void twilio_inbound(const WebhookContext& ctx, const httplib::Request& req, http
   Status accepted = ctx.conversations.accept(*msg);
   if (!accepted) {
     log::error("webhook.store_failed", {{"channel", ch->id}, {"error", accepted.error().to_string()}});
-    return http::send_json_error(res, 500, "store_unavailable", "the message could not be stored; retry");
+    return send_store_failure(res, accepted.error(), "the message could not be stored; retry");
   }
   res.status = 200;
   res.set_content(kEmptyTwiml, "text/xml; charset=utf-8");
@@ -111,7 +121,7 @@ void twilio_status(const WebhookContext& ctx, const httplib::Request& req, httpl
       log::info("status.unknown_message", {{"channel", ch->id}, {"status", *update->status}});
     } else if (!s) {
       log::error("status.store_failed", {{"channel", ch->id}, {"error", s.error().to_string()}});
-      return http::send_json_error(res, 500, "store_unavailable", "the status could not be stored; retry");
+      return send_store_failure(res, s.error(), "the status could not be stored; retry");
     }
   } else {
     log::info("status.ignored", {{"channel", ch->id}, {"status", update->provider_status}});
@@ -135,7 +145,7 @@ void telegram_webhook(const WebhookContext& ctx, const httplib::Request& req, ht
     Status accepted = ctx.conversations.accept(**update);
     if (!accepted) {
       log::error("webhook.store_failed", {{"channel", ch->id}, {"error", accepted.error().to_string()}});
-      return http::send_json_error(res, 500, "store_unavailable", "the update could not be stored; retry");
+      return send_store_failure(res, accepted.error(), "the update could not be stored; retry");
     }
   }
   http::send_json(res, 200, {{"ok", true}});

@@ -314,3 +314,23 @@ TEST_CASE("Telegram updates need the secret token and are handled once per updat
   auto garbage = f.client->Post("/telegram/tg/webhook", h, "not json", "application/json");
   CHECK(garbage->status == 400);
 }
+
+TEST_CASE("a webhook that finds the intake unreachable gets 503 with Retry-After, and the provider's retry is stored",
+          "[webhook][twilio]") {
+  WebhookFixture f;
+  // The intake's database is gone for the moment (a closed intake answers kUnavailable).
+  REQUIRE(f.intake->close().ok());
+  auto res = f.post_twilio("/twilio/uk-sms/inbound", f.inbound_form(kSid1, "hello"));
+  REQUIRE(res);
+  CHECK(res->status == 503);
+  CHECK(res->get_header_value("Retry-After") == "5");
+  CHECK(res->body.find("store_unavailable") != std::string::npos);
+  // Back: the retry is stored and handled once.
+  f.intake = *gw::open_sqlite_intake(":memory:", f.crypto, f.clock);
+  f.conversations.set_intake(f.intake.get(), [&f] { ++f.woken; });
+  auto retry = f.post_twilio("/twilio/uk-sms/inbound", f.inbound_form(kSid1, "hello"));
+  REQUIRE(retry);
+  CHECK(retry->status == 200);
+  CHECK(f.handle() == 1);
+  CHECK(f.messages().size() == 2);
+}

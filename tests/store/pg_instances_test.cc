@@ -247,3 +247,35 @@ TEST_CASE("a relayed helpdesk event is read strictly", "[helpdesk]") {
   }
   CHECK_FALSE(gw::EventRelay::decode(std::string(5000, ' ')));
 }
+
+TEST_CASE("PostgreSQL: a store whose server connections were cut opens new ones on the next call", "[postgres]") {
+  PG_OR_SKIP();
+  TwoInstances t;
+  auto c = t.a->upsert_contact("uk-sms", "+447700900123", t.clock.now());
+  REQUIRE(c.ok());
+  REQUIRE(t.a->ping().ok());
+  auto admin = gw::pg::Connection::connect(t.schema.url());
+  REQUIRE(admin.ok());
+  // As a restart of the server does to them: every connection of instance A ends.
+  auto cut = admin->run("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
+                        "gateway gw-a");
+  REQUIRE(cut.ok());
+  CHECK(*cut >= 1);
+  // The next calls find the connections gone and open new ones (at most one call
+  // may still meet a dead one and fail unavailable, as a webhook would get 503).
+  int failed = 0;
+  for (int i = 0; i < 3; ++i) {
+    auto again = t.a->find_contact("uk-sms", "+447700900123");
+    if (!again) {
+      CHECK(again.error().code == gw::ErrorCode::kUnavailable);
+      ++failed;
+      continue;
+    }
+    REQUIRE(again->has_value());
+    CHECK((*again)->id == c->id);
+  }
+  CHECK(failed <= 1);
+  CHECK(t.a->ping().ok());
+  // B was not touched.
+  CHECK(t.b->ping().ok());
+}

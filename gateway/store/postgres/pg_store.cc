@@ -68,10 +68,15 @@ Result<std::unique_ptr<Store>> open_postgres_store(const PostgresOptions& option
                                                    Clock& clock) {
   if (options.url.empty()) return Error::invalid("database.url is empty");
   if (options.max_connections == 0) return Error::invalid("a PostgreSQL pool needs at least one connection");
+  std::string instance = options.instance_id.empty() ? generate_instance_id() : options.instance_id;
   pg::PgPool::Options pool_options;
   pool_options.uri = options.url;
   pool_options.max_connections = options.max_connections;
   pool_options.acquire_timeout = options.acquire_timeout;
+  // Which instance a server connection belongs to, in pg_stat_activity.
+  std::string application = "gateway ";
+  application += instance;
+  pool_options.connection.application_name = application.substr(0, 63);
   auto pool = std::make_unique<pg::PgPool>(pool_options);
   {
     auto conn = pool->acquire();
@@ -79,7 +84,6 @@ Result<std::unique_ptr<Store>> open_postgres_store(const PostgresOptions& option
     auto version = migrate(**conn, clock.now());
     if (!version) return Error{version.error().code, "PostgreSQL database: " + version.error().message};
   }
-  std::string instance = options.instance_id.empty() ? generate_instance_id() : options.instance_id;
   auto store = std::make_unique<pg::PgStore>(std::move(pool), options.url, crypto, clock, std::move(instance),
                                              options.max_lease);
   if (options.heartbeat.count() > 0) store->start_heartbeat(options.heartbeat);
