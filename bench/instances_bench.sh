@@ -68,7 +68,7 @@ PG_URL=$(PG_TEST_CLUSTER_STATE="$TMP/pg-state" "$ROOT/scripts/pg-test-cluster.sh
 PG_STARTED=1
 PUBLIC_URL="http://bench.test"
 
-# start_gateway NAME DATABASE_JSON → prints the port once /readyz answers
+# start_gateway NAME DATABASE_JSON: starts one and sets GW_PORT once /readyz answers
 start_gateway() {
   local name=$1 database=$2 port
   port=$("$BARE" --free-port)
@@ -95,7 +95,7 @@ JSON
     sleep 0.05
   done
   curl -fs "http://127.0.0.1:$port/readyz" >/dev/null || die "gateway $name is not ready: $(tail -3 "$TMP/$name.log")"
-  echo "$port"
+  GW_PORT=$port
 }
 
 stop_all_gateways() {
@@ -175,18 +175,20 @@ report() {  # label "rps p99 stored expected non2xx"
 }
 
 say "one gateway, SQLite"
-P=$(start_gateway sqlite "{\"driver\": \"sqlite\", \"path\": \"$TMP/gateway.db\"}")
-SQLITE=$(run sqlite "$P")
+start_gateway sqlite "{\"driver\": \"sqlite\", \"path\": \"$TMP/gateway.db\"}"
+SQLITE=$(run sqlite "$GW_PORT")
 stop_all_gateways
 
 say "one gateway, PostgreSQL"
-P=$(start_gateway pg1 "{\"driver\": \"postgres\", \"url\": \"$PG_URL\"}")
-PG1=$(run pg1 "$P")
+start_gateway pg1 "{\"driver\": \"postgres\", \"url\": \"$PG_URL\"}"
+PG1=$(run pg1 "$GW_PORT")
 stop_all_gateways
 
 say "two gateways, one PostgreSQL"
-PA=$(start_gateway pga "{\"driver\": \"postgres\", \"url\": \"$PG_URL\", \"instance_id\": \"bench-a\"}")
-PB=$(start_gateway pgb "{\"driver\": \"postgres\", \"url\": \"$PG_URL\", \"instance_id\": \"bench-b\"}")
+start_gateway pga "{\"driver\": \"postgres\", \"url\": \"$PG_URL\", \"instance_id\": \"bench-a\"}"
+PA=$GW_PORT
+start_gateway pgb "{\"driver\": \"postgres\", \"url\": \"$PG_URL\", \"instance_id\": \"bench-b\"}"
+PB=$GW_PORT
 PG2=$(run pg2 "$PA" "$PB")
 stop_all_gateways
 

@@ -97,14 +97,17 @@ Result<std::vector<QueuedInbound>> PgIntake::due(TimePoint now, int limit) {
   return with([&](Connection& c) -> Result<std::vector<QueuedInbound>> {
     // One statement, so one transaction: the rows are locked (SKIP LOCKED: a row
     // another instance is claiming is passed over) and leased before the
-    // commit. A message waits while an earlier one of its sender is still here
+    // commit. A row this instance holds already is claimable again: its one
+    // worker asks again only after the handling it was given for failed before
+    // finish() (as SQLite's intake hands it over again), and the heartbeat would
+    // otherwise keep its lease alive for ever. A message waits while an earlier one of its sender is still here
     // and not dead: in hand elsewhere, deferred, or being claimed by another
     // instance right now (that row is locked, but this statement still sees it).
     const Status claimed = c.query(
         "WITH claimable AS ("
         "  SELECT q.id FROM inbound_queue q"
         "  WHERE q.dead_at IS NULL AND q.next_attempt_at <= $1"
-        "    AND (q.lease_until IS NULL OR q.lease_until <= $1)"
+        "    AND (q.lease_until IS NULL OR q.lease_until <= $1 OR q.claimed_by = $3)"
         "    AND NOT EXISTS (SELECT 1 FROM inbound_queue b WHERE b.sender_key = q.sender_key"
         "      AND b.id < q.id AND b.dead_at IS NULL)"
         "  ORDER BY q.id LIMIT $2"
@@ -229,7 +232,10 @@ Status PgIntake::retry_dead_letter(int64_t id, TimePoint now) {
 Result<int64_t> PgIntake::renew_leases(TimePoint until) {
   return with([&](Connection& c) -> Result<int64_t> {
     return c.run(
-        "UPDATE inbound_queue SET lease_until = $2 WHERE claimed_by = $1 AND lease_until IS NOT NULL",
+        // Rows locked by a finish() in progress are skipped (they are leaving):
+        // taking them in another order than finish() does would deadlock.
+        "UPDATE inbound_queue SET lease_until = $2 WHERE id IN (SELECT id FROM inbound_queue"
+        " WHERE claimed_by = $1 AND lease_until IS NOT NULL ORDER BY id FOR UPDATE SKIP LOCKED)",
         instance_id_, to_unix_ms(until));
   });
 }

@@ -11,12 +11,16 @@
 //   and no earlier message of its sender is still in the intake and not dead.
 //   So each person has at most one message in hand anywhere, and their messages
 //   are handed out in the order they arrived, across instances. A message held
-//   by an instance that died is claimed again once its lease has run out.
+//   by an instance that died is claimed again once its lease has run out. One
+//   worker per instance calls due(): a message this instance holds already is
+//   returned again (its handling failed before finish(), e.g. the store was
+//   unreachable), as SQLite's intake hands an unfinished message over again.
 // - finish() deletes the handled messages and defers the others as SQLite does,
 //   clearing their lease (a deferred message another instance has claimed
 //   since, because this one's lease ran out, is left to that instance).
 // - renew_leases() (and the heartbeat thread that calls it) keeps the leases of
-//   the messages this instance holds while it handles them.
+//   the messages this instance holds while it handles them; rows a finish() in
+//   progress has locked are skipped, so the two never deadlock.
 //
 // Threads: every call borrows a connection from the intake's own pool for its
 // duration; there is no lock of the intake's own around them.

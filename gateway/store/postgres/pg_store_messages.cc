@@ -373,8 +373,12 @@ Result<int64_t> PgStore::end_leases_of_previous_process(TimePoint now) {
 
 Result<int64_t> PgStore::renew_outbox_leases(TimePoint until) {
   return with([&](Connection& c) -> Result<int64_t> {
-    return c.run("UPDATE outbox SET lease_until = $1 WHERE state = 'sending' AND claimed_by = $2",
-                 to_unix_ms(until), instance_id_);
+    // Items locked by a transaction finishing them are skipped: locking many
+    // rows in another order than such a transaction would deadlock with it.
+    return c.run(
+        "UPDATE outbox SET lease_until = $1 WHERE id IN (SELECT id FROM outbox"
+        " WHERE state = 'sending' AND claimed_by = $2 ORDER BY id FOR UPDATE SKIP LOCKED)",
+        to_unix_ms(until), instance_id_);
   });
 }
 
