@@ -178,7 +178,7 @@ const std::set<std::string> kPgOnlyIndexes = {"conversations_by_contact", "outbo
                                               "accounts_username_nocase", "inbound_queue_by_sender",
                                               "inbound_queue_due"};
 const std::set<std::string> kSqliteOnlyIndexes = {"inbound_queue_failed"};
-const std::set<std::string> kPgOnlyTables = {"send_pacing"};
+const std::set<std::string> kPgOnlyTables = {"send_pacing", "staff_sessions"};
 const std::set<std::string> kPgOnlyTriggers = {"audit_log_no_truncate"};
 const std::set<std::pair<std::string, std::string>> kPgOnlyColumns = {
     {"outbox", "claimed_by"}, {"inbound_queue", "claimed_by"}, {"inbound_queue", "lease_until"}};
