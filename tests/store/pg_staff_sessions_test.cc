@@ -243,9 +243,10 @@ TEST_CASE("PostgreSQL: a stored staff session holds neither its token nor its CS
   CHECK(r.all_text.find("cred-1") != std::string::npos);  // the row was read whole
 
   // The CSRF token is sealed for this column: the same bytes do not open as another.
-  gw::Crypto crypto = gw::testing::make_test_crypto();
-  CHECK(crypto.decrypt(r.csrf, "staff_sessions.csrf_token").ok());
-  CHECK_FALSE(crypto.decrypt(r.csrf, "notes.body").ok());
+  auto opened = t.crypto.decrypt(r.csrf, "staff_sessions.csrf_token");
+  REQUIRE(opened.ok());
+  CHECK(*opened == s.session.csrf_token);
+  CHECK_FALSE(t.crypto.decrypt(r.csrf, "notes.body").ok());
 }
 
 TEST_CASE("PostgreSQL: a staff session of an unknown account is refused, and a key must be a SHA-256",
