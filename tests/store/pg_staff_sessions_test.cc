@@ -62,6 +62,7 @@ struct TwoInstances {
     acc.password_hash = "$argon2id$x";
     acc.role = "operator";
     auto id = a->create_account(acc);
+    INFO((id.ok() ? std::string() : id.error().to_string()));
     REQUIRE(id.ok());
     return *id;
   }
