@@ -43,6 +43,7 @@
 #include "gateway/helpdesk/event_relay.h"
 #include "gateway/store/postgres/pg_intake.h"
 #include "gateway/store/postgres/pg_store.h"
+#include "gateway/store/staff_session_table.h"
 #include "gateway/helpdesk/events.h"
 #include "gateway/helpdesk/helpdesk.h"
 #include "gateway/helpdesk/helpdesk_metrics.h"
@@ -301,7 +302,10 @@ int run_serve(const ServeOptions& options) {
   http::HttpServer server(registry, http_options(*cfg));
   http::add_health_routes(server, readiness, registry,
                           http::MetricsAccess(cfg->metrics.allow_from, cfg->metrics.bearer_token));
-  StaffSessions staff_sessions(clock);
+  // Sessions in memory on SQLite; in the database's shared table when several
+  // instances share it, so that each recognises the others' logins.
+  std::unique_ptr<SharedStaffSessionTable> shared_sessions = shared_staff_session_table(*db);
+  StaffSessions staff_sessions(clock, shared_sessions.get());
   LoginThrottleOptions throttle_options;
   throttle_options.account_free_failures = cfg->login.account_free_failures;
   throttle_options.account_first_delay = std::chrono::milliseconds(cfg->login.account_first_delay_ms);

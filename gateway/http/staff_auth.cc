@@ -199,6 +199,10 @@ void StaffAuth::login(const httplib::Request& req, httplib::Response& res) {
   const Account& a = **found;
   attempt.succeeded();
   NewStaffSession s = sessions_.create(a.id, a.username, a.role, credential_of(a));
+  if (s.token.empty()) {  // the shared session table could not be reached
+    send_json_error(res, 503, "unavailable", "try again shortly");
+    return;
+  }
   audit(account_subject(a.id), "account.login", account_subject(a.id));
   log::info("account.login", {{"account", a.id}, {"role", a.role}});
   res.set_header("Set-Cookie", cookie(s.token, false));
@@ -278,6 +282,11 @@ void StaffAuth::change_password(const httplib::Request& req, httplib::Response& 
   sessions_.end_for_account(id);
   NewStaffSession s = sessions_.create(a.id, a.username, a.role, credential_of(a));
   audit(account_subject(id), "account.password_changed", account_subject(id));
+  if (s.token.empty()) {  // changed, but the shared session table could not be reached
+    res.set_header("Set-Cookie", cookie("", true));
+    send_json_error(res, 503, "unavailable", "the password was changed; log in again");
+    return;
+  }
   log::info("account.password_changed", {{"account", id}});
   res.set_header("Set-Cookie", cookie(s.token, false));
   send_json(res, 200, {{"ok", true}, {"csrf_token", s.session.csrf_token}, {"must_change_password", false}});

@@ -151,6 +151,20 @@ struct Account {
   bool reviewer = false;               // an editor who may publish content
 };
 
+// A staff login session in a table shared by the instances (Store::put_staff_session
+// and the methods beside it). Keyed by the SHA-256 of the cookie token: the token
+// itself is never stored, so the table hands out no live cookie.
+struct StaffSessionRecord {
+  std::string token_hash;  // SHA-256(token), 32 raw bytes
+  int64_t account_id = 0;
+  std::string username;
+  std::string role;
+  std::string csrf_token;  // a secret: encrypted at rest
+  std::string credential;  // opaque fingerprint of the password hash at login
+  TimePoint created_at{};
+  TimePoint last_seen{};
+};
+
 // One anonymised counter (Store::add_stats, Store::read_stats): how many times
 // `metric` took `value` in an ISO week, among people whose country was `country`
 // at the time. Holds no identifier, address, text or time finer than the week,

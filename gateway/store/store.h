@@ -285,6 +285,66 @@ class Store {
     return true;
   }
 
+  // Staff login sessions shared by the instances, so that a member of staff
+  // logged in through one is recognised by every other, and a logout or a
+  // disabled account ends the session everywhere (StaffSessions reads and
+  // writes through these when keeps_staff_sessions()). Rows are keyed by
+  // StaffSessionRecord::token_hash, never the token. A session is live while
+  // last_seen > seen_after and created_at > created_after (the idle and the
+  // absolute timeout, as cut-off times). The default keeps no sessions (one
+  // process keeps them in its memory): keeps_staff_sessions() is false and the
+  // others answer kUnimplemented.
+  virtual bool keeps_staff_sessions() const { return false; }
+  // Adds session `s`; kAlreadyExists when its token_hash is taken, kNotFound
+  // when its account does not exist.
+  virtual Status put_staff_session(const StaffSessionRecord& s) {
+    (void)s;
+    return no_staff_sessions();
+  }
+  // The session keyed by `token_hash`, live or not; nullopt when there is none.
+  virtual Result<std::optional<StaffSessionRecord>> get_staff_session(const std::string& token_hash) {
+    (void)token_hash;
+    return no_staff_sessions();
+  }
+  // Moves the session's last_seen on to `last_seen` (never back); no error when
+  // there is no such session.
+  virtual Status touch_staff_session(const std::string& token_hash, TimePoint last_seen) {
+    (void)token_hash;
+    (void)last_seen;
+    return no_staff_sessions();
+  }
+  // Deletes the session keyed by `token_hash`: true when there was one.
+  virtual Result<bool> delete_staff_session(const std::string& token_hash) {
+    (void)token_hash;
+    return no_staff_sessions();
+  }
+  // Deletes every session of account `account_id` except the one keyed by
+  // `keep_token_hash` (none when empty), live or not; returns how many.
+  virtual Result<int64_t> delete_staff_sessions_of_account(int64_t account_id,
+                                                           const std::string& keep_token_hash) {
+    (void)account_id;
+    (void)keep_token_hash;
+    return no_staff_sessions();
+  }
+  // Deletes every session no longer live; returns how many.
+  virtual Result<int64_t> delete_expired_staff_sessions(TimePoint seen_after, TimePoint created_after) {
+    (void)seen_after;
+    (void)created_after;
+    return no_staff_sessions();
+  }
+  // The number of live sessions.
+  virtual Result<int64_t> count_staff_sessions(TimePoint seen_after, TimePoint created_after) {
+    (void)seen_after;
+    (void)created_after;
+    return no_staff_sessions();
+  }
+  // The accounts with at least one live session, each once, in ascending order.
+  virtual Result<std::vector<int64_t>> staff_session_accounts(TimePoint seen_after, TimePoint created_after) {
+    (void)seen_after;
+    (void)created_after;
+    return no_staff_sessions();
+  }
+
   // Notifications between the instances: notify() sends `payload` (at most
   // 7,000 bytes; never personal data) to every instance listening to `topic`
   // (lower-case letters and '_'), this one included; inside in_transaction() it
@@ -307,6 +367,9 @@ class Store {
     (void)on_payload;
     return std::unique_ptr<Listening>();
   }
+
+ private:
+  static Error no_staff_sessions() { return Error::unimplemented("this store keeps no staff sessions"); }
 };
 
 }  // namespace gw

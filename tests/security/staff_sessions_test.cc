@@ -130,3 +130,38 @@ TEST_CASE("who is online: each account with a live session, once", "[security][s
   sessions.remove(a1.token);
   CHECK(sessions.active_accounts().empty());
 }
+
+namespace {
+
+// A shared table whose database cannot be reached.
+class UnreachableTable final : public gw::SharedStaffSessionTable {
+ public:
+  gw::Status put(const std::string&, const gw::StaffSession&) override { return down(); }
+  gw::Result<std::optional<gw::StaffSession>> get(const std::string&) override { return down(); }
+  gw::Status set_last_seen(const std::string&, gw::TimePoint) override { return down(); }
+  gw::Result<bool> remove(const std::string&) override { return down(); }
+  gw::Result<int64_t> remove_for_account(int64_t, const std::string&) override { return down(); }
+  gw::Result<int64_t> remove_expired(gw::TimePoint, gw::TimePoint) override { return down(); }
+  gw::Result<int64_t> count_live(gw::TimePoint, gw::TimePoint) override { return down(); }
+  gw::Result<std::vector<int64_t>> live_accounts(gw::TimePoint, gw::TimePoint) override { return down(); }
+
+ private:
+  static gw::Error down() { return gw::Error::unavailable("database unreachable"); }
+};
+
+}  // namespace
+
+TEST_CASE("sessions in an unreachable shared table let no one in and hand out no token",
+          "[security][sessions]") {
+  FakeClock clock;
+  UnreachableTable table;
+  StaffSessions sessions(clock, &table);
+  auto s = sessions.create(7, "amina", "operator");
+  CHECK(s.token.empty());
+  CHECK_FALSE(sessions.touch("some-token"));
+  CHECK_FALSE(sessions.peek("some-token"));
+  CHECK_FALSE(sessions.remove("some-token"));
+  CHECK(sessions.end_for_account(7) == 0);
+  CHECK(sessions.size() == 0);
+  CHECK(sessions.active_accounts().empty());
+}

@@ -275,12 +275,32 @@ CREATE TABLE send_pacing (
 );
 )sql";
 
+// Several instances: the staff login sessions (Store::put_staff_session and the
+// methods beside it), so that a session made through one instance is recognised
+// by every other and a logout or a disabled account ends it everywhere. Keyed by
+// SHA-256 of the cookie token, never the token; the CSRF token is sealed
+// ("staff_sessions.csrf_token"). An account's sessions go with it.
+constexpr const char* kStaffSessions = R"sql(
+CREATE TABLE staff_sessions (
+  token_hash BYTEA  PRIMARY KEY,
+  account_id BIGINT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  username   TEXT   NOT NULL,
+  role       TEXT   NOT NULL,
+  csrf_token BYTEA  NOT NULL,
+  credential TEXT   NOT NULL,
+  created_at BIGINT NOT NULL,
+  last_seen  BIGINT NOT NULL
+);
+CREATE INDEX staff_sessions_by_account ON staff_sessions(account_id);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& postgres_migrations() {
   static const std::vector<Migration> kAll = {
       {1, "initial schema (SQLite 1..8 and its intake 1..2)", kInitialSchema},
       {2, "send_pacing: each channel's sending pace, shared by the instances", kSendPacing},
+      {3, "staff_sessions: staff login sessions, shared by the instances", kStaffSessions},
   };
   return kAll;
 }

@@ -9,6 +9,7 @@
 //   pg_store_helpdesk.cc  handovers and operators' notes
 //   pg_store_content.cc   content versions and the draft (ContentStore)
 //   pg_store_stats.cc     anonymised statistics
+//   pg_store_sessions.cc  staff login sessions shared by the instances
 //
 // Concurrency: no lock of the store's own. Each call borrows a connection from
 // the pool for its duration (with()), so calls of different threads run side by
@@ -144,6 +145,19 @@ class PgStore final : public Store, public ContentStore {
                                             std::function<void(const std::string&)> on_payload) override;
   ContentStore* content_store() override { return this; }
 
+  // Staff login sessions shared by the instances (pg_store_sessions.cc; table
+  // staff_sessions).
+  bool keeps_staff_sessions() const override { return true; }
+  Status put_staff_session(const StaffSessionRecord& s) override;
+  Result<std::optional<StaffSessionRecord>> get_staff_session(const std::string& token_hash) override;
+  Status touch_staff_session(const std::string& token_hash, TimePoint last_seen) override;
+  Result<bool> delete_staff_session(const std::string& token_hash) override;
+  Result<int64_t> delete_staff_sessions_of_account(int64_t account_id,
+                                                   const std::string& keep_token_hash) override;
+  Result<int64_t> delete_expired_staff_sessions(TimePoint seen_after, TimePoint created_after) override;
+  Result<int64_t> count_staff_sessions(TimePoint seen_after, TimePoint created_after) override;
+  Result<std::vector<int64_t>> staff_session_accounts(TimePoint seen_after, TimePoint created_after) override;
+
   // ContentStore (pg_store_content.cc).
   Result<std::optional<ContentVersion>> latest_content_version() override;
   Result<std::vector<ContentVersion>> list_content_versions(int limit) override;
@@ -246,6 +260,8 @@ class PgStore final : public Store, public ContentStore {
   // ---- content (pg_store_content.cc) ----
 
   // ---- statistics (pg_store_stats.cc) ----
+
+  // ---- staff login sessions (pg_store_sessions.cc) ----
 
   std::unique_ptr<PgPool> pool_;
   const std::string url_;
