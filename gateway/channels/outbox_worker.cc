@@ -51,7 +51,8 @@ void OutboxWorker::release(const OutboxItem& item) {
 Millis OutboxWorker::pace(const std::string& channel) {
   auto shared = store_.reserve_send_slot(channel, options_.max_per_second);
   if (shared && *shared) return **shared;
-  if (!shared) log::warn("outbox.pace_unshared", {{"channel", channel}, {"error", shared.error().to_string()}});
+  if (!shared)
+    log::warn("outbox.pace_unshared", {{"channel", channel}, {"error", shared.error().to_string()}});
   return limiter_.reserve();
 }
 

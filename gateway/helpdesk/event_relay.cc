@@ -23,8 +23,8 @@ EventRelay::~EventRelay() {
 }
 
 std::string EventRelay::encode(const HelpdeskEvent& e, const std::string& origin) {
-  nlohmann::json j = {{"o", origin}, {"t", e.type}, {"c", e.conversation_id}, {"h", e.handover_id},
-                      {"q", e.queue}};
+  nlohmann::json j = {
+      {"o", origin}, {"t", e.type}, {"c", e.conversation_id}, {"h", e.handover_id}, {"q", e.queue}};
   if (!e.from_queue.empty()) j["f"] = e.from_queue;
   return j.dump();
 }

@@ -20,32 +20,9 @@ using namespace std::chrono_literals;
 
 namespace {
 
-#define PG_OR_SKIP()                                                                      \
-  if (!gw::testing::test_pg_url()) {                                                      \
-    WARN("GATEWAY_TEST_PG_URL is not set: skipped (scripts/pg-test-cluster.sh start)"); \
-    return;                                                                               \
-  }
+#define PG_OR_SKIP() GW_PG_OR_SKIP()
 
-// Two stores (two instances) on one schema.
-struct TwoInstances {
-  gw::testing::PgTestSchema schema;
-  gw::testing::FakeClock clock;
-  gw::Crypto crypto = gw::testing::make_test_crypto();
-  std::unique_ptr<gw::Store> a;
-  std::unique_ptr<gw::Store> b;
-  TwoInstances() {
-    a = open("gw-a");
-    b = open("gw-b");
-  }
-  std::unique_ptr<gw::Store> open(const std::string& id) {
-    gw::PostgresOptions o;
-    o.url = schema.url();
-    o.instance_id = id;
-    auto s = gw::open_postgres_store(o, crypto, clock);
-    REQUIRE(s.ok());
-    return std::move(*s);
-  }
-};
+using TwoInstances = gw::testing::TwoPgStores;
 
 // Collects payloads from a listener's thread.
 struct Inbox {
@@ -248,7 +225,8 @@ TEST_CASE("a relayed helpdesk event is read strictly", "[helpdesk]") {
   CHECK_FALSE(gw::EventRelay::decode(std::string(5000, ' ')));
 }
 
-TEST_CASE("PostgreSQL: a store whose server connections were cut opens new ones on the next call", "[postgres]") {
+TEST_CASE("PostgreSQL: a store whose server connections were cut opens new ones on the next call",
+          "[postgres]") {
   PG_OR_SKIP();
   TwoInstances t;
   auto c = t.a->upsert_contact("uk-sms", "+447700900123", t.clock.now());

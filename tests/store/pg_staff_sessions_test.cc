@@ -21,40 +21,21 @@ using namespace std::chrono_literals;
 
 namespace {
 
-#define PG_OR_SKIP()                                                                    \
-  if (!gw::testing::test_pg_url()) {                                                    \
-    WARN("GATEWAY_TEST_PG_URL is not set: skipped (scripts/pg-test-cluster.sh start)"); \
-    return;                                                                             \
-  }
+#define PG_OR_SKIP() GW_PG_OR_SKIP()
 
 // Two instances on one schema, each with its StaffSessions over its own store.
-struct TwoInstances {
-  gw::testing::PgTestSchema schema;
-  gw::testing::FakeClock clock;
-  gw::Crypto crypto = gw::testing::make_test_crypto();
-  std::unique_ptr<gw::Store> a;
-  std::unique_ptr<gw::Store> b;
+struct TwoInstances : gw::testing::TwoPgStores {
   std::unique_ptr<gw::SharedStaffSessionTable> table_a;
   std::unique_ptr<gw::SharedStaffSessionTable> table_b;
   std::unique_ptr<gw::StaffSessions> sa;
   std::unique_ptr<gw::StaffSessions> sb;
   TwoInstances() {
-    a = open("gw-a");
-    b = open("gw-b");
     table_a = gw::shared_staff_session_table(*a);
     table_b = gw::shared_staff_session_table(*b);
     REQUIRE(table_a);
     REQUIRE(table_b);
     sa = std::make_unique<gw::StaffSessions>(clock, table_a.get());
     sb = std::make_unique<gw::StaffSessions>(clock, table_b.get());
-  }
-  std::unique_ptr<gw::Store> open(const std::string& id) {
-    gw::PostgresOptions o;
-    o.url = schema.url();
-    o.instance_id = id;
-    auto s = gw::open_postgres_store(o, crypto, clock);
-    REQUIRE(s.ok());
-    return std::move(*s);
   }
   int64_t account(const std::string& username) {
     gw::Account acc;

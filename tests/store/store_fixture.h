@@ -125,4 +125,35 @@ struct StoreFixture {
   }
 };
 
+// Skips the test, with a warning, when no PostgreSQL test database is set
+// (GATEWAY_TEST_PG_URL: scripts/pg-test-cluster.sh).
+#define GW_PG_OR_SKIP()                                                                 \
+  if (!gw::testing::test_pg_url()) {                                                    \
+    WARN("GATEWAY_TEST_PG_URL is not set: skipped (scripts/pg-test-cluster.sh start)"); \
+    return;                                                                             \
+  }
+
+// Two instances' PostgreSQL stores on one schema of the test's own ("gw-a" and
+// "gw-b"). REQUIRES: test_pg_url().
+struct TwoPgStores {
+  PgTestSchema schema;
+  FakeClock clock;
+  Crypto crypto = make_test_crypto();
+  std::unique_ptr<Store> a;
+  std::unique_ptr<Store> b;
+  TwoPgStores() {
+    a = open("gw-a");
+    b = open("gw-b");
+  }
+  std::unique_ptr<Store> open(const std::string& id) {
+    PostgresOptions o;
+    o.url = schema.url();
+    o.instance_id = id;
+    auto s = open_postgres_store(o, crypto, clock);
+    INFO((s.ok() ? std::string() : s.error().to_string()));
+    REQUIRE(s.ok());
+    return std::move(*s);
+  }
+};
+
 }  // namespace gw::testing

@@ -12,10 +12,10 @@
 namespace gw::testing {
 
 struct AnswerCount {
-  int replies = 0;       // outbound messages in the senders' conversations
-  int not_sent = 0;      // of those, ones whose status is not "sent"
-  int unanswered = 0;    // acknowledged messages not stored, or not followed by a reply
-  int stray = 0;         // senders with no contact although a message of theirs was acknowledged
+  int replies = 0;     // outbound messages in the senders' conversations
+  int not_sent = 0;    // of those, ones whose status is not "sent"
+  int unanswered = 0;  // acknowledged messages not stored, or not followed by a reply
+  int stray = 0;       // senders with no contact although a message of theirs was acknowledged
 };
 
 // `acknowledged`: sender address → the MessageSids answered 2xx, on `channel`.

@@ -11,9 +11,8 @@
 #include <mutex>
 #include <thread>
 
-#include "gateway/core/log.h"
-
 #include "gateway/core/ids.h"
+#include "gateway/core/log.h"
 #include "gateway/store/postgres/pg_migrations.h"
 #include "gateway/store/postgres/pg_store_impl.h"
 
@@ -269,9 +268,8 @@ class PgListening final : public Store::Listening {
   Status start() {
     auto conn = connect();
     if (!conn) return conn.error();
-    thread_ = std::thread([this, c = std::make_shared<Connection>(std::move(*conn))]() mutable {
-      run(std::move(*c));
-    });
+    thread_ = std::thread(
+        [this, c = std::make_shared<Connection>(std::move(*conn))]() mutable { run(std::move(*c)); });
     return {};
   }
 
@@ -331,8 +329,8 @@ Status PgStore::notify(const std::string& topic, const std::string& payload) {
   });
 }
 
-Result<std::unique_ptr<Store::Listening>> PgStore::listen(const std::string& topic,
-                                                          std::function<void(const std::string&)> on_payload) {
+Result<std::unique_ptr<Store::Listening>> PgStore::listen(
+    const std::string& topic, std::function<void(const std::string&)> on_payload) {
   if (!valid_topic(topic)) return Error::invalid("a notification topic is lower-case letters and '_'");
   if (closed_.load()) return Error::unavailable("store is closed");
   auto l = std::make_unique<PgListening>(url_, topic, std::move(on_payload));
