@@ -206,8 +206,8 @@ TEST_CASE(
   CHECK(duplicates >= 0);
   CHECK(duplicates <= 2);
 
-  // The pace: in no second did the provider get more than max_per_second sends
-  // from the two together (one more allowed for the jitter of the network).
+  // The pace: the provider got no more than max_per_second sends a second from
+  // the two together.
   std::vector<std::chrono::steady_clock::time_point> at;
   for (const auto& r : twilio.requests()) at.push_back(r.at);
   std::sort(at.begin(), at.end());
@@ -216,7 +216,14 @@ TEST_CASE(
     while (at[j] - at[i] >= 1s) ++i;
     most = std::max(most, j - i + 1);
   }
-  INFO("sends: " << at.size() << ", most in one second: " << most);
-  CHECK(at.size() >= static_cast<size_t>(kPeople * kEach));
-  CHECK(most <= static_cast<size_t>(kPerSecond + 1));
+  REQUIRE(at.size() >= static_cast<size_t>(kPeople * kEach));
+  const double seconds = std::chrono::duration<double>(at.back() - at.front()).count();
+  const double rate = static_cast<double>(at.size() - 1) / seconds;
+  INFO("sends: " << at.size() << ", most in one second: " << most << ", on average " << rate << " a second");
+  // The slots are exactly 1/max_per_second apart; a send leaves when its slot
+  // comes, so only the network's and the scheduler's jitter can bring two
+  // closer: in any second at most max_per_second (+2 for that jitter), and on
+  // average not above it. Without one pace for both they would send twice as fast.
+  CHECK(most <= static_cast<size_t>(kPerSecond + 2));
+  CHECK(rate <= kPerSecond * 1.05);
 }
