@@ -138,6 +138,25 @@ TEST_CASE("postgres needs a URL and explicit keys", "[config]") {
   CHECK(cfg.error().message.find("$.keys: encryption keys are required") != std::string::npos);
 }
 
+TEST_CASE("postgres takes an instance id and a pool size, both checked", "[config]") {
+  const std::string keys = R"("keys": {"data": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+                                        "index": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="})";
+  auto ok = gw::parse_config(
+      json::parse(R"({"database": {"driver": "postgres", "url": "postgresql:///gw", "instance_id": "gw-1.a:b",
+                   "max_connections": 4}, )" + keys + "}"),
+      fake_env({}));
+  REQUIRE(ok.ok());
+  CHECK(ok->database.instance_id == "gw-1.a:b");
+  CHECK(ok->database.max_connections == 4);
+  auto bad = gw::parse_config(
+      json::parse(R"({"database": {"driver": "postgres", "url": "postgresql:///gw", "instance_id": "gw 1",
+                   "max_connections": 1}, )" + keys + "}"),
+      fake_env({}));
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().message.find("$.database.instance_id: must be at most 64 letters") != std::string::npos);
+  CHECK(bad.error().message.find("$.database.max_connections") != std::string::npos);
+}
+
 TEST_CASE("a JSON syntax error in the file is reported with file, line and column", "[config]") {
   auto dir = std::filesystem::temp_directory_path() / ("gw-config-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
