@@ -3,7 +3,12 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
+
+#include "gateway/core/result.h"
+#include "gateway/store/records.h"
 
 namespace gw {
 
@@ -24,5 +29,13 @@ std::optional<int> message_status_rank(std::string_view status);
 // True iff `next` should replace `current`: both known and next ranks strictly
 // higher. Equal ranks keep the first (a late "failed" does not undo "delivered").
 bool message_status_supersedes(std::string_view next, std::string_view current);
+
+// An account's role and capacity are valid, and its lists (languages, queues)
+// can be stored as comma-separated text: an item holding a comma (or empty)
+// could not come back as it went in, so it is refused.
+Status check_account(const Account& a);
+// The comma-separated text of an account's list, and back (empty items dropped).
+std::string join_list(const std::vector<std::string>& items);
+std::vector<std::string> split_list(const std::string& text);
 
 }  // namespace gw

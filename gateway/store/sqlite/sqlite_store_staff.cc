@@ -5,41 +5,6 @@
 namespace gw::sqlite {
 namespace {
 
-// Account lists are stored as comma-separated text; an item holding a comma
-// (or empty) could not come back as it went in, so it is refused.
-Status check_account(const Account& a) {
-  if (!is_account_role(a.role)) return Error::invalid("unknown account role '" + a.role + "'");
-  if (a.capacity < 0) return Error::invalid("account capacity must not be negative");
-  for (const auto* list : {&a.languages, &a.queues}) {
-    for (const std::string& item : *list) {
-      if (item.empty() || item.find(',') != std::string::npos)
-        return Error::invalid("account languages and queues must be non-empty names without commas");
-    }
-  }
-  return {};
-}
-
-std::string join_list(const std::vector<std::string>& items) {
-  std::string out;
-  for (const std::string& item : items) {
-    if (!out.empty()) out += ',';
-    out += item;
-  }
-  return out;
-}
-
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t comma = text.find(',', start);
-    if (comma == std::string::npos) comma = text.size();
-    if (comma > start) out.push_back(text.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return out;
-}
-
 constexpr const char* kAccountColumns =
     "id, username, password_hash, role, disabled, created_at, languages, queues, capacity, "
     "must_change_password, reviewer";
