@@ -43,6 +43,7 @@
 #include "gateway/helpdesk/event_relay.h"
 #include "gateway/store/postgres/pg_intake.h"
 #include "gateway/store/postgres/pg_store.h"
+#include "gateway/store/login_throttle_table.h"
 #include "gateway/store/staff_session_table.h"
 #include "gateway/helpdesk/events.h"
 #include "gateway/helpdesk/helpdesk.h"
@@ -312,7 +313,10 @@ int run_serve(const ServeOptions& options) {
   throttle_options.account_max_delay = std::chrono::seconds(cfg->login.account_max_delay_s);
   throttle_options.address_failures_per_minute = cfg->login.address_failures_per_minute;
   throttle_options.global_failures_per_minute = cfg->login.global_failures_per_minute;
-  LoginThrottle login_throttle(clock, throttle_options);
+  // Login counts likewise: shared, an account gets its free failures once, not
+  // once per instance.
+  std::unique_ptr<LoginThrottleTable> shared_login_counts = shared_login_throttle_table(*db);
+  LoginThrottle login_throttle(clock, shared_login_counts.get(), throttle_options);
   PasswordHashOptions hash_options;
   hash_options.max_concurrent = cfg->login.concurrent_hashes;
   http::StaffAuth staff_auth(*db, clock, staff_sessions, login_throttle,

@@ -31,8 +31,11 @@ std::optional<std::pair<std::string, std::string>> two_strings(const std::string
 }
 
 // 429 with Retry-After for an attempt the throttle refused.
+// (503 when the throttle's shared counts could not be reached).
 void send_throttled(httplib::Response& res, const LoginThrottle::Attempt& refused, const char* message) {
   res.set_header("Retry-After", std::to_string(retry_after_seconds(refused.retry_after())));
+  if (std::string_view(refused.refused_by()) == "unavailable")
+    return send_json_error(res, 503, "unavailable", "try again shortly");
   send_json_error(res, 429, "throttled", message);
 }
 

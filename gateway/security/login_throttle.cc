@@ -1,7 +1,12 @@
 #include "gateway/security/login_throttle.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <mutex>
+#include <unordered_map>
+
+#include "gateway/core/log.h"
 
 namespace gw {
 namespace {
@@ -9,6 +14,9 @@ namespace {
 constexpr size_t kPruneAbove = 10000;
 constexpr size_t kMaxKnownGood = 10000;
 constexpr Millis kMinute = std::chrono::minutes(1);
+constexpr Millis kPruneEvery = std::chrono::minutes(1);
+// How long an attempt refused because the table could not be reached waits.
+constexpr Millis kUnavailableWait = std::chrono::seconds(5);
 
 std::string lower(const std::string& username) {
   std::string key;
@@ -21,24 +29,134 @@ int64_t unix_second(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
 
+int64_t unix_ms(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
 Millis until(TimePoint from, TimePoint to) {
   return to > from ? std::chrono::duration_cast<Millis>(to - from) : Millis(0);
 }
 
+// In-flight reservations whose lease ran out no longer count.
+template <typename Counts>
+void expire_in_flight(Counts& c, TimePoint now) {
+  if (c.in_flight > 0 && now >= c.in_flight_until) c.in_flight = 0;
+}
+
+class MemoryTable final : public LoginThrottleTable {
+ public:
+  explicit MemoryTable(const LoginThrottleOptions& options) : forget_after_(options.forget_after) {}
+
+  Status update(const std::string& account, const std::string& address, TimePoint now,
+                const std::function<LoginThrottleChange(const LoginThrottleView&)>& decide) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (accounts_.size() > kPruneAbove || addresses_.size() > kPruneAbove)
+      prune_locked(now, now - forget_after_, now - kMinute);
+    LoginThrottleView v;
+    if (auto it = accounts_.find(account); it != accounts_.end()) v.account = it->second;
+    if (!address.empty())
+      if (auto it = addresses_.find(address); it != addresses_.end()) v.address = it->second;
+    if (auto it = known_good_.find(pair_key(account, address)); it != known_good_.end())
+      v.known_good_until = it->second;
+    const int64_t this_second = unix_second(now);
+    for (size_t i = 0; i < second_.size(); ++i)
+      if (failures_per_second_[i] > 0 && this_second - second_[i] < 60)
+        v.failures_by_second.emplace_back(second_[i], failures_per_second_[i]);
+    for (const auto& [key, counts] : accounts_)
+      if (counts.in_flight > 0 && now < counts.in_flight_until) v.in_flight_everywhere += counts.in_flight;
+
+    LoginThrottleChange c = decide(v);
+    if (c.forget_account)
+      accounts_.erase(account);
+    else if (c.account)
+      accounts_[account] = *c.account;
+    if (c.address && !address.empty()) addresses_[address] = *c.address;
+    if (c.add_failure) {
+      const size_t i = static_cast<size_t>(this_second % 60);
+      if (second_[i] != this_second) {
+        second_[i] = this_second;
+        failures_per_second_[i] = 0;
+      }
+      ++failures_per_second_[i];
+    }
+    if (c.known_good_until != TimePoint{}) {
+      const std::string pair = pair_key(account, address);
+      if (known_good_.size() >= kMaxKnownGood)
+        std::erase_if(known_good_, [&](const auto& entry) { return entry.second <= now; });
+      if (known_good_.size() < kMaxKnownGood || known_good_.count(pair))
+        known_good_[pair] = c.known_good_until;
+    }
+    return {};
+  }
+
+  Status prune(TimePoint now, TimePoint forget_before, TimePoint refilled_before) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    prune_locked(now, forget_before, refilled_before);
+    return {};
+  }
+
+ private:
+  static std::string pair_key(const std::string& account, const std::string& address) {
+    std::string key = account;
+    key += '\n';
+    key += address;
+    return key;
+  }
+
+  void prune_locked(TimePoint now, TimePoint forget_before, TimePoint refilled_before) {
+    std::erase_if(accounts_, [&](const auto& entry) {
+      const LoginAccountCounts& e = entry.second;
+      return (e.in_flight == 0 || now >= e.in_flight_until) && now >= e.next_allowed &&
+             e.last_failure <= forget_before;
+    });
+    std::erase_if(addresses_, [&](const auto& entry) {
+      const LoginAddressCounts& e = entry.second;
+      return (e.in_flight == 0 || now >= e.in_flight_until) && e.refilled <= refilled_before;
+    });
+    std::erase_if(known_good_, [&](const auto& entry) { return entry.second <= now; });
+  }
+
+  const Millis forget_after_;
+  std::mutex mu_;
+  std::unordered_map<std::string, LoginAccountCounts> accounts_;   // lower-case username
+  std::unordered_map<std::string, LoginAddressCounts> addresses_;  // client address
+  std::unordered_map<std::string, TimePoint> known_good_;          // "<username>\n<address>" → until
+  // Failed attempts of the last minute, one slot per second (slot i holds second_[i]).
+  std::array<int, 60> failures_per_second_{};
+  std::array<int64_t, 60> second_{};
+};
+
 }  // namespace
+
+std::unique_ptr<LoginThrottleTable> memory_login_throttle_table(const LoginThrottleOptions& options) {
+  return std::make_unique<MemoryTable>(options);
+}
 
 long retry_after_seconds(Millis d) {
   long s = static_cast<long>((d.count() + 999) / 1000);
   return std::max(1L, s);
 }
 
-LoginThrottle::LoginThrottle(Clock& clock, LoginThrottleOptions options) : clock_(clock), options_(options) {}
+LoginThrottle::LoginThrottle(Clock& clock, LoginThrottleOptions options)
+    : LoginThrottle(clock, nullptr, options) {}
+
+LoginThrottle::LoginThrottle(Clock& clock, LoginThrottleTable* table, LoginThrottleOptions options)
+    : clock_(clock), options_(options) {
+  if (!table) {
+    own_table_ = memory_login_throttle_table(options_);
+    table = own_table_.get();
+  }
+  table_ = table;
+}
+
+LoginThrottle::~LoginThrottle() = default;
 
 LoginThrottle::Attempt::Attempt(Attempt&& other) noexcept
     : throttle_(other.throttle_),
       user_key_(std::move(other.user_key_)),
       ip_(std::move(other.ip_)),
       address_reserved_(other.address_reserved_),
+      known_good_(other.known_good_),
       retry_after_(other.retry_after_),
       refused_by_(other.refused_by_) {
   other.throttle_ = nullptr;
@@ -56,7 +174,8 @@ void LoginThrottle::Attempt::failed() {
   if (throttle_) throttle_->finish(*this, /*success=*/false, /*counted=*/true);
 }
 
-Millis LoginThrottle::account_wait_locked(AccountEntry& e, TimePoint now) const {
+Millis LoginThrottle::account_wait(LoginAccountCounts& e, TimePoint now) const {
+  expire_in_flight(e, now);
   if (e.in_flight == 0 && e.failures > 0 && now >= e.next_allowed &&
       now - e.last_failure >= options_.forget_after)
     e.failures = 0;
@@ -66,7 +185,8 @@ Millis LoginThrottle::account_wait_locked(AccountEntry& e, TimePoint now) const 
   return until(now, e.next_allowed);
 }
 
-Millis LoginThrottle::address_wait_locked(AddressEntry& e, TimePoint now) const {
+Millis LoginThrottle::address_wait(LoginAddressCounts& e, TimePoint now) const {
+  expire_in_flight(e, now);
   const double size = options_.address_failures_per_minute;
   if (e.refilled == TimePoint{}) {
     e.tokens = size;
@@ -80,91 +200,98 @@ Millis LoginThrottle::address_wait_locked(AddressEntry& e, TimePoint now) const 
   return Millis(static_cast<int64_t>(std::ceil(seconds * 1000.0)));
 }
 
-Millis LoginThrottle::global_wait_locked(TimePoint now) {
+Millis LoginThrottle::global_wait(const LoginThrottleView& v, TimePoint now) const {
   const int64_t this_second = unix_second(now);
-  // Seconds of the last minute, oldest first, with their failures.
-  int total = global_in_flight_;
-  for (size_t i = 0; i < second_.size(); ++i) {
-    if (this_second - second_[i] >= 60) failures_per_second_[i] = 0;
-    total += failures_per_second_[i];
+  // Failures of the last minute, oldest first.
+  std::vector<std::pair<int64_t, int>> recent;
+  int total = v.in_flight_everywhere;
+  for (const auto& [second, count] : v.failures_by_second) {
+    if (this_second - second >= 60 || second > this_second) continue;
+    recent.emplace_back(second, count);
+    total += count;
   }
   const int bound = options_.global_failures_per_minute;
   if (total < bound) return Millis(0);
   // Wait until enough of the oldest seconds have left the minute.
+  std::sort(recent.begin(), recent.end());
   int excess = total - bound + 1;
-  for (int64_t s = this_second - 59; s <= this_second; ++s) {
-    const size_t i = static_cast<size_t>(s % 60);
-    if (second_[i] != s) continue;
-    excess -= failures_per_second_[i];
-    if (excess <= 0) return until(now, TimePoint(std::chrono::seconds(s + 60)));
+  for (const auto& [second, count] : recent) {
+    excess -= count;
+    if (excess <= 0) return until(now, TimePoint(std::chrono::seconds(second + 60)));
   }
   return options_.account_first_delay;  // only attempts in flight: they end soon
 }
 
 LoginThrottle::Attempt LoginThrottle::begin(const std::string& username, const std::string& ip) {
   const TimePoint now = clock_.now();
+  prune_now_and_then(now);
   Attempt a;
   a.user_key_ = lower(username);
   a.ip_ = ip;
-  std::lock_guard<std::mutex> lock(mu_);
-  if (accounts_.size() > kPruneAbove || addresses_.size() > kPruneAbove) prune_locked(now);
-  auto good = known_good_.find(a.user_key_ + "\n" + ip);
-  const bool known_good = good != known_good_.end() && good->second > now;
-
-  AccountEntry& account = accounts_[a.user_key_];
-  Millis wait = account_wait_locked(account, now);
-  if (wait.count() > 0) a.refused_by_ = "account";
-  AddressEntry* address = nullptr;
-  if (!ip.empty() && !known_good) {
-    address = &addresses_[ip];
-    Millis w = address_wait_locked(*address, now);
-    if (w > wait) {
-      wait = w;
-      a.refused_by_ = "address";
+  Millis wait{0};
+  Status s = table_->update(a.user_key_, ip, now, [&](const LoginThrottleView& view) {
+    LoginThrottleView v = view;
+    a.known_good_ = v.known_good_until > now;
+    a.refused_by_ = "";
+    a.address_reserved_ = false;
+    wait = account_wait(v.account, now);
+    if (wait.count() > 0) a.refused_by_ = "account";
+    const bool check_address = !ip.empty() && !a.known_good_;
+    if (check_address) {
+      Millis w = address_wait(v.address, now);
+      if (w > wait) {
+        wait = w;
+        a.refused_by_ = "address";
+      }
     }
-  }
-  if (!known_good) {
-    Millis w = global_wait_locked(now);
-    if (w > wait) {
-      wait = w;
-      a.refused_by_ = "global";
+    if (!a.known_good_) {
+      Millis w = global_wait(v, now);
+      if (w > wait) {
+        wait = w;
+        a.refused_by_ = "global";
+      }
     }
+    LoginThrottleChange c;
+    if (wait.count() > 0) return c;
+    ++v.account.in_flight;
+    v.account.in_flight_until = now + kInFlightLease;
+    c.account = v.account;
+    if (check_address) {
+      v.address.tokens -= 1.0;
+      ++v.address.in_flight;
+      v.address.in_flight_until = now + kInFlightLease;
+      c.address = v.address;
+    }
+    a.address_reserved_ = check_address;
+    return c;
+  });
+  if (!s) {
+    log::error("login_throttle.store_failed", {{"operation", "begin"}, {"error", s.error().to_string()}});
+    a.refused_by_ = "unavailable";
+    a.retry_after_ = kUnavailableWait;
+    return a;
   }
   if (wait.count() > 0) {
     a.retry_after_ = wait;
     return a;
   }
-  a.refused_by_ = "";
-  ++account.in_flight;
-  if (address) {
-    address->tokens -= 1.0;
-    ++address->in_flight;
-    a.address_reserved_ = true;
-  }
-  ++global_in_flight_;
   a.throttle_ = this;
   return a;
 }
 
 void LoginThrottle::finish(Attempt& a, bool success, bool counted) {
+  a.throttle_ = nullptr;
   const TimePoint now = clock_.now();
-  std::lock_guard<std::mutex> lock(mu_);
-  --global_in_flight_;
-  auto account = accounts_.find(a.user_key_);
-  auto address = a.address_reserved_ ? addresses_.find(a.ip_) : addresses_.end();
-  if (address != addresses_.end()) {
-    --address->second.in_flight;
-    // Only failures spend an address's budget.
-    if (success || !counted)
-      address->second.tokens =
-          std::min<double>(options_.address_failures_per_minute, address->second.tokens + 1.0);
-  }
-  if (account != accounts_.end()) {
-    AccountEntry& e = account->second;
-    --e.in_flight;
+  // With the address also when its budget was skipped: the known-good mark is
+  // kept for the address the attempt came from.
+  Status s = table_->update(a.user_key_, a.ip_, now, [&](const LoginThrottleView& view) {
+    LoginThrottleChange c;
+    LoginAccountCounts e = view.account;
+    expire_in_flight(e, now);
+    e.in_flight = std::max(0, e.in_flight - 1);
     if (success) {
       if (e.in_flight == 0)
-        accounts_.erase(account);
+        c.forget_account = true;
       else
         e.failures = 0;
     } else if (counted) {
@@ -177,36 +304,32 @@ void LoginThrottle::finish(Attempt& a, bool success, bool counted) {
         e.next_allowed = now + std::min(delay, options_.account_max_delay);
       }
     }
-  }
-  if (!success && counted) {
-    const int64_t s = unix_second(now);
-    const size_t i = static_cast<size_t>(s % 60);
-    if (second_[i] != s) {
-      second_[i] = s;
-      failures_per_second_[i] = 0;
+    if (!c.forget_account) c.account = e;
+    if (a.address_reserved_) {
+      LoginAddressCounts d = view.address;
+      expire_in_flight(d, now);
+      d.in_flight = std::max(0, d.in_flight - 1);
+      // Only failures spend an address's budget.
+      if (success || !counted)
+        d.tokens = std::min<double>(options_.address_failures_per_minute, d.tokens + 1.0);
+      c.address = d;
     }
-    ++failures_per_second_[i];
-  }
-  if (success && counted) {
-    const std::string pair = a.user_key_ + "\n" + a.ip_;
-    if (known_good_.size() >= kMaxKnownGood)
-      std::erase_if(known_good_, [&](const auto& entry) { return entry.second <= now; });
-    if (known_good_.size() < kMaxKnownGood || known_good_.count(pair))
-      known_good_[pair] = now + options_.known_good_for;
-  }
-  a.throttle_ = nullptr;
+    c.add_failure = !success && counted;
+    if (success && counted && !a.ip_.empty()) c.known_good_until = now + options_.known_good_for;
+    return c;
+  });
+  if (!s)
+    log::error("login_throttle.store_failed", {{"operation", "finish"}, {"error", s.error().to_string()}});
 }
 
-void LoginThrottle::prune_locked(TimePoint now) {
-  std::erase_if(accounts_, [&](const auto& entry) {
-    const AccountEntry& e = entry.second;
-    return e.in_flight == 0 && now >= e.next_allowed && now - e.last_failure >= options_.forget_after;
-  });
-  std::erase_if(addresses_, [&](const auto& entry) {
-    const AddressEntry& e = entry.second;
-    // Idle long enough to have refilled completely.
-    return e.in_flight == 0 && now - e.refilled >= kMinute;
-  });
+void LoginThrottle::prune_now_and_then(TimePoint now) {
+  const int64_t now_ms = unix_ms(now);
+  int64_t last = last_prune_ms_.load(std::memory_order_relaxed);
+  if (last != 0 && now_ms - last < kPruneEvery.count()) return;
+  if (!last_prune_ms_.compare_exchange_strong(last, now_ms)) return;  // another thread does it
+  if (last == 0) return;  // nothing to drop yet at the first attempt
+  if (Status s = table_->prune(now, now - options_.forget_after, now - kMinute); !s)
+    log::error("login_throttle.store_failed", {{"operation", "prune"}, {"error", s.error().to_string()}});
 }
 
 }  // namespace gw

@@ -1,6 +1,7 @@
 target_sources(gateway_core PRIVATE
   gateway/store/migrations.cc
   gateway/store/record_values.cc
+  gateway/store/login_throttle_table.cc
   gateway/store/staff_session_table.cc
   gateway/store/sqlite/database.cc
   gateway/store/sqlite/migrator.cc

@@ -25,6 +25,7 @@
 
 #include "gateway/core/clock.h"
 #include "gateway/core/result.h"
+#include "gateway/security/login_throttle.h"
 #include "gateway/store/content_store.h"
 #include "gateway/store/records.h"
 
@@ -252,7 +253,8 @@ class Store {
   virtual Status add_stats(const std::vector<StatCount>& changes) = 0;
   // Every counter of the weeks from `from_week` to `to_week` (both included,
   // compared as text: "2026-W49"), every country, with a count above 0.
-  virtual Result<std::vector<StatCount>> read_stats(const std::string& from_week, const std::string& to_week) = 0;
+  virtual Result<std::vector<StatCount>> read_stats(const std::string& from_week,
+                                                    const std::string& to_week) = 0;
 
   // Readiness: the database answers a trivial query.
   virtual Status ping() = 0;
@@ -343,6 +345,34 @@ class Store {
     (void)seen_after;
     (void)created_after;
     return no_staff_sessions();
+  }
+
+  // Login throttling's counts shared by the instances, so that an account's
+  // free failures and delays, and the address and global budgets, count the
+  // attempts made through every instance (LoginThrottle uses these as its
+  // LoginThrottleTable when keeps_login_throttle(); see
+  // gateway/store/login_throttle_table.h). Accounts and addresses are kept as
+  // SHA-256 of the name, never in clear. The default keeps none (one process
+  // counts in its memory): keeps_login_throttle() is false and the others
+  // answer kUnimplemented.
+  virtual bool keeps_login_throttle() const { return false; }
+  // LoginThrottleTable::update: the rows of `account` and `address` stay
+  // locked against other instances from the read until the change is stored.
+  virtual Status update_login_throttle(
+      const std::string& account, const std::string& address, TimePoint now,
+      const std::function<LoginThrottleChange(const LoginThrottleView&)>& decide) {
+    (void)account;
+    (void)address;
+    (void)now;
+    (void)decide;
+    return Error::unimplemented("this store keeps no login counts");
+  }
+  // LoginThrottleTable::prune.
+  virtual Status prune_login_throttle(TimePoint now, TimePoint forget_before, TimePoint refilled_before) {
+    (void)now;
+    (void)forget_before;
+    (void)refilled_before;
+    return Error::unimplemented("this store keeps no login counts");
   }
 
   // Notifications between the instances: notify() sends `payload` (at most

@@ -5,34 +5,14 @@
 #include <vector>
 
 #include "tests/support/fake_clock.h"
+#include "tests/support/login_attempts.h"
 
 using gw::LoginThrottle;
 using gw::Millis;
+using gw::testing::fail_times;
 using gw::testing::FakeClock;
+using gw::testing::succeeds;
 using namespace std::chrono_literals;
-
-namespace {
-
-// `n` attempts that each fail; returns how many were admitted.
-int fail_times(LoginThrottle& t, const std::string& user, const std::string& ip, int n) {
-  int admitted = 0;
-  for (int i = 0; i < n; ++i) {
-    auto a = t.begin(user, ip);
-    if (!a) continue;
-    ++admitted;
-    a.failed();
-  }
-  return admitted;
-}
-
-bool succeeds(LoginThrottle& t, const std::string& user, const std::string& ip) {
-  auto a = t.begin(user, ip);
-  if (!a) return false;
-  a.succeeded();
-  return true;
-}
-
-}  // namespace
 
 TEST_CASE("of 20 attempts at one account in flight at once only the five free ones are admitted",
           "[security][throttle]") {
@@ -168,4 +148,61 @@ TEST_CASE("Retry-After seconds round up and are at least one", "[security][throt
   CHECK(gw::retry_after_seconds(Millis(1000)) == 1);
   CHECK(gw::retry_after_seconds(Millis(1001)) == 2);
   CHECK(gw::retry_after_seconds(Millis(60'000)) == 60);
+}
+
+TEST_CASE("two gateways counting in one table give an account its five free failures once, not each",
+          "[security][throttle]") {
+  FakeClock clock;
+  auto table = gw::memory_login_throttle_table({});
+  LoginThrottle a(clock, table.get());
+  LoginThrottle b(clock, table.get());
+  CHECK(fail_times(a, "amina", "10.0.0.1", 3) == 3);
+  CHECK(fail_times(b, "Amina", "10.0.0.2", 2) == 2);
+  auto on_a = a.begin("amina", "10.0.0.3");
+  auto on_b = b.begin("AMINA", "10.0.0.4");
+  CHECK_FALSE(on_a);
+  CHECK_FALSE(on_b);
+  CHECK(on_b.refused_by() == std::string("account"));
+  CHECK(on_b.retry_after() == Millis(1000));
+  // The right password through one gateway starts afresh on both.
+  clock.advance(1s);
+  CHECK(succeeds(a, "amina", "10.0.0.3"));
+  CHECK(fail_times(b, "amina", "10.0.0.4", 5) == 5);
+}
+
+TEST_CASE("an attempt left in flight by a gateway that stopped holds the account for at most the lease",
+          "[security][throttle]") {
+  FakeClock clock;
+  auto table = gw::memory_login_throttle_table({});
+  // Five attempts begun and never ended: the instance that made them is gone.
+  REQUIRE(table->update("amina", "", clock.now(), [&](const gw::LoginThrottleView&) {
+    gw::LoginThrottleChange c;
+    gw::LoginAccountCounts counts;
+    counts.in_flight = 5;
+    counts.in_flight_until = clock.now() + LoginThrottle::kInFlightLease;
+    c.account = counts;
+    return c;
+  }));
+  LoginThrottle throttle(clock, table.get());
+  auto refused = throttle.begin("amina", "10.0.0.1");
+  REQUIRE_FALSE(refused);
+  CHECK(refused.refused_by() == std::string("account"));
+  clock.advance(LoginThrottle::kInFlightLease);
+  CHECK(succeeds(throttle, "amina", "10.0.0.1"));
+}
+
+TEST_CASE("a table that cannot be reached refuses the attempt for a few seconds", "[security][throttle]") {
+  struct Broken final : gw::LoginThrottleTable {
+    gw::Status update(const std::string&, const std::string&, gw::TimePoint,
+                      const std::function<gw::LoginThrottleChange(const gw::LoginThrottleView&)>&) override {
+      return gw::Error::unavailable("down");
+    }
+    gw::Status prune(gw::TimePoint, gw::TimePoint, gw::TimePoint) override { return {}; }
+  } broken;
+  FakeClock clock;
+  LoginThrottle throttle(clock, &broken);
+  auto a = throttle.begin("amina", "10.0.0.1");
+  CHECK_FALSE(a);
+  CHECK(a.refused_by() == std::string("unavailable"));
+  CHECK(a.retry_after() == Millis(5000));
 }

@@ -178,7 +178,8 @@ const std::set<std::string> kPgOnlyIndexes = {"conversations_by_contact", "outbo
                                               "accounts_username_nocase", "inbound_queue_by_sender",
                                               "inbound_queue_due",        "staff_sessions_by_account"};
 const std::set<std::string> kSqliteOnlyIndexes = {"inbound_queue_failed"};
-const std::set<std::string> kPgOnlyTables = {"send_pacing", "staff_sessions"};
+const std::set<std::string> kPgOnlyTables = {"send_pacing",     "staff_sessions", "login_accounts",
+                                             "login_addresses", "login_failures", "login_known_good"};
 const std::set<std::string> kPgOnlyTriggers = {"audit_log_no_truncate"};
 const std::set<std::pair<std::string, std::string>> kPgOnlyColumns = {
     {"outbox", "claimed_by"}, {"inbound_queue", "claimed_by"}, {"inbound_queue", "lease_until"}};

@@ -18,6 +18,7 @@ target_sources(gateway_tests PRIVATE
   # database: scripts/pg-test-cluster.sh).
   tests/store/pg_connection_test.cc
   tests/store/pg_instances_test.cc
+  tests/store/pg_login_throttle_test.cc
   tests/store/pg_staff_sessions_test.cc
   tests/store/pg_outbox_lease_test.cc
   tests/store/pg_intake_test.cc

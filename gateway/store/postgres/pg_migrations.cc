@@ -294,6 +294,37 @@ CREATE TABLE staff_sessions (
 CREATE INDEX staff_sessions_by_account ON staff_sessions(account_id);
 )sql";
 
+// Login throttling's counts, shared by the instances (LoginThrottle). Accounts
+// (lower-case usernames) and client addresses are keyed by SHA-256, never kept
+// in clear; a known-good pair by SHA-256 of "<account>\n<address>". Times are
+// Unix ms, 0 for none. Rows that can no longer change a decision are deleted
+// as attempts come (at most once a minute).
+constexpr const char* kLoginThrottle = R"sql(
+CREATE TABLE login_accounts (
+  key             BYTEA   PRIMARY KEY,
+  failures        INTEGER NOT NULL DEFAULT 0,
+  in_flight       INTEGER NOT NULL DEFAULT 0,
+  in_flight_until BIGINT  NOT NULL DEFAULT 0,
+  last_failure    BIGINT  NOT NULL DEFAULT 0,
+  next_allowed    BIGINT  NOT NULL DEFAULT 0
+);
+CREATE TABLE login_addresses (
+  key             BYTEA            PRIMARY KEY,
+  tokens          DOUBLE PRECISION NOT NULL DEFAULT 0,
+  refilled        BIGINT           NOT NULL DEFAULT 0,
+  in_flight       INTEGER          NOT NULL DEFAULT 0,
+  in_flight_until BIGINT           NOT NULL DEFAULT 0
+);
+CREATE TABLE login_failures (
+  second   BIGINT  PRIMARY KEY,
+  failures INTEGER NOT NULL
+);
+CREATE TABLE login_known_good (
+  pair  BYTEA  PRIMARY KEY,
+  until BIGINT NOT NULL
+);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& postgres_migrations() {
@@ -301,6 +332,7 @@ const std::vector<Migration>& postgres_migrations() {
       {1, "initial schema (SQLite 1..8 and its intake 1..2)", kInitialSchema},
       {2, "send_pacing: each channel's sending pace, shared by the instances", kSendPacing},
       {3, "staff_sessions: staff login sessions, shared by the instances", kStaffSessions},
+      {4, "login_*: login throttling's counts, shared by the instances", kLoginThrottle},
   };
   return kAll;
 }

@@ -158,6 +158,14 @@ class PgStore final : public Store, public ContentStore {
   Result<int64_t> count_staff_sessions(TimePoint seen_after, TimePoint created_after) override;
   Result<std::vector<int64_t>> staff_session_accounts(TimePoint seen_after, TimePoint created_after) override;
 
+  // Login throttling's counts shared by the instances (pg_store_sessions.cc;
+  // tables login_accounts, login_addresses, login_failures, login_known_good).
+  bool keeps_login_throttle() const override { return true; }
+  Status update_login_throttle(
+      const std::string& account, const std::string& address, TimePoint now,
+      const std::function<LoginThrottleChange(const LoginThrottleView&)>& decide) override;
+  Status prune_login_throttle(TimePoint now, TimePoint forget_before, TimePoint refilled_before) override;
+
   // ContentStore (pg_store_content.cc).
   Result<std::optional<ContentVersion>> latest_content_version() override;
   Result<std::vector<ContentVersion>> list_content_versions(int limit) override;
