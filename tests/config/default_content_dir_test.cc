@@ -4,7 +4,7 @@
 
 #include <catch2/catch.hpp>
 #include <filesystem>
-#include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "gateway/config/config.h"
 #include "tests/support/temp_dir.h"
