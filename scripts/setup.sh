@@ -20,7 +20,7 @@ packages=(
   build-essential cmake pkg-config git
   libcpp-httplib-dev libcurl4-openssl-dev libsqlite3-dev nlohmann-json3-dev libssl-dev
   libicu-dev libspdlog-dev libcli11-dev libphonenumber-dev libgettextpo-dev libargon2-dev libpq-dev
-  libgraphviz-dev catch2 ca-certificates
+  libgraphviz-dev libsystemd-dev catch2 ca-certificates
 )
 tests=0
 if [[ "${1:-}" == "--tests" ]]; then

@@ -15,6 +15,7 @@
 #include "gateway/cli/stats_command.h"
 #include "gateway/cli/stats_export_command.h"
 #include "gateway/cli/user_command.h"
+#include "gateway/config/default_content_dir.h"
 
 namespace gw::cli {
 int run(int argc, char** argv) {
@@ -29,10 +30,11 @@ int run(int argc, char** argv) {
                     "JSON configuration file (default: the embedded default: SQLite under ./data, "
                     "the shipped content, the browser simulator, 127.0.0.1:8080)");
 
-  std::string content_dir = ".";
+  std::string content_dir = default_content_dir();
   auto* check = app.add_subcommand("check", "Validate flows, templates and translations");
   check->add_option("--content", content_dir,
-                    "Content directory (holding flows/, templates/, translations/)");
+                    "Content directory (holding flows/, templates/, translations/; default: the "
+                    "installed content, or the source tree of a build)");
 
   auto* content = app.add_subcommand("content", "Content tools: extract, stats, export and import");
   content->require_subcommand(1);

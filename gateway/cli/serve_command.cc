@@ -16,6 +16,7 @@
 #include "gateway/channels/webhook_routes.h"
 #include "gateway/cli/commands.h"
 #include "gateway/cli/configured_store.h"
+#include "gateway/cli/service_notify.h"
 #include "gateway/cli/shutdown_signals.h"
 #include "gateway/cli/user_command.h"
 #include "gateway/config/config.h"
@@ -118,8 +119,10 @@ int run_serve(const ServeOptions& options) {
   // 1. Signals first, so that every thread started below inherits the mask.
   std::atomic<http::HttpServer*> live_server{nullptr};
   std::atomic<ConsoleApi*> live_console{nullptr};
+  ServiceNotifier service;  // systemd's Type=notify (service_notify.h)
   ShutdownSignals signals([&](int sig) {
     log::info("shutdown.requested", {{"signal", sig}});
+    service.stopping();
     if (http::HttpServer* s = live_server.load()) s->stop();
     // Open console event streams end, or run() would wait for them.
     if (ConsoleApi* c = live_console.load()) c->shutdown();
@@ -424,7 +427,10 @@ int run_serve(const ServeOptions& options) {
   // is seen makes run() return at once.
   live_server.store(&server);
   live_console.store(&console);
+  // The socket listens since bind(): connections wait in its backlog until run() takes them.
+  service.ready("Listening on " + bound.to_string());
   if (signals.received() == 0) server.run();
+  service.stopping();
   live_console.store(nullptr);
   live_server.store(nullptr);
 

@@ -12,4 +12,5 @@ target_sources(gateway_core PRIVATE
   gateway/cli/segments_command.cc
   gateway/cli/stats_command.cc
   gateway/cli/shutdown_signals.cc
+  gateway/cli/service_notify.cc
 )

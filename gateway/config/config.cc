@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "gateway/config/default_content_dir.h"
 #include "gateway/core/address_range.h"
 #include "gateway/core/json_reader.h"
 
@@ -380,6 +381,7 @@ EnvLookup process_env() {
 
 Config default_config() {
   Config cfg;
+  cfg.content_dir = default_content_dir();
   cfg.public_url = "http://" + cfg.listen.to_string();
   cfg.keys.file = "data/keys.json";
   ChannelConfig web;

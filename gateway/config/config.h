@@ -171,7 +171,9 @@ struct Config {
 EnvLookup process_env();
 
 // The configuration used when no file is given: SQLite under ./data, the
-// shipped content in ".", the browser simulator channel, 127.0.0.1:8080.
+// shipped content (default_content_dir(): installed, or the source tree of a
+// build), the browser simulator channel, 127.0.0.1:8080. A file that sets no
+// content_dir starts from it too.
 Config default_config();
 
 // Builds a Config from parsed JSON. On failure the Error lists every problem,

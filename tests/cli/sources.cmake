@@ -1,5 +1,6 @@
 target_sources(gateway_tests PRIVATE
   tests/cli/cli_test.cc
+  tests/cli/service_notify_test.cc
   tests/cli/user_command_test.cc
   tests/cli/db_copy_test.cc
   tests/cli/check_command_test.cc
