@@ -25,7 +25,9 @@
 #include "gateway/core/digest.h"
 #include "gateway/core/form_encoding.h"
 #include "gateway/store/intake.h"
+#include "gateway/store/sqlite/database.h"
 #include "gateway/store/sqlite/database_lock.h"
+#include "gateway/store/sqlite/sqlite_backup.h"
 #include "tests/support/fake_twilio.h"
 #include "tests/support/http_wait.h"
 #include "tests/support/serve_twilio.h"
@@ -150,16 +152,31 @@ TEST_CASE("a backup taken during a burst of webhooks restores every message ackn
     }
     const auto deadline = std::chrono::steady_clock::now() + 20s;
     while (ok.load() < 20 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(1ms);
+    // The database's write lock held for a moment (less than the gateway's 5 s busy
+    // timeout): the messages acknowledged meanwhile wait in the intake, so the
+    // backup must carry the intake's rows too.
+    auto holder = gw::sqlite::Database::open(dir + "/data/gateway.db");
+    REQUIRE(holder.ok());
+    REQUIRE(holder->exec("PRAGMA busy_timeout = 5000").ok());
+    REQUIRE(holder->exec("BEGIN IMMEDIATE").ok());
+    const int locked_at = ok.load();
+    while (ok.load() < locked_at + 8 && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(1ms);
     {
       std::lock_guard<std::mutex> lock(mu);
       before_backup = acknowledged;
     }
     const gw::testing::RunResult backup = gateway({"backup", file, "--config", config});
+    REQUIRE(holder->exec("ROLLBACK").ok());
+    REQUIRE(holder->close().ok());
     const int during = ok.load();
     stop = true;
     for (auto& t : people) t.join();
     INFO(backup.err);
     REQUIRE(backup.exit_code == 0);
+    auto info = gw::sqlite::read_backup_info(file);
+    REQUIRE(info.ok());
+    CHECK(info->intake_rows >= 8);
     // The burst went on while the backup ran.
     CHECK(ok.load() > during - 1);
     // A message acknowledged after the backup: the restore must not have it.
