@@ -190,6 +190,12 @@ TEST_CASE("a backup taken during a burst of webhooks restores every message ackn
     CHECK(refused.err.find("serving") != std::string::npos);
     CHECK(std::count(refused.err.begin(), refused.err.end(), '\n') == 1);
     CHECK_FALSE(std::filesystem::exists(gw::sqlite::restore_marker_path_for(dir + "/data/gateway.db")));
+    // Everything handled (the late message too) before the gateway stops.
+    const auto drained = std::chrono::steady_clock::now() + 30s;
+    while (std::chrono::steady_clock::now() < drained &&
+           gw::testing::metric_gauge(probe, "gateway_intake_depth") != 0)
+      std::this_thread::sleep_for(20ms);
+    REQUIRE(gw::testing::metric_gauge(probe, "gateway_intake_depth") == 0);
     serve.signal(SIGTERM);
     REQUIRE(serve.wait(10000ms) == 0);
   }

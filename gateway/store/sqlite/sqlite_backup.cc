@@ -414,6 +414,8 @@ Result<BackupInfo> restore_sqlite(const std::string& file, const std::string& da
     ::close(fd);
   }
   fs::copy_file(file, fresh, fs::copy_options::overwrite_existing, ec);
+  // Only the owner reads the database, whatever the backup file's mode was.
+  if (!ec) fs::permissions(fresh, fs::perms::owner_read | fs::perms::owner_write, ec);
   if (ec) {
     (void)remove_database_files(fresh);
     return Error::io("copying " + file + " to " + fresh + ": " + ec.message());
