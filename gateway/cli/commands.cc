@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "gateway/cli/backup_command.h"
 #include "gateway/cli/check_command.h"
 #include "gateway/cli/content_command.h"
 #include "gateway/cli/db_copy_command.h"
@@ -144,6 +145,18 @@ int run(int argc, char** argv) {
   db_copy->add_option("--config", copy_opts.config_path,
                       "JSON configuration file of the SQLite gateway (default: the embedded default)");
 
+  BackupOptions backup_opts;
+  auto* backup = app.add_subcommand(
+      "backup", "Copy the SQLite database and intake into FILE while the gateway serves (never the keys)");
+  backup->add_option("FILE", backup_opts.file, "The backup file to create (never replaced)")->required();
+  backup->add_option("--config", backup_opts.config_path,
+                     "JSON configuration file (default: the embedded default)");
+  auto* restore = app.add_subcommand(
+      "restore", "Replace the SQLite database and intake with backup FILE (stop the gateway first)");
+  restore->add_option("FILE", backup_opts.file, "A file made by gateway backup")->required();
+  restore->add_option("--config", backup_opts.config_path,
+                      "JSON configuration file (default: the embedded default)");
+
   auto* version = app.add_subcommand("version", "Print the version");
 
   try {
@@ -186,6 +199,8 @@ int run(int argc, char** argv) {
   if (*stats_export) return run_stats_export(export_opts, std::cout, std::cerr);
   if (*stats_merge) return run_stats_merge(merge_files, merge_min_cell, merge_format, std::cout, std::cerr);
   if (*db_copy) return run_db_copy(copy_opts, std::cout, std::cerr);
+  if (*backup) return run_backup(backup_opts, std::cout, std::cerr);
+  if (*restore) return run_restore(backup_opts, std::cout, std::cerr);
   if (*version) {
     std::cout << "gateway " << GATEWAY_VERSION << "\n";
     return kExitOk;

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 #include "gateway/channels/channel_workers.h"
@@ -45,6 +46,8 @@
 #include "gateway/store/postgres/pg_intake.h"
 #include "gateway/store/postgres/pg_store.h"
 #include "gateway/store/login_throttle_table.h"
+#include "gateway/store/sqlite/database_file.h"
+#include "gateway/store/sqlite/database_lock.h"
 #include "gateway/store/staff_session_table.h"
 #include "gateway/helpdesk/events.h"
 #include "gateway/helpdesk/helpdesk.h"
@@ -137,7 +140,19 @@ int run_serve(const ServeOptions& options) {
   log::init(level);
   log::info("gateway.starting", {{"version", GATEWAY_VERSION}, {"config", cfg->source}});
 
-  // 3. Keys and the store.
+  // 3. Keys and the store. On SQLite, the lock `gateway restore` checks, held
+  // (shared) while this serves; a restore in progress holds it exclusive.
+  std::optional<sqlite::DatabaseLock> database_lock;
+  if (cfg->database.driver == "sqlite" && sqlite::is_file_path(cfg->database.path)) {
+    if (Status s = sqlite::prepare_database_file(cfg->database.path); !s) return fail(s.error().message);
+    auto lock = sqlite::DatabaseLock::acquire(cfg->database.path, sqlite::DatabaseLock::Mode::kShared);
+    if (!lock && lock.error().code == ErrorCode::kUnavailable) {
+      return fail("a restore is running on " + cfg->database.path +
+                  ": start the gateway once it has finished");
+    }
+    if (!lock) return fail(lock.error().message);
+    database_lock = std::move(*lock);
+  }
   SystemClock clock;
   auto crypto = load_crypto(*cfg);
   if (!crypto) return fail(crypto.error().message);
@@ -302,6 +317,17 @@ int run_serve(const ServeOptions& options) {
   http::ReadinessChecks readiness;
   readiness.add("store", [&db] { return db->ping(); });
   readiness.add("content", [dir = library->published_dir()] { return check_content_dir(dir); });
+  if (database_lock) {
+    // A restore that did not finish (a crash, an error) leaves its marker: the
+    // files may be half replaced, so no traffic until a restore completes.
+    const std::string marker = sqlite::restore_marker_path_for(cfg->database.path);
+    if (std::filesystem::exists(marker)) log::error("restore.unfinished", {{"marker", marker}});
+    readiness.add("restore", [marker]() -> Status {
+      if (!std::filesystem::exists(marker)) return {};
+      return Error::unavailable(
+          "a restore of the database is unfinished: stop the gateway, run gateway restore again");
+    });
+  }
   raise_open_files_limit(cfg->http.max_connections);
   http::HttpServer server(registry, http_options(*cfg));
   http::add_health_routes(server, readiness, registry,

@@ -4,6 +4,7 @@ target_sources(gateway_core PRIVATE
   gateway/cli/check_command.cc
   gateway/cli/content_command.cc
   gateway/cli/db_copy_command.cc
+  gateway/cli/backup_command.cc
   gateway/cli/stats_export_command.cc
   gateway/cli/simulate_command.cc
   gateway/cli/graph_command.cc

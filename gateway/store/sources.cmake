@@ -10,6 +10,8 @@ target_sources(gateway_core PRIVATE
   gateway/store/sqlite/sqlite_store_messages.cc
   gateway/store/sqlite/sqlite_intake.cc
   gateway/store/sqlite/database_file.cc
+  gateway/store/sqlite/database_lock.cc
+  gateway/store/sqlite/sqlite_backup.cc
   gateway/store/sqlite/sqlite_store_staff.cc
   gateway/store/sqlite/sqlite_store_helpdesk.cc
   gateway/store/sqlite/sqlite_store_content.cc

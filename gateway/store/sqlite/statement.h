@@ -86,6 +86,10 @@ class Statement {
   std::optional<int64_t> optional_int64(int col) const;
   std::optional<std::string> optional_text(int col) const;
 
+  // The statement itself, for SQLite calls this class does not wrap (copying
+  // values of any type with sqlite3_column_value / sqlite3_bind_value).
+  sqlite3_stmt* handle() const { return stmt_; }
+
  private:
   void note_bind(int rc);
   void release();

@@ -1,0 +1,86 @@
+#include "gateway/cli/backup_command.h"
+
+#include <filesystem>
+#include <vector>
+
+#include "gateway/cli/commands.h"
+#include "gateway/cli/configured_store.h"
+#include "gateway/core/clock.h"
+#include "gateway/security/key_file.h"
+#include "gateway/store/sqlite/sqlite_backup.h"
+
+namespace gw::cli {
+namespace {
+
+// The configuration and its keys, for a command on a SQLite deployment.
+struct Deployment {
+  Config cfg;
+  Crypto crypto;
+  KeyFingerprints keys;
+};
+
+Result<Deployment> load_deployment(const std::string& config_path) {
+  auto cfg = load_config(config_path);
+  if (!cfg) return cfg.error();
+  if (cfg->database.driver == "postgres") {
+    return Error::invalid(
+        "the database is PostgreSQL: back it up with pg_dump and put it back with pg_restore (the "
+        "keys stay apart, in the configuration)");
+  }
+  if (cfg->keys.data.empty() && !std::filesystem::is_regular_file(cfg->keys.file)) {
+    return Error::not_found("no keys: the configuration gives none and the key file " + cfg->keys.file +
+                            " does not exist (put back the key file the data was sealed with)");
+  }
+  auto crypto = load_crypto(*cfg);
+  if (!crypto) return crypto.error();
+  // The same keys as load_crypto's, fingerprinted.
+  Result<KeyFingerprints> keys = Error::internal("no keys");
+  if (!cfg->keys.data.empty()) {
+    std::vector<std::string> data = {cfg->keys.data};
+    data.insert(data.end(), cfg->keys.data_previous.begin(), cfg->keys.data_previous.end());
+    keys = key_fingerprints(data, cfg->keys.index);
+  } else {
+    auto material = load_or_create_key_file(cfg->keys.file, nullptr);
+    if (!material) return material.error();
+    keys = key_fingerprints({material->data_b64}, material->index_b64);
+  }
+  if (!keys) return keys.error();
+  return Deployment{std::move(*cfg), std::move(*crypto), std::move(*keys)};
+}
+
+}  // namespace
+
+int run_backup(const BackupOptions& options, std::ostream& out, std::ostream& err) {
+  auto fail = [&](const Error& e) {
+    err << "gateway backup: " << e.message << "\n";
+    return kExitFailure;
+  };
+  auto d = load_deployment(options.config_path);
+  if (!d) return fail(d.error());
+  SystemClock clock;
+  auto info = sqlite::backup_sqlite(d->cfg.database.path, options.file, d->keys, clock);
+  if (!info) return fail(info.error());
+  out << "backed up " << d->cfg.database.path << " (schema version " << info->schema_version << ", "
+      << info->intake_rows << " messages in the intake) to " << options.file << "\n"
+      << "keep the key file (" << d->cfg.keys.file
+      << ") or the configured keys apart from it: the backup cannot be read without them\n";
+  return kExitOk;
+}
+
+int run_restore(const BackupOptions& options, std::ostream& out, std::ostream& err) {
+  auto fail = [&](const Error& e) {
+    err << "gateway restore: " << e.message << "\n";
+    return kExitFailure;
+  };
+  auto d = load_deployment(options.config_path);
+  if (!d) return fail(d.error());
+  SystemClock clock;
+  auto info = sqlite::restore_sqlite(options.file, d->cfg.database.path, d->crypto, d->keys, clock);
+  if (!info) return fail(info.error());
+  out << "restored " << d->cfg.database.path << " from " << options.file << " (made at " << info->created_at
+      << " by gateway " << info->gateway_version << ", " << info->intake_rows
+      << " messages in the intake); start the gateway\n";
+  return kExitOk;
+}
+
+}  // namespace gw::cli
