@@ -22,16 +22,14 @@
 #include "gateway/cli/user_command.h"
 #include "gateway/config/config.h"
 #include "gateway/content/content_dir.h"
-#include "gateway/studio/content_library.h"
-#include "gateway/studio/studio_api.h"
 #include "gateway/content/content_set.h"
 #include "gateway/content/flow_files.h"
 #include "gateway/content/languages.h"
 #include "gateway/content/renderer.h"
+#include "gateway/content/renderer_lexicon.h"
 #include "gateway/content/template_catalog.h"
 #include "gateway/conversations/conversations.h"
 #include "gateway/conversations/intake_worker.h"
-#include "gateway/content/renderer_lexicon.h"
 #include "gateway/core/clock.h"
 #include "gateway/core/core_metrics.h"
 #include "gateway/core/curl_http_client.h"
@@ -40,20 +38,14 @@
 #include "gateway/core/periodic_worker.h"
 #include "gateway/engine/engine.h"
 #include "gateway/helpdesk/console_api.h"
-#include "gateway/helpdesk/stats_api.h"
 #include "gateway/helpdesk/dead_letter_api.h"
 #include "gateway/helpdesk/event_relay.h"
-#include "gateway/store/postgres/pg_intake.h"
-#include "gateway/store/postgres/pg_store.h"
-#include "gateway/store/login_throttle_table.h"
-#include "gateway/store/sqlite/database_file.h"
-#include "gateway/store/sqlite/database_lock.h"
-#include "gateway/store/staff_session_table.h"
 #include "gateway/helpdesk/events.h"
 #include "gateway/helpdesk/helpdesk.h"
 #include "gateway/helpdesk/helpdesk_metrics.h"
 #include "gateway/helpdesk/person_messages.h"
 #include "gateway/helpdesk/reassurer.h"
+#include "gateway/helpdesk/stats_api.h"
 #include "gateway/http/health.h"
 #include "gateway/http/server.h"
 #include "gateway/http/staff_auth.h"
@@ -61,6 +53,14 @@
 #include "gateway/security/login_throttle.h"
 #include "gateway/security/password_hasher.h"
 #include "gateway/security/staff_sessions.h"
+#include "gateway/store/login_throttle_table.h"
+#include "gateway/store/postgres/pg_intake.h"
+#include "gateway/store/postgres/pg_store.h"
+#include "gateway/store/sqlite/database_file.h"
+#include "gateway/store/sqlite/database_lock.h"
+#include "gateway/store/staff_session_table.h"
+#include "gateway/studio/content_library.h"
+#include "gateway/studio/studio_api.h"
 
 namespace gw::cli {
 namespace {
@@ -175,7 +175,8 @@ int run_serve(const ServeOptions& options) {
     intake_options.instance_id = cfg->database.instance_id;
     auto pg_intake = pg::PgIntake::open(intake_options, *crypto, clock, kInstanceLease);
     if (pg_intake) {
-      if (Status s = (*pg_intake)->start_heartbeat(kInstanceHeartbeat); !s) return fail("intake: " + s.error().message);
+      if (Status s = (*pg_intake)->start_heartbeat(kInstanceHeartbeat); !s)
+        return fail("intake: " + s.error().message);
       opened_intake = std::unique_ptr<Intake>(std::move(*pg_intake));
     } else {
       opened_intake = pg_intake.error();
@@ -311,7 +312,8 @@ int run_serve(const ServeOptions& options) {
 
   // A version published by another instance sharing the store is taken up here.
   PeriodicWorker content_refresh("content-refresh", clock, std::chrono::seconds(10), [&library] {
-    if (Status s = library->refresh(); !s) log::warn("content.refresh_failed", {{"error", s.error().to_string()}});
+    if (Status s = library->refresh(); !s)
+      log::warn("content.refresh_failed", {{"error", s.error().to_string()}});
   });
 
   http::ReadinessChecks readiness;
@@ -415,6 +417,19 @@ int run_serve(const ServeOptions& options) {
   }
   ListenAddress bound = cfg->listen;
   bound.port = *port;
+  // HTTPS beside HTTP when listen_tls is set: the same routes, with a reactor and
+  // pools of its own (http/server.h).
+  std::optional<ListenAddress> bound_tls;
+  if (cfg->listen_tls) {
+    auto tls_port = server.bind_tls(cfg->listen_tls->host, cfg->listen_tls->port,
+                                    http::TlsFiles{cfg->tls.certificate, cfg->tls.private_key});
+    if (!tls_port) {
+      (void)db->close();
+      return fail(tls_port.error().message);
+    }
+    bound_tls = *cfg->listen_tls;
+    bound_tls->port = *tls_port;
+  }
   // A fresh gateway has no staff: it creates "admin" with a one-time password,
   // shown here once (never logged) and to be changed at the first login. Only
   // once the gateway is sure to serve, so that a start that fails on its content
@@ -442,6 +457,7 @@ int run_serve(const ServeOptions& options) {
   reassure_worker.start();
   auto_assign_worker.start();
   log::info("http.listening", {{"listen", bound.to_string()},
+                               {"listen_tls", bound_tls ? bound_tls->to_string() : std::string()},
                                {"public_url", cfg->public_url},
                                {"channels", cfg->channels.size()},
                                {"senders", workers.size()},

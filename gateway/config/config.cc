@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "gateway/config/default_content_dir.h"
+#include "gateway/config/tls_files.h"
 #include "gateway/core/address_range.h"
 #include "gateway/core/json_reader.h"
 
@@ -40,6 +41,39 @@ void read_listen(JsonReader& r, const json& obj, Config& cfg) {
   cfg.listen = *parsed;
 }
 
+// listen_tls and tls: both or neither; the files are checked here, at load.
+void read_tls(JsonReader& r, const json& obj, Config& cfg) {
+  std::string text;
+  if (r.get_string(obj, "listen_tls", &text) && !text.empty()) {
+    auto parsed = parse_listen_address(text);
+    if (!parsed) {
+      r.problem(r.path_of("listen_tls"), parsed.error().message);
+    } else if (parsed->port != 0 && parsed->host == cfg.listen.host && parsed->port == cfg.listen.port) {
+      r.problem(r.path_of("listen_tls"), "must differ from listen (" + cfg.listen.to_string() + ")");
+    } else {
+      cfg.listen_tls = *parsed;
+    }
+  }
+  const json* tls = r.get_object(obj, "tls");
+  if (tls) {
+    auto scope = r.enter("tls");
+    r.only_keys(*tls, {"certificate", "private_key"});
+    r.get_string(*tls, "certificate", &cfg.tls.certificate);
+    r.get_string(*tls, "private_key", &cfg.tls.private_key);
+  }
+  const bool wanted = cfg.listen_tls.has_value() || !text.empty();
+  if (!wanted) {
+    if (tls) r.problem("$.tls", "is set but listen_tls is not: set listen_tls to serve HTTPS, or remove tls");
+    return;
+  }
+  if (cfg.tls.certificate.empty()) r.problem("$.tls.certificate", "is required when listen_tls is set");
+  if (cfg.tls.private_key.empty()) r.problem("$.tls.private_key", "is required when listen_tls is set");
+  if (cfg.tls.certificate.empty() || cfg.tls.private_key.empty()) return;
+  if (auto ok = check_tls_files(cfg.tls.certificate, cfg.tls.private_key); !ok) {
+    r.problem("$.tls", ok.error().message);
+  }
+}
+
 void read_database(JsonReader& r, const json& obj, Config& cfg) {
   const json* db = r.get_object(obj, "database");
   if (!db) return;
@@ -51,8 +85,8 @@ void read_database(JsonReader& r, const json& obj, Config& cfg) {
   r.get_string(*db, "instance_id", &cfg.database.instance_id);
   r.get_int(*db, "max_connections", &cfg.database.max_connections, 2, 500);
   if (cfg.database.instance_id.size() > 64 ||
-      cfg.database.instance_id.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:-") !=
-          std::string::npos) {
+      cfg.database.instance_id.find_first_not_of(
+          "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:-") != std::string::npos) {
     r.problem(r.path_of("instance_id"), "must be at most 64 letters, digits, '.', '_', ':' or '-'");
   }
   if (cfg.database.driver == "sqlite") {
@@ -431,9 +465,11 @@ Result<Config> parse_config(const json& doc, const EnvLookup& env, const std::st
   cfg.public_url.clear();
   cfg.keys.file.clear();  // derived from the database path unless given
   if (!doc.is_object()) return Error::invalid(source + ": $: the configuration must be a JSON object");
-  r.only_keys(doc, {"listen", "public_url", "database", "content_dir", "channels", "keys", "http", "login",
-                    "metrics", "conversation", "intake", "helpdesk", "organisation", "content", "stats", "log_level"});
+  r.only_keys(doc, {"listen", "listen_tls", "tls", "public_url", "database", "content_dir", "channels",
+                    "keys", "http", "login", "metrics", "conversation", "intake", "helpdesk", "organisation",
+                    "content", "stats", "log_level"});
   read_listen(r, doc, cfg);
+  read_tls(r, doc, cfg);
   r.get_string(doc, "public_url", &cfg.public_url);
   r.get_string(doc, "content_dir", &cfg.content_dir);
   r.get_string(doc, "log_level", &cfg.log_level);

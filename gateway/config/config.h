@@ -147,9 +147,18 @@ struct LoginConfig {
   int concurrent_hashes = 2;             // password hashes running at once
 };
 
+// The HTTPS listener's certificate chain and private key (PEM files; relative paths
+// from the working directory). Required when listen_tls is set.
+struct TlsConfig {
+  std::string certificate;
+  std::string private_key;
+};
+
 struct Config {
   std::string source = "embedded default";  // the file it came from
   ListenAddress listen;
+  std::optional<ListenAddress> listen_tls;  // none (the default): no HTTPS listener
+  TlsConfig tls;
   std::string public_url;  // no trailing slash
   DatabaseConfig database;
   std::string content_dir = ".";

@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "gateway/core/log.h"
+#include "gateway/http/tls_io.h"
 
 namespace gw::http {
 namespace {
@@ -164,8 +165,9 @@ std::string method_of(const std::string& buf) {
 }  // namespace
 
 struct ConnectionReactor::Conn {
-  enum class State { kIdle, kHead, kBody, kBusy, kLinger };
+  enum class State { kHandshake, kIdle, kHead, kBody, kBusy, kLinger };
   int fd = -1;
+  SSL* ssl = nullptr;  // a TLS listener's connection
   std::string address;
   std::string buf;
   State state = State::kIdle;
@@ -182,6 +184,7 @@ struct ConnectionReactor::Conn {
 
 struct ConnectionReactor::Job {
   int fd = -1;
+  SSL* ssl = nullptr;
   std::string buf;
   bool last = false;
   bool keep = false;
@@ -297,7 +300,7 @@ void ConnectionReactor::loop() {
   auto next_sweep = Clock::now() + kSweepEvery;
   while (true) {
     const int n = ::epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()),
-                               static_cast<int>(kSweepEvery.count()));
+                               tls_pending_.empty() ? static_cast<int>(kSweepEvery.count()) : 0);
     if (n < 0 && errno != EINTR) {
       log::error("http_reactor_failed", {{"problem", std::strerror(errno)}});
       break;
@@ -311,6 +314,13 @@ void ConnectionReactor::loop() {
         continue;
       }
       if (fd >= 0 && static_cast<size_t>(fd) < conns_.size() && conns_[fd]) on_readable(*conns_[fd]);
+    }
+    // Decrypted bytes left in a TLS session raise no epoll event: read them now.
+    std::vector<int> pending;
+    pending.swap(tls_pending_);
+    for (int fd : pending) {
+      Conn* c = static_cast<size_t>(fd) < conns_.size() ? conns_[fd].get() : nullptr;
+      if (c && c->state != Conn::State::kBusy && c->state != Conn::State::kLinger) on_readable(*c);
     }
     take_returned();
     take_incoming();
@@ -364,6 +374,21 @@ void ConnectionReactor::take_incoming() {
       close_conn(fd);
       continue;
     }
+    if ((over_total || over_address) && options_.tls) {
+      log::warn("http_connection_refused",
+                {{"reason", over_total ? "connections" : "connections_per_address"}});
+      close_conn(fd);
+      continue;
+    }
+    if (options_.tls) {
+      conn.ssl = SSL_new(options_.tls);
+      if (!conn.ssl || SSL_set_fd(conn.ssl, fd) != 1) {
+        close_conn(fd);
+        continue;
+      }
+      conn.state = Conn::State::kHandshake;
+      conn.deadline = Clock::now() + options_.read_timeout;
+    }
     if (over_total || over_address) {
       log::warn("http_connection_refused",
                 {{"reason", over_total ? "connections" : "connections_per_address"}});
@@ -406,6 +431,7 @@ void ConnectionReactor::take_returned() {
       close_conn(j.fd);
       continue;
     }
+    if (io_pending(c->ssl) > 0) tls_pending_.push_back(j.fd);
     if (c->buf.empty()) {
       c->state = Conn::State::kIdle;
       c->deadline = Clock::now() + options_.keep_alive_timeout;
@@ -418,12 +444,38 @@ void ConnectionReactor::take_returned() {
   }
 }
 
+bool ConnectionReactor::handshake(Conn& c) {
+  short wait = POLLIN;
+  const Handshake h = io_accept(c.ssl, &wait);
+  if (h == Handshake::kFailed) {
+    close_conn(c.fd);
+    return false;
+  }
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLRDHUP;
+  if (h == Handshake::kWait) {
+    if (wait == POLLOUT) ev.events |= EPOLLOUT;
+    ev.data.fd = c.fd;
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, c.fd, &ev);
+    return false;
+  }
+  ev.data.fd = c.fd;
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, c.fd, &ev);
+  c.state = Conn::State::kIdle;
+  c.deadline = Clock::now() + options_.keep_alive_timeout;
+  return true;
+}
+
 void ConnectionReactor::on_readable(Conn& c) {
+  if (c.state == Conn::State::kHandshake && !handshake(c)) return;
   char chunk[kReadChunk];
   size_t got = 0;
   bool eof = false;
+  short wait = POLLIN;
   while (got < kMaxReadPerWake) {
-    const ssize_t n = ::recv(c.fd, chunk, sizeof(chunk), 0);
+    // A lingering connection's bytes are thrown away: no need to decrypt them.
+    const ssize_t n = c.state == Conn::State::kLinger ? ::recv(c.fd, chunk, sizeof(chunk), 0)
+                                                      : io_recv(c.fd, c.ssl, chunk, sizeof(chunk), &wait);
     if (n > 0) {
       got += static_cast<size_t>(n);
       if (c.state == Conn::State::kLinger) {
@@ -456,6 +508,7 @@ void ConnectionReactor::on_readable(Conn& c) {
     return;
   }
   const int fd = c.fd;
+  if (!eof && io_pending(c.ssl) > 0) tls_pending_.push_back(fd);
   if (c.state == Conn::State::kHead || c.state == Conn::State::kBody) progress(c);
   Conn* still = static_cast<size_t>(fd) < conns_.size() ? conns_[fd].get() : nullptr;
   if (!still || !eof) return;
@@ -497,7 +550,8 @@ void ConnectionReactor::progress(Conn& c) {
       head_end -= f.expect_end - f.expect_begin;
       if (c.buf.size() == head_end) {
         static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-        [[maybe_unused]] const ssize_t n = ::send(c.fd, kContinue.data(), kContinue.size(), MSG_NOSIGNAL);
+        short wait = POLLOUT;
+        [[maybe_unused]] const ssize_t n = io_send(c.fd, c.ssl, kContinue.data(), kContinue.size(), &wait);
       }
     }
     if (f.chunked) {
@@ -551,7 +605,7 @@ void ConnectionReactor::dispatch(Conn& c) {
     c.state = Conn::State::kBusy;
     ++busy_;
     const bool last = c.served + 1 >= options_.keep_alive_max;
-    pool.queue.push_back(Job{c.fd, std::move(c.buf), last, false});
+    pool.queue.push_back(Job{c.fd, c.ssl, std::move(c.buf), last, false});
     c.buf.clear();
   }
   pool.cv.notify_one();
@@ -574,7 +628,7 @@ void ConnectionReactor::work(Pool& pool) {
     }
     t_socket = job.fd;
     try {
-      job.keep = serve_(job.fd, job.buf, job.last || stopping);
+      job.keep = serve_(job.fd, job.ssl, job.buf, job.last || stopping);
     } catch (...) {
       job.keep = false;
     }
@@ -598,10 +652,16 @@ void ConnectionReactor::answer(Conn& c, int status, const std::string& code, con
       "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
       "\r\nConnection: close\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n";
   if (status == 503) response += "Retry-After: 1\r\n";
+  if (c.ssl) response += "Strict-Transport-Security: max-age=31536000\r\n";
   response += "\r\n" + body;
   // Small enough for any socket buffer; a client that has filled its own gets nothing.
-  [[maybe_unused]] const ssize_t n = ::send(c.fd, response.data(), response.size(), MSG_NOSIGNAL);
+  short wait = POLLOUT;
+  [[maybe_unused]] const ssize_t n = io_send(c.fd, c.ssl, response.data(), response.size(), &wait);
   answered_(method_of(c.buf), status);
+  if (c.ssl) {
+    io_close(c.ssl);  // close_notify before the end of the stream
+    c.ssl = nullptr;
+  }
   // A lingering close: a client still sending would otherwise get a reset (and lose
   // this answer) when the socket closes with its bytes unread.
   ::shutdown(c.fd, SHUT_WR);
@@ -619,6 +679,7 @@ void ConnectionReactor::close_conn(int fd) {
   if (it != per_address_.end() && --it->second == 0) per_address_.erase(it);
   --open_;
   open_snapshot_.store(open_);
+  io_close(c.ssl);
   ::shutdown(fd, SHUT_RDWR);
   ::close(fd);
   conns_[fd].reset();
@@ -629,7 +690,9 @@ void ConnectionReactor::sweep() {
   for (size_t fd = 0; fd < conns_.size(); ++fd) {
     Conn* c = conns_[fd].get();
     if (!c || c->state == Conn::State::kBusy || now < c->deadline) continue;
-    if (c->state == Conn::State::kHead || c->state == Conn::State::kBody) {
+    if (c->state == Conn::State::kHandshake) {
+      close_conn(static_cast<int>(fd));  // nothing to answer on before the handshake
+    } else if (c->state == Conn::State::kHead || c->state == Conn::State::kBody) {
       answer(*c, 408, "request_timeout", "the request did not arrive in time");
       close_conn(static_cast<int>(fd));
     } else {

@@ -19,9 +19,17 @@
 // for each write; the socket stays non-blocking throughout). "Expect:
 // 100-continue" is answered here, since the body is read here.
 //
+// With a TLS context (ReactorOptions::tls) every connection is TLS: the handshake
+// is made here, without a thread, and must end within read_timeout of the
+// connection's arrival; from then on the limits above apply to the decrypted bytes.
+// A TLS connection over the connection limits is closed without an answer (there is
+// no session yet to answer on).
+//
 // Threads: one reactor thread plus each pool's workers, started by start() and
 // joined by shutdown().
 #pragma once
+
+#include <openssl/ssl.h>
 
 #include <atomic>
 #include <chrono>
@@ -57,15 +65,18 @@ struct ReactorOptions {
   size_t max_connections_per_address = 512;            // from one client address; more get 503
   // pools[0] serves every request no other pool's prefixes match. REQUIRES: not empty.
   std::vector<WorkerPoolSpec> pools;
+  // Every connection speaks TLS with this context when set. Not owned; it must
+  // outlive the reactor.
+  SSL_CTX* tls = nullptr;
 };
 
 class ConnectionReactor {
  public:
   // Serves the request at the start of `buffer` on `sock` (non-blocking: wait with
-  // poll() before reading or writing, as ConnectionStream does) and leaves in
-  // `buffer` what was read past it. `last`: answer with "Connection: close". Returns
-  // true when the connection may stay open for another request.
-  using Serve = std::function<bool(int sock, std::string& buffer, bool last)>;
+  // poll() before reading or writing, as ConnectionStream does), through `ssl` when
+  // it is not null (see tls_io.h), and leaves in `buffer` what was read past it. `last`: answer with
+  // "Connection: close". Returns true when the connection may stay open for another request.
+  using Serve = std::function<bool(int sock, SSL* ssl, std::string& buffer, bool last)>;
   // Told of each request answered here, not by a worker: the method (empty when not
   // known yet) and the status (408, 414, 431, 503).
   using Answered = std::function<void(const std::string& method, int status)>;
@@ -99,6 +110,7 @@ class ConnectionReactor {
   void take_incoming();
   void take_returned();
   void on_readable(Conn& c);
+  bool handshake(Conn& c);
   void progress(Conn& c);
   void dispatch(Conn& c);
   void answer(Conn& c, int status, const std::string& code, const std::string& message);
@@ -129,6 +141,7 @@ class ConnectionReactor {
   std::unordered_map<std::string, size_t> per_address_;  // open connections by client address
   size_t open_ = 0;
   size_t busy_ = 0;
+  std::vector<int> tls_pending_;  // connections whose TLS session holds bytes not read yet
   std::atomic<size_t> open_snapshot_{0};
 };
 

@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "gateway/http/tls_io.h"
+
 namespace gw::http {
 namespace {
 
@@ -36,12 +38,12 @@ void address_of(const sockaddr_storage& addr, socklen_t len, std::string& ip, in
 
 }  // namespace
 
-ConnectionStream::ConnectionStream(int sock, std::chrono::microseconds read_timeout,
+ConnectionStream::ConnectionStream(int sock, SSL* ssl, std::chrono::microseconds read_timeout,
                                    std::chrono::microseconds write_timeout)
-    : sock_(sock), read_timeout_(read_timeout), write_timeout_(write_timeout) {}
+    : sock_(sock), ssl_(ssl), read_timeout_(read_timeout), write_timeout_(write_timeout) {}
 
 bool ConnectionStream::is_readable() const {
-  return offset_ < buffer_.size() || wait_for(sock_, POLLIN, read_timeout_);
+  return offset_ < buffer_.size() || io_pending(ssl_) > 0 || wait_for(sock_, POLLIN, read_timeout_);
 }
 
 bool ConnectionStream::is_writable() const {
@@ -55,10 +57,13 @@ ssize_t ConnectionStream::read(char* ptr, size_t size) {
     char chunk[4096];
     ssize_t n;
     // The socket is non-blocking: wait for it, then read what is there.
-    do {
-      if (!is_readable()) return -1;
-      n = ::recv(sock_, chunk, sizeof(chunk), 0);
-    } while (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK));
+    short wait = POLLIN;
+    if (io_pending(ssl_) == 0 && !wait_for(sock_, wait, read_timeout_)) return -1;
+    while ((n = io_recv(sock_, ssl_, chunk, sizeof(chunk), &wait)) < 0 &&
+           (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)) {
+      if (errno != EINTR && !wait_for(sock_, wait, wait == POLLIN ? read_timeout_ : write_timeout_))
+        return -1;
+    }
     if (n <= 0) return n;
     buffer_.append(chunk, static_cast<size_t>(n));
   }
@@ -70,9 +75,10 @@ ssize_t ConnectionStream::read(char* ptr, size_t size) {
 
 ssize_t ConnectionStream::write(const char* ptr, size_t size) {
   ssize_t n;
+  short wait = POLLOUT;
   do {
-    if (!is_writable()) return -1;
-    n = ::send(sock_, ptr, size, MSG_NOSIGNAL);
+    if (!wait_for(sock_, wait, wait == POLLOUT ? write_timeout_ : read_timeout_)) return -1;
+    n = io_send(sock_, ssl_, ptr, size, &wait);
   } while (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK));
   return n;
 }

@@ -5,10 +5,12 @@
 // It does what httplib's own SocketStream (not exported by Debian's compiled
 // library) does: reads and writes wait at most the read and write timeouts, and
 // single-byte reads (httplib reads header lines a byte at a time) are served from
-// the buffer instead of one recv() each.
+// the buffer instead of one recv() each. With an SSL session (a TLS listener's
+// connection, handshake done) reads and writes go through it (tls_io.h).
 #pragma once
 
 #include <httplib.h>
+#include <openssl/ssl.h>
 
 #include <chrono>
 #include <string>
@@ -17,7 +19,9 @@ namespace gw::http {
 
 class ConnectionStream : public httplib::Stream {
  public:
-  ConnectionStream(int sock, std::chrono::microseconds read_timeout, std::chrono::microseconds write_timeout);
+  // `ssl` may be null (plain); it is not owned.
+  ConnectionStream(int sock, SSL* ssl, std::chrono::microseconds read_timeout,
+                   std::chrono::microseconds write_timeout);
 
   bool is_readable() const override;
   bool is_writable() const override;
@@ -34,6 +38,7 @@ class ConnectionStream : public httplib::Stream {
 
  private:
   int sock_;
+  SSL* ssl_;
   std::chrono::microseconds read_timeout_;
   std::chrono::microseconds write_timeout_;
   std::string buffer_;

@@ -4,6 +4,8 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -15,47 +17,80 @@
 #include <cstring>
 #include <exception>
 #include <string_view>
+#include <thread>
+#include <type_traits>
 #include <typeinfo>
+#include <utility>
 
 #include "gateway/core/log.h"
 #include "gateway/http/connection_stream.h"
 
 namespace gw::http {
 
-// httplib::Server whose listening socket can be closed whether or not listen has
-// started yet: httplib's own stop() does nothing before its accept loop runs, so a
-// stop() racing with run() would leave run() serving for ever.
+#ifndef CPPHTTPLIB_OPENSSL_SUPPORT
+#error "httplib.h must be compiled with CPPHTTPLIB_OPENSSL_SUPPORT, as Debian's libcpp-httplib is"
+#endif
+
+// What HttpServer needs of a listener beyond httplib's Server interface.
+class HttpServer::Listener {
+ public:
+  virtual ~Listener() = default;
+  virtual httplib::Server& http() = 0;
+  // Closes the listening socket whether or not listen has started yet.
+  virtual void close_listener() = 0;
+  virtual size_t open_connections() const = 0;
+  virtual void widen_backlog() = 0;
+  // False when a TLS listener could not load its certificate or key.
+  virtual bool valid() const = 0;
+};
+
+namespace {
+
+// httplib::Server (or httplib::SSLServer, whose SSL context the TLS listener uses)
+// whose listening socket can be closed whether or not listen has started yet:
+// httplib's own stop() does nothing before its accept loop runs, so a stop() racing
+// with run() would leave run() serving for ever.
 //
 // httplib's accept loop stays; every accepted socket is handed to a
-// ConnectionReactor at once (process_and_close_socket), which reads and bounds each
-// request before a worker has httplib parse and answer it (serve_one).
-class HttpServer::Listener : public httplib::Server {
+// ConnectionReactor at once (process_and_close_socket, which replaces SSLServer's
+// blocking handshake too), which reads and bounds each request before a worker has
+// httplib parse and answer it (serve_one).
+template <class Base>
+class ReactorListener : public Base, public HttpServer::Listener {
  public:
-  Listener(const HttpOptions& options, ConnectionReactor::Answered answered)
-      : reactor_(
-            reactor_options(options),
-            [this](int sock, std::string& buffer, bool last) { return serve_one(sock, buffer, last); },
+  template <class... BaseArgs>
+  ReactorListener(const HttpOptions& options, ConnectionReactor::Answered answered, BaseArgs&&... base_args)
+      : Base(std::forward<BaseArgs>(base_args)...),
+        reactor_(
+            reactor_options(options, tls_context()),
+            [this](int sock, SSL* ssl, std::string& buffer, bool last) {
+              return serve_one(sock, ssl, buffer, last);
+            },
             std::move(answered)) {
-    new_task_queue = [this] { return new Handoff(reactor_); };
+    this->new_task_queue = [this] { return new Handoff(reactor_); };
   }
 
-  void close_listener() {
-    const socket_t sock = svr_sock_.exchange(INVALID_SOCKET);
+  httplib::Server& http() override { return *this; }
+
+  void close_listener() override {
+    const socket_t sock = this->svr_sock_.exchange(INVALID_SOCKET);
     if (sock != INVALID_SOCKET) {
       ::shutdown(sock, SHUT_RDWR);  // wakes a blocked accept()
       ::close(sock);
     }
   }
 
-  size_t open_connections() const { return reactor_.open_connections(); }
+  size_t open_connections() const override { return reactor_.open_connections(); }
 
   // httplib listens with a backlog of 5 (a compiled-in macro): a burst of new
   // connections while the accept thread waits for a core would have its SYNs
   // dropped and retried a second later. listen() again only widens the queue.
-  void widen_backlog() {
-    const socket_t sock = svr_sock_.load();
+  void widen_backlog() override {
+    const socket_t sock = this->svr_sock_.load();
     if (sock != INVALID_SOCKET) ::listen(sock, SOMAXCONN);
   }
+
+  bool valid() const override { return this->is_valid(); }
 
  private:
   // httplib's task queue, used only to pass each accepted socket to the reactor on
@@ -70,7 +105,24 @@ class HttpServer::Listener : public httplib::Server {
     ConnectionReactor& reactor_;
   };
 
-  static ReactorOptions reactor_options(const HttpOptions& o) {
+  // SSLServer's context, made from the certificate and key files; null for plain HTTP.
+  SSL_CTX* tls_context() {
+    if constexpr (std::is_same_v<Base, httplib::SSLServer>) {
+      SSL_CTX* ctx = this->ssl_context();
+      if (ctx) {
+        SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+        SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+        // Writes on a non-blocking socket may be partial, and are retried from
+        // wherever the caller's buffer is then (tls_io.h).
+        SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+      }
+      return ctx;
+    } else {
+      return nullptr;
+    }
+  }
+
+  static ReactorOptions reactor_options(const HttpOptions& o, SSL_CTX* tls) {
     ReactorOptions r;
     r.head_limits = o.head_limits;
     r.read_timeout = std::chrono::milliseconds(o.read_timeout_ms);
@@ -81,6 +133,7 @@ class HttpServer::Listener : public httplib::Server {
     r.max_connections_per_address = o.max_connections_per_address;
     r.pools.push_back(WorkerPoolSpec{"default", std::max(1, o.threads), o.max_queue, {}});
     for (const WorkerPoolSpec& p : o.pools) r.pools.push_back(p);
+    r.tls = tls;
     return r;
   }
 
@@ -90,15 +143,16 @@ class HttpServer::Listener : public httplib::Server {
   }
 
   // One request, already read whole into `buffer` by the reactor.
-  bool serve_one(int sock, std::string& buffer, bool last) {
+  bool serve_one(int sock, SSL* ssl, std::string& buffer, bool last) {
     const auto read_timeout =
-        std::chrono::seconds(read_timeout_sec_) + std::chrono::microseconds(read_timeout_usec_);
+        std::chrono::seconds(this->read_timeout_sec_) + std::chrono::microseconds(this->read_timeout_usec_);
     const auto write_timeout =
-        std::chrono::seconds(write_timeout_sec_) + std::chrono::microseconds(write_timeout_usec_);
-    ConnectionStream strm(sock, read_timeout, write_timeout);
+        std::chrono::seconds(this->write_timeout_sec_) + std::chrono::microseconds(this->write_timeout_usec_);
+    ConnectionStream strm(sock, ssl, read_timeout, write_timeout);
     strm.buffer() = std::move(buffer);
     bool connection_closed = false;
-    const bool ret = process_request(strm, last || svr_sock_ == INVALID_SOCKET, connection_closed, nullptr);
+    const bool ret =
+        this->process_request(strm, last || this->svr_sock_ == INVALID_SOCKET, connection_closed, nullptr);
     strm.compact();
     buffer = std::move(strm.buffer());
     return ret && !connection_closed;
@@ -106,6 +160,8 @@ class HttpServer::Listener : public httplib::Server {
 
   ConnectionReactor reactor_;
 };
+
+}  // namespace
 
 namespace {
 
@@ -207,11 +263,7 @@ void send_json_error(httplib::Response& res, int status, std::string code, std::
 
 HttpServer::HttpServer(metrics::Registry& registry, HttpOptions options)
     : options_(options),
-      server_(std::make_unique<Listener>(
-          options,
-          [this](const std::string& method, int status) {
-            requests_.with({kUnmatched, method_label(method), std::to_string(status)}).inc();
-          })),
+      server_(std::make_unique<ReactorListener<httplib::Server>>(options, answered_by_reactor())),
       requests_(registry.counter("gateway_http_requests_total",
                                  "HTTP requests served, by route, method and status.",
                                  {"route", "method", "status"})),
@@ -219,31 +271,38 @@ HttpServer::HttpServer(metrics::Registry& registry, HttpOptions options)
           "gateway_http_request_duration_seconds",
           "Time from reading a request's headers to its response being ready to write.", {"route"})),
       unmatched_duration_(durations_.with({kUnmatched})) {
-  install_hooks();
+  install_hooks(*server_, false);
 }
 
 HttpServer::~HttpServer() {
   stop();
 }
 
-void HttpServer::install_hooks() {
+ConnectionReactor::Answered HttpServer::answered_by_reactor() {
+  return [this](const std::string& method, int status) {
+    requests_.with({kUnmatched, method_label(method), std::to_string(status)}).inc();
+  };
+}
+
+void HttpServer::install_hooks(Listener& listener, bool tls) {
+  httplib::Server& svr = listener.http();
   const bool reuse_port = options_.reuse_port;
-  server_->set_socket_options([reuse_port](socket_t sock) {
+  svr.set_socket_options([reuse_port](socket_t sock) {
     const int yes = 1;
     ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
     if (reuse_port) ::setsockopt(sock, SOL_SOCKET, SO_REUSEPORT, &yes, sizeof(yes));
     // Accepted sockets inherit this from the listening socket on Linux.
     ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof(yes));
   });
-  server_->set_read_timeout(options_.read_timeout_ms / 1000, (options_.read_timeout_ms % 1000) * 1000);
-  server_->set_write_timeout(options_.write_timeout_ms / 1000, (options_.write_timeout_ms % 1000) * 1000);
-  server_->set_keep_alive_timeout(options_.keep_alive_timeout_s);
-  server_->set_keep_alive_max_count(static_cast<size_t>(std::max(1, options_.keep_alive_max)));
+  svr.set_read_timeout(options_.read_timeout_ms / 1000, (options_.read_timeout_ms % 1000) * 1000);
+  svr.set_write_timeout(options_.write_timeout_ms / 1000, (options_.write_timeout_ms % 1000) * 1000);
+  svr.set_keep_alive_timeout(options_.keep_alive_timeout_s);
+  svr.set_keep_alive_max_count(static_cast<size_t>(std::max(1, options_.keep_alive_max)));
   // Applies to Content-Length bodies httplib reads itself (any method); POST bodies
   // are read in handle_post, which also counts chunked ones.
-  server_->set_payload_max_length(options_.max_body_bytes);
+  svr.set_payload_max_length(options_.max_body_bytes);
 
-  server_->set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+  svr.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
     t_request = RequestState{std::chrono::steady_clock::now(), &kUnmatched, nullptr, true};
     // httplib reads chunked bodies of other methods without any limit.
     if (req.method != "POST" && req.has_header("Transfer-Encoding")) {
@@ -255,7 +314,7 @@ void HttpServer::install_hooks() {
   // A client that asks before sending a body (curl does past 1 KiB) learns at once
   // that it is too large, instead of sending it for nothing.
   const size_t max_body = options_.max_body_bytes;
-  server_->set_expect_100_continue_handler([max_body](const httplib::Request& req, httplib::Response& res) {
+  svr.set_expect_100_continue_handler([max_body](const httplib::Request& req, httplib::Response& res) {
     if (req.get_header_value<uint64_t>("Content-Length") > max_body) {
       // Left to the error handler, which fills in the JSON body: httplib sets no
       // Content-Length on this path for a body set here.
@@ -265,12 +324,12 @@ void HttpServer::install_hooks() {
     }
     return 100;
   });
-  server_->Get(".*", [this](const httplib::Request& req, httplib::Response& res) { handle_get(req, res); });
-  server_->Post(".*", [this](const httplib::Request& req, httplib::Response& res,
-                             const httplib::ContentReader& reader) { handle_post(req, res, reader); });
+  svr.Get(".*", [this](const httplib::Request& req, httplib::Response& res) { handle_get(req, res); });
+  svr.Post(".*", [this](const httplib::Request& req, httplib::Response& res,
+                        const httplib::ContentReader& reader) { handle_post(req, res, reader); });
 
   // Statuses httplib sets on its own (404, 413, 400, ...) come with an empty body.
-  server_->set_error_handler(
+  svr.set_error_handler(
       httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
         if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
         auto [code, message] = describe_status(res.status);
@@ -279,15 +338,17 @@ void HttpServer::install_hooks() {
       }));
   // Backstop for exceptions thrown inside httplib's routing; handlers' own are
   // caught in invoke().
-  server_->set_exception_handler([](const httplib::Request& req, httplib::Response& res,
-                                    std::exception_ptr ep) {
+  svr.set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
     log::error("http_exception", {{"method", method_label(req.method)}, {"exception", exception_type(ep)}});
     reset_to_internal_error(res);
   });
   // Runs for every response httplib writes (its own errors included), just before
   // writing it. Metrics are recorded here rather than in the logger, which runs
   // after the write: a client that has its response can rely on being counted.
-  server_->set_post_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+  svr.set_post_routing_handler([this, tls](const httplib::Request& req, httplib::Response& res) {
+    // Browsers that saw it once come back over HTTPS only, for a year: never sent
+    // on plain HTTP, where anyone on the path could forge or strip it.
+    if (tls) res.set_header("Strict-Transport-Security", "max-age=31536000");
     if (!res.has_header("Cache-Control")) res.set_header("Cache-Control", "no-store");
     if (!res.has_header("X-Content-Type-Options")) res.set_header("X-Content-Type-Options", "nosniff");
     if (stopping_.load() && !res.has_header("Connection")) res.set_header("Connection", "close");
@@ -398,8 +459,9 @@ void HttpServer::record(const httplib::Request& req, const httplib::Response& re
   st = RequestState{};
 }
 
-Result<int> HttpServer::bind(const std::string& host, int port) {
-  if (bound_) return Error::invalid("the server is already bound");
+namespace {
+
+Result<int> bind_listener(HttpServer::Listener& listener, const std::string& host, int port) {
   if (port < 0 || port > 65535) return Error::invalid("listen port out of range: " + std::to_string(port));
   if (host.empty()) return Error::invalid("listen host is empty");
   addrinfo hints{};
@@ -414,8 +476,8 @@ Result<int> HttpServer::bind(const std::string& host, int port) {
   errno = 0;
   int bound = -1;
   if (port == 0) {
-    bound = server_->bind_to_any_port(host);
-  } else if (server_->bind_to_port(host, port)) {
+    bound = listener.http().bind_to_any_port(host);
+  } else if (listener.http().bind_to_port(host, port)) {
     bound = port;
   }
   if (bound < 0) {
@@ -423,31 +485,64 @@ Result<int> HttpServer::bind(const std::string& host, int port) {
     return Error::io("cannot listen on " + host + ":" + std::to_string(port) +
                      (err ? std::string(": ") + std::strerror(err) : std::string()));
   }
-  server_->widen_backlog();
-  bound_ = true;
+  listener.widen_backlog();
+  return bound;
+}
+
+}  // namespace
+
+Result<int> HttpServer::bind(const std::string& host, int port) {
+  if (bound_) return Error::invalid("the server is already bound");
+  auto bound = bind_listener(*server_, host, port);
+  if (bound) bound_ = true;
+  return bound;
+}
+
+Result<int> HttpServer::bind_tls(const std::string& host, int port, const TlsFiles& files) {
+  if (tls_) return Error::invalid("the server's TLS listener is already bound");
+  auto listener = std::make_unique<ReactorListener<httplib::SSLServer>>(
+      options_, answered_by_reactor(), files.certificate.c_str(), files.private_key.c_str());
+  if (!listener->valid() || SSL_CTX_check_private_key(listener->ssl_context()) != 1) {
+    ERR_clear_error();
+    return Error::invalid("cannot use TLS certificate " + files.certificate + " with private key " +
+                          files.private_key + ": unreadable, not PEM, or not a matching pair");
+  }
+  install_hooks(*listener, true);
+  auto bound = bind_listener(*listener, host, port);
+  if (bound) tls_ = std::move(listener);
   return bound;
 }
 
 void HttpServer::run() {
-  if (!bound_) {
+  if (!bound_ && !tls_) {
     log::error("http_run_without_bind");
     return;
   }
   if (stopping_.load()) return;
-  if (!server_->listen_after_bind()) log::error("http_accept_failed");
+  // The TLS listener accepts on a thread of its own; each listener has its own reactor and pools.
+  std::thread tls_thread;
+  if (tls_ && bound_) {
+    tls_thread = std::thread([this] {
+      if (!tls_->http().listen_after_bind()) log::error("http_accept_failed", {{"listener", "tls"}});
+    });
+  }
+  Listener& here = bound_ ? *server_ : *tls_;
+  if (!here.http().listen_after_bind()) log::error("http_accept_failed");
+  if (tls_thread.joinable()) tls_thread.join();
 }
 
 void HttpServer::stop() {
   stopping_.store(true);
   server_->close_listener();
+  if (tls_) tls_->close_listener();
 }
 
 bool HttpServer::is_running() const {
-  return server_->is_running();
+  return server_->http().is_running() || (tls_ && tls_->http().is_running());
 }
 
 size_t HttpServer::open_connections() const {
-  return server_->open_connections();
+  return server_->open_connections() + (tls_ ? tls_->open_connections() : 0);
 }
 
 }  // namespace gw::http

@@ -29,8 +29,16 @@
 // - Handler exceptions become a 500 and a log line (route, method, exception type;
 //   never the request body or the exception text, which may quote it).
 //
-// Lifecycle: construct, register routes, bind(), then run() on a thread of its own;
-// stop() from any thread. One bind/run per object.
+// - HTTPS: bind_tls() opens a second listener, httplib::SSLServer's TLS context over
+//   the same routes, hooks and options. It has a reactor and worker pools of its own
+//   (same sizes and limits as the plain one), so a slow or flooding client on one
+//   port never takes the other's threads or connection slots; what the two share is
+//   the process (CPU, memory, the open files limit), the handlers and what they use,
+//   and the metrics (requests are counted together). Its responses carry
+//   Strict-Transport-Security; the plain listener's never do.
+//
+// Lifecycle: construct, register routes, bind() and/or bind_tls(), then run() on a
+// thread of its own; stop() from any thread. One bind/run per object.
 #pragma once
 
 #include <httplib.h>
@@ -70,6 +78,12 @@ struct HttpOptions {
 
 using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
 
+// A TLS listener's certificate chain and private key, PEM files (the key unencrypted).
+struct TlsFiles {
+  std::string certificate;
+  std::string private_key;
+};
+
 // Sets `status` and a JSON body (Content-Type: application/json). Invalid UTF-8 in
 // strings is replaced, never thrown.
 void send_json(httplib::Response& res, int status, const nlohmann::json& body);
@@ -103,8 +117,15 @@ class HttpServer {
   // already bound.
   Result<int> bind(const std::string& host, int port);
 
+  // Opens a TLS listener on host:port (port 0 picks a free port) with the certificate
+  // chain and key in `files` (TLS 1.2 at least) and returns the bound port. Errors:
+  // those of bind(), and kInvalidArgument when the files cannot be read or the key
+  // does not match the certificate. REQUIRES: run() has not started.
+  Result<int> bind_tls(const std::string& host, int port, const TlsFiles& files);
+
   // Serves until stop(), then waits for requests in flight to finish before
   // returning; connections that are idle or still sending a request are closed.
+  // Serves both listeners when both are bound (the TLS one on a thread it starts).
   // Returns at once if not bound or if stop() came first.
   void run();
 
@@ -116,11 +137,13 @@ class HttpServer {
   // True while run() is serving (from just after it starts until it returns).
   bool is_running() const;
 
-  // Connections open now.
+  // Connections open now, on both listeners.
   size_t open_connections() const;
 
- private:
+  // A listening socket with its reactor (defined in server.cc).
   class Listener;
+
+ private:
   struct Route {
     std::regex pattern;
     std::string label;
@@ -130,7 +153,8 @@ class HttpServer {
 
   void add_route(std::vector<Route>& routes, const std::string& method, const std::string& pattern,
                  const std::string& route_label, Handler handler);
-  void install_hooks();
+  void install_hooks(Listener& listener, bool tls);
+  ConnectionReactor::Answered answered_by_reactor();
   const Route* match(const std::vector<Route>& routes, const std::string& path) const;
   void handle_get(const httplib::Request& req, httplib::Response& res);
   void handle_post(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader);
@@ -139,6 +163,7 @@ class HttpServer {
 
   HttpOptions options_;
   std::unique_ptr<Listener> server_;
+  std::unique_ptr<Listener> tls_;  // set by bind_tls()
   std::vector<Route> get_routes_;
   std::vector<Route> post_routes_;
   metrics::CounterFamily& requests_;
