@@ -16,8 +16,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# `file` is what CPack's DEB generator looks at binaries with (`cpack -G DEB`,
+# README "Running in production"); dpkg-shlibdeps comes with build-essential.
 packages=(
-  build-essential cmake pkg-config git
+  build-essential cmake pkg-config git file
   libcpp-httplib-dev libcurl4-openssl-dev libsqlite3-dev nlohmann-json3-dev libssl-dev
   libicu-dev libspdlog-dev libcli11-dev libphonenumber-dev libgettextpo-dev libargon2-dev libpq-dev
   libgraphviz-dev libsystemd-dev catch2 ca-certificates

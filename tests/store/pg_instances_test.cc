@@ -236,7 +236,7 @@ TEST_CASE("PostgreSQL: a store whose server connections were cut opens new ones 
   REQUIRE(admin.ok());
   // As a restart of the server does to them: every connection of instance A ends.
   auto cut = admin->run("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
-                        "gateway gw-a");
+                        "gateway " + t.id_a);
   REQUIRE(cut.ok());
   CHECK(*cut >= 1);
   // The next calls find the connections gone and open new ones (at most one call

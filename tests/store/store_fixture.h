@@ -133,17 +133,22 @@ struct StoreFixture {
     return;                                                                             \
   }
 
-// Two instances' PostgreSQL stores on one schema of the test's own ("gw-a" and
-// "gw-b"). REQUIRES: test_pg_url().
+// Two instances' PostgreSQL stores on one schema of the test's own (ids id_a
+// and id_b). REQUIRES: test_pg_url().
 struct TwoPgStores {
   PgTestSchema schema;
   FakeClock clock;
   Crypto crypto = make_test_crypto();
   std::unique_ptr<Store> a;
   std::unique_ptr<Store> b;
+  // Instance ids of this fixture's own (its schema's name in them), so that a
+  // test cutting the connections of an instance by application_name ("gateway
+  // <id>") never cuts another test's running in parallel on the same cluster.
+  const std::string id_a = "gw-a-" + schema.name();
+  const std::string id_b = "gw-b-" + schema.name();
   TwoPgStores() {
-    a = open("gw-a");
-    b = open("gw-b");
+    a = open(id_a);
+    b = open(id_b);
   }
   std::unique_ptr<Store> open(const std::string& id) {
     PostgresOptions o;

@@ -61,10 +61,13 @@ export function signTwilio(token, url, params) {
 
 // POSTs `params` to the gateway's /twilio/{channel}/inbound, signed with `token`
 // for the gateway's public_url (what Twilio was given), as Twilio sends it.
-// Resolves to the fetch Response.
-export function postSignedInbound(gateway, token, params, channel = 'uk-sms') {
+// Resolves to the fetch Response. A request lost on the way (the connection
+// closed under it, e.g. a keep-alive connection the server let go just as it
+// was reused) is sent again once, with the same MessageSid, as Twilio retries:
+// the gateway recognises a retry, so the message is stored once.
+export async function postSignedInbound(gateway, token, params, channel = 'uk-sms') {
   const path = `/twilio/${channel}/inbound`;
-  return fetch(gateway.base + path, {
+  const send = () => fetch(gateway.base + path, {
     method: 'POST',
     headers: {
       'Content-Type': 'application/x-www-form-urlencoded',
@@ -72,4 +75,10 @@ export function postSignedInbound(gateway, token, params, channel = 'uk-sms') {
     },
     body: new URLSearchParams(params).toString(),
   });
+  try {
+    return await send();
+  } catch (e) {
+    if (!(e instanceof TypeError)) throw e;  // fetch's network error
+    return send();
+  }
 }

@@ -80,6 +80,11 @@ export async function launchBrowser() {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--disable-quic'],
   });
+  // Waits on a page give up after 60 s, not Playwright's 30: the suite also runs
+  // in the sanitizer build (several times slower) on busy 2-core machines, where
+  // one save that rechecks and redraws a flow has taken over 30 s. A page that
+  // never gets there still fails.
+  context.setDefaultTimeout(60000);
   return {
     context,
     async close() {
