@@ -191,11 +191,7 @@ TEST_CASE("a backup taken during a burst of webhooks restores every message ackn
     CHECK(std::count(refused.err.begin(), refused.err.end(), '\n') == 1);
     CHECK_FALSE(std::filesystem::exists(gw::sqlite::restore_marker_path_for(dir + "/data/gateway.db")));
     // Everything handled (the late message too) before the gateway stops.
-    const auto drained = std::chrono::steady_clock::now() + 30s;
-    while (std::chrono::steady_clock::now() < drained &&
-           gw::testing::metric_gauge(probe, "gateway_intake_depth") != 0)
-      std::this_thread::sleep_for(20ms);
-    REQUIRE(gw::testing::metric_gauge(probe, "gateway_intake_depth") == 0);
+    REQUIRE(gw::testing::intake_drained(probe, 30s));
     serve.signal(SIGTERM);
     REQUIRE(serve.wait(10000ms) == 0);
   }
@@ -223,11 +219,7 @@ TEST_CASE("a backup taken during a burst of webhooks restores every message ackn
     auto res = gw::testing::post_signed_inbound(client, public_url, kToken, inbound(person(0), sid(8, 0)));
     REQUIRE(res);
     CHECK(res->status == 200);
-    const auto deadline = std::chrono::steady_clock::now() + 20s;
-    while (std::chrono::steady_clock::now() < deadline &&
-           gw::testing::metric_gauge(client, "gateway_intake_depth") != 0)
-      std::this_thread::sleep_for(20ms);
-    CHECK(gw::testing::metric_gauge(client, "gateway_intake_depth") == 0);
+    CHECK(gw::testing::intake_drained(client, 20s));
     serve.signal(SIGTERM);
     REQUIRE(serve.wait(10000ms) == 0);
   }

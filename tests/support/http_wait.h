@@ -31,4 +31,13 @@ inline double metric_gauge(httplib::Client& client, const std::string& name) {
   return -1;
 }
 
+// Waits up to `within` until the server's intake is empty (gauge
+// gateway_intake_depth at 0); true when it is.
+inline bool intake_drained(httplib::Client& client, std::chrono::milliseconds within) {
+  const auto deadline = std::chrono::steady_clock::now() + within;
+  while (std::chrono::steady_clock::now() < deadline && metric_gauge(client, "gateway_intake_depth") != 0)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  return metric_gauge(client, "gateway_intake_depth") == 0;
+}
+
 }  // namespace gw::testing
