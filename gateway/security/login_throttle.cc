@@ -62,14 +62,19 @@ class MemoryTable final : public LoginThrottleTable {
     for (size_t i = 0; i < second_.size(); ++i)
       if (failures_per_second_[i] > 0 && this_second - second_[i] < 60)
         v.failures_by_second.emplace_back(second_[i], failures_per_second_[i]);
-    for (const auto& [key, counts] : accounts_)
-      if (counts.in_flight > 0 && now < counts.in_flight_until) v.in_flight_everywhere += counts.in_flight;
+    v.in_flight_everywhere = in_flight_;
 
     LoginThrottleChange c = decide(v);
-    if (c.forget_account)
-      accounts_.erase(account);
-    else if (c.account)
-      accounts_[account] = *c.account;
+    if (c.forget_account) {
+      if (auto it = accounts_.find(account); it != accounts_.end()) {
+        in_flight_ -= it->second.in_flight;
+        accounts_.erase(it);
+      }
+    } else if (c.account) {
+      LoginAccountCounts& stored = accounts_[account];
+      in_flight_ += c.account->in_flight - stored.in_flight;
+      stored = *c.account;
+    }
     if (c.address && !address.empty()) addresses_[address] = *c.address;
     if (c.add_failure) {
       const size_t i = static_cast<size_t>(this_second % 60);
@@ -106,8 +111,10 @@ class MemoryTable final : public LoginThrottleTable {
   void prune_locked(TimePoint now, TimePoint forget_before, TimePoint refilled_before) {
     std::erase_if(accounts_, [&](const auto& entry) {
       const LoginAccountCounts& e = entry.second;
-      return (e.in_flight == 0 || now >= e.in_flight_until) && now >= e.next_allowed &&
-             e.last_failure <= forget_before;
+      const bool stale = (e.in_flight == 0 || now >= e.in_flight_until) && now >= e.next_allowed &&
+                         e.last_failure <= forget_before;
+      if (stale) in_flight_ -= e.in_flight;
+      return stale;
     });
     std::erase_if(addresses_, [&](const auto& entry) {
       const LoginAddressCounts& e = entry.second;
@@ -118,7 +125,10 @@ class MemoryTable final : public LoginThrottleTable {
 
   const Millis forget_after_;
   std::mutex mu_;
-  std::unordered_map<std::string, LoginAccountCounts> accounts_;   // lower-case username
+  std::unordered_map<std::string, LoginAccountCounts> accounts_;  // lower-case username
+  // The sum of accounts_' in_flight, kept as they change (an account's in-flight
+  // attempts end through update() before it is dropped, or their lease ran out).
+  int in_flight_ = 0;
   std::unordered_map<std::string, LoginAddressCounts> addresses_;  // client address
   std::unordered_map<std::string, TimePoint> known_good_;          // "<username>\n<address>" → until
   // Failed attempts of the last minute, one slot per second (slot i holds second_[i]).
