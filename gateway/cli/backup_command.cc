@@ -34,16 +34,10 @@ Result<Deployment> load_deployment(const std::string& config_path) {
   auto crypto = load_crypto(*cfg);
   if (!crypto) return crypto.error();
   // The same keys as load_crypto's, fingerprinted.
-  Result<KeyFingerprints> keys = Error::internal("no keys");
-  if (!cfg->keys.data.empty()) {
-    std::vector<std::string> data = {cfg->keys.data};
-    data.insert(data.end(), cfg->keys.data_previous.begin(), cfg->keys.data_previous.end());
-    keys = key_fingerprints(data, cfg->keys.index);
-  } else {
-    auto material = load_or_create_key_file(cfg->keys.file, nullptr);
-    if (!material) return material.error();
-    keys = key_fingerprints({material->data_b64}, material->index_b64);
-  }
+  auto material = load_key_material(*cfg);
+  if (!material) return material.error();
+  Result<KeyFingerprints> keys =
+      key_fingerprints(material->data_keys(), material->index_b64, material->index_previous);
   if (!keys) return keys.error();
   return Deployment{std::move(*cfg), std::move(*crypto), std::move(*keys)};
 }

@@ -10,6 +10,7 @@
 #include "gateway/cli/content_command.h"
 #include "gateway/cli/db_copy_command.h"
 #include "gateway/cli/graph_command.h"
+#include "gateway/cli/keys_command.h"
 #include "gateway/cli/segments_command.h"
 #include "gateway/cli/serve_command.h"
 #include "gateway/cli/simulate_command.h"
@@ -157,6 +158,24 @@ int run(int argc, char** argv) {
   restore->add_option("--config", backup_opts.config_path,
                       "JSON configuration file (default: the embedded default)");
 
+  KeysOptions keys_opts;
+  auto* keys = app.add_subcommand("keys", "Encryption keys: rotate them, or show which key seals what");
+  keys->require_subcommand(1);
+  auto* keys_rotate = keys->add_subcommand(
+      "rotate", "Re-seal every stored value with a new data key while the gateway serves (resumable)");
+  keys_rotate->add_option("--config", keys_opts.config_path,
+                          "JSON configuration file (default: the embedded default)");
+  keys_rotate->add_flag("--index", keys_opts.index,
+                        "Rotate the index key too and rebuild the contact index with it");
+  keys_rotate->add_option("--batch", keys_opts.batch, "Values re-sealed per transaction (default 500)");
+  keys_rotate->add_option("--pause", keys_opts.pause_ms,
+                          "Milliseconds to wait between batches, to spare a busy database (default 0)");
+  keys_rotate->add_option("--wait", keys_opts.wait_s,
+                          "Seconds to wait for the serving processes to take the new keys (default 60)");
+  auto* keys_status = keys->add_subcommand("status", "The keys, how many values each seals, any rotation");
+  keys_status->add_option("--config", keys_opts.config_path,
+                          "JSON configuration file (default: the embedded default)");
+
   auto* version = app.add_subcommand("version", "Print the version");
 
   try {
@@ -201,6 +220,8 @@ int run(int argc, char** argv) {
   if (*db_copy) return run_db_copy(copy_opts, std::cout, std::cerr);
   if (*backup) return run_backup(backup_opts, std::cout, std::cerr);
   if (*restore) return run_restore(backup_opts, std::cout, std::cerr);
+  if (*keys_rotate) return run_keys_rotate(keys_opts, std::cout, std::cerr);
+  if (*keys_status) return run_keys_status(keys_opts, std::cout, std::cerr);
   if (*version) {
     std::cout << "gateway " << GATEWAY_VERSION << "\n";
     return kExitOk;

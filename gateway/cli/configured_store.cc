@@ -3,7 +3,6 @@
 #include <vector>
 
 #include "gateway/core/log.h"
-#include "gateway/security/key_file.h"
 #include "gateway/store/postgres/pg_store.h"
 #include "gateway/store/sqlite/sqlite_store.h"
 
@@ -14,11 +13,10 @@ Result<Config> load_config(const std::string& config_path) {
   return load_config_file(config_path, process_env());
 }
 
-Result<Crypto> load_crypto(const Config& cfg) {
+Result<KeyMaterial> load_key_material(const Config& cfg, bool* from_file) {
+  if (from_file) *from_file = cfg.keys.data.empty();
   if (!cfg.keys.data.empty()) {
-    std::vector<std::string> data = {cfg.keys.data};
-    data.insert(data.end(), cfg.keys.data_previous.begin(), cfg.keys.data_previous.end());
-    return Crypto::from_keys(data, cfg.keys.index);
+    return KeyMaterial{cfg.keys.data, cfg.keys.index, cfg.keys.data_previous, cfg.keys.index_previous};
   }
   bool created = false;
   auto material = load_or_create_key_file(cfg.keys.file, &created);
@@ -29,7 +27,13 @@ Result<Crypto> load_crypto(const Config& cfg) {
                                   "back this file up apart from the database; without it the data "
                                   "cannot be read"}});
   }
-  return Crypto::from_keys({material->data_b64}, material->index_b64);
+  return material;
+}
+
+Result<Crypto> load_crypto(const Config& cfg) {
+  auto material = load_key_material(cfg);
+  if (!material) return material.error();
+  return Crypto::from_keys(material->data_keys(), material->index_b64, material->index_previous);
 }
 
 Result<std::unique_ptr<Store>> open_store(const Config& cfg, const Crypto& crypto, Clock& clock,

@@ -11,6 +11,7 @@
 #include "gateway/core/clock.h"
 #include "gateway/core/result.h"
 #include "gateway/security/crypto.h"
+#include "gateway/security/key_file.h"
 #include "gateway/store/store.h"
 
 namespace gw::cli {
@@ -21,6 +22,10 @@ Result<Config> load_config(const std::string& config_path);
 // The data and index keys: from the configuration, or generated on first use
 // into a 0600 file beside the SQLite database (logged as keys.generated).
 Result<Crypto> load_crypto(const Config& cfg);
+
+// The same keys as base64 text (`*from_file` says whether they come from the key
+// file). Never logged.
+Result<KeyMaterial> load_key_material(const Config& cfg, bool* from_file = nullptr);
 
 // Connections a PostgreSQL intake opens at most (each instance; the store has
 // database.max_connections): a webhook that finds none free within 5 s is

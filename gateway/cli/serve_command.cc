@@ -17,6 +17,7 @@
 #include "gateway/channels/webhook_routes.h"
 #include "gateway/cli/commands.h"
 #include "gateway/cli/configured_store.h"
+#include "gateway/cli/key_watch.h"
 #include "gateway/cli/service_notify.h"
 #include "gateway/cli/shutdown_signals.h"
 #include "gateway/cli/user_command.h"
@@ -316,8 +317,15 @@ int run_serve(const ServeOptions& options) {
       log::warn("content.refresh_failed", {{"error", s.error().to_string()}});
   });
 
+  // Key rotation: the key file read again when `gateway keys rotate` changes it,
+  // the keys this process holds reported, and an unfinished rotation seen.
+  KeyWatch key_watch(*cfg, *crypto, clock,
+                     cfg->database.driver == "postgres" ? cfg->database.instance_id : generate_instance_id());
+  PeriodicWorker key_watch_worker("key-watch", clock, KeyWatch::kInterval, [&key_watch] { key_watch.tick(); });
+
   http::ReadinessChecks readiness;
   readiness.add("store", [&db] { return db->ping(); });
+  readiness.add("keys", [&key_watch] { return key_watch.readiness(); });
   readiness.add("content", [dir = library->published_dir()] { return check_content_dir(dir); });
   if (database_lock) {
     // A restore that did not finish (a crash, an error) leaves its marker: the
@@ -453,6 +461,7 @@ int run_serve(const ServeOptions& options) {
   workers.start();
   intake_worker.start();
   content_refresh.start();
+  key_watch_worker.start();
   declined_sweeper.start();
   reassure_worker.start();
   auto_assign_worker.start();
@@ -479,6 +488,8 @@ int run_serve(const ServeOptions& options) {
   // 7. Workers stop (the intake's batch in progress and a send in progress are
   // recorded first; what is still queued waits in the store), then the store closes.
   intake_worker.stop();
+  key_watch_worker.stop();
+  key_watch.forget();
   content_refresh.stop();
   declined_sweeper.stop();
   auto_assign_worker.stop();

@@ -5,6 +5,8 @@ target_sources(gateway_core PRIVATE
   gateway/cli/content_command.cc
   gateway/cli/db_copy_command.cc
   gateway/cli/backup_command.cc
+  gateway/cli/keys_command.cc
+  gateway/cli/key_watch.cc
   gateway/cli/stats_export_command.cc
   gateway/cli/simulate_command.cc
   gateway/cli/graph_command.cc

@@ -102,10 +102,11 @@ void read_keys(JsonReader& r, const json& obj, Config& cfg) {
   const json* keys = r.get_object(obj, "keys");
   if (!keys) return;
   auto scope = r.enter("keys");
-  r.only_keys(*keys, {"data", "data_previous", "index", "file"});
+  r.only_keys(*keys, {"data", "data_previous", "index", "index_previous", "file"});
   r.get_string(*keys, "data", &cfg.keys.data);
   r.get_string_list(*keys, "data_previous", &cfg.keys.data_previous);
   r.get_string(*keys, "index", &cfg.keys.index);
+  r.get_string(*keys, "index_previous", &cfg.keys.index_previous);
   r.get_string(*keys, "file", &cfg.keys.file);
   if (cfg.keys.data.empty() != cfg.keys.index.empty()) {
     r.problem(r.current_path(), "\"data\" and \"index\" must be given together");

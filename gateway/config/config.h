@@ -44,6 +44,7 @@ struct KeysConfig {
   std::string data;                        // active data-encryption key
   std::vector<std::string> data_previous;  // older keys, still readable (rotation)
   std::string index;                       // HMAC key for looking contacts up
+  std::string index_previous;              // the index key before a rotation, still looked up
   std::string file;                        // where generated keys live
 };
 

@@ -55,15 +55,16 @@ std::string full_aad(std::string_view header, std::string_view aad) {
 
 }  // namespace
 
-Crypto::~Crypto() {
-  for (auto& k : data_keys_) OPENSSL_cleanse(k.key.data(), k.key.size());
-  OPENSSL_cleanse(index_key_.data(), index_key_.size());
+Crypto::KeySet::~KeySet() {
+  for (auto& k : data) OPENSSL_cleanse(k.key.data(), k.key.size());
+  OPENSSL_cleanse(index.data(), index.size());
+  OPENSSL_cleanse(index_previous.data(), index_previous.size());
 }
 
-Result<Crypto> Crypto::from_keys(const std::vector<std::string>& data_keys_b64,
-                                 const std::string& index_key_b64) {
+Result<Crypto> Crypto::from_keys(const std::vector<std::string>& data_keys_b64, const std::string& index_key_b64,
+                                 const std::string& index_previous_b64) {
   if (data_keys_b64.empty()) return Error::invalid("no data encryption key given");
-  Crypto c;
+  auto set = std::make_shared<KeySet>();
   for (size_t i = 0; i < data_keys_b64.size(); ++i) {
     auto key = decode_key(data_keys_b64[i], "data key #" + std::to_string(i + 1));
     if (!key) return key.error();
@@ -72,26 +73,48 @@ Result<Crypto> Crypto::from_keys(const std::vector<std::string>& data_keys_b64,
     unsigned char digest[SHA256_DIGEST_LENGTH];
     SHA256(dk.key.data(), dk.key.size(), digest);
     std::memcpy(dk.id.data(), digest, kKeyIdSize);
-    for (const auto& other : c.data_keys_) {
+    OPENSSL_cleanse(key->data(), key->size());
+    for (const auto& other : set->data) {
       if (other.id == dk.id) {
         return Error::invalid("data key #" + std::to_string(i + 1) + " repeats an earlier data key");
       }
     }
-    c.data_keys_.push_back(dk);
+    set->data.push_back(dk);
+    OPENSSL_cleanse(dk.key.data(), dk.key.size());
   }
   auto index = decode_key(index_key_b64, "index key");
   if (!index) return index.error();
-  c.index_key_ = *index;
-  for (const auto& dk : c.data_keys_) {
-    if (CRYPTO_memcmp(dk.key.data(), c.index_key_.data(), kKeySize) == 0) {
+  set->index = *index;
+  OPENSSL_cleanse(index->data(), index->size());
+  if (!index_previous_b64.empty()) {
+    auto previous = decode_key(index_previous_b64, "previous index key");
+    if (!previous) return previous.error();
+    set->index_previous = *previous;
+    set->has_index_previous = true;
+    OPENSSL_cleanse(previous->data(), previous->size());
+    if (CRYPTO_memcmp(set->index_previous.data(), set->index.data(), kKeySize) == 0) {
+      return Error::invalid("previous index key must differ from the index key");
+    }
+  }
+  for (const auto& dk : set->data) {
+    if (CRYPTO_memcmp(dk.key.data(), set->index.data(), kKeySize) == 0 ||
+        (set->has_index_previous && CRYPTO_memcmp(dk.key.data(), set->index_previous.data(), kKeySize) == 0)) {
       return Error::invalid("index key must differ from every data key");
     }
   }
+  Crypto c;
+  c.ring_ = std::make_shared<Ring>();
+  c.ring_->keys.store(std::move(set), std::memory_order_release);
   return c;
 }
 
+void Crypto::adopt(const Crypto& other) {
+  ring_->keys.store(other.keys(), std::memory_order_release);
+}
+
 Result<std::string> Crypto::encrypt(std::string_view plaintext, std::string_view aad) const {
-  const DataKey& dk = data_keys_.front();
+  const std::shared_ptr<const KeySet> set = keys();
+  const DataKey& dk = set->data.front();
   std::string out;
   out.reserve(kOverhead + plaintext.size());
   out.push_back(static_cast<char>(kVersion));
@@ -136,8 +159,9 @@ Result<std::string> Crypto::decrypt(std::string_view blob, std::string_view aad)
   if (static_cast<uint8_t>(blob[0]) != kVersion) {
     return Error::invalid("encrypted value has unknown version " + std::to_string(uint8_t(blob[0])));
   }
+  const std::shared_ptr<const KeySet> set = keys();
   const DataKey* key = nullptr;
-  for (const auto& dk : data_keys_) {
+  for (const auto& dk : set->data) {
     if (std::memcmp(dk.id.data(), blob.data() + 1, kKeyIdSize) == 0) key = &dk;
   }
   if (key == nullptr) {
@@ -174,14 +198,52 @@ Result<std::string> Crypto::decrypt(std::string_view blob, std::string_view aad)
   return out;
 }
 
-std::string Crypto::index_hash(std::string_view value) const {
-  return hmac_sha256(std::string_view(reinterpret_cast<const char*>(index_key_.data()), index_key_.size()),
-                     value);
+namespace {
+std::string hmac_with(const std::array<unsigned char, Crypto::kKeySize>& key, std::string_view value) {
+  return hmac_sha256(std::string_view(reinterpret_cast<const char*>(key.data()), key.size()), value);
+}
+std::string short_id(const unsigned char* bytes) {
+  return to_hex(std::string(reinterpret_cast<const char*>(bytes), Crypto::kKeyIdSize));
+}
+std::string sha_id(const std::array<unsigned char, Crypto::kKeySize>& key) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(key.data(), key.size(), digest);
+  return short_id(digest);
+}
+}  // namespace
+
+std::string Crypto::index_hash(std::string_view value) const { return hmac_with(keys()->index, value); }
+
+std::vector<std::string> Crypto::index_hashes(std::string_view value) const {
+  const std::shared_ptr<const KeySet> set = keys();
+  std::vector<std::string> out = {hmac_with(set->index, value)};
+  if (set->has_index_previous) out.push_back(hmac_with(set->index_previous, value));
+  return out;
 }
 
-std::string Crypto::active_key_id() const {
-  const auto& id = data_keys_.front().id;
-  return to_hex(std::string(reinterpret_cast<const char*>(id.data()), id.size()));
+std::string Crypto::active_key_id() const { return short_id(keys()->data.front().id.data()); }
+
+std::string Crypto::active_key_raw_id() const {
+  const auto& id = keys()->data.front().id;
+  return std::string(reinterpret_cast<const char*>(id.data()), id.size());
+}
+
+std::vector<std::string> Crypto::data_key_ids() const {
+  std::vector<std::string> out;
+  for (const auto& dk : keys()->data) out.push_back(short_id(dk.id.data()));
+  return out;
+}
+
+std::string Crypto::key_id_of(std::string_view blob) {
+  if (blob.size() < 1 + kKeyIdSize) return "";
+  return short_id(reinterpret_cast<const unsigned char*>(blob.data() + 1));
+}
+
+std::string Crypto::index_key_id() const { return sha_id(keys()->index); }
+
+std::string Crypto::index_previous_id() const {
+  const std::shared_ptr<const KeySet> set = keys();
+  return set->has_index_previous ? sha_id(set->index_previous) : std::string();
 }
 
 }  // namespace gw

@@ -9,15 +9,24 @@
 // so a value copied into another column, or a header edited, fails to decrypt.
 //
 // Rotation: load several data keys. The first is active (encrypts); all of them
-// decrypt, chosen by the key id in the value. Re-encrypting old rows is a job for
-// a later migration tool; until then keep old keys loaded.
+// decrypt, chosen by the key id in the value. `gateway keys rotate`
+// (store/key_rotation.h) re-seals every value still sealed with an older key.
 //
 // The index key is a separate HMAC-SHA256 key, so that leaking index hashes says
-// nothing about the data key and vice versa.
+// nothing about the data key and vice versa. While the index key is rotated, the
+// previous one is loaded too: a contact is looked up by both hashes until the
+// rotation has rebuilt every contact's hash with the new key.
+//
+// Copies of a Crypto share their keys: adopt() on any of them gives every copy
+// (the store's, the intake's) the new keys at once, which is how a serving
+// gateway takes up a rotated key file. Keys are swapped atomically; a call in
+// progress finishes with the keys it started with.
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,14 +48,19 @@ class Crypto {
   // one. Errors name the key ("data key #2", "index key") and never include it.
   // Fails if there is no data key, if two data keys are equal, or if the index
   // key equals a data key.
+  // `index_previous_b64` ("" for none) is the index key being rotated away from.
   static Result<Crypto> from_keys(const std::vector<std::string>& data_keys_b64,
-                                  const std::string& index_key_b64);
+                                  const std::string& index_key_b64,
+                                  const std::string& index_previous_b64 = "");
 
   Crypto(const Crypto&) = default;
   Crypto& operator=(const Crypto&) = default;
   Crypto(Crypto&&) = default;
   Crypto& operator=(Crypto&&) = default;
-  ~Crypto();  // wipes key material
+  ~Crypto() = default;  // the last copy to go wipes the key material
+
+  // Gives this Crypto and every copy of it the keys of `other`.
+  void adopt(const Crypto& other);
 
   // Encrypts with the active key and a fresh random nonce; two encryptions of the
   // same plaintext differ. `aad` is bound to the value and must be given again to
@@ -62,18 +76,43 @@ class Crypto {
   // give equal hashes: use it as a lookup key for values stored encrypted.
   std::string index_hash(std::string_view value) const;
 
+  // The hashes a stored value may have been indexed under: index_hash(value)
+  // first, then its hash with the previous index key while one is loaded.
+  std::vector<std::string> index_hashes(std::string_view value) const;
+
   // Hex id of the active data key (first 4 bytes of its SHA-256), safe to log.
   std::string active_key_id() const;
+  // The same 4 bytes raw, as they stand in every value it seals (bytes 1..4).
+  std::string active_key_raw_id() const;
+  // Hex ids of every loaded data key, the active one first.
+  std::vector<std::string> data_key_ids() const;
+  // Hex id of a sealed value's key, or "" for a value too short to have one.
+  static std::string key_id_of(std::string_view blob);
+  // Hex of the first 4 bytes of SHA-256(index key): which index key is loaded,
+  // safe to log. "" for index_previous_id() when there is none.
+  std::string index_key_id() const;
+  std::string index_previous_id() const;
 
  private:
   struct DataKey {
     std::array<unsigned char, kKeyIdSize> id{};
     std::array<unsigned char, kKeySize> key{};
   };
+  struct KeySet {
+    std::vector<DataKey> data;
+    std::array<unsigned char, kKeySize> index{};
+    bool has_index_previous = false;
+    std::array<unsigned char, kKeySize> index_previous{};
+    ~KeySet();  // wipes key material
+  };
+  // What copies share: the current keys, swapped whole.
+  struct Ring {
+    std::atomic<std::shared_ptr<const KeySet>> keys;
+  };
   Crypto() = default;
+  std::shared_ptr<const KeySet> keys() const { return ring_->keys.load(std::memory_order_acquire); }
 
-  std::vector<DataKey> data_keys_;
-  std::array<unsigned char, kKeySize> index_key_{};
+  std::shared_ptr<Ring> ring_;
 };
 
 }  // namespace gw

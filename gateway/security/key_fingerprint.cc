@@ -28,7 +28,8 @@ Result<std::string> fingerprint(const std::string& b64, const std::string& name)
 }  // namespace
 
 Result<KeyFingerprints> key_fingerprints(const std::vector<std::string>& data_keys_b64,
-                                         const std::string& index_key_b64) {
+                                         const std::string& index_key_b64,
+                                         const std::string& index_previous_b64) {
   KeyFingerprints out;
   for (size_t i = 0; i < data_keys_b64.size(); ++i) {
     auto f = fingerprint(data_keys_b64[i], "data key #" + std::to_string(i + 1));
@@ -38,11 +39,19 @@ Result<KeyFingerprints> key_fingerprints(const std::vector<std::string>& data_ke
   auto index = fingerprint(index_key_b64, "index key");
   if (!index) return index.error();
   out.index = std::move(*index);
+  if (!index_previous_b64.empty()) {
+    auto previous = fingerprint(index_previous_b64, "previous index key");
+    if (!previous) return previous.error();
+    out.index_previous = std::move(*previous);
+  }
   return out;
 }
 
 bool keys_cover(const KeyFingerprints& loaded, const KeyFingerprints& recorded) {
-  if (recorded.data.empty() || recorded.index != loaded.index) return false;
+  if (recorded.data.empty()) return false;
+  if (recorded.index != loaded.index && (loaded.index_previous.empty() || recorded.index != loaded.index_previous)) {
+    return false;
+  }
   return std::all_of(recorded.data.begin(), recorded.data.end(), [&](const std::string& f) {
     return std::find(loaded.data.begin(), loaded.data.end(), f) != loaded.data.end();
   });

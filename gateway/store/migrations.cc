@@ -206,6 +206,23 @@ const std::vector<Migration>& sqlite_migrations() {
        " PRIMARY KEY (week, metric, value, country)) WITHOUT ROWID;"
        "ALTER TABLE conversations ADD COLUMN stat_country TEXT NOT NULL DEFAULT '';"
        "ALTER TABLE conversations ADD COLUMN stat_language TEXT NOT NULL DEFAULT '';"},
+      // Key rotation (gateway keys rotate): the one rotation in progress, if any
+      // (/readyz fails while it stands), and the keys each serving process holds,
+      // by key id only, so that a rotation starts re-sealing only once every
+      // process has the new keys.
+      {9, "key rotation",
+       "CREATE TABLE key_rotation ("
+       " id INTEGER PRIMARY KEY CHECK (id = 1),"
+       " started_at INTEGER NOT NULL,"
+       " data_key TEXT NOT NULL,"
+       " index_key TEXT NOT NULL,"
+       " progress TEXT NOT NULL,"
+       " updated_at INTEGER NOT NULL);"
+       "CREATE TABLE key_holders ("
+       " instance TEXT PRIMARY KEY,"
+       " data_keys TEXT NOT NULL,"
+       " index_key TEXT NOT NULL,"
+       " seen_at INTEGER NOT NULL);"},
   };
   return kAll;
 }

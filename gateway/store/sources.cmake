@@ -2,6 +2,7 @@ target_sources(gateway_core PRIVATE
   gateway/store/migrations.cc
   gateway/store/record_values.cc
   gateway/store/login_throttle_table.cc
+  gateway/store/key_rotation.cc
   gateway/store/staff_session_table.cc
   gateway/store/sqlite/database.cc
   gateway/store/sqlite/migrator.cc
@@ -12,6 +13,7 @@ target_sources(gateway_core PRIVATE
   gateway/store/sqlite/database_file.cc
   gateway/store/sqlite/database_lock.cc
   gateway/store/sqlite/sqlite_backup.cc
+  gateway/store/sqlite/sqlite_key_rotation.cc
   gateway/store/sqlite/sqlite_store_staff.cc
   gateway/store/sqlite/sqlite_store_helpdesk.cc
   gateway/store/sqlite/sqlite_store_content.cc

@@ -325,6 +325,25 @@ CREATE TABLE login_known_good (
 );
 )sql";
 
+// Key rotation (SQLite 9): the rotation in progress, and the keys (by key id)
+// each serving instance holds.
+constexpr const char* kKeyRotation = R"sql(
+CREATE TABLE key_rotation (
+  id         BIGINT PRIMARY KEY CHECK (id = 1),
+  started_at BIGINT NOT NULL,
+  data_key   TEXT   NOT NULL,
+  index_key  TEXT   NOT NULL,
+  progress   TEXT   NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE TABLE key_holders (
+  instance  TEXT   PRIMARY KEY,
+  data_keys TEXT   NOT NULL,
+  index_key TEXT   NOT NULL,
+  seen_at   BIGINT NOT NULL
+);
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& postgres_migrations() {
@@ -333,6 +352,7 @@ const std::vector<Migration>& postgres_migrations() {
       {2, "send_pacing: each channel's sending pace, shared by the instances", kSendPacing},
       {3, "staff_sessions: staff login sessions, shared by the instances", kStaffSessions},
       {4, "login_*: login throttling's counts, shared by the instances", kLoginThrottle},
+      {5, "key_rotation, key_holders: key rotation (SQLite 9)", kKeyRotation},
   };
   return kAll;
 }

@@ -76,11 +76,11 @@ Result<Contact> PgStore::upsert_contact(const std::string& channel_id, const std
   if (channel_id.empty() || address.empty())
     return Error::invalid("contact needs a channel id and an address");
   return with([&](Connection& conn) -> Result<Contact> {
-    const std::string hash = crypto_.index_hash(address);
     // Found (the usual case): a read alone.
-    auto found = find_contact_on(conn, channel_id, hash);
+    auto found = find_contact_by_hashes_on(conn, channel_id, address);
     if (!found) return found.error();
     if (*found) return std::move(**found);
+    const std::string hash = crypto_.index_hash(address);
 
     auto sealed = seal(address, "contacts.address");
     if (!sealed) return sealed.error();
@@ -97,7 +97,7 @@ Result<Contact> PgStore::upsert_contact(const std::string& channel_id, const std
       if (*inserted) return std::move(**inserted);
       // Another instance inserted it since the read (ON CONFLICT waited for its
       // commit): this statement's fresh snapshot sees it.
-      found = find_contact_on(conn, channel_id, hash);
+      found = find_contact_by_hashes_on(conn, channel_id, address);
       if (!found) return found.error();
       if (*found) return std::move(**found);
     }
@@ -107,8 +107,18 @@ Result<Contact> PgStore::upsert_contact(const std::string& channel_id, const std
 
 Result<std::optional<Contact>> PgStore::find_contact(const std::string& channel_id,
                                                      const std::string& address) {
-  return with(
-      [&](Connection& conn) { return find_contact_on(conn, channel_id, crypto_.index_hash(address)); });
+  return with([&](Connection& conn) { return find_contact_by_hashes_on(conn, channel_id, address); });
+}
+
+// By the active index key's hash, then (while an index key rotation has not yet
+// rebuilt every hash) by the previous key's.
+Result<std::optional<Contact>> PgStore::find_contact_by_hashes_on(Connection& conn, const std::string& channel_id,
+                                                                  const std::string& address) const {
+  for (const std::string& hash : crypto_.index_hashes(address)) {
+    auto found = find_contact_on(conn, channel_id, hash);
+    if (!found || *found) return found;
+  }
+  return std::optional<Contact>();
 }
 
 Result<Contact> PgStore::get_contact(int64_t id) {

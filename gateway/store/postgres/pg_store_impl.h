@@ -221,6 +221,8 @@ class PgStore final : public Store, public ContentStore {
   // The contact with this channel and address hash, or nullopt.
   Result<std::optional<Contact>> find_contact_on(Connection& conn, const std::string& channel_id,
                                                  const std::string& hash) const;
+  Result<std::optional<Contact>> find_contact_by_hashes_on(Connection& conn, const std::string& channel_id,
+                                                           const std::string& address) const;
   // Erases contact `contact_id` and every row of theirs on `conn`, children
   // first, and appends "contact.erased" to the audit log, in one transaction (a
   // savepoint of the one running on `conn`). Locks the contact's row first

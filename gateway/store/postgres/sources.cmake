@@ -11,4 +11,5 @@ target_sources(gateway_core PRIVATE
   gateway/store/postgres/pg_store_content.cc
   gateway/store/postgres/pg_store_stats.cc
   gateway/store/postgres/pg_store_sessions.cc
+  gateway/store/postgres/pg_key_rotation.cc
 )

@@ -59,11 +59,11 @@ Result<Contact> SqliteStore::upsert_contact(const std::string& channel_id, const
   if (Status s = check_open_locked(); !s) return s.error();
   if (channel_id.empty() || address.empty())
     return Error::invalid("contact needs a channel id and an address");
-  const std::string hash = crypto_.index_hash(address);
   // Found (the usual case): a read alone. mu_ is held, so no one inserts in between.
-  auto found = find_contact_locked(channel_id, hash);
+  auto found = find_contact_by_hashes_locked(channel_id, address);
   if (!found) return found.error();
   if (*found) return std::move(**found);
+  const std::string hash = crypto_.index_hash(address);
 
   auto tx = Transaction::begin(db_);
   if (!tx) return tx.error();
@@ -84,7 +84,18 @@ Result<std::optional<Contact>> SqliteStore::find_contact(const std::string& chan
                                                          const std::string& address) {
   Lock lock(mu_);
   if (Status s = check_open_locked(); !s) return s.error();
-  return find_contact_locked(channel_id, crypto_.index_hash(address));
+  return find_contact_by_hashes_locked(channel_id, address);
+}
+
+// By the active index key's hash, then (while an index key rotation has not yet
+// rebuilt every hash) by the previous key's.
+Result<std::optional<Contact>> SqliteStore::find_contact_by_hashes_locked(const std::string& channel_id,
+                                                                          const std::string& address) {
+  for (const std::string& hash : crypto_.index_hashes(address)) {
+    auto found = find_contact_locked(channel_id, hash);
+    if (!found || *found) return found;
+  }
+  return std::optional<Contact>();
 }
 
 Result<Contact> SqliteStore::get_contact(int64_t id) {

@@ -152,6 +152,8 @@ class SqliteStore final : public Store, public ContentStore {
   // kNotFound unless contact `contact_id` exists.
   Status contact_exists_locked(int64_t contact_id);
   Result<std::optional<Contact>> find_contact_locked(const std::string& channel_id, const std::string& hash);
+  Result<std::optional<Contact>> find_contact_by_hashes_locked(const std::string& channel_id,
+                                                               const std::string& address);
   Result<Contact> get_contact_locked(int64_t id);
   Result<Contact> read_contact(const Statement& st) const;
   Status append_audit_locked(const AuditEntry& e);

@@ -1,0 +1,92 @@
+#include "gateway/cli/key_watch.h"
+
+#include <sys/stat.h>
+
+#include <utility>
+
+#include "gateway/core/log.h"
+#include "gateway/security/key_file.h"
+
+namespace gw::cli {
+namespace {
+
+std::string join_ids(const std::vector<std::string>& ids) {
+  std::string out;
+  for (const auto& id : ids) out += (out.empty() ? "" : ",") + id;
+  return out;
+}
+
+}  // namespace
+
+KeyWatch::KeyWatch(const Config& cfg, Crypto& crypto, Clock& clock, std::string instance)
+    : cfg_(cfg), crypto_(crypto), clock_(clock), instance_(std::move(instance)), from_file_(cfg.keys.data.empty()) {}
+
+KeyWatch::~KeyWatch() = default;
+
+Status KeyWatch::connect() {
+  if (db_) return {};
+  auto db = cfg_.database.driver == "postgres" ? open_postgres_key_rotation_db(cfg_.database.url)
+                                                : open_sqlite_key_rotation_db(cfg_.database.path);
+  if (!db) return db.error();
+  db_ = std::move(*db);
+  return {};
+}
+
+void KeyWatch::reload_key_file() {
+  struct stat st {};
+  if (::stat(cfg_.keys.file.c_str(), &st) != 0) return;  // read again once it is back
+  const FileStamp now{static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec,
+                      static_cast<int64_t>(st.st_size), static_cast<uint64_t>(st.st_ino)};
+  if (!stamp_) {
+    stamp_ = now;  // the keys serve started with
+    return;
+  }
+  if (*stamp_ == now) return;
+  auto material = read_key_file(cfg_.keys.file);
+  Result<Crypto> fresh = material ? Crypto::from_keys(material->data_keys(), material->index_b64,
+                                                      material->index_previous)
+                                  : Result<Crypto>(material.error());
+  if (!fresh) {
+    // Tried again at the next change; the keys in use stay.
+    stamp_ = now;
+    log::error("keys.reload_failed", {{"file", cfg_.keys.file}, {"error", fresh.error().to_string()}});
+    return;
+  }
+  stamp_ = now;
+  crypto_.adopt(*fresh);
+  log::info("keys.reloaded", {{"file", cfg_.keys.file},
+                              {"data_keys", join_ids(crypto_.data_key_ids())},
+                              {"index_key", crypto_.index_key_id()}});
+}
+
+void KeyWatch::tick() {
+  if (from_file_) reload_key_file();
+  Status st = connect();
+  if (st) {
+    KeyHolder me{instance_, crypto_.data_key_ids(), crypto_.index_key_id(), clock_.now()};
+    st = db_->report_holder(me);
+  }
+  Result<std::optional<RotationState>> rotation = st ? db_->rotation() : Result<std::optional<RotationState>>(st.error());
+  if (!rotation) {
+    if (!db_failed_logged_) log::warn("keys.watch_failed", {{"error", rotation.error().to_string()}});
+    db_failed_logged_ = true;
+    db_.reset();  // connect anew next time
+    return;
+  }
+  db_failed_logged_ = false;
+  std::lock_guard<std::mutex> lock(mu_);
+  rotation_ = std::move(*rotation);
+}
+
+void KeyWatch::forget() {
+  if (db_) (void)db_->forget_holder(instance_);
+}
+
+Status KeyWatch::readiness() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!rotation_) return {};
+  return Error::unavailable("a key rotation is unfinished (" + rotation_->progress +
+                            "): run gateway keys rotate to finish it");
+}
+
+}  // namespace gw::cli
