@@ -81,6 +81,7 @@ class ProgressLine {
     const bool first = p.column != column_;
     if (!first && !p.column_done && now - last_ < std::chrono::seconds(1)) return;
     if (p.column_done && p.total == 0 && p.done == 0) return;  // nothing there to do
+    if (first && !p.column_done && p.done >= p.total) return;  // all in one batch: the "done" line says it
     column_ = p.column;
     last_ = now;
     const std::string line = p.column + ": " + std::to_string(p.done) + " of " + std::to_string(p.total) +

@@ -140,3 +140,45 @@ TEST_CASE("keys that are not base64 of 32 bytes are refused without being echoed
   CHECK_FALSE(Crypto::from_keys({good, good}, new_key()).ok());
   CHECK_FALSE(Crypto::from_keys({good}, good).ok());
 }
+
+TEST_CASE("copies of a Crypto share their keys: adopt gives every copy the new ones at once", "[security]") {
+  const std::string old_key = new_key();
+  const std::string rotated = new_key();
+  const std::string index = new_key();
+  Crypto serving = make_crypto({old_key}, index);
+  const Crypto store_copy = serving;  // as a store keeps one
+  auto old_blob = store_copy.encrypt("before", "messages.body");
+  REQUIRE(old_blob.ok());
+
+  serving.adopt(make_crypto({rotated, old_key}, index));
+  CHECK(store_copy.active_key_id() == serving.active_key_id());
+  CHECK(store_copy.data_key_ids().size() == 2);
+  auto new_blob = store_copy.encrypt("after", "messages.body");
+  REQUIRE(new_blob.ok());
+  CHECK(Crypto::key_id_of(*new_blob) == make_crypto({rotated}, index).active_key_id());
+  CHECK(new_blob->substr(1, 4) == store_copy.active_key_raw_id());
+  CHECK(store_copy.decrypt(*old_blob, "messages.body").value_or("") == "before");
+  CHECK(Crypto::key_id_of(*old_blob) == store_copy.data_key_ids()[1]);
+  CHECK(Crypto::key_id_of("ab").empty());
+}
+
+TEST_CASE("while an index key is rotated, a value has two hashes: the new key's first", "[security]") {
+  const std::string data = new_key();
+  const std::string old_index = new_key();
+  const std::string new_index = new_key();
+  const Crypto before = make_crypto({data}, old_index);
+  auto during = Crypto::from_keys({data}, new_index, old_index);
+  REQUIRE(during.ok());
+  const Crypto after = make_crypto({data}, new_index);
+  const auto hashes = during->index_hashes("+447700900123");
+  REQUIRE(hashes.size() == 2);
+  CHECK(hashes[0] == after.index_hash("+447700900123"));
+  CHECK(hashes[1] == before.index_hash("+447700900123"));
+  CHECK(after.index_hashes("+447700900123").size() == 1);
+  CHECK(during->index_key_id() == after.index_key_id());
+  CHECK(during->index_previous_id() == before.index_key_id());
+  CHECK(after.index_previous_id().empty());
+  // The previous index key may equal neither the index key nor a data key.
+  CHECK_FALSE(Crypto::from_keys({data}, new_index, new_index).ok());
+  CHECK_FALSE(Crypto::from_keys({data}, new_index, data).ok());
+}

@@ -98,3 +98,41 @@ TEST_CASE("a malformed key file is refused, not overwritten", "[security]") {
     CHECK(now == content);
   }
 }
+
+TEST_CASE("a rotated key file keeps the old keys, is replaced whole with mode 0600, and refuses a bad key",
+          "[security]") {
+  TempDir dir("gw-keyfile-rotate");
+  const fs::path path = dir.path() / "keys.json";
+  auto first = gw::load_or_create_key_file(path, nullptr);
+  REQUIRE(first.ok());
+  CHECK(first->data_previous.empty());
+  CHECK(first->index_previous.empty());
+
+  gw::KeyMaterial rotated = *first;
+  rotated.data_previous = {first->data_b64};
+  rotated.data_b64 = gw::base64_encode(std::string(32, 'n'));
+  rotated.index_previous = first->index_b64;
+  rotated.index_b64 = gw::base64_encode(std::string(32, 'x'));
+  REQUIRE(gw::replace_key_file(path, rotated).ok());
+  CHECK(mode_of(path) == 0600);
+  auto read = gw::read_key_file(path);
+  REQUIRE(read.ok());
+  CHECK(read->data_b64 == rotated.data_b64);
+  CHECK(read->data_keys() == std::vector<std::string>{rotated.data_b64, first->data_b64});
+  CHECK(read->index_b64 == rotated.index_b64);
+  CHECK(read->index_previous == first->index_b64);
+  // Nothing but the file itself is left behind.
+  CHECK(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()) == 1);
+
+  gw::KeyMaterial bad = rotated;
+  bad.data_previous.push_back("c2hvcnQ=");
+  auto refused = gw::replace_key_file(path, bad);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().message.find("c2hvcnQ=") == std::string::npos);
+  CHECK(gw::read_key_file(path)->data_previous.size() == 1);
+
+  write_file(path, R"({"data": ")" + rotated.data_b64 + R"(", "index": ")" + rotated.index_b64 +
+                       R"(", "data_previous": "not a list"})",
+             fs::perms::owner_read | fs::perms::owner_write);
+  CHECK_FALSE(gw::read_key_file(path).ok());
+}

@@ -55,3 +55,14 @@ TEST_CASE("a key that is not base64 of 32 bytes is named, not shown", "[security
   REQUIRE_FALSE(f.ok());
   CHECK(f.error().message == "data key #2 is not base64 of 32 bytes");
 }
+
+TEST_CASE("after an index key rotation, loaded keys still cover what the previous index key recorded",
+          "[security]") {
+  const std::string a = new_key(), old_index = new_key(), new_index = new_key();
+  auto loaded = gw::key_fingerprints({a}, new_index, old_index);
+  REQUIRE(loaded.ok());
+  CHECK(gw::keys_cover(*loaded, of({a}, old_index)));
+  CHECK(gw::keys_cover(*loaded, of({a}, new_index)));
+  CHECK_FALSE(gw::keys_cover(*loaded, of({a}, new_key())));
+  CHECK_FALSE(gw::keys_cover(of({a}, new_index), of({a}, old_index)));
+}

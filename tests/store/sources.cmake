@@ -13,6 +13,7 @@ target_sources(gateway_tests PRIVATE
   tests/store/sqlite_intake_test.cc
   tests/store/content_store_test.cc
   tests/store/stats_store_test.cc
+  tests/store/key_rotation_store_test.cc
   tests/store/pg_schema_test.cc
   # The PostgreSQL backend's tests (they skip unless GATEWAY_TEST_PG_URL names a
   # database: scripts/pg-test-cluster.sh).
