@@ -8,15 +8,6 @@
 #include "gateway/security/key_file.h"
 
 namespace gw::cli {
-namespace {
-
-std::string join_ids(const std::vector<std::string>& ids) {
-  std::string out;
-  for (const auto& id : ids) out += (out.empty() ? "" : ",") + id;
-  return out;
-}
-
-}  // namespace
 
 KeyWatch::KeyWatch(const Config& cfg, Crypto& crypto, Clock& clock, std::string instance)
     : cfg_(cfg), crypto_(crypto), clock_(clock), instance_(std::move(instance)), from_file_(cfg.keys.data.empty()) {}
@@ -37,11 +28,9 @@ void KeyWatch::reload_key_file() {
   if (::stat(cfg_.keys.file.c_str(), &st) != 0) return;  // read again once it is back
   const FileStamp now{static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec,
                       static_cast<int64_t>(st.st_size), static_cast<uint64_t>(st.st_ino)};
-  if (!stamp_) {
-    stamp_ = now;  // the keys serve started with
-    return;
-  }
-  if (*stamp_ == now) return;
+  // The first time, the file is read again too: it may have changed between
+  // serve's start and this tick.
+  if (stamp_ && *stamp_ == now) return;
   auto material = read_key_file(cfg_.keys.file);
   Result<Crypto> fresh = material ? Crypto::from_keys(material->data_keys(), material->index_b64,
                                                       material->index_previous)
@@ -53,9 +42,13 @@ void KeyWatch::reload_key_file() {
     return;
   }
   stamp_ = now;
+  if (fresh->data_key_ids() == crypto_.data_key_ids() && fresh->index_key_id() == crypto_.index_key_id() &&
+      fresh->index_previous_id() == crypto_.index_previous_id()) {
+    return;  // the same keys
+  }
   crypto_.adopt(*fresh);
   log::info("keys.reloaded", {{"file", cfg_.keys.file},
-                              {"data_keys", join_ids(crypto_.data_key_ids())},
+                              {"data_keys", join_key_ids(crypto_.data_key_ids())},
                               {"index_key", crypto_.index_key_id()}});
 }
 

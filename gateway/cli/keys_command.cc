@@ -148,6 +148,10 @@ int run_keys_rotate(const KeysOptions& options, std::ostream& out, std::ostream&
   if (!existing) return fail(existing.error().message);
   const bool resuming = existing->has_value();
   const bool index_rotation = options.index || (resuming && !(*existing)->index_key.empty());
+  if (resuming && options.index && (*existing)->index_key.empty()) {
+    return fail("a rotation of the data key alone is unfinished: run gateway keys rotate without --index to "
+                "finish it first");
+  }
 
   // 1. The keys to rotate to.
   KeyMaterial keys = d->keys;

@@ -95,6 +95,24 @@ Result<int64_t> rehash_contacts(KeyRotationDb& db, const Crypto& crypto, const R
   return done;
 }
 
+std::string join_key_ids(const std::vector<std::string>& ids) {
+  std::string out;
+  for (const auto& id : ids) out += (out.empty() ? "" : ",") + id;
+  return out;
+}
+
+std::vector<std::string> split_key_ids(const std::string& joined) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < joined.size()) {
+    const size_t comma = joined.find(',', start);
+    const size_t end = comma == std::string::npos ? joined.size() : comma;
+    if (end > start) out.push_back(joined.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
 Result<std::map<std::string, int64_t>> sealed_census(KeyRotationDb& db) {
   std::map<std::string, int64_t> all;
   for (const SealedColumn& c : db.columns()) {

@@ -162,6 +162,10 @@ Result<ResealReport> reseal_all(KeyRotationDb& db, const Crypto& crypto, const R
 Result<int64_t> rehash_contacts(KeyRotationDb& db, const Crypto& crypto, const ResealOptions& options,
                                 const std::function<void(int64_t done)>& progress);
 
+// Key ids as the database keeps a holder's list: "a1b2c3d4,e5f6a7b8".
+std::string join_key_ids(const std::vector<std::string>& ids);
+std::vector<std::string> split_key_ids(const std::string& joined);
+
 // Values per key id (hex) over every sealed column.
 Result<std::map<std::string, int64_t>> sealed_census(KeyRotationDb& db);
 

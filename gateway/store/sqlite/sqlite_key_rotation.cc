@@ -21,24 +21,6 @@ using sqlite::Statement;
 constexpr int kRotationSchemaVersion = 9;  // migrations.cc: key_rotation, key_holders
 constexpr auto kHolderExpiry = std::chrono::minutes(1);
 
-std::string join(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : ",") + s;
-  return out;
-}
-
-std::vector<std::string> split(const std::string& s) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start < s.size()) {
-    const size_t comma = s.find(',', start);
-    const size_t end = comma == std::string::npos ? s.size() : comma;
-    if (end > start) out.push_back(s.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
-
 class SqliteKeyRotationDb final : public KeyRotationDb {
  public:
   SqliteKeyRotationDb(Database db, bool has_intake) : db_(std::move(db)) {
@@ -78,7 +60,7 @@ class SqliteKeyRotationDb final : public KeyRotationDb {
         "INSERT INTO key_holders (instance, data_keys, index_key, seen_at) VALUES (?1, ?2, ?3, ?4)"
         " ON CONFLICT (instance) DO UPDATE SET data_keys = excluded.data_keys,"
         " index_key = excluded.index_key, seen_at = excluded.seen_at",
-        h.instance, join(h.data_keys), h.index_key, to_unix_ms(h.seen_at));
+        h.instance, join_key_ids(h.data_keys), h.index_key, to_unix_ms(h.seen_at));
     if (!st) return st;
     return db_.run("DELETE FROM key_holders WHERE seen_at < ?1", to_unix_ms(h.seen_at - kHolderExpiry));
   }
@@ -92,7 +74,7 @@ class SqliteKeyRotationDb final : public KeyRotationDb {
     Status st = db_.query(
         "SELECT instance, data_keys, index_key, seen_at FROM key_holders WHERE seen_at >= ?1 ORDER BY instance",
         [&](const Statement& r) {
-          out.push_back({r.text(0), split(r.text(1)), r.text(2), from_unix_ms(r.int64(3))});
+          out.push_back({r.text(0), split_key_ids(r.text(1)), r.text(2), from_unix_ms(r.int64(3))});
         },
         to_unix_ms(seen_since));
     if (!st) return st.error();
