@@ -54,8 +54,9 @@ dpkg-deb -e "$deb" "$tmp/control"
 [ "$(cat "$tmp/control/conffiles")" = /etc/helpline-gateway/gateway.json ] ||
   fail "conffiles: $(cat "$tmp/control/conffiles")"
 grep -q 'adduser --system --group' "$tmp/control/postinst" || fail "postinst makes no helpline system user"
-grep -q 'install -d -o helpline -g helpline -m 0700 /var/lib/helpline-gateway' "$tmp/control/postinst" ||
-  fail "postinst makes no /var/lib/helpline-gateway 0700"
+{ grep -q 'install -d -m 0700 /var/lib/helpline-gateway' "$tmp/control/postinst" &&
+  grep -q 'chown helpline:helpline /var/lib/helpline-gateway' "$tmp/control/postinst"; } ||
+  fail "postinst makes no /var/lib/helpline-gateway 0700 owned by helpline"
 grep -q 'chown root:helpline /etc/helpline-gateway/secrets.env' "$tmp/control/postinst" ||
   fail "postinst gives secrets.env no root:helpline owner"
 grep -q 'chmod 0640 /etc/helpline-gateway/secrets.env' "$tmp/control/postinst" || fail "secrets.env not 0640"
