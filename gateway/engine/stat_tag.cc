@@ -9,7 +9,7 @@ constexpr size_t kMaxCode = 64;
 
 // `s` in quotes, cut to 64 bytes (at a UTF-8 character boundary) so a message
 // never carries much of what it complains about.
-std::string quoted(std::string_view s) {
+std::string in_quotes(std::string_view s) {
   size_t cut = s.size();
   if (cut > kMaxCode) {
     cut = kMaxCode;
@@ -71,23 +71,23 @@ Result<StatTag> parse_stat_tag(std::string_view text) {
     tag.metric = std::string(text.substr(0, colon));
     code = text.substr(colon + 1);
     if (tag.metric != "topic" && tag.metric != "indicator" && tag.metric != "screening") {
-      return Error::invalid("unknown stat kind " + quoted(tag.metric) +
+      return Error::invalid("unknown stat kind " + in_quotes(tag.metric) +
                             " (use topic:CODE, indicator:CODE, screening:CODE or a bare CODE for a topic)");
     }
   }
   if (!is_code(code)) {
-    return Error::invalid("stat code " + quoted(code) +
+    return Error::invalid("stat code " + in_quotes(code) +
                           " must be 1 to 64 characters of a-z, 0-9, _, . or -, starting with a letter");
   }
   tag.value = std::string(code);
   if (tag.metric == "indicator" && std::find(ilo_indicator_codes().begin(), ilo_indicator_codes().end(),
                                              tag.value) == ilo_indicator_codes().end()) {
-    return Error::invalid("unknown ILO indicator " + quoted(code) + " (use one of " +
+    return Error::invalid("unknown ILO indicator " + in_quotes(code) + " (use one of " +
                           joined(ilo_indicator_codes()) + ")");
   }
   if (tag.metric == "screening" && std::find(screening_result_codes().begin(), screening_result_codes().end(),
                                              tag.value) == screening_result_codes().end()) {
-    return Error::invalid("unknown screening result " + quoted(code) + " (use low, medium or high)");
+    return Error::invalid("unknown screening result " + in_quotes(code) + " (use low, medium or high)");
   }
   return tag;
 }
