@@ -161,6 +161,14 @@ int run_keys_rotate(const KeysOptions& options, std::ostream& out, std::ostream&
     keys.data_previous = std::move(previous);
     keys.data_b64 = new_key();
     if (index_rotation) {
+      if (!keys.index_previous.empty()) {
+        // One previous index key is looked up, not two: the older one would
+        // be lost, and only the administrator knows whether a backup needs it.
+        return fail(d->cfg.keys.file +
+                    " still holds the index key of the last index rotation (index_previous): keep a copy "
+                    "of it if a backup from before that rotation may be restored, remove it from the file, "
+                    "then run this again");
+      }
       keys.index_previous = keys.index_b64;
       keys.index_b64 = new_key();
     }

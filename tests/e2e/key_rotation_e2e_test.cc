@@ -308,6 +308,13 @@ TEST_CASE("keys rotate --index rebuilds the contact index: every contact is foun
   const gw::KeyMaterial after = key_file_of(dir);
   CHECK(after.index_b64 != before.index_b64);
   CHECK(after.index_previous == before.index_b64);
+  // Another index rotation would drop that previous key: refused until the
+  // administrator has removed it from the file themselves.
+  const gw::testing::RunResult second = gateway({"keys", "rotate", "--index", "--config", config});
+  CHECK(second.exit_code == 1);
+  CHECK(second.err.find("index_previous") != std::string::npos);
+  CHECK(key_file_of(dir).index_previous == before.index_b64);
+  CHECK(key_file_of(dir).data_b64 == after.data_b64);
 
   // Every hash is the new index key's; no contact was made twice.
   auto only_new = gw::Crypto::from_keys({after.data_b64}, after.index_b64);
