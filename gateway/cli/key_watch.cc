@@ -55,15 +55,21 @@ void KeyWatch::reload_key_file() {
 void KeyWatch::tick() {
   if (from_file_) reload_key_file();
   Status st = connect();
-  if (st) {
-    KeyHolder me{instance_, crypto_.data_key_ids(), crypto_.index_key_id(), clock_.now()};
+  // Reported when the keys change, and every kReportEvery to show it lives: a
+  // write, so not at every tick.
+  KeyHolder me{instance_, crypto_.data_key_ids(), crypto_.index_key_id(), clock_.now()};
+  const bool due = !reported_ || reported_->data_keys != me.data_keys || reported_->index_key != me.index_key ||
+                   me.seen_at - reported_->seen_at >= kReportEvery;
+  if (st && due) {
     st = db_->report_holder(me);
+    if (st) reported_ = me;
   }
   Result<std::optional<RotationState>> rotation = st ? db_->rotation() : Result<std::optional<RotationState>>(st.error());
   if (!rotation) {
     if (!db_failed_logged_) log::warn("keys.watch_failed", {{"error", rotation.error().to_string()}});
     db_failed_logged_ = true;
     db_.reset();  // connect anew next time
+    reported_.reset();
     return;
   }
   db_failed_logged_ = false;

@@ -4,9 +4,9 @@
 //   reads the file again when it changed and gives the serving Crypto, and so
 //   every copy of it, the keys found there (a file that does not read keeps the
 //   keys in use, and the log says so);
-// - it reports the ids of the keys it holds to the database (key_holders), so
-//   that `gateway keys rotate` knows when every serving process can read what it
-//   writes;
+// - it reports the ids of the keys it holds to the database (key_holders) when
+//   they change and every kReportEvery, so that `gateway keys rotate` knows when
+//   every serving process can read what it writes;
 // - it reads whether a rotation is unfinished, for /readyz.
 // It works through a database connection of its own, on its own thread.
 #pragma once
@@ -29,6 +29,9 @@ namespace gw::cli {
 class KeyWatch {
  public:
   static constexpr std::chrono::seconds kInterval{1};
+  // A holder reports at least this often (rotate counts a holder silent for
+  // 10 s as gone).
+  static constexpr std::chrono::seconds kReportEvery{4};
 
   // `crypto` is the serving one (its copies share its keys). `instance` names
   // this process among the key holders.
@@ -61,6 +64,7 @@ class KeyWatch {
   std::optional<FileStamp> stamp_;
   std::unique_ptr<KeyRotationDb> db_;
   bool db_failed_logged_ = false;
+  std::optional<KeyHolder> reported_;  // what was last written
 
   mutable std::mutex mu_;
   std::optional<RotationState> rotation_;  // guarded by mu_
