@@ -195,7 +195,9 @@ function renderTemplateList(items) {
   $('templates-count').textContent = `(${items.length})`;
 }
 
+let templatesSeq = 0;
 async function loadTemplates() {
+  const mine = ++templatesSeq;
   const q = new URLSearchParams();
   if ($('filter-area').value) q.set('area', $('filter-area').value);
   if ($('filter-lang').value) q.set('lang', $('filter-lang').value);
@@ -203,6 +205,8 @@ async function loadTemplates() {
   if ($('filter-facts').checked) q.set('facts', 'unreviewed');
   if ($('filter-q').value.trim()) q.set('q', $('filter-q').value.trim());
   const res = await api('GET', `/api/studio/templates?${q}`);
+  // A list asked for with older filters, answered late, never replaces a newer one.
+  if (mine !== templatesSeq) return;
   if (res.status !== 200) return say(errorText(res));
   takeTemplateList(res.data);
 }
