@@ -1,6 +1,5 @@
 #include "gateway/cli/backup_command.h"
 
-#include <filesystem>
 #include <vector>
 
 #include "gateway/cli/commands.h"
@@ -27,15 +26,11 @@ Result<Deployment> load_deployment(const std::string& config_path) {
         "the database is PostgreSQL: back it up with pg_dump and put it back with pg_restore (the "
         "keys stay apart, in the configuration)");
   }
-  if (cfg->keys.data.empty() && !std::filesystem::is_regular_file(cfg->keys.file)) {
-    return Error::not_found("no keys: the configuration gives none and the key file " + cfg->keys.file +
-                            " does not exist (put back the key file the data was sealed with)");
-  }
-  auto crypto = load_crypto(*cfg);
-  if (!crypto) return crypto.error();
-  // The same keys as load_crypto's, fingerprinted.
-  auto material = load_key_material(*cfg);
+  auto material = load_key_material(*cfg, MissingKeyFile::kRefuse);
   if (!material) return material.error();
+  auto crypto = Crypto::from_keys(material->data_keys(), material->index_b64, material->index_previous);
+  if (!crypto) return crypto.error();
+  // The same keys, fingerprinted.
   Result<KeyFingerprints> keys =
       key_fingerprints(material->data_keys(), material->index_b64, material->index_previous);
   if (!keys) return keys.error();

@@ -1,5 +1,6 @@
 #include "gateway/cli/configured_store.h"
 
+#include <filesystem>
 #include <vector>
 
 #include "gateway/core/log.h"
@@ -13,10 +14,13 @@ Result<Config> load_config(const std::string& config_path) {
   return load_config_file(config_path, process_env());
 }
 
-Result<KeyMaterial> load_key_material(const Config& cfg, bool* from_file) {
-  if (from_file) *from_file = cfg.keys.data.empty();
+Result<KeyMaterial> load_key_material(const Config& cfg, MissingKeyFile if_missing) {
   if (!cfg.keys.data.empty()) {
     return KeyMaterial{cfg.keys.data, cfg.keys.index, cfg.keys.data_previous, cfg.keys.index_previous};
+  }
+  if (if_missing == MissingKeyFile::kRefuse && !std::filesystem::is_regular_file(cfg.keys.file)) {
+    return Error::not_found("no keys: the configuration gives none and the key file " + cfg.keys.file +
+                            " does not exist (put back the key file the data was sealed with)");
   }
   bool created = false;
   auto material = load_or_create_key_file(cfg.keys.file, &created);

@@ -23,9 +23,12 @@ Result<Config> load_config(const std::string& config_path);
 // into a 0600 file beside the SQLite database (logged as keys.generated).
 Result<Crypto> load_crypto(const Config& cfg);
 
-// The same keys as base64 text (`*from_file` says whether they come from the key
-// file). Never logged.
-Result<KeyMaterial> load_key_material(const Config& cfg, bool* from_file = nullptr);
+// The same keys as base64 text. Never logged. With keys in neither the
+// configuration nor an existing key file, kCreate generates the file as
+// load_crypto does; kRefuse fails (kNotFound), for commands that only make
+// sense on keys that already sealed something.
+enum class MissingKeyFile { kCreate, kRefuse };
+Result<KeyMaterial> load_key_material(const Config& cfg, MissingKeyFile if_missing = MissingKeyFile::kCreate);
 
 // Connections a PostgreSQL intake opens at most (each instance; the store has
 // database.max_connections): a webhook that finds none free within 5 s is

@@ -10,14 +10,17 @@
 namespace gw::cli {
 
 KeyWatch::KeyWatch(const Config& cfg, Crypto& crypto, Clock& clock, std::string instance)
-    : cfg_(cfg), crypto_(crypto), clock_(clock), instance_(std::move(instance)), from_file_(cfg.keys.data.empty()) {}
+    : database_(cfg.database),
+      key_file_(cfg.keys.data.empty() ? cfg.keys.file : std::string()),
+      crypto_(crypto),
+      clock_(clock),
+      instance_(std::move(instance)) {}
 
 KeyWatch::~KeyWatch() = default;
 
 Status KeyWatch::connect() {
   if (db_) return {};
-  auto db = cfg_.database.driver == "postgres" ? open_postgres_key_rotation_db(cfg_.database.url)
-                                                : open_sqlite_key_rotation_db(cfg_.database.path);
+  auto db = open_key_rotation_db(database_);
   if (!db) return db.error();
   db_ = std::move(*db);
   return {};
@@ -25,20 +28,20 @@ Status KeyWatch::connect() {
 
 void KeyWatch::reload_key_file() {
   struct stat st {};
-  if (::stat(cfg_.keys.file.c_str(), &st) != 0) return;  // read again once it is back
+  if (::stat(key_file_.c_str(), &st) != 0) return;  // read again once it is back
   const FileStamp now{static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec,
                       static_cast<int64_t>(st.st_size), static_cast<uint64_t>(st.st_ino)};
   // The first time, the file is read again too: it may have changed between
   // serve's start and this tick.
   if (stamp_ && *stamp_ == now) return;
-  auto material = read_key_file(cfg_.keys.file);
+  auto material = read_key_file(key_file_);
   Result<Crypto> fresh = material ? Crypto::from_keys(material->data_keys(), material->index_b64,
                                                       material->index_previous)
                                   : Result<Crypto>(material.error());
   if (!fresh) {
     // Tried again at the next change; the keys in use stay.
     stamp_ = now;
-    log::error("keys.reload_failed", {{"file", cfg_.keys.file}, {"error", fresh.error().to_string()}});
+    log::error("keys.reload_failed", {{"file", key_file_}, {"error", fresh.error().to_string()}});
     return;
   }
   stamp_ = now;
@@ -47,13 +50,13 @@ void KeyWatch::reload_key_file() {
     return;  // the same keys
   }
   crypto_.adopt(*fresh);
-  log::info("keys.reloaded", {{"file", cfg_.keys.file},
+  log::info("keys.reloaded", {{"file", key_file_},
                               {"data_keys", join_key_ids(crypto_.data_key_ids())},
                               {"index_key", crypto_.index_key_id()}});
 }
 
 void KeyWatch::tick() {
-  if (from_file_) reload_key_file();
+  if (!key_file_.empty()) reload_key_file();
   Status st = connect();
   // Reported when the keys change, and every kReportEvery to show it lives: a
   // write, so not at every tick.

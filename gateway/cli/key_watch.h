@@ -56,11 +56,11 @@ class KeyWatch {
   Status connect();
   void reload_key_file();
 
-  const Config cfg_;
+  const DatabaseConfig database_;
+  const std::string key_file_;  // "" when the keys come from the configuration
   Crypto& crypto_;
   Clock& clock_;
   const std::string instance_;
-  const bool from_file_;
   std::optional<FileStamp> stamp_;
   std::unique_ptr<KeyRotationDb> db_;
   bool db_failed_logged_ = false;

@@ -10,8 +10,6 @@
 #include "gateway/cli/commands.h"
 #include "gateway/cli/configured_store.h"
 #include "gateway/core/clock.h"
-#include "gateway/core/digest.h"
-#include "gateway/core/ids.h"
 #include "gateway/security/key_file.h"
 #include "gateway/store/key_rotation.h"
 
@@ -32,9 +30,10 @@ std::string join(const std::vector<std::string>& v, const char* sep = ", ") {
 
 struct Deployment {
   Config cfg;
-  bool from_file = false;
   KeyMaterial keys;
   std::unique_ptr<KeyRotationDb> db;
+  // The keys come from the key file (SQLite without keys in the configuration).
+  bool from_file() const { return cfg.keys.data.empty(); }
 };
 
 // The configuration, its keys (a key file is never created here) and the
@@ -43,15 +42,10 @@ Result<Deployment> open_deployment(const std::string& config_path, Clock& clock)
   auto cfg = load_config(config_path);
   if (!cfg) return cfg.error();
   Deployment d;
-  d.from_file = cfg->keys.data.empty();
-  if (d.from_file && !std::filesystem::is_regular_file(cfg->keys.file)) {
-    return Error::not_found("no keys: the configuration gives none and the key file " + cfg->keys.file +
-                            " does not exist");
-  }
   if (cfg->database.driver == "sqlite" && !std::filesystem::is_regular_file(cfg->database.path)) {
     return Error::not_found("no database at " + cfg->database.path + ": nothing to rotate");
   }
-  auto keys = load_key_material(*cfg);
+  auto keys = load_key_material(*cfg, MissingKeyFile::kRefuse);
   if (!keys) return keys.error();
   d.keys = std::move(*keys);
   auto crypto = Crypto::from_keys(d.keys.data_keys(), d.keys.index_b64, d.keys.index_previous);
@@ -61,15 +55,12 @@ Result<Deployment> open_deployment(const std::string& config_path, Clock& clock)
     if (!store) return store.error();
     if (Status st = (*store)->close(); !st) return st.error();
   }
-  auto db = cfg->database.driver == "postgres" ? open_postgres_key_rotation_db(cfg->database.url)
-                                                : open_sqlite_key_rotation_db(cfg->database.path);
+  auto db = open_key_rotation_db(cfg->database);
   if (!db) return db.error();
   d.db = std::move(*db);
   d.cfg = std::move(*cfg);
   return d;
 }
-
-std::string new_key() { return base64_encode(random_bytes(Crypto::kKeySize)); }
 
 // Prints a column's progress at its first batch, then at most once a second,
 // and when it is done; and keeps the same line in the database for /readyz.
@@ -155,11 +146,11 @@ int run_keys_rotate(const KeysOptions& options, std::ostream& out, std::ostream&
 
   // 1. The keys to rotate to.
   KeyMaterial keys = d->keys;
-  if (d->from_file && !resuming) {
+  if (d->from_file() && !resuming) {
     std::vector<std::string> previous = {keys.data_b64};
     previous.insert(previous.end(), keys.data_previous.begin(), keys.data_previous.end());
     keys.data_previous = std::move(previous);
-    keys.data_b64 = new_key();
+    keys.data_b64 = generate_key_b64();
     if (index_rotation) {
       if (!keys.index_previous.empty()) {
         // One previous index key is looked up, not two: the older one would
@@ -170,12 +161,12 @@ int run_keys_rotate(const KeysOptions& options, std::ostream& out, std::ostream&
                     "then run this again");
       }
       keys.index_previous = keys.index_b64;
-      keys.index_b64 = new_key();
+      keys.index_b64 = generate_key_b64();
     }
     if (Status st = replace_key_file(d->cfg.keys.file, keys); !st) return fail(st.error().message);
     out << "Wrote new keys to " << d->cfg.keys.file << " (the old ones stay in it, as "
         << (index_rotation ? "data_previous and index_previous" : "data_previous") << ").\n";
-  } else if (!d->from_file && index_rotation && keys.index_previous.empty()) {
+  } else if (!d->from_file() && index_rotation && keys.index_previous.empty()) {
     return fail(
         "--index with keys in the configuration: set keys.index to the new index key and "
         "keys.index_previous to the old one, restart every instance with them, then run this again");
@@ -198,7 +189,7 @@ int run_keys_rotate(const KeysOptions& options, std::ostream& out, std::ostream&
   if (!behind) return fail(behind.error().message);
   if (!behind->empty()) {
     return fail("these serving processes still hold other keys: " + join(*behind) +
-                (d->from_file ? " (do they read " + d->cfg.keys.file + "?)"
+                (d->from_file() ? " (do they read " + d->cfg.keys.file + "?)"
                               : " (restart them with the configuration's new keys)") +
                 "; the rotation stays unfinished until gateway keys rotate is run again");
   }
@@ -250,18 +241,18 @@ int run_keys_rotate(const KeysOptions& options, std::ostream& out, std::ostream&
   out << ". Every stored value (" << total << ") is sealed with data key " << active << ".\n";
   std::vector<std::string> old = crypto->data_key_ids();
   old.erase(old.begin());
-  const std::string where = d->from_file ? "from " + d->cfg.keys.file : std::string("from the configuration");
+  const std::string where = d->from_file() ? "from " + d->cfg.keys.file : std::string("from the configuration");
   if (!old.empty()) {
     out << "Data key" << (old.size() > 1 ? "s " : " ") << join(old)
         << (old.size() > 1 ? " no longer seal" : " no longer seals") << " anything in this database: remove "
-        << (old.size() > 1 ? "them" : "it") << " (" << (d->from_file ? "data_previous" : "keys.data_previous")
+        << (old.size() > 1 ? "them" : "it") << " (" << (d->from_file() ? "data_previous" : "keys.data_previous")
         << ") " << where
         << " once you keep no backup taken before this rotation (a backup restores only where its keys are "
            "loaded).\n";
   }
   if (index_rotation) {
     out << "Every contact is indexed with index key " << index_id << ": the previous index key ("
-        << (d->from_file ? "index_previous" : "keys.index_previous") << ") can be removed " << where
+        << (d->from_file() ? "index_previous" : "keys.index_previous") << ") can be removed " << where
         << " on the same condition; until then contacts are looked up with both.\n";
   }
   return kExitOk;
@@ -280,7 +271,7 @@ int run_keys_status(const KeysOptions& options, std::ostream& out, std::ostream&
   auto census = sealed_census(*d->db);
   if (!census) return fail(census.error().message);
   const auto ids = crypto->data_key_ids();
-  out << "Keys from " << (d->from_file ? d->cfg.keys.file : std::string("the configuration")) << ":\n";
+  out << "Keys from " << (d->from_file() ? d->cfg.keys.file : std::string("the configuration")) << ":\n";
   for (size_t i = 0; i < ids.size(); ++i) {
     const auto it = census->find(ids[i]);
     const int64_t n = it == census->end() ? 0 : it->second;

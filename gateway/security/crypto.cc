@@ -104,17 +104,25 @@ Result<Crypto> Crypto::from_keys(const std::vector<std::string>& data_keys_b64, 
   }
   Crypto c;
   c.ring_ = std::make_shared<Ring>();
-  c.ring_->keys.store(std::move(set), std::memory_order_release);
+  c.ring_->current.store(set.get(), std::memory_order_release);
+  c.ring_->kept.push_back(std::move(set));
   return c;
 }
 
 void Crypto::adopt(const Crypto& other) {
-  ring_->keys.store(other.keys(), std::memory_order_release);
+  std::shared_ptr<const KeySet> set;
+  {
+    std::lock_guard<std::mutex> lock(other.ring_->mu);
+    set = other.ring_->kept.back();
+  }
+  std::lock_guard<std::mutex> lock(ring_->mu);
+  ring_->current.store(set.get(), std::memory_order_release);
+  ring_->kept.push_back(std::move(set));
 }
 
 Result<std::string> Crypto::encrypt(std::string_view plaintext, std::string_view aad) const {
-  const std::shared_ptr<const KeySet> set = keys();
-  const DataKey& dk = set->data.front();
+  const KeySet& set = keys();
+  const DataKey& dk = set.data.front();
   std::string out;
   out.reserve(kOverhead + plaintext.size());
   out.push_back(static_cast<char>(kVersion));
@@ -159,9 +167,9 @@ Result<std::string> Crypto::decrypt(std::string_view blob, std::string_view aad)
   if (static_cast<uint8_t>(blob[0]) != kVersion) {
     return Error::invalid("encrypted value has unknown version " + std::to_string(uint8_t(blob[0])));
   }
-  const std::shared_ptr<const KeySet> set = keys();
+  const KeySet& set = keys();
   const DataKey* key = nullptr;
-  for (const auto& dk : set->data) {
+  for (const auto& dk : set.data) {
     if (std::memcmp(dk.id.data(), blob.data() + 1, kKeyIdSize) == 0) key = &dk;
   }
   if (key == nullptr) {
@@ -212,25 +220,25 @@ std::string sha_id(const std::array<unsigned char, Crypto::kKeySize>& key) {
 }
 }  // namespace
 
-std::string Crypto::index_hash(std::string_view value) const { return hmac_with(keys()->index, value); }
+std::string Crypto::index_hash(std::string_view value) const { return hmac_with(keys().index, value); }
 
 std::vector<std::string> Crypto::index_hashes(std::string_view value) const {
-  const std::shared_ptr<const KeySet> set = keys();
-  std::vector<std::string> out = {hmac_with(set->index, value)};
-  if (set->has_index_previous) out.push_back(hmac_with(set->index_previous, value));
+  const KeySet& set = keys();
+  std::vector<std::string> out = {hmac_with(set.index, value)};
+  if (set.has_index_previous) out.push_back(hmac_with(set.index_previous, value));
   return out;
 }
 
-std::string Crypto::active_key_id() const { return short_id(keys()->data.front().id.data()); }
+std::string Crypto::active_key_id() const { return short_id(keys().data.front().id.data()); }
 
 std::string Crypto::active_key_raw_id() const {
-  const auto& id = keys()->data.front().id;
+  const auto& id = keys().data.front().id;
   return std::string(reinterpret_cast<const char*>(id.data()), id.size());
 }
 
 std::vector<std::string> Crypto::data_key_ids() const {
   std::vector<std::string> out;
-  for (const auto& dk : keys()->data) out.push_back(short_id(dk.id.data()));
+  for (const auto& dk : keys().data) out.push_back(short_id(dk.id.data()));
   return out;
 }
 
@@ -239,11 +247,11 @@ std::string Crypto::key_id_of(std::string_view blob) {
   return short_id(reinterpret_cast<const unsigned char*>(blob.data() + 1));
 }
 
-std::string Crypto::index_key_id() const { return sha_id(keys()->index); }
+std::string Crypto::index_key_id() const { return sha_id(keys().index); }
 
 std::string Crypto::index_previous_id() const {
-  const std::shared_ptr<const KeySet> set = keys();
-  return set->has_index_previous ? sha_id(set->index_previous) : std::string();
+  const KeySet& set = keys();
+  return set.has_index_previous ? sha_id(set.index_previous) : std::string();
 }
 
 }  // namespace gw

@@ -27,6 +27,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -105,12 +106,17 @@ class Crypto {
     std::array<unsigned char, kKeySize> index_previous{};
     ~KeySet();  // wipes key material
   };
-  // What copies share: the current keys, swapped whole.
+  // What copies share: the current keys, swapped whole. A call reads them with
+  // one atomic load and no lock; every set ever current is kept (and wiped)
+  // until the last copy goes, so a call in progress never sees its keys freed.
+  // Keys change a few times in a process's life (adopt), so that costs nothing.
   struct Ring {
-    std::atomic<std::shared_ptr<const KeySet>> keys;
+    std::atomic<const KeySet*> current{nullptr};
+    std::mutex mu;                                     // adopt() only
+    std::vector<std::shared_ptr<const KeySet>> kept;  // guarded by mu; back() is current
   };
   Crypto() = default;
-  std::shared_ptr<const KeySet> keys() const { return ring_->keys.load(std::memory_order_acquire); }
+  const KeySet& keys() const { return *ring_->current.load(std::memory_order_acquire); }
 
   std::shared_ptr<Ring> ring_;
 };

@@ -106,6 +106,8 @@ std::string key_file_content(const KeyMaterial& keys) {
 
 }  // namespace
 
+std::string generate_key_b64() { return base64_encode(random_bytes(Crypto::kKeySize)); }
+
 std::vector<std::string> KeyMaterial::data_keys() const {
   std::vector<std::string> all = {data_b64};
   all.insert(all.end(), data_previous.begin(), data_previous.end());
@@ -166,8 +168,7 @@ Result<KeyMaterial> load_or_create_key_file(const fs::path& path, bool* created)
       fs::create_directories(path.parent_path(), ec);
       if (ec) return Error::io("creating directory " + path.parent_path().string() + ": " + ec.message());
     }
-    KeyMaterial keys{base64_encode(random_bytes(Crypto::kKeySize)),
-                     base64_encode(random_bytes(Crypto::kKeySize)), {}, {}};
+    KeyMaterial keys{generate_key_b64(), generate_key_b64(), {}, {}};
     std::string content = key_file_content(keys);
     bool published = false;
     Status st = publish(path, content, &published);

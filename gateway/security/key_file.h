@@ -36,6 +36,9 @@ struct KeyMaterial {
 // `created` may be null.
 Result<KeyMaterial> load_or_create_key_file(const std::filesystem::path& path, bool* created);
 
+// A new random key: standard base64 of 32 bytes, as the key file holds them.
+std::string generate_key_b64();
+
 // Reads an existing key file, with the same checks.
 Result<KeyMaterial> read_key_file(const std::filesystem::path& path);
 

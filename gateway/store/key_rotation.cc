@@ -16,14 +16,17 @@ std::string row_name(const SealedColumn& c, const RowKey& k) {
 
 }  // namespace
 
+Result<std::unique_ptr<KeyRotationDb>> open_key_rotation_db(const DatabaseConfig& database) {
+  if (database.driver == "postgres") return open_postgres_key_rotation_db(database.url);
+  return open_sqlite_key_rotation_db(database.path);
+}
+
 Result<ResealReport> reseal_all(KeyRotationDb& db, const Crypto& crypto, const ResealOptions& options,
                                 const std::function<void(const ResealProgress&)>& progress) {
   const int batch = options.batch > 0 ? options.batch : 500;
   ResealReport report;
+  const std::string active = crypto.active_key_raw_id();
   for (const SealedColumn& c : db.columns()) {
-    // The active key is read again for each column: the keys a serving process
-    // adopts are the same object, but this one's are fixed for the pass.
-    const std::string active = crypto.active_key_raw_id();
     auto total = db.count_stale(c, active);
     if (!total) return total.error();
     ResealProgress p{c.aad(), 0, *total, false};

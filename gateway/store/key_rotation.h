@@ -28,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "gateway/config/config.h"
 #include "gateway/core/clock.h"
 #include "gateway/core/result.h"
 #include "gateway/security/crypto.h"
@@ -130,6 +131,9 @@ Result<std::unique_ptr<KeyRotationDb>> open_sqlite_key_rotation_db(const std::st
 
 // PostgreSQL at `url` (schema current).
 Result<std::unique_ptr<KeyRotationDb>> open_postgres_key_rotation_db(const std::string& url);
+
+// The configured database's: one of the two above.
+Result<std::unique_ptr<KeyRotationDb>> open_key_rotation_db(const DatabaseConfig& database);
 
 // ---- The work ----
 

@@ -38,6 +38,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
+using gw::testing::message_sid;
+
 const std::string kAccount = "AC0123456789abcdef0123456789abcdef";
 const std::string kToken = "backup-auth-token";
 const std::string kTokenEnv = "BACKUP_TWILIO_TOKEN";
@@ -55,15 +57,8 @@ std::string read_file(const std::string& path) {
   return buf.str();
 }
 
-std::string sid(int person, int i) {
-  char s[40];
-  std::snprintf(s, sizeof s, "SM%030d%02d", person, i);
-  return s;
-}
-
-gw::FormFields inbound(const std::string& from, const std::string& message_sid) {
-  return {{"AccountSid", kAccount}, {"MessageSid", message_sid}, {"From", from},      {"To", "+447700900000"},
-          {"Body", "hello"},        {"NumMedia", "0"},           {"NumSegments", "1"}};
+gw::FormFields inbound(const std::string& from, const std::string& sid) {
+  return gw::testing::inbound_sms(kAccount, from, sid);
 }
 
 // The MessageSids of the inbound messages stored for each sender, read through
@@ -98,11 +93,7 @@ std::map<std::string, std::set<std::string>> stored_inbound(const std::string& c
 // A deployment made by a gateway that served once and stopped: its config.
 std::string served_once(const std::string& dir, const std::string& api_base) {
   const std::string config = gw::testing::write_twilio_serve_config(dir, api_base, kAccount, kTokenEnv);
-  gw::testing::BackgroundProcess serve({GATEWAY_BINARY, "serve", "--config", config},
-                                       {kTokenEnv + "=" + kToken});
-  REQUIRE(gw::testing::listening_port(serve) > 0);
-  serve.signal(SIGTERM);
-  REQUIRE(serve.wait(10000ms) == 0);
+  REQUIRE(gw::testing::serve_once(config, {kTokenEnv + "=" + kToken}));
   return config;
 }
 
@@ -141,7 +132,7 @@ TEST_CASE("a backup taken during a burst of webhooks restores every message ackn
       people.emplace_back([&, p, port] {
         httplib::Client client("127.0.0.1", port);
         for (int i = 0; i < 99 && !stop.load(); ++i) {
-          const std::string s = sid(p, i);
+          const std::string s = message_sid(p, i);
           auto res = gw::testing::post_signed_inbound(client, public_url, kToken, inbound(person(p), s));
           if (!res || res->status != 200) continue;
           std::lock_guard<std::mutex> lock(mu);
@@ -180,7 +171,7 @@ TEST_CASE("a backup taken during a burst of webhooks restores every message ackn
     // The burst went on while the backup ran.
     CHECK(ok.load() > during - 1);
     // A message acknowledged after the backup: the restore must not have it.
-    auto late = gw::testing::post_signed_inbound(probe, public_url, kToken, inbound(late_sender, sid(9, 0)));
+    auto late = gw::testing::post_signed_inbound(probe, public_url, kToken, inbound(late_sender, message_sid(9, 0)));
     REQUIRE(late);
     REQUIRE(late->status == 200);
 
@@ -199,7 +190,7 @@ TEST_CASE("a backup taken during a burst of webhooks restores every message ackn
   for (const auto& [from, sids] : before_backup) before_count += static_cast<int>(sids.size());
   REQUIRE(before_count >= 20);
   // The late message is stored before the restore, and gone after it.
-  REQUIRE(stored_inbound(config, {late_sender})[late_sender].count(sid(9, 0)) == 1);
+  REQUIRE(stored_inbound(config, {late_sender})[late_sender].count(message_sid(9, 0)) == 1);
 
   const gw::testing::RunResult restore = gateway({"restore", file, "--config", config});
   INFO(restore.err);
@@ -216,7 +207,7 @@ TEST_CASE("a backup taken during a burst of webhooks restores every message ackn
     auto ready = gw::testing::get_when_up(client, "/readyz");
     REQUIRE(ready);
     CHECK(ready->status == 200);
-    auto res = gw::testing::post_signed_inbound(client, public_url, kToken, inbound(person(0), sid(8, 0)));
+    auto res = gw::testing::post_signed_inbound(client, public_url, kToken, inbound(person(0), message_sid(8, 0)));
     REQUIRE(res);
     CHECK(res->status == 200);
     CHECK(gw::testing::intake_drained(client, 20s));
@@ -233,7 +224,7 @@ TEST_CASE("a backup taken during a burst of webhooks restores every message ackn
   }
   CHECK(missing == 0);
   CHECK(stored.count(late_sender) == 0);
-  CHECK(stored.at(person(0)).count(sid(8, 0)) == 1);
+  CHECK(stored.at(person(0)).count(message_sid(8, 0)) == 1);
 }
 
 TEST_CASE("backup never replaces a file, holds no key, and restore refuses a backup made under other keys",

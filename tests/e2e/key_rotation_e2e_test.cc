@@ -40,6 +40,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
+using gw::testing::message_sid;
+
 const std::string kAccount = "AC0123456789abcdef0123456789abcdef";
 const std::string kToken = "rotation-auth-token";
 const std::string kTokenEnv = "ROTATION_TWILIO_TOKEN";
@@ -50,27 +52,17 @@ gw::testing::RunResult gateway(const std::vector<std::string>& args) {
   return gw::testing::run_process(argv, "", 120s, {kTokenEnv + "=" + kToken});
 }
 
-std::string sid(int person, int i) {
-  char s[40];
-  std::snprintf(s, sizeof s, "SM%030d%02d", person, i);
-  return s;
-}
-
 std::string person(int p) { return "+4477009004" + std::to_string(10 + p); }
 
-gw::FormFields inbound(const std::string& from, const std::string& message_sid) {
-  return {{"AccountSid", kAccount}, {"MessageSid", message_sid}, {"From", from},      {"To", "+447700900000"},
-          {"Body", "hello"},        {"NumMedia", "0"},           {"NumSegments", "1"}};
+gw::FormFields inbound(const std::string& from, const std::string& sid) {
+  return gw::testing::inbound_sms(kAccount, from, sid);
 }
 
 // A deployment made by a gateway that served once and stopped: its config.
 std::string served_once(const std::string& dir, const std::string& api_base,
                         const nlohmann::json& extra = nlohmann::json::object()) {
   const std::string config = gw::testing::write_twilio_serve_config(dir, api_base, kAccount, kTokenEnv, extra);
-  gw::testing::BackgroundProcess serve({GATEWAY_BINARY, "serve", "--config", config}, {kTokenEnv + "=" + kToken});
-  REQUIRE(gw::testing::listening_port(serve) > 0);
-  serve.signal(SIGTERM);
-  REQUIRE(serve.wait(10000ms) == 0);
+  REQUIRE(gw::testing::serve_once(config, {kTokenEnv + "=" + kToken}));
   return config;
 }
 
@@ -210,7 +202,7 @@ TEST_CASE("keys rotate re-seals 10,000 messages while webhooks come, resumes aft
       httplib::Client client("127.0.0.1", port);
       for (int i = 0; !stop.load(); ++i) {
         auto res = gw::testing::post_signed_inbound(client, gw::testing::kServePublicUrl, kToken,
-                                                    inbound(person(i % 5), sid(i % 5, i / 5)));
+                                                    inbound(person(i % 5), message_sid(i % 5, i / 5)));
         if (res && res->status == 200) ++acknowledged;
         std::this_thread::sleep_for(20ms);
       }
@@ -298,7 +290,7 @@ TEST_CASE("keys rotate --index rebuilds the contact index: every contact is foun
     CHECK(rotate.out.find("contacts.address_hash: " + std::to_string(kPeople) + " rebuilt") != std::string::npos);
     // A person who texted before writes again: the same contact, not a new one.
     auto res = gw::testing::post_signed_inbound(client, gw::testing::kServePublicUrl, kToken,
-                                                inbound(person(3), sid(3, 99)));
+                                                inbound(person(3), message_sid(3, 99)));
     REQUIRE(res);
     CHECK(res->status == 200);
     REQUIRE(gw::testing::intake_drained(client, 20s));

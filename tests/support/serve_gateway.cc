@@ -1,5 +1,7 @@
 #include "tests/support/serve_gateway.h"
 
+#include <signal.h>
+
 #include <fstream>
 
 namespace gw::testing {
@@ -27,6 +29,13 @@ int listening_port(BackgroundProcess& serve, std::chrono::milliseconds timeout) 
   } catch (const std::exception&) {
     return 0;
   }
+}
+
+bool serve_once(const std::string& config, const std::vector<std::string>& env) {
+  BackgroundProcess serve({GATEWAY_BINARY, "serve", "--config", config}, env);
+  if (listening_port(serve) <= 0) return false;
+  serve.signal(SIGTERM);
+  return serve.wait(std::chrono::seconds(10)) == 0;
 }
 
 }  // namespace gw::testing

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "tests/support/subprocess.h"
 
@@ -28,5 +29,10 @@ std::string write_serve_config(const std::string& dir,
 // The port a started `gateway serve` logged in its "http.listening" line, once
 // it logs it (within `timeout`); 0 when it exits or the time runs out first.
 int listening_port(BackgroundProcess& serve, std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
+// Runs `gateway serve --config config` (with `env` added to its environment)
+// until it listens, then stops it with SIGTERM: a deployment that served once
+// (its database and keys made). True when it listened and exited with 0.
+bool serve_once(const std::string& config, const std::vector<std::string>& env = {});
 
 }  // namespace gw::testing

@@ -4,6 +4,7 @@
 
 #include <httplib.h>
 
+#include <cstdio>
 #include <string>
 
 #include "gateway/channels/twilio/twilio_signature.h"
@@ -25,6 +26,21 @@ inline httplib::Result post_signed_twilio(httplib::Client& client, const std::st
 inline httplib::Result post_signed_inbound(httplib::Client& client, const std::string& public_url,
                                            const std::string& token, const gw::FormFields& form) {
   return post_signed_twilio(client, public_url, token, "/twilio/uk-sms/inbound", form);
+}
+
+// A MessageSid as Twilio makes them ("SM" and 32 digits), distinct for each
+// (person, i) with i < 100.
+inline std::string message_sid(int person, int i) {
+  char s[40];
+  std::snprintf(s, sizeof s, "SM%030d%02d", person, i);
+  return s;
+}
+
+// The form of an inbound SMS "hello" to +447700900000 for Twilio `account`.
+inline gw::FormFields inbound_sms(const std::string& account, const std::string& from,
+                                  const std::string& message_sid) {
+  return {{"AccountSid", account}, {"MessageSid", message_sid}, {"From", from},      {"To", "+447700900000"},
+          {"Body", "hello"},       {"NumMedia", "0"},           {"NumSegments", "1"}};
 }
 
 }  // namespace gw::testing
