@@ -71,12 +71,8 @@ std::string served_once(const std::string& dir, const std::string& api_base,
 // column holds values.
 void fill_store(const std::string& config, int contacts, int messages) {
   REQUIRE(::setenv(kTokenEnv.c_str(), kToken.c_str(), 1) == 0);
-  auto cfg = gw::cli::load_config(config);
-  REQUIRE(cfg.ok());
-  auto crypto = gw::cli::load_crypto(*cfg);
-  REQUIRE(crypto.ok());
   gw::SystemClock clock;
-  auto store = gw::cli::open_store(*cfg, *crypto, clock);
+  auto store = gw::cli::open_configured_store(config, clock);
   REQUIRE(store.ok());
   std::vector<gw::Conversation> conversations;
   for (int p = 0; p < contacts; ++p) {
